@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kesu cert: placeholder until its issue lands. */
+#include <kesu/cli.h>
+
+int cmd_cert(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	kesu_cli_error("'cert' is not implemented yet");
+	return KESU_EXIT_UNSUPPORTED;
+}

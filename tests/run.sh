@@ -1,0 +1,63 @@
+#!/bin/sh
+# Run every Check test binary of one build and print a summary line.
+#   tests/run.sh BUILD_DIR [check_name...]
+# Tests find the binaries through the environment, so the same tests run
+# against the plain and the sanitizer builds.
+set -u
+build=${1:?usage: tests/run.sh BUILD_DIR [check_name...]}
+shift
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$top/$build" && pwd)
+
+export KESU_BIN="$build/kesu"
+export KESU_SIM="$build/libkesusim.so"
+export KESU_SRCDIR="$top"
+export KESU_BUILD="$build"
+export CK_DEFAULT_TIMEOUT="${CK_DEFAULT_TIMEOUT:-120}"
+# The simulator is preloaded ahead of the sanitizer runtime; tell ASan that is fine.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-verify_asan_link_order=0:detect_leaks=1:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+KESU_TEST_TMP=$(mktemp -d /tmp/kesu-test.XXXXXX)
+export KESU_TEST_TMP
+
+# Whatever a crashed test left attached or mounted is swept here.
+cleanup() {
+	for m in $(awk -v d="$KESU_TEST_TMP" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do
+		umount -l "$m" 2>/dev/null
+	done
+	losetup -a 2>/dev/null | grep -F "$KESU_TEST_TMP" | cut -d: -f1 | while read -r l; do
+		losetup -d "$l" 2>/dev/null
+	done
+	rm -rf "$KESU_TEST_TMP"
+}
+trap cleanup EXIT INT TERM
+
+if [ $# -gt 0 ]; then
+	bins=""
+	for n in "$@"; do bins="$bins $build/tests/$n"; done
+else
+	bins=$(ls "$build"/tests/check_* 2>/dev/null | grep -v '\.[od]$')
+fi
+
+passed=0 failed=0 bad=""
+for t in $bins; do
+	name=$(basename "$t")
+	out="$KESU_TEST_TMP/$name.log"
+	"$t" >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	line=$(grep -E '^[0-9]+%: Checks: ' "$out" | tail -1)
+	if [ -n "$line" ]; then
+		n=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+		f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+		e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+		passed=$((passed + n - f - e))
+		failed=$((failed + f + e))
+	fi
+	if [ $rc -ne 0 ] || [ -z "$line" ]; then
+		bad="$bad $name"
+		[ -z "$line" ] && failed=$((failed + 1))
+	fi
+done
+echo "tests: $passed passed, $failed failed"
+[ -z "$bad" ] || { echo "failing:$bad" >&2; exit 1; }
