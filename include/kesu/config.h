@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The configuration file: what an organisation sets once (who performs the
+ * work, the contract, the signing key), in INI form:
+ *
+ *   # /etc/kesu/kesu.conf
+ *   [operator]
+ *   name = 山田 太郎
+ *   organisation = 株式会社サンプル
+ *   [contract]
+ *   name = ○○システム運用業務の委託
+ *
+ * Sections and keys are ASCII [A-Za-z0-9_.-]; values are UTF-8, trimmed.
+ * Options on the command line override the file.
+ */
+#ifndef KESU_CONFIG_H
+#define KESU_CONFIG_H
+
+#include <kesu/err.h>
+
+#define KESU_CONFIG_DEFAULT "/etc/kesu/kesu.conf"
+
+struct kesu_config;
+
+/*
+ * Load path, or with path NULL: $KESU_CONFIG, else KESU_CONFIG_DEFAULT.
+ * A missing default file gives an empty config; a missing explicit file is
+ * -ENOENT. A malformed line is -KESU_E_BAD_INPUT naming the line.
+ */
+int kesu_config_load(const char *path, struct kesu_config **cfg, struct kesu_errbuf *eb);
+
+/* The value of section.key, or NULL. */
+const char *kesu_config_get(const struct kesu_config *cfg, const char *section, const char *key);
+
+/* The value, or fallback when absent or empty. */
+const char *kesu_config_get_or(const struct kesu_config *cfg, const char *section,
+			       const char *key, const char *fallback);
+
+/* Set (or replace) a value, e.g. from a command-line option. */
+int kesu_config_set(struct kesu_config *cfg, const char *section, const char *key,
+		    const char *value);
+
+/* The path it was loaded from ("" for none). */
+const char *kesu_config_path(const struct kesu_config *cfg);
+
+void kesu_config_free(struct kesu_config *cfg);
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Small helpers every layer uses: whole-file I/O with atomic replacement,
+ * SHA-256 (OpenSSL), RFC 3339 times, sizes for people.
+ */
+#ifndef KESU_UTIL_H
+#define KESU_UTIL_H
+
+#include <kesu/err.h>
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define KESU_SHA256_HEX_LEN 64
+
+/*
+ * Write data to path atomically: a temp file in the same directory, fsync,
+ * rename over path, fsync of the directory. A reader never sees a partial
+ * file, and a crash leaves either the old file or the new one.
+ */
+int kesu_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			   struct kesu_errbuf *eb);
+
+/*
+ * Read a whole file (at most max bytes; -EFBIG beyond) into a malloc'd,
+ * NUL-terminated buffer. *len gets the size without the NUL.
+ */
+int kesu_read_file(const char *path, size_t max, char **data, size_t *len,
+		   struct kesu_errbuf *eb);
+
+/* Lowercase hex SHA-256 of a buffer / of a file's bytes; out holds 65 chars. */
+int kesu_sha256_hex(const void *data, size_t len, char out[KESU_SHA256_HEX_LEN + 1]);
+int kesu_sha256_file_hex(const char *path, char out[KESU_SHA256_HEX_LEN + 1],
+			 struct kesu_errbuf *eb);
+
+/* "2026-11-25T18:49:37Z" (UTC); buf holds at least 21 chars. */
+void kesu_time_rfc3339(time_t t, char *buf, size_t len);
+
+/* Sizes for people: "256 MiB", "1.92 TB" style (decimal when si, else binary). */
+void kesu_format_size(uint64_t bytes, int si, char *buf, size_t len);
+
+/* Copy at most dst_len-1 bytes and trim leading/trailing whitespace. */
+void kesu_strtrim_copy(char *dst, size_t dst_len, const char *src);
+
+/* Parse "64M", "1G", "4096", "2GiB" into bytes (binary multiples). -EINVAL on junk, -ERANGE on overflow. */
+int kesu_parse_size(const char *s, uint64_t *bytes);
+
+#endif

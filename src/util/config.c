@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The INI configuration file (include/kesu/config.h). */
+#include <kesu/config.h>
+#include <kesu/util.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KESU_CONFIG_MAX_BYTES (1u << 20)
+
+struct kesu_config_entry {
+	char *section;
+	char *key;
+	char *value;
+};
+
+struct kesu_config {
+	struct kesu_config_entry *entries;
+	size_t n, cap;
+	char path[PATH_MAX];
+};
+
+static int valid_name(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+			return 0;
+	return 1;
+}
+
+static struct kesu_config_entry *find_entry(const struct kesu_config *cfg, const char *section,
+					    const char *key)
+{
+	for (size_t i = 0; i < cfg->n; i++)
+		if (!strcmp(cfg->entries[i].section, section) && !strcmp(cfg->entries[i].key, key))
+			return &cfg->entries[i];
+	return NULL;
+}
+
+int kesu_config_set(struct kesu_config *cfg, const char *section, const char *key,
+		    const char *value)
+{
+	struct kesu_config_entry *e = find_entry(cfg, section, key);
+	char *v = strdup(value);
+
+	if (!v)
+		return -ENOMEM;
+	if (e) {
+		free(e->value);
+		e->value = v;
+		return 0;
+	}
+	if (cfg->n == cfg->cap) {
+		size_t ncap = cfg->cap ? cfg->cap * 2 : 16;
+		struct kesu_config_entry *ne = realloc(cfg->entries, ncap * sizeof(*ne));
+
+		if (!ne) {
+			free(v);
+			return -ENOMEM;
+		}
+		cfg->entries = ne;
+		cfg->cap = ncap;
+	}
+	e = &cfg->entries[cfg->n];
+	e->section = strdup(section);
+	e->key = strdup(key);
+	e->value = v;
+	if (!e->section || !e->key) {
+		free(e->section);
+		free(e->key);
+		free(v);
+		return -ENOMEM;
+	}
+	cfg->n++;
+	return 0;
+}
+
+/* One line: blank, comment, [section] or key = value. */
+static int parse_line(struct kesu_config *cfg, char *line, char *section, size_t section_len,
+		      unsigned lineno, struct kesu_errbuf *eb)
+{
+	char name[256], value[4096];
+	char *eq, *end;
+
+	kesu_strtrim_copy(value, sizeof(value), line);
+	if (!value[0] || value[0] == '#' || value[0] == ';')
+		return 0;
+	if (value[0] == '[') {
+		end = strchr(value, ']');
+		if (!end || end[1])
+			goto bad;
+		*end = '\0';
+		kesu_strtrim_copy(name, sizeof(name), value + 1);
+		if (!valid_name(name))
+			goto bad;
+		snprintf(section, section_len, "%s", name);
+		return 0;
+	}
+	eq = strchr(line, '=');
+	if (!eq || !section[0])
+		goto bad;
+	*eq = '\0';
+	kesu_strtrim_copy(name, sizeof(name), line);
+	kesu_strtrim_copy(value, sizeof(value), eq + 1);
+	if (!valid_name(name))
+		goto bad;
+	return kesu_config_set(cfg, section, name, value);
+bad:
+	return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+			    "%s:%u: expected '[section]' or 'key = value' inside a section",
+			    cfg->path, lineno);
+}
+
+static int parse_text(struct kesu_config *cfg, char *text, struct kesu_errbuf *eb)
+{
+	char section[256] = "";
+	unsigned lineno = 0;
+	char *line;
+	char *p = text;
+
+	/* strtok_r would merge empty lines and break the line count. */
+	while (p && *p) {
+		char *nl = strchr(p, '\n');
+		int rc;
+
+		if (nl)
+			*nl = '\0';
+		line = p;
+		lineno++;
+		rc = parse_line(cfg, line, section, sizeof(section), lineno, eb);
+		if (rc < 0)
+			return rc;
+		p = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
+int kesu_config_load(const char *path, struct kesu_config **out, struct kesu_errbuf *eb)
+{
+	struct kesu_config *cfg;
+	const char *env = getenv("KESU_CONFIG");
+	int explicit_path = path || (env && *env);
+	char *text = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!path)
+		path = env && *env ? env : KESU_CONFIG_DEFAULT;
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg)
+		return -ENOMEM;
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	rc = kesu_read_file(path, KESU_CONFIG_MAX_BYTES, &text, NULL, eb);
+	if (rc == -ENOENT && !explicit_path) {
+		cfg->path[0] = '\0';
+		kesu_err_clear(eb);
+		*out = cfg;
+		return 0;
+	}
+	if (rc < 0)
+		goto fail;
+	rc = parse_text(cfg, text, eb);
+	free(text);
+	if (rc < 0)
+		goto fail;
+	*out = cfg;
+	return 0;
+fail:
+	kesu_config_free(cfg);
+	return rc;
+}
+
+const char *kesu_config_get(const struct kesu_config *cfg, const char *section, const char *key)
+{
+	const struct kesu_config_entry *e;
+
+	if (!cfg)
+		return NULL;
+	e = find_entry(cfg, section, key);
+	return e ? e->value : NULL;
+}
+
+const char *kesu_config_get_or(const struct kesu_config *cfg, const char *section,
+			       const char *key, const char *fallback)
+{
+	const char *v = kesu_config_get(cfg, section, key);
+
+	return v && *v ? v : fallback;
+}
+
+const char *kesu_config_path(const struct kesu_config *cfg)
+{
+	return cfg ? cfg->path : "";
+}
+
+void kesu_config_free(struct kesu_config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->n; i++) {
+		free(cfg->entries[i].section);
+		free(cfg->entries[i].key);
+		free(cfg->entries[i].value);
+	}
+	free(cfg->entries);
+	free(cfg);
+}
