@@ -17,6 +17,13 @@ MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share/kesu
 DESTDIR    ?=
 
+# Quiet by default; `make V=1` shows the commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 CC         ?= cc
 SAN        ?= 0
 ifeq ($(SAN),1)
@@ -64,30 +71,37 @@ all: $(KESU)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIBKESU): $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
 
 $(KESU): $(CLI_OBJS) $(LIBKESU)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIBKESU) $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(LIBKESU) $(LDLIBS)
 
 # The drive simulator: preloaded into kesu by tests, it answers SG_IO and NVMe
 # admin ioctls on chosen descriptors (tests/sim/README.md).
 $(BUILD)/tests/sim/%.o: tests/sim/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -MMD -MP -c -o $@ $<
 
 $(SIMLIB): $(SIM_SRCS:%.c=$(BUILD)/%.o)
-	$(CC) $(LDFLAGS) -shared -o $@ $^ -ldl $(shell pkg-config --libs jansson)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -shared -o $@ $^ -ldl $(shell pkg-config --libs jansson)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TLIB_OBJS) $(LIBKESU)
-	$(CC) $(LDFLAGS) -o $@ $< $(TLIB_OBJS) $(LIBKESU) $(CHECK_LIBS) $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(TLIB_OBJS) $(LIBKESU) $(CHECK_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
 tests: $(KESU) $(SIMLIB) $(TEST_BINS)
 
