@@ -33,4 +33,28 @@ int kesu_qr_payload_cert(char *buf, size_t len, const char *cert_id, const char 
 int kesu_qr_draw(cairo_t *cr, double x, double y, double size, const char *payload,
 		 enum kesu_qr_ecc ecc, int quiet, int max_version, struct kesu_errbuf *eb);
 
+/*
+ * Longest media ID / certificate ID the payload builders accept. Short IDs
+ * keep the code at version 1-2 so it scans on 12 mm tape.
+ */
+#define KESU_QR_ID_MAX 32
+/* Room for any payload the builders make, with the NUL. */
+#define KESU_QR_PAYLOAD_MAX 64
+
+/* True when id is 1..KESU_QR_ID_MAX characters of [0-9A-Z-]. */
+int kesu_qr_id_valid(const char *id);
+
+/*
+ * Encode payload without drawing: returns the version (>0) and puts the
+ * symbol's width in modules (without quiet zone) in *modules. Errors as
+ * kesu_qr_draw. Layout code uses this to check that a module is at least as
+ * many printer dots as the template demands before anything is drawn.
+ */
+int kesu_qr_measure(const char *payload, enum kesu_qr_ecc ecc, int max_version, int *modules,
+		    struct kesu_errbuf *eb);
+
+/* "L", "M", "Q", "H" and back; parse returns -KESU_E_BAD_INPUT for anything else. */
+const char *kesu_qr_ecc_name(enum kesu_qr_ecc ecc);
+int kesu_qr_ecc_parse(const char *name, enum kesu_qr_ecc *ecc);
+
 #endif
