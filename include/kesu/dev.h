@@ -47,6 +47,10 @@ struct kesu_dev_identity {
 	bool is_image;
 	unsigned major, minor;
 	char backing_file[PATH_MAX]; /* loop devices: the file behind it, else "" */
+	/* Added after the first contract; all "" or 0 when unknown. */
+	char parent[64];          /* partitions: the whole disk's kernel name */
+	int partition_number;     /* partitions: the kernel's partition number */
+	char wwid[256];           /* device/wwid (SCSI/NVMe world-wide ID) */
 };
 
 /*
@@ -55,5 +59,53 @@ struct kesu_dev_identity {
  */
 int kesu_dev_identify(const char *path, bool allow_image,
 		      struct kesu_dev_identity *id, struct kesu_errbuf *eb);
+
+/*
+ * The sysfs and procfs roots kesu reads: "/sys" and "/proc", or the
+ * directories named by KESU_SYSFS_ROOT and KESU_PROC_ROOT (read on every call),
+ * so that tests can describe a machine with a fake tree (like util-linux's
+ * --sysroot). <sysfs>/class/block/NAME is a block device's directory.
+ */
+const char *kesu_sysfs_root(void);
+const char *kesu_proc_root(void);
+
+/*
+ * Read <sysfs>/class/block/NAME/ATTR (ATTR may contain '/'), whitespace
+ * trimmed at both ends, into buf. Returns 0 or -errno.
+ */
+int kesu_sysfs_read(const char *name, const char *attr, char *buf, size_t len);
+
+/* A list of kernel block device names. */
+struct kesu_name_list {
+	size_t n;
+	char (*names)[64];
+};
+
+void kesu_name_list_free(struct kesu_name_list *l);
+/* Append name unless it is already there. Returns 0 or -ENOMEM/-E2BIG. */
+int kesu_name_list_add(struct kesu_name_list *l, const char *name);
+
+/* The partitions of a whole disk (kernel names, sorted by number). */
+int kesu_dev_partitions(const char *disk, struct kesu_name_list *out);
+
+/*
+ * Everything that holds NAME, walked recursively through holders/ (md, dm,
+ * LVM, bcache...), each name once. Partitions are not included: callers
+ * walk each partition themselves.
+ */
+int kesu_dev_holders(const char *name, struct kesu_name_list *out);
+
+enum kesu_dev_list_flags {
+	KESU_DEV_LIST_ALL = 1u << 0,  /* also partitions and unattached loop devices */
+};
+
+/*
+ * Every whole-disk block device under <sysfs>/block, sorted by name (ram*
+ * always skipped; unattached loop devices only with KESU_DEV_LIST_ALL, which
+ * also lists each disk's partitions right after it). Needs no root.
+ * Free *ids with free().
+ */
+int kesu_dev_list(unsigned flags, struct kesu_dev_identity **ids, size_t *n,
+		  struct kesu_errbuf *eb);
 
 #endif

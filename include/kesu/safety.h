@@ -43,6 +43,7 @@ struct kesu_target {
 	struct kesu_dev_identity id;
 	int fd;
 	unsigned flags;
+	bool is_open;              /* set by kesu_target_open on success */
 };
 
 enum kesu_target_flags {
