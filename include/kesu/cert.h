@@ -35,6 +35,7 @@
 #define KESU_CERT_H
 
 #include <kesu/err.h>
+#include <kesu/sign.h>
 
 #include <stddef.h>
 #include <time.h>
@@ -91,13 +92,6 @@ int kesu_cert_load(const char *json_path, struct json_t **cert, char **bytes, si
 /* Lowercase hex SHA-256 of a record's canonical serialization (record_sha256). */
 int kesu_cert_record_sha256(const struct json_t *record, char out[65]);
 
-enum kesu_ts_status {
-	KESU_TS_NONE = 0,        /* no .tsr beside the signature */
-	KESU_TS_OK,              /* the time stamp matches the signature and its TSA chains to the CA */
-	KESU_TS_MISMATCH,        /* the time stamp is not over this signature, or is malformed */
-	KESU_TS_TSA_UNVERIFIED,  /* it matches, but the TSA certificate does not chain to the CA */
-};
-
 /* What kesu_cert_verify_file() found. Strings are "" when unknown. */
 struct kesu_cert_verify {
 	int parsed;              /* the JSON is a well-formed certificate */
@@ -133,6 +127,15 @@ int kesu_cert_verify_ok(const struct kesu_cert_verify *v);
  */
 int kesu_cert_verify_file(const char *json_path, const char *ca_path,
 			  struct kesu_cert_verify *v, struct kesu_errbuf *eb);
+
+/*
+ * The same over bytes in memory: the certificate, its signature and an
+ * optional time stamp response (tsr NULL / tsr_len 0: none). For tests,
+ * the fuzzer and callers that hold the files already.
+ */
+int kesu_cert_verify_mem(const char *json, size_t json_len, const char *p7s, size_t p7s_len,
+			 const char *tsr, size_t tsr_len, const char *ca_path,
+			 struct kesu_cert_verify *v, struct kesu_errbuf *eb);
 
 /* Render the PDF for a parsed certificate; json_sha256 is of its file's bytes. */
 int kesu_cert_pdf_write(const struct json_t *cert, const char *json_sha256,
