@@ -38,6 +38,7 @@ static const char *const boot_mount_points[] = {
 struct member {
 	dev_t dev;
 	char name[64];
+	bool via_loop;  /* a loop device over a file on the family: counts for / and boot only */
 };
 
 struct family {
@@ -60,7 +61,7 @@ static const struct member *family_find(const struct family *f, dev_t dev)
 	return NULL;
 }
 
-static int family_add(struct family *f, const char *name)
+static int family_add(struct family *f, const char *name, bool via_loop)
 {
 	char buf[64];
 	unsigned maj, min;
@@ -76,35 +77,37 @@ static int family_add(struct family *f, const char *name)
 		return -ENOMEM;
 	f->m = nm;
 	f->m[f->n].dev = makedev(maj, min);
+	f->m[f->n].via_loop = via_loop;
 	snprintf(f->m[f->n].name, sizeof(f->m[f->n].name), "%s", name);
 	f->n++;
 	return 0;
 }
 
-static int family_add_list(struct family *f, const struct kesu_name_list *l)
+static int family_add_list(struct family *f, const struct kesu_name_list *l, bool via_loop)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < l->n && rc == 0; i++)
-		rc = family_add(f, l->names[i]);
+		rc = family_add(f, l->names[i], via_loop);
 	return rc;
 }
 
 /* NAME, its partitions and everything holding any of them. */
-static int family_add_tree(struct family *f, const char *name, struct kesu_name_list *holders_out)
+static int family_add_tree(struct family *f, const char *name, bool via_loop,
+			   struct kesu_name_list *holders_out)
 {
 	struct kesu_name_list parts = { 0 }, holders;
-	int rc = family_add(f, name);
+	int rc = family_add(f, name, via_loop);
 
 	if (rc == 0)
 		rc = kesu_dev_partitions(name, &parts);
 	if (rc == 0)
-		rc = family_add_list(f, &parts);
+		rc = family_add_list(f, &parts, via_loop);
 	for (size_t i = 0; i <= parts.n && rc == 0; i++) {
 		rc = kesu_dev_holders(i < parts.n ? parts.names[i] : name, &holders);
 		if (rc < 0)
 			break;
-		rc = family_add_list(f, &holders);
+		rc = family_add_list(f, &holders, via_loop);
 		for (size_t k = 0; k < holders.n && rc == 0 && holders_out; k++)
 			rc = kesu_name_list_add(holders_out, holders.names[k]);
 		kesu_name_list_free(&holders);
@@ -131,7 +134,7 @@ static int family_add_loops(struct family *f)
 		    kesu_sysfs_read(e->d_name, "loop/backing_file", backing, sizeof(backing)) < 0 ||
 		    !backing[0] || stat(backing, &st) < 0 || !family_find(f, st.st_dev))
 			continue;
-		rc = family_add_tree(f, e->d_name, NULL);
+		rc = family_add_tree(f, e->d_name, true, NULL);
 	}
 	closedir(d);
 	return rc;
@@ -433,7 +436,7 @@ static void check_mounts(const struct mounts *ms, const struct family *f, struct
 		const struct member *mb;
 		dev_t d;
 
-		if (!mount_block_dev(&ms->v[i], &d) || !(mb = family_find(f, d)))
+		if (!mount_block_dev(&ms->v[i], &d) || !(mb = family_find(f, d)) || mb->via_loop)
 			continue;
 		for (size_t k = 0; k < reported.n; k++)
 			if (reported.v[k] == d)
@@ -494,9 +497,9 @@ static int check_swaps(const struct family *f, const struct stat *image, struct 
 		if (image) {
 			if (st.st_dev == image->st_dev && st.st_ino == image->st_ino)
 				flag(s, KESU_UNSAFE_SWAP, "%s is active swap", name);
-		} else if (S_ISBLK(st.st_mode) && (mb = family_find(f, st.st_rdev))) {
+		} else if (S_ISBLK(st.st_mode) && (mb = family_find(f, st.st_rdev)) && !mb->via_loop) {
 			flag(s, KESU_UNSAFE_SWAP, "/dev/%s is active swap", mb->name);
-		} else if (S_ISREG(st.st_mode) && (mb = family_find(f, st.st_dev))) {
+		} else if (S_ISREG(st.st_mode) && (mb = family_find(f, st.st_dev)) && !mb->via_loop) {
 			flag(s, KESU_UNSAFE_SWAP, "swap file %s lives on /dev/%s", name, mb->name);
 		}
 	}
@@ -587,7 +590,7 @@ int kesu_safety_check(const struct kesu_dev_identity *id, struct kesu_safety *s,
 	memset(s, 0, sizeof(*s));
 	if (id->is_image)
 		return safety_check_image(id, s, eb);
-	rc = family_add_tree(&f, id->name, &holders);
+	rc = family_add_tree(&f, id->name, false, &holders);
 	if (rc == 0)
 		rc = family_add_loops(&f);
 	if (rc < 0) {
