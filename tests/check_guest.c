@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kesu against real Linux drivers: one QEMU guest (TCG) with an NVMe, an AHCI
+ * SATA, two USB (bulk-only and UAS), a virtio-scsi and a virtio-blk disk, each
+ * backed by an image this test makes. The guest runs scripts from
+ * tests/qemu/scripts/
+ * (kesu list/info and friends) and reports on its second serial port; the
+ * tests here read that report. The guest boots once, in an unchecked fixture,
+ * and every test reads its results (tests/qemu/run-guest.sh, README "Tests in
+ * QEMU guests").
+ *
+ * Without QEMU, busybox-static or a kernel package (no network), every test
+ * prints SKIP and passes.
+ */
+#include <check.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "lib/testutil.h"
+
+#define MIB (1024ull * 1024ull)
+
+/* One emulated disk: how QEMU is told to make it, and what the guest should see. */
+struct guest_disk {
+	const char *id;          /* QEMU drive id */
+	const char *transport;   /* as kesu names it */
+	const char *serial;      /* the serial the kernel reports (VPD 0x80, NVMe, virtio) */
+	const char *usb_serial;  /* USB bulk-only: the device's iSerial; the disk has none */
+	const char *model;       /* NULL: QEMU's own */
+	const char *block_model; /* the model the block layer shows (SCSI INQUIRY: 16 bytes) */
+	uint64_t size;           /* distinct per disk */
+	char image[PATH_MAX];
+	char name[64];           /* kernel name in the guest, from the sysfs section */
+};
+
+static struct guest_disk disks[] = {
+	{ "nvme", "nvme", "KESUNVME01", NULL, "QEMU NVMe Ctrl", "QEMU NVMe Ctrl", 64 * MIB, "", "" },
+	{ "sata", "sata", "KESUSATA01", NULL, "KESU SATA TEST DISK", "KESU SATA TEST D", 80 * MIB,
+	  "", "" },
+	{ "usb", "usb", NULL, "KESUUSB01", NULL, "QEMU HARDDISK", 48 * MIB, "", "" },
+	{ "uas", "usb", "KESUUAS01", NULL, NULL, "QEMU HARDDISK", 56 * MIB, "", "" },
+	{ "vscsi", "scsi", "KESUVSCSI01", NULL, NULL, "QEMU HARDDISK", 96 * MIB, "", "" },
+	{ "vblk", "virtio", "KESUVBLK01", NULL, NULL, NULL, 40 * MIB, "", "" },
+};
+#define N_DISKS (sizeof(disks) / sizeof(disks[0]))
+
+/*
+ * The guest scripts, run in this order in the one boot. Scripts that only
+ * read come first; a script that erases a disk appends itself here and checks
+ * the disk's image from the host afterwards.
+ */
+static const char *const guest_scripts[] = { "identify.sh", NULL };
+
+/* Filled by the fixture, in the parent process, before any test forks. */
+static struct {
+	bool ran;
+	bool skipped;
+	int status;          /* run-guest.sh's exit status */
+	double seconds;      /* wall time of run-guest.sh */
+	char dir[PATH_MAX];
+	char *results;       /* results.log */
+	char *harness_err;   /* run-guest.sh's stderr: timing, skip reason, failure */
+} guest;
+
+/* The QEMU arguments for disk d, appended to argv at *n. */
+static void disk_args(const struct guest_disk *d, char args[][256], size_t *n)
+{
+	snprintf(args[(*n)++], 256, "-drive");
+	snprintf(args[(*n)++], 256, "if=none,id=%s,format=raw,file=%s", d->id, d->image);
+	if (!strcmp(d->id, "nvme")) {
+		snprintf(args[(*n)++], 256, "-device");
+		snprintf(args[(*n)++], 256, "nvme,id=n0,serial=%s", d->serial);
+		snprintf(args[(*n)++], 256, "-device");
+		snprintf(args[(*n)++], 256, "nvme-ns,bus=n0,drive=%s,nsid=1", d->id);
+	} else if (!strcmp(d->id, "sata")) {
+		snprintf(args[(*n)++], 256, "-device");
+		snprintf(args[(*n)++], 256, "ahci,id=ahci");
+		snprintf(args[(*n)++], 256, "-device");
+		snprintf(args[(*n)++], 256, "ide-hd,bus=ahci.0,drive=%s,serial=%s,model=%s", d->id,
+			 d->serial, d->model);
+	} else if (!strcmp(d->id, "usb")) {
+		snprintf(args[(*n)++], 256, "-device");
+		snprintf(args[(*n)++], 256, "qemu-xhci,id=xhci");
+		snprintf(args[(*n)++], 256, "-device");
+		snprintf(args[(*n)++], 256, "usb-storage,bus=xhci.0,drive=%s,serial=%s", d->id,
+			 d->usb_serial);
+	} else if (!strcmp(d->id, "uas")) {
+		snprintf(args[(*n)++], 256, "-device");
+		snprintf(args[(*n)++], 256, "usb-uas,bus=xhci.0,id=uas");
+		snprintf(args[(*n)++], 256, "-device");
+		snprintf(args[(*n)++], 256, "scsi-hd,bus=uas.0,drive=%s,serial=%s", d->id, d->serial);
+	} else if (!strcmp(d->id, "vscsi")) {
+		snprintf(args[(*n)++], 256, "-device");
+		snprintf(args[(*n)++], 256, "virtio-scsi-pci,id=vs");
+		snprintf(args[(*n)++], 256, "-device");
+		snprintf(args[(*n)++], 256, "scsi-hd,bus=vs.0,drive=%s,serial=%s", d->id, d->serial);
+	} else if (!strcmp(d->id, "vblk")) {
+		snprintf(args[(*n)++], 256, "-device");
+		snprintf(args[(*n)++], 256, "virtio-blk-pci,drive=%s,serial=%s", d->id, d->serial);
+	}
+}
+
+/*
+ * Text of section NAME in the results (malloc'd), its exit status in *rc.
+ * NULL when the guest did not report it. The format is in tests/qemu/guest-lib.sh.
+ */
+static char *guest_section(const char *name, int *rc)
+{
+	char begin[256], end[256];
+	const char *p, *start, *stop;
+	char *text;
+
+	if (!guest.results)
+		return NULL;
+	snprintf(begin, sizeof(begin), "@@KESU-BEGIN %s\n", name);
+	snprintf(end, sizeof(end), "\n@@KESU-END %s rc=", name);
+	for (p = guest.results; (p = strstr(p, begin)); p++)
+		if (p == guest.results || p[-1] == '\n')
+			break;
+	if (!p)
+		return NULL;
+	start = p + strlen(begin);
+	stop = strstr(start, end);
+	if (!stop)
+		return NULL;
+	*rc = atoi(stop + strlen(end));
+	text = strndup(start, (size_t)(stop - start));
+	return text;
+}
+
+/* Section NAME parsed as JSON; fails the test unless it ran with status 0. */
+static json_t *guest_json(const char *name)
+{
+	json_error_t jerr;
+	char errname[256];
+	char *text, *err;
+	json_t *j;
+	int rc = -1, erc;
+
+	text = guest_section(name, &rc);
+	ck_assert_msg(text, "the guest reported no section %s", name);
+	snprintf(errname, sizeof(errname), "%s.stderr", name);
+	err = guest_section(errname, &erc);
+	ck_assert_msg(rc == 0, "%s: exit status %d, stderr: %s", name, rc, err ? err : "");
+	free(err);
+	j = json_loads(text, 0, &jerr);
+	ck_assert_msg(j, "%s: not JSON (%s, line %d): %.400s", name, jerr.text, jerr.line, text);
+	free(text);
+	return j;
+}
+
+/* Value of KEY= in one block of the sysfs section (malloc'd, "" if absent). */
+static char *fact(const char *block, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (const char *l = block; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (!strncmp(l, key, kl) && l[kl] == '=') {
+			const char *v = l + kl + 1;
+
+			return strndup(v, strcspn(v, "\n"));
+		}
+		if (*l == '\n')
+			break;
+	}
+	return strdup("");
+}
+
+/* The sysfs block of the disk with this serial (or USB iSerial), or NULL. */
+static const char *facts_block(const char *facts, const struct guest_disk *d)
+{
+	char want[160];
+
+	if (d->serial)
+		snprintf(want, sizeof(want), "\nserial=%s\n", d->serial);
+	else
+		snprintf(want, sizeof(want), "\nusb_serial=%s\n", d->usb_serial);
+	for (const char *b = facts; b && *b;) {
+		const char *next = strstr(b, "\n\n");
+		size_t blen = next ? (size_t)(next - b) + 1 : strlen(b);
+		char *blk = strndup(b, blen);
+		bool hit = blk && strstr(blk, want);
+
+		free(blk);
+		if (hit)
+			return b;
+		b = next ? next + 2 : NULL;
+	}
+	return NULL;
+}
+
+/* Map each configured disk to its kernel name through the sysfs section. */
+static void name_disks(void)
+{
+	int rc;
+	char *facts = guest_section("sysfs", &rc);
+
+	for (size_t i = 0; facts && i < N_DISKS; i++) {
+		const char *b = facts_block(facts, &disks[i]);
+		char *name = b ? fact(b, "name") : NULL;
+
+		if (name)
+			snprintf(disks[i].name, sizeof(disks[i].name), "%s", name);
+		free(name);
+	}
+	free(facts);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Make the images, boot the guest once, keep its results. */
+static void guest_boot(void)
+{
+	char args[128][256], script[8][PATH_MAX], out[PATH_MAX], log[PATH_MAX];
+	const char *argv[160];
+	struct tu_result r;
+	size_t n = 0, a = 0;
+	double t0;
+
+	if (guest.ran)
+		return;
+	guest.ran = true;
+	snprintf(guest.dir, sizeof(guest.dir), "%s/guest", tu_tmpdir());
+	mkdir(guest.dir, 0700);
+	for (size_t i = 0; i < N_DISKS; i++) {
+		if (snprintf(disks[i].image, sizeof(disks[i].image), "%s/%s.img", guest.dir,
+			     disks[i].id) >= (int)sizeof(disks[i].image) ||
+		    tu_sh("truncate -s %" PRIu64 " '%s'", disks[i].size, disks[i].image) != 0) {
+			guest.status = -1;
+			return;
+		}
+	}
+	if (snprintf(out, sizeof(out), "%s/run", guest.dir) >= (int)sizeof(out)) {
+		guest.status = -1;
+		return;
+	}
+
+	argv[a++] = "sh";
+	snprintf(args[n], 256, "%s/tests/qemu/run-guest.sh", tu_srcdir());
+	argv[a++] = args[n++];
+	argv[a++] = "-o";
+	argv[a++] = out;
+	argv[a++] = "-k";
+	argv[a++] = tu_kesu_bin();
+	argv[a++] = "-d";
+	snprintf(args[n], 256, "%zu", N_DISKS);
+	argv[a++] = args[n++];
+	for (size_t i = 0; guest_scripts[i] && i < 8; i++) {
+		snprintf(script[i], PATH_MAX, "%s/tests/qemu/scripts/%s", tu_srcdir(), guest_scripts[i]);
+		argv[a++] = "-s";
+		argv[a++] = script[i];
+	}
+	argv[a++] = "--";
+	for (size_t i = 0; i < N_DISKS; i++) {
+		size_t first = n;
+
+		disk_args(&disks[i], args, &n);
+		for (size_t k = first; k < n; k++)
+			argv[a++] = args[k];
+	}
+	argv[a] = NULL;
+
+	t0 = now();
+	if (tu_runv(&r, NULL, NULL, argv) != 0) {
+		guest.status = -1;
+		return;
+	}
+	guest.seconds = now() - t0;
+	guest.status = r.status;
+	guest.skipped = r.status == 77;
+	guest.harness_err = r.err;
+	r.err = NULL;
+	tu_result_free(&r);
+
+	if (snprintf(log, sizeof(log), "%s/results.log", out) < (int)sizeof(log))
+		guest.results = tu_read_file(log, NULL);
+	name_disks();
+	printf("guest: run-guest.sh took %.1f s (status %d)\n%s", guest.seconds, guest.status,
+	       guest.harness_err ? guest.harness_err : "");
+	fflush(stdout);
+}
+
+/* True (after saying so) when the guest could not be had here. */
+static bool guest_skip(const char *test)
+{
+	if (guest.skipped) {
+		fprintf(stderr, "SKIP %s: %s", test, guest.harness_err ? guest.harness_err : "no QEMU guest\n");
+		return true;
+	}
+	ck_assert_msg(guest.status == 0, "the guest did not run (status %d): %s", guest.status,
+		      guest.harness_err ? guest.harness_err : "");
+	return false;
+}
+
+static const char *jstr(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* The entry of `kesu list --json` for kernel name NAME. */
+static json_t *list_entry(json_t *list, const char *name)
+{
+	json_t *devs = json_object_get(list, "devices"), *e;
+	size_t i;
+
+	ck_assert_msg(json_is_array(devs), "kesu list --json has no devices array");
+	json_array_foreach(devs, i, e)
+		if (jstr(e, "name") && !strcmp(jstr(e, "name"), name))
+			return e;
+	return NULL;
+}
+
+/* Transport, size and serial of one kesu device object against the configuration. */
+static void assert_identity(const char *what, const json_t *e, const struct guest_disk *d)
+{
+	const char *tr = jstr(e, "transport"), *ser = jstr(e, "serial");
+	json_t *size = json_object_get(e, "size");
+
+	ck_assert_msg(tr && !strcmp(tr, d->transport), "%s %s: transport %s, want %s", what,
+		      d->name, tr ? tr : "(none)", d->transport);
+	ck_assert_msg(json_is_integer(size) && (uint64_t)json_integer_value(size) == d->size,
+		      "%s %s: size %" JSON_INTEGER_FORMAT ", want %" PRIu64, what, d->name,
+		      json_is_integer(size) ? json_integer_value(size) : -1, d->size);
+	if (d->serial)
+		ck_assert_msg(ser && !strcmp(ser, d->serial), "%s %s: serial %s, want %s", what,
+			      d->name, ser ? ser : "(none)", d->serial);
+	if (d->block_model)
+		ck_assert_msg(jstr(e, "model") && !strcmp(jstr(e, "model"), d->block_model),
+			      "%s %s: model %s, want %s", what, d->name,
+			      jstr(e, "model") ? jstr(e, "model") : "(none)", d->block_model);
+}
+
+/* The harness itself: the guest's kernel sees every disk as configured. */
+START_TEST(test_guest_kernel_sees_disks)
+{
+	if (guest_skip("test_guest_kernel_sees_disks"))
+		return;
+	int rc = -1;
+	char *facts = guest_section("sysfs", &rc);
+
+	ck_assert_msg(facts && rc == 0, "no sysfs section from the guest");
+	for (size_t i = 0; i < N_DISKS; i++) {
+		const struct guest_disk *d = &disks[i];
+		const char *b = facts_block(facts, d);
+		char *tr, *size;
+
+		ck_assert_msg(b, "the guest has no disk with serial %s",
+			      d->serial ? d->serial : d->usb_serial);
+		tr = fact(b, "transport");
+		size = fact(b, "size");
+		ck_assert_str_eq(tr, d->transport);
+		ck_assert_uint_eq(strtoull(size, NULL, 10), d->size);
+		free(tr);
+		free(size);
+	}
+	free(facts);
+}
+END_TEST
+
+START_TEST(test_guest_list_json)
+{
+	if (guest_skip("test_guest_list_json"))
+		return;
+	json_t *list = guest_json("list");
+
+	for (size_t i = 0; i < N_DISKS; i++) {
+		const struct guest_disk *d = &disks[i];
+		json_t *e;
+
+		ck_assert_msg(d->name[0], "disk %s not found in the guest", d->id);
+		e = list_entry(list, d->name);
+		ck_assert_msg(e, "kesu list --json does not list %s (%s)", d->name, d->id);
+		assert_identity("kesu list", e, d);
+		/* Nothing in the guest is mounted or held: every disk is safe. */
+		ck_assert_msg(json_is_true(json_object_get(e, "safe")), "kesu list: %s not safe: %s",
+			      d->name, jstr(e, "safety_detail") ? jstr(e, "safety_detail") : "");
+	}
+	json_decref(list);
+}
+END_TEST
+
+START_TEST(test_guest_info_json_identity)
+{
+	if (guest_skip("test_guest_info_json_identity"))
+		return;
+	for (size_t i = 0; i < N_DISKS; i++) {
+		const struct guest_disk *d = &disks[i];
+		char sect[128];
+		json_t *info;
+
+		ck_assert_msg(d->name[0], "disk %s not found in the guest", d->id);
+		snprintf(sect, sizeof(sect), "info.%s", d->name);
+		info = guest_json(sect);
+		assert_identity("kesu info", info, d);
+		json_decref(info);
+	}
+}
+END_TEST
+
+/* A tcase per behaviour; all share the one boot (the fixture is unchecked: it
+ * runs in this process, and only the first call boots). */
+static void add_case(Suite *s, const char *name, const TTest *test)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_unchecked_fixture(tc, guest_boot, NULL);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test);
+	suite_add_tcase(s, tc);
+}
+
+static Suite *guest_suite(void)
+{
+	Suite *s = suite_create("guest");
+
+	add_case(s, "kernel_sees_disks", test_guest_kernel_sees_disks);
+	add_case(s, "list_json", test_guest_list_json);
+	add_case(s, "info_json_identity", test_guest_info_json_identity);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(guest_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
