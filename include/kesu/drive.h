@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the drive itself reports: probe a device descriptor for NVMe
+ * (NVME_IOCTL_ID, Identify) and then ATA (SG_IO IDENTIFY DEVICE, native max
+ * address, DCO), and classify the media (HDD, SSD, flash) for the erase
+ * methods' NIST SP 800-88 classes.
+ *
+ * Every device that is not a regular file is probed with real ioctls; one
+ * that answers neither protocol (a loop device, virtio, a USB stick without
+ * SAT) gets proto KESU_DRIVE_NONE, which is not an error.
+ */
+#ifndef KESU_DRIVE_H
+#define KESU_DRIVE_H
+
+#include <kesu/ata.h>
+#include <kesu/dev.h>
+#include <kesu/err.h>
+#include <kesu/nvme.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum kesu_drive_proto {
+	KESU_DRIVE_NONE = 0,
+	KESU_DRIVE_ATA,
+	KESU_DRIVE_NVME,
+};
+
+/* The media classes of NIST SP 800-88 Appendix A that kesu tells apart. */
+enum kesu_media {
+	KESU_MEDIA_UNKNOWN = 0,   /* loop, virtio, image, SCSI without ATA: overwrite only */
+	KESU_MEDIA_HDD,           /* magnetic */
+	KESU_MEDIA_SSD,           /* ATA or NVMe flash behind a controller */
+	KESU_MEDIA_FLASH,         /* USB flash stick, memory card: no purge via the interface */
+};
+
+struct kesu_drive {
+	enum kesu_drive_proto proto;
+	enum kesu_media media;
+
+	/* proto ATA */
+	struct kesu_ata_identify ata;
+	uint8_t ata_identify_raw[KESU_ATA_IDENTIFY_LEN];
+	struct kesu_ata_hpa hpa;         /* hpa.valid when the native max was read */
+	bool dco_valid;
+	struct kesu_ata_dco dco;
+
+	/* proto NVME */
+	uint32_t nsid;
+	struct kesu_nvme_ctrl nvme;
+	struct kesu_nvme_ns nvme_ns;     /* the namespace of this block device */
+	bool nvme_ns_valid;
+
+	/* Why a protocol did not answer when that is worth telling (needs root, aborted). */
+	int probe_err;                   /* 0, or -KESU_E_* / -errno */
+	char probe_note[1024];
+};
+
+/* "none", "ata", "nvme" */
+const char *kesu_drive_proto_name(enum kesu_drive_proto p);
+/* "unknown", "hdd", "ssd", "flash" */
+const char *kesu_media_name(enum kesu_media m);
+
+/*
+ * Probe fd (the device id describes, opened by the caller, read-only is
+ * enough) and fill d. Returns 0 whether or not a protocol answered; d->proto
+ * says which did, d->probe_err/probe_note why none did when that matters.
+ */
+int kesu_drive_probe(int fd, const struct kesu_dev_identity *id, struct kesu_drive *d);
+
+/* The media class from the probe (rotation rate, NVMe) and the identity (transport, removable, rotational). */
+enum kesu_media kesu_media_classify(const struct kesu_dev_identity *id, const struct kesu_drive *d);
+
+#endif

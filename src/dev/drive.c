@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Probe a device for NVMe and ATA identity; classify its media. */
+#include <kesu/drive.h>
+
+#include <stdio.h>
+#include <string.h>
+
+const char *kesu_drive_proto_name(enum kesu_drive_proto p)
+{
+	switch (p) {
+	case KESU_DRIVE_ATA: return "ata";
+	case KESU_DRIVE_NVME: return "nvme";
+	case KESU_DRIVE_NONE: break;
+	}
+	return "none";
+}
+
+const char *kesu_media_name(enum kesu_media m)
+{
+	switch (m) {
+	case KESU_MEDIA_HDD: return "hdd";
+	case KESU_MEDIA_SSD: return "ssd";
+	case KESU_MEDIA_FLASH: return "flash";
+	case KESU_MEDIA_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
+/* Keep the first error worth telling: "not this protocol" is not one. */
+static void note_error(struct kesu_drive *d, int rc, const struct kesu_errbuf *eb)
+{
+	if (rc == -KESU_E_NO_TRANSPORT || d->probe_err)
+		return;
+	d->probe_err = rc;
+	snprintf(d->probe_note, sizeof(d->probe_note), "%s", eb->msg[0] ? eb->msg : kesu_strerror(rc));
+}
+
+static int probe_nvme(int fd, struct kesu_drive *d)
+{
+	struct kesu_errbuf eb;
+	int rc;
+
+	kesu_err_clear(&eb);
+	rc = kesu_nvme_probe(fd, &d->nsid, &eb);
+	if (rc == 0)
+		rc = kesu_nvme_identify_ctrl(fd, &d->nvme, NULL, &eb);
+	if (rc) {
+		note_error(d, rc, &eb);
+		return rc;
+	}
+	d->proto = KESU_DRIVE_NVME;
+	kesu_err_clear(&eb);
+	rc = kesu_nvme_identify_ns(fd, d->nsid, &d->nvme_ns, NULL, &eb);
+	if (rc)
+		note_error(d, rc, &eb);
+	d->nvme_ns_valid = rc == 0;
+	return 0;
+}
+
+static void probe_dco(int fd, struct kesu_drive *d)
+{
+	uint8_t page[KESU_ATA_IDENTIFY_LEN];
+	struct kesu_ata_cmd c;
+
+	memset(page, 0, sizeof(page));
+	kesu_ata_cmd_dco_identify(&c, page);
+	/* A frozen DCO aborts the command: not an error for the probe. */
+	if (kesu_sgio_ata(fd, &c, NULL, NULL) == 0)
+		d->dco_valid = kesu_ata_dco_decode(page, &d->dco) == 0;
+}
+
+static int probe_ata(int fd, struct kesu_drive *d)
+{
+	struct kesu_errbuf eb;
+	int rc;
+
+	kesu_err_clear(&eb);
+	rc = kesu_ata_identify(fd, d->ata_identify_raw, &d->ata, &eb);
+	if (rc) {
+		note_error(d, rc, &eb);
+		return rc;
+	}
+	d->proto = KESU_DRIVE_ATA;
+	if (d->ata.hpa_supported || d->ata.amac_supported)
+		(void)kesu_ata_read_hpa(fd, &d->ata, &d->hpa, NULL);  /* hpa.valid says */
+	if (d->ata.dco_supported)
+		probe_dco(fd, d);
+	return 0;
+}
+
+int kesu_drive_probe(int fd, const struct kesu_dev_identity *id, struct kesu_drive *d)
+{
+	memset(d, 0, sizeof(*d));
+	/* A regular file answers no device ioctl: nothing to ask. */
+	if (!id->is_image) {
+		if (probe_nvme(fd, d) != 0)
+			(void)probe_ata(fd, d);
+	}
+	if (d->proto != KESU_DRIVE_NONE) {
+		d->probe_err = 0;
+		d->probe_note[0] = '\0';
+	}
+	d->media = kesu_media_classify(id, d);
+	return 0;
+}
+
+enum kesu_media kesu_media_classify(const struct kesu_dev_identity *id, const struct kesu_drive *d)
+{
+	switch (d->proto) {
+	case KESU_DRIVE_NVME:
+		return KESU_MEDIA_SSD;
+	case KESU_DRIVE_ATA:
+		/* Word 217: 1 = non-rotating; 0x0401..0xFFFE = rpm; else not reported. */
+		if (d->ata.rotation_rate == 1)
+			return KESU_MEDIA_SSD;
+		if (d->ata.rotation_rate >= 0x0401 && d->ata.rotation_rate != 0xffff)
+			return KESU_MEDIA_HDD;
+		return id->rotational ? KESU_MEDIA_HDD : KESU_MEDIA_SSD;
+	case KESU_DRIVE_NONE:
+		break;
+	}
+	/* No drive answered: a memory card, or a USB stick (they often claim rotational). */
+	if (id->transport == KESU_TR_MMC)
+		return KESU_MEDIA_FLASH;
+	if (id->transport == KESU_TR_USB && id->removable)
+		return KESU_MEDIA_FLASH;
+	return KESU_MEDIA_UNKNOWN;
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * NVMe identify through libnvme 1.3, and pure decoders of the raw pages.
+ *
+ * Every libnvme call in kesu lives in this file (libnvme.h pulls in json-c,
+ * which clashes with jansson). libnvme 1.3 sends admin commands with
+ * ioctl(fd, NVME_IOCTL_ADMIN_CMD, struct nvme_passthru_cmd *) through
+ * nvme_submit_admin_passthru(); nvme_get_nsid() is ioctl(fd, NVME_IOCTL_ID).
+ * Both work on a namespace block device (/dev/nvme0n1) descriptor.
+ */
+#include <kesu/nvme.h>
+
+#include <errno.h>
+#include <libnvme.h>
+#include <stddef.h>
+#include <string.h>
+
+/* kesu's offsets and libnvme's structs must agree. */
+_Static_assert(sizeof(struct nvme_id_ctrl) == KESU_NVME_IDENTIFY_LEN, "id_ctrl size");
+_Static_assert(sizeof(struct nvme_id_ns) == KESU_NVME_IDENTIFY_LEN, "id_ns size");
+_Static_assert(offsetof(struct nvme_id_ctrl, sn) == KESU_NVME_CTRL_SN, "sn");
+_Static_assert(offsetof(struct nvme_id_ctrl, mn) == KESU_NVME_CTRL_MN, "mn");
+_Static_assert(offsetof(struct nvme_id_ctrl, fr) == KESU_NVME_CTRL_FR, "fr");
+_Static_assert(offsetof(struct nvme_id_ctrl, mdts) == KESU_NVME_CTRL_MDTS, "mdts");
+_Static_assert(offsetof(struct nvme_id_ctrl, ver) == KESU_NVME_CTRL_VER, "ver");
+_Static_assert(offsetof(struct nvme_id_ctrl, oacs) == KESU_NVME_CTRL_OACS, "oacs");
+_Static_assert(offsetof(struct nvme_id_ctrl, sanicap) == KESU_NVME_CTRL_SANICAP, "sanicap");
+_Static_assert(offsetof(struct nvme_id_ctrl, nn) == KESU_NVME_CTRL_NN, "nn");
+_Static_assert(offsetof(struct nvme_id_ctrl, fna) == KESU_NVME_CTRL_FNA, "fna");
+_Static_assert(offsetof(struct nvme_id_ns, nlbaf) == KESU_NVME_NS_NLBAF, "nlbaf");
+_Static_assert(offsetof(struct nvme_id_ns, flbas) == KESU_NVME_NS_FLBAS, "flbas");
+_Static_assert(offsetof(struct nvme_id_ns, dlfeat) == KESU_NVME_NS_DLFEAT, "dlfeat");
+_Static_assert(offsetof(struct nvme_id_ns, lbaf) == KESU_NVME_NS_LBAF, "lbaf");
+
+/* NVMe generic status codes (SCT 0). */
+#define NVME_SC_MASK          0x7ff
+#define NVME_SC_INVALID_OP    0x001
+#define NVME_SC_INVALID_FIELD 0x002
+
+static uint16_t le16_at(const uint8_t *b, size_t off)
+{
+	return (uint16_t)(b[off] | b[off + 1] << 8);
+}
+
+static uint32_t le32_at(const uint8_t *b, size_t off)
+{
+	return (uint32_t)le16_at(b, off) | (uint32_t)le16_at(b, off + 2) << 16;
+}
+
+static uint64_t le64_at(const uint8_t *b, size_t off)
+{
+	return (uint64_t)le32_at(b, off) | (uint64_t)le32_at(b, off + 4) << 32;
+}
+
+/* An ASCII field, space padded: trimmed, non-printables replaced. */
+static void ascii_field(const uint8_t *b, size_t off, size_t len, char *out)
+{
+	size_t n = len, lead = 0;
+
+	memcpy(out, b + off, len);
+	out[len] = '\0';
+	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\0'))
+		out[--n] = '\0';
+	while (out[lead] == ' ')
+		lead++;
+	if (lead)
+		memmove(out, out + lead, n - lead + 1);
+	for (size_t i = 0; out[i]; i++)
+		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
+			out[i] = '?';
+}
+
+static bool all_zero(const uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+int kesu_nvme_ctrl_decode(const uint8_t buf[KESU_NVME_IDENTIFY_LEN], struct kesu_nvme_ctrl *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (all_zero(buf, KESU_NVME_IDENTIFY_LEN))
+		return -EINVAL;
+	c->vid = le16_at(buf, KESU_NVME_CTRL_VID);
+	ascii_field(buf, KESU_NVME_CTRL_SN, 20, c->serial);
+	ascii_field(buf, KESU_NVME_CTRL_MN, 40, c->model);
+	ascii_field(buf, KESU_NVME_CTRL_FR, 8, c->firmware);
+	c->mdts = buf[KESU_NVME_CTRL_MDTS];
+	c->version = le32_at(buf, KESU_NVME_CTRL_VER);
+	c->oacs = le16_at(buf, KESU_NVME_CTRL_OACS);
+	c->oacs_format = c->oacs & (1u << 1);
+	c->oacs_ns_mgmt = c->oacs & (1u << 3);
+
+	c->sanicap.raw = le32_at(buf, KESU_NVME_CTRL_SANICAP);
+	c->sanicap.crypto = c->sanicap.raw & (1u << 0);
+	c->sanicap.block = c->sanicap.raw & (1u << 1);
+	c->sanicap.overwrite = c->sanicap.raw & (1u << 2);
+	c->sanicap.ndi = c->sanicap.raw & (1u << 29);
+	c->sanicap.nodmmas = (uint8_t)(c->sanicap.raw >> 30);
+
+	c->fna.raw = buf[KESU_NVME_CTRL_FNA];
+	c->fna.format_all_ns = c->fna.raw & (1u << 0);
+	c->fna.erase_all_ns = c->fna.raw & (1u << 1);
+	c->fna.crypto_erase = c->fna.raw & (1u << 2);
+	c->nn = le32_at(buf, KESU_NVME_CTRL_NN);
+	return 0;
+}
+
+int kesu_nvme_ns_decode(const uint8_t buf[KESU_NVME_IDENTIFY_LEN], struct kesu_nvme_ns *ns)
+{
+	memset(ns, 0, sizeof(*ns));
+	if (all_zero(buf, KESU_NVME_IDENTIFY_LEN))
+		return -EINVAL;
+	ns->nsze = le64_at(buf, KESU_NVME_NS_NSZE);
+	ns->ncap = le64_at(buf, KESU_NVME_NS_NCAP);
+	ns->nuse = le64_at(buf, KESU_NVME_NS_NUSE);
+	ns->nlbaf = buf[KESU_NVME_NS_NLBAF];
+	ns->lbaf_count = (unsigned)ns->nlbaf + 1;
+	if (ns->lbaf_count > KESU_NVME_MAX_LBAF)
+		ns->lbaf_count = KESU_NVME_MAX_LBAF;
+	ns->flbas = buf[KESU_NVME_NS_FLBAS];
+	/* With more than 16 formats, FLBAS bits 6:5 are the index's bits 5:4. */
+	ns->lbaf_in_use = (ns->flbas & 0x0fu) | ((ns->flbas >> 5) & 0x03u) << 4;
+	ns->metadata_extended = ns->flbas & 0x10;
+	ns->dlfeat = buf[KESU_NVME_NS_DLFEAT];
+	ns->dealloc_read = ns->dlfeat & 0x07;
+	for (unsigned i = 0; i < KESU_NVME_MAX_LBAF; i++) {
+		const uint8_t *f = buf + KESU_NVME_NS_LBAF + 4 * i;
+		struct kesu_nvme_lbaf *l = &ns->lbaf[i];
+
+		l->ms = le16_at(f, 0);
+		l->ds = f[2];
+		l->rp = f[3] & 0x03;
+		l->data_bytes = l->ds && l->ds < 64 ? (uint64_t)1 << l->ds : 0;
+	}
+	return 0;
+}
+
+int kesu_nvme_status_error(int ret, int saved_errno)
+{
+	if (ret == 0)
+		return 0;
+	if (ret < 0)
+		return saved_errno ? -saved_errno : -EIO;
+	switch (ret & NVME_SC_MASK) {
+	case NVME_SC_INVALID_OP:
+	case NVME_SC_INVALID_FIELD:
+		return -KESU_E_UNSUPPORTED;
+	default:
+		return -KESU_E_DEV_ABORT;
+	}
+}
+
+int kesu_nvme_probe(int fd, uint32_t *nsid, struct kesu_errbuf *eb)
+{
+	__u32 id = 0;
+
+	*nsid = 0;
+	if (nvme_get_nsid(fd, &id) < 0) {
+		int err = errno;
+
+		if (err == ENOTTY || err == EINVAL || err == ENOSYS || err == EOPNOTSUPP)
+			return kesu_err_set(eb, -KESU_E_NO_TRANSPORT, "not an NVMe namespace (%s)",
+					    strerror(err));
+		if (err == EPERM || err == EACCES)
+			return kesu_err_set(eb, -KESU_E_NOT_ROOT, "NVME_IOCTL_ID: %s", strerror(err));
+		return kesu_err_set(eb, -err, "NVME_IOCTL_ID: %s", strerror(err));
+	}
+	if (id == 0)
+		return kesu_err_set(eb, -KESU_E_NO_TRANSPORT, "not an NVMe namespace (NSID 0)");
+	*nsid = id;
+	return 0;
+}
+
+static int identify_error(int ret, int err, const char *what, struct kesu_errbuf *eb)
+{
+	int rc = kesu_nvme_status_error(ret, err);
+
+	if (ret > 0)
+		return kesu_err_set(eb, rc, "NVMe %s: %s (status 0x%x)", what,
+				    nvme_status_to_string(ret, false), (unsigned)ret);
+	if (rc == -EPERM || rc == -EACCES)
+		return kesu_err_set(eb, -KESU_E_NOT_ROOT, "NVMe %s needs root", what);
+	return kesu_err_set(eb, rc, "NVMe %s: %s", what, strerror(-rc));
+}
+
+int kesu_nvme_identify_ctrl(int fd, struct kesu_nvme_ctrl *c, uint8_t *raw,
+			    struct kesu_errbuf *eb)
+{
+	struct nvme_id_ctrl id;
+	int ret;
+
+	memset(&id, 0, sizeof(id));
+	errno = 0;
+	ret = nvme_identify_ctrl(fd, &id);
+	if (ret)
+		return identify_error(ret, errno, "Identify Controller", eb);
+	if (raw)
+		memcpy(raw, &id, sizeof(id));
+	if (kesu_nvme_ctrl_decode((const uint8_t *)&id, c))
+		return kesu_err_set(eb, -KESU_E_DEV_ABORT, "NVMe Identify Controller returned no data");
+	return 0;
+}
+
+int kesu_nvme_identify_ns(int fd, uint32_t nsid, struct kesu_nvme_ns *ns, uint8_t *raw,
+			  struct kesu_errbuf *eb)
+{
+	struct nvme_id_ns id;
+	int ret;
+
+	memset(&id, 0, sizeof(id));
+	errno = 0;
+	ret = nvme_identify_ns(fd, nsid, &id);
+	if (ret)
+		return identify_error(ret, errno, "Identify Namespace", eb);
+	if (raw)
+		memcpy(raw, &id, sizeof(id));
+	if (kesu_nvme_ns_decode((const uint8_t *)&id, ns))
+		return kesu_err_set(eb, -KESU_E_DEV_ABORT,
+				    "NVMe Identify Namespace %u returned no data", nsid);
+	ns->nsid = nsid;
+	return 0;
+}

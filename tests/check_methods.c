@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The erase method catalogue: which methods each kind of drive supports, their
+ * NIST SP 800-88 class for its media, and the `auto` choice; media
+ * classification; and a real probe of a loop device (no ATA, no NVMe).
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kesu/drive.h>
+#include <kesu/methods.h>
+
+#include "lib/testutil.h"
+
+static struct kesu_drive drive;
+static struct kesu_method_eval ev[KESU_METHOD_COUNT];
+
+static void ata_drive(enum kesu_media media)
+{
+	memset(&drive, 0, sizeof(drive));
+	drive.proto = KESU_DRIVE_ATA;
+	drive.media = media;
+	drive.ata.capacity_sectors = 1000000;
+	drive.ata.logical_sector_size = 512;
+}
+
+static void nvme_drive(void)
+{
+	memset(&drive, 0, sizeof(drive));
+	drive.proto = KESU_DRIVE_NVME;
+	drive.media = KESU_MEDIA_SSD;
+	drive.nsid = 1;
+}
+
+/* Exactly the methods in want[] are supported, each with its class. */
+static void expect_supported(const enum kesu_method *want, const enum kesu_nist_class *cls, size_t n)
+{
+	kesu_methods_evaluate(&drive, ev);
+	for (unsigned m = 0; m < KESU_METHOD_COUNT; m++) {
+		bool expected = false;
+
+		ck_assert_uint_eq(ev[m].method, m);
+		ck_assert_str_eq(ev[m].name, kesu_method_name((enum kesu_method)m));
+		ck_assert(ev[m].reason[0] != '\0');
+		for (size_t i = 0; i < n; i++) {
+			if (want[i] != m)
+				continue;
+			expected = true;
+			ck_assert_msg(ev[m].nist_class == cls[i], "%s: class %s", ev[m].name,
+				      kesu_nist_class_name(ev[m].nist_class));
+		}
+		ck_assert_msg(ev[m].supported == expected, "%s: supported %d", ev[m].name,
+			      ev[m].supported);
+	}
+}
+
+static void expect_auto(enum kesu_method want)
+{
+	char why[256];
+	enum kesu_method got = kesu_method_auto(&drive, why, sizeof(why));
+
+	ck_assert_msg(got == want, "auto chose %s: %s", kesu_method_name(got), why);
+	ck_assert_ptr_nonnull(strstr(why, kesu_method_name(want)));
+}
+
+START_TEST(test_methods_ata_hdd_enhanced)
+{
+	const enum kesu_method want[] = { KESU_METHOD_OVERWRITE, KESU_METHOD_ATA_SECURE_ERASE,
+					  KESU_METHOD_ATA_SECURE_ERASE_ENHANCED };
+	const enum kesu_nist_class cls[] = { KESU_CLASS_CLEAR, KESU_CLASS_PURGE, KESU_CLASS_PURGE };
+
+	ata_drive(KESU_MEDIA_HDD);
+	drive.ata.security.supported = true;
+	drive.ata.security.enhanced_erase = true;
+	drive.ata.security.erase_time_enhanced_min = 122;
+	expect_supported(want, cls, 3);
+	ck_assert(ev[KESU_METHOD_ATA_SECURE_ERASE_ENHANCED].ready);
+	ck_assert_ptr_nonnull(strstr(ev[KESU_METHOD_ATA_SECURE_ERASE_ENHANCED].reason, "122"));
+	ck_assert_uint_eq(ev[KESU_METHOD_OVERWRITE].passes, 1);
+	expect_auto(KESU_METHOD_ATA_SECURE_ERASE_ENHANCED);
+
+	/* Without enhanced erase: normal security erase, still a Purge on magnetic media. */
+	drive.ata.security.enhanced_erase = false;
+	expect_auto(KESU_METHOD_ATA_SECURE_ERASE);
+}
+END_TEST
+
+START_TEST(test_methods_ata_frozen_blocks)
+{
+	ata_drive(KESU_MEDIA_HDD);
+	drive.ata.security.supported = true;
+	drive.ata.security.enhanced_erase = true;
+	drive.ata.security.frozen = true;
+	kesu_methods_evaluate(&drive, ev);
+	ck_assert(ev[KESU_METHOD_ATA_SECURE_ERASE_ENHANCED].supported);
+	ck_assert(!ev[KESU_METHOD_ATA_SECURE_ERASE_ENHANCED].ready);
+	ck_assert_ptr_nonnull(strstr(ev[KESU_METHOD_ATA_SECURE_ERASE_ENHANCED].reason, "suspend"));
+	ck_assert(ev[KESU_METHOD_OVERWRITE].ready);
+	/* auto keeps the Purge (the wipe then refuses with the remedy) rather than silently downgrading. */
+	expect_auto(KESU_METHOD_ATA_SECURE_ERASE_ENHANCED);
+
+	drive.ata.security.frozen = false;
+	drive.ata.security.locked = true;
+	kesu_methods_evaluate(&drive, ev);
+	ck_assert(!ev[KESU_METHOD_ATA_SECURE_ERASE].ready);
+	ck_assert(!ev[KESU_METHOD_OVERWRITE].ready);
+}
+END_TEST
+
+START_TEST(test_methods_ata_ssd_sanitize)
+{
+	const enum kesu_method want[] = { KESU_METHOD_OVERWRITE, KESU_METHOD_ATA_SECURE_ERASE,
+					  KESU_METHOD_ATA_SECURE_ERASE_ENHANCED,
+					  KESU_METHOD_ATA_SANITIZE_CRYPTO, KESU_METHOD_ATA_SANITIZE_BLOCK };
+	const enum kesu_nist_class cls[] = { KESU_CLASS_CLEAR, KESU_CLASS_CLEAR, KESU_CLASS_CLEAR,
+					     KESU_CLASS_PURGE, KESU_CLASS_PURGE };
+
+	ata_drive(KESU_MEDIA_SSD);
+	drive.ata.security.supported = true;
+	drive.ata.security.enhanced_erase = true;
+	drive.ata.sanitize.supported = true;
+	drive.ata.sanitize.block = true;
+	drive.ata.sanitize.crypto = true;
+	expect_supported(want, cls, 5);
+	expect_auto(KESU_METHOD_ATA_SANITIZE_BLOCK);
+
+	drive.ata.sanitize.block = false;
+	expect_auto(KESU_METHOD_ATA_SANITIZE_CRYPTO);
+
+	/* Sanitize overwrite alone on flash is a Clear: auto falls back to overwrite. */
+	drive.ata.sanitize.crypto = false;
+	drive.ata.sanitize.overwrite = true;
+	kesu_methods_evaluate(&drive, ev);
+	ck_assert(ev[KESU_METHOD_ATA_SANITIZE_OVERWRITE].supported);
+	ck_assert_int_eq(ev[KESU_METHOD_ATA_SANITIZE_OVERWRITE].nist_class, KESU_CLASS_CLEAR);
+	expect_auto(KESU_METHOD_OVERWRITE);
+}
+END_TEST
+
+START_TEST(test_methods_ata_ssd_security_only_is_clear)
+{
+	char why[256];
+
+	ata_drive(KESU_MEDIA_SSD);
+	drive.ata.security.supported = true;
+	drive.ata.security.enhanced_erase = true;
+	ck_assert_int_eq(kesu_method_auto(&drive, why, sizeof(why)), KESU_METHOD_OVERWRITE);
+	ck_assert_ptr_nonnull(strstr(why, "Clear"));
+}
+END_TEST
+
+START_TEST(test_methods_nvme_sanicap_crypto)
+{
+	const enum kesu_method want[] = { KESU_METHOD_OVERWRITE, KESU_METHOD_NVME_FORMAT,
+					  KESU_METHOD_NVME_SANITIZE_CRYPTO };
+	const enum kesu_nist_class cls[] = { KESU_CLASS_CLEAR, KESU_CLASS_PURGE, KESU_CLASS_PURGE };
+
+	nvme_drive();
+	drive.nvme.oacs_format = true;
+	drive.nvme.sanicap.crypto = true;
+	expect_supported(want, cls, 3);
+	ck_assert_ptr_nonnull(strstr(ev[KESU_METHOD_NVME_SANITIZE_CRYPTO].reason, "every namespace"));
+	ck_assert_ptr_nonnull(strstr(ev[KESU_METHOD_NVME_FORMAT].reason, "this namespace"));
+	expect_auto(KESU_METHOD_NVME_SANITIZE_CRYPTO);
+
+	/* FNA: crypto format needs bit 2; bit 0 makes a format controller-wide. */
+	drive.nvme.fna.crypto_erase = true;
+	drive.nvme.fna.format_all_ns = true;
+	kesu_methods_evaluate(&drive, ev);
+	ck_assert(ev[KESU_METHOD_NVME_FORMAT_CRYPTO].supported);
+	ck_assert_ptr_nonnull(strstr(ev[KESU_METHOD_NVME_FORMAT].reason, "every namespace"));
+
+	/* No sanitize at all: Format NVM (user data erase) is the Purge. */
+	drive.nvme.sanicap.crypto = false;
+	expect_auto(KESU_METHOD_NVME_FORMAT);
+	drive.nvme.sanicap.block = true;
+	expect_auto(KESU_METHOD_NVME_SANITIZE_BLOCK);
+
+	/* No Format, no sanitize: overwrite. */
+	memset(&drive.nvme, 0, sizeof(drive.nvme));
+	expect_auto(KESU_METHOD_OVERWRITE);
+}
+END_TEST
+
+START_TEST(test_methods_usb_flash)
+{
+	const enum kesu_method want[] = { KESU_METHOD_OVERWRITE };
+	const enum kesu_nist_class cls[] = { KESU_CLASS_CLEAR };
+	struct kesu_dev_identity id;
+
+	memset(&id, 0, sizeof(id));
+	id.transport = KESU_TR_USB;
+	id.removable = true;
+	id.rotational = true;                          /* USB sticks often claim it */
+	memset(&drive, 0, sizeof(drive));
+	drive.media = kesu_media_classify(&id, &drive);
+	ck_assert_int_eq(drive.media, KESU_MEDIA_FLASH);
+	expect_supported(want, cls, 1);
+	ck_assert_uint_eq(ev[KESU_METHOD_OVERWRITE].passes, 2);
+	ck_assert_ptr_nonnull(strstr(ev[KESU_METHOD_OVERWRITE].reason, "complement"));
+	expect_auto(KESU_METHOD_OVERWRITE);
+
+	id.transport = KESU_TR_MMC;
+	id.removable = false;
+	ck_assert_int_eq(kesu_media_classify(&id, &drive), KESU_MEDIA_FLASH);
+}
+END_TEST
+
+START_TEST(test_methods_media_classify)
+{
+	struct kesu_dev_identity id;
+
+	memset(&id, 0, sizeof(id));
+	ata_drive(KESU_MEDIA_UNKNOWN);
+	drive.ata.rotation_rate = 1;
+	ck_assert_int_eq(kesu_media_classify(&id, &drive), KESU_MEDIA_SSD);
+	drive.ata.rotation_rate = 7200;
+	ck_assert_int_eq(kesu_media_classify(&id, &drive), KESU_MEDIA_HDD);
+	drive.ata.rotation_rate = 0;                   /* not reported: sysfs decides */
+	id.rotational = true;
+	ck_assert_int_eq(kesu_media_classify(&id, &drive), KESU_MEDIA_HDD);
+	id.rotational = false;
+	ck_assert_int_eq(kesu_media_classify(&id, &drive), KESU_MEDIA_SSD);
+
+	/* An ATA drive in a USB enclosure is classified by the drive, not the bus. */
+	id.transport = KESU_TR_USB;
+	id.removable = true;
+	drive.ata.rotation_rate = 5400;
+	ck_assert_int_eq(kesu_media_classify(&id, &drive), KESU_MEDIA_HDD);
+
+	nvme_drive();
+	ck_assert_int_eq(kesu_media_classify(&id, &drive), KESU_MEDIA_SSD);
+
+	memset(&drive, 0, sizeof(drive));
+	id.transport = KESU_TR_VIRTIO;
+	ck_assert_int_eq(kesu_media_classify(&id, &drive), KESU_MEDIA_UNKNOWN);
+}
+END_TEST
+
+START_TEST(test_methods_names)
+{
+	enum kesu_method m;
+
+	for (unsigned i = 0; i < KESU_METHOD_COUNT; i++) {
+		ck_assert_int_eq(kesu_method_parse(kesu_method_name((enum kesu_method)i), &m), 0);
+		ck_assert_uint_eq(m, i);
+	}
+	ck_assert_int_eq(kesu_method_parse("auto", &m), -KESU_E_BAD_INPUT);
+	ck_assert_int_eq(kesu_method_parse("ata-secure", &m), -KESU_E_BAD_INPUT);
+	ck_assert_ptr_null(kesu_method_name(KESU_METHOD_COUNT));
+	ck_assert_str_eq(kesu_nist_class_name(KESU_CLASS_PURGE), "Purge");
+	ck_assert_str_eq(kesu_nist_class_name(KESU_CLASS_CLEAR), "Clear");
+	ck_assert_int_eq(kesu_method_class(KESU_METHOD_ATA_SECURE_ERASE, KESU_MEDIA_HDD), KESU_CLASS_PURGE);
+	ck_assert_int_eq(kesu_method_class(KESU_METHOD_ATA_SECURE_ERASE, KESU_MEDIA_SSD), KESU_CLASS_CLEAR);
+}
+END_TEST
+
+/* A real loop device answers neither NVMe nor ATA: overwrite only. */
+START_TEST(test_methods_loop_device_probe)
+{
+	const enum kesu_method want[] = { KESU_METHOD_OVERWRITE };
+	const enum kesu_nist_class cls[] = { KESU_CLASS_CLEAR };
+	struct kesu_dev_identity id;
+	char dev[64], img[4096];
+	int fd;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	ck_assert_int_eq(tu_loop_create(8u << 20, dev, sizeof(dev), img, sizeof(img)), 0);
+	memset(&id, 0, sizeof(id));
+	snprintf(id.path, sizeof(id.path), "%s", dev);
+	id.transport = KESU_TR_LOOP;
+	fd = open(dev, O_RDONLY | O_NONBLOCK);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(kesu_drive_probe(fd, &id, &drive), 0);
+	close(fd);
+	ck_assert_int_eq(drive.proto, KESU_DRIVE_NONE);
+	ck_assert_int_eq(drive.media, KESU_MEDIA_UNKNOWN);
+	ck_assert_int_eq(drive.probe_err, 0);          /* "not this protocol" is no error */
+	expect_supported(want, cls, 1);
+	ck_assert_uint_eq(ev[KESU_METHOD_OVERWRITE].passes, 1);
+	expect_auto(KESU_METHOD_OVERWRITE);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("methods");
+	SRunner *sr;
+	int failed;
+	struct { const char *name; const TTest *test; } tests[] = {
+		{ "ata_hdd_enhanced", test_methods_ata_hdd_enhanced },
+		{ "ata_frozen_blocks", test_methods_ata_frozen_blocks },
+		{ "ata_ssd_sanitize", test_methods_ata_ssd_sanitize },
+		{ "ata_ssd_security_only_is_clear", test_methods_ata_ssd_security_only_is_clear },
+		{ "nvme_sanicap_crypto", test_methods_nvme_sanicap_crypto },
+		{ "usb_flash", test_methods_usb_flash },
+		{ "media_classify", test_methods_media_classify },
+		{ "names", test_methods_names },
+		{ "loop_device_probe", test_methods_loop_device_probe },
+	};
+
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		TCase *tc = tcase_create(tests[i].name);
+
+		tcase_add_test(tc, tests[i].test);
+		suite_add_tcase(s, tc);
+	}
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
