@@ -1,11 +1,459 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* kesu cert: placeholder until its issue lands. */
+/*
+ * kesu cert: issue, verify, show and render erasure certificates.
+ *
+ *   kesu cert issue RECORD.json [--out DIR] [operator and media options]
+ *   kesu cert verify CERT.json [--ca ROOT.pem] [--json]
+ *   kesu cert show CERT.json [--json]
+ *   kesu cert pdf CERT.json [-o FILE]
+ *   kesu cert timestamp-request CERT.json
+ */
+#include <kesu/cert.h>
 #include <kesu/cli.h>
+#include <kesu/config.h>
+#include <kesu/keys.h>
+#include <kesu/util.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *out)
+{
+	fputs("Usage: kesu cert issue RECORD.json [--out DIR] [OPTIONS]\n"
+	      "       kesu cert verify CERT.json [--ca ROOT.pem] [--json]\n"
+	      "       kesu cert show CERT.json [--json]\n"
+	      "       kesu cert pdf CERT.json [-o FILE]\n"
+	      "       kesu cert timestamp-request CERT.json\n\n"
+	      "Erasure certificates: CERT-ID.json, its detached CMS signature CERT-ID.json.p7s\n"
+	      "and the PDF CERT-ID.pdf.\n\n"
+	      "verify checks the signature, the chain to the root, the certificate's internal\n"
+	      "hashes and a CERT-ID.json.p7s.tsr time stamp beside it; exit 0 only if all hold,\n"
+	      "12 when a signature, chain or hash fails, 11 for a malformed file.\n\n"
+	      "Options:\n"
+	      "  -c, --ca FILE           trusted root (PEM); default [signing] root, else\n"
+	      "                          root.pem in the key directory\n"
+	      "  -o, --out DIR|FILE      issue: output directory; pdf: the PDF file\n"
+	      "      --config FILE       configuration (default /etc/kesu/kesu.conf)\n"
+	      "      --key FILE --cert FILE --chain FILE --passphrase-file FILE\n"
+	      "                          the signer (default [signing] key/cert/chain)\n"
+	      "      --operator NAME --title T --organisation O --location L --contact C\n"
+	      "                          person performing sanitization ([operator])\n"
+	      "      --property-id ID --media-type T --source S --classification C\n"
+	      "      --data-backed-up yes|no|unknown --backup-location L --destination D\n"
+	      "                          media fields ([media])\n"
+	      "      --post-classification C --notes TEXT   ([sanitization])\n"
+	      "      --contract NAME --client NAME --contractor NAME   ([contract])\n"
+	      "      --no-pdf            issue: JSON and signature only\n"
+	      "  -J, --json              output as JSON\n"
+	      "  -h, --help              show this help\n\n"
+	      "Check without kesu:\n"
+	      "  openssl cms -verify -binary -inform PEM -in CERT.json.p7s -content CERT.json \\\n"
+	      "      -CAfile root.pem -out /dev/null\n\n"
+	      "See kesu-cert(8).\n", out);
+}
+
+enum {
+	OPT_CONFIG = 256, OPT_KEY, OPT_CERT, OPT_CHAIN, OPT_PASS, OPT_NO_PDF,
+	OPT_CFG_BASE = 512,
+};
+
+/* Options that land in the configuration: option name, section, key. */
+static const struct cfg_opt {
+	const char *name, *section, *key;
+} cfg_opts[] = {
+	{ "operator", "operator", "name" },
+	{ "title", "operator", "title" },
+	{ "organisation", "operator", "organisation" },
+	{ "location", "operator", "location" },
+	{ "contact", "operator", "contact" },
+	{ "property-id", "media", "property_id" },
+	{ "media-type", "media", "type" },
+	{ "source", "media", "source" },
+	{ "classification", "media", "classification" },
+	{ "data-backed-up", "media", "data_backed_up" },
+	{ "backup-location", "media", "backup_location" },
+	{ "destination", "media", "destination" },
+	{ "post-classification", "sanitization", "post_classification" },
+	{ "notes", "sanitization", "notes" },
+	{ "contract", "contract", "name" },
+	{ "client", "contract", "client" },
+	{ "contractor", "contract", "contractor" },
+};
+#define N_CFG_OPTS (sizeof(cfg_opts) / sizeof(cfg_opts[0]))
+
+struct cert_args {
+	const char *ca, *out, *config, *key, *cert, *chain, *pass;
+	const char *cfg_values[N_CFG_OPTS];
+	int json, no_pdf;
+	const char *file;
+};
+
+static int parse_args(int argc, char **argv, struct cert_args *a)
+{
+	static const struct option base[] = {
+		{ "ca", required_argument, NULL, 'c' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ "cert", required_argument, NULL, OPT_CERT },
+		{ "chain", required_argument, NULL, OPT_CHAIN },
+		{ "passphrase-file", required_argument, NULL, OPT_PASS },
+		{ "no-pdf", no_argument, NULL, OPT_NO_PDF },
+	};
+	struct option opts[sizeof(base) / sizeof(base[0]) + N_CFG_OPTS + 1];
+	size_t nb = sizeof(base) / sizeof(base[0]), i;
+	int opt;
+
+	memset(opts, 0, sizeof(opts));
+	memcpy(opts, base, sizeof(base));
+	for (i = 0; i < N_CFG_OPTS; i++)
+		opts[nb + i] = (struct option){ cfg_opts[i].name, required_argument, NULL,
+						OPT_CFG_BASE + (int)i };
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:o:Jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': a->ca = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'J': a->json = 1; break;
+		case 'h': usage(stdout); return -1;
+		case OPT_CONFIG: a->config = optarg; break;
+		case OPT_KEY: a->key = optarg; break;
+		case OPT_CERT: a->cert = optarg; break;
+		case OPT_CHAIN: a->chain = optarg; break;
+		case OPT_PASS: a->pass = optarg; break;
+		case OPT_NO_PDF: a->no_pdf = 1; break;
+		default:
+			if (opt >= OPT_CFG_BASE && opt < OPT_CFG_BASE + (int)N_CFG_OPTS) {
+				a->cfg_values[opt - OPT_CFG_BASE] = optarg;
+				break;
+			}
+			fputs("Try 'kesu cert --help'.\n", stderr);
+			return -2;
+		}
+	}
+	if (optind != argc - 1) {
+		kesu_cli_error("give exactly one file (see 'kesu cert --help')");
+		return -2;
+	}
+	a->file = argv[optind];
+	return 0;
+}
+
+static int load_config(const struct cert_args *a, struct kesu_config **cfg)
+{
+	struct kesu_errbuf eb;
+	size_t i;
+	int rc;
+
+	kesu_err_clear(&eb);
+	rc = kesu_config_load(a->config, cfg, &eb);
+	if (rc) {
+		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
+		return rc;
+	}
+	for (i = 0; i < N_CFG_OPTS; i++)
+		if (a->cfg_values[i] &&
+		    (rc = kesu_config_set(*cfg, cfg_opts[i].section, cfg_opts[i].key,
+					  a->cfg_values[i]))) {
+			kesu_cli_error("--%s: %s", cfg_opts[i].name, kesu_strerror(rc));
+			kesu_config_free(*cfg);
+			*cfg = NULL;
+			return rc;
+		}
+	return 0;
+}
+
+static int fail(int rc, const struct kesu_errbuf *eb)
+{
+	kesu_cli_error("%s", eb->msg[0] ? eb->msg : kesu_strerror(rc));
+	return kesu_exit_for(rc);
+}
+
+static int do_issue(const struct cert_args *a)
+{
+	struct kesu_cert_issue_opts o = { 0 };
+	struct kesu_config *cfg = NULL;
+	struct kesu_errbuf eb;
+	char id[KESU_CERT_ID_MAX];
+	const char *dir = a->out ? a->out : ".";
+	int rc;
+
+	kesu_err_clear(&eb);
+	if (load_config(a, &cfg))
+		return KESU_EXIT_BAD_INPUT;
+	o.cfg = cfg;
+	o.out_dir = dir;
+	o.key_path = a->key;
+	o.cert_path = a->cert;
+	o.chain_path = a->chain;
+	o.passphrase_file = a->pass;
+	o.no_pdf = a->no_pdf;
+	rc = kesu_cert_issue_file(a->file, &o, id, sizeof(id), &eb);
+	kesu_config_free(cfg);
+	if (rc)
+		return fail(rc, &eb);
+	if (a->json) {
+		json_t *j = json_pack("{s:s, s:s, s:b}", "certificate_id", id, "dir", dir,
+				      "pdf", !a->no_pdf);
+		char *t = j ? json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+
+		if (t)
+			puts(t);
+		free(t);
+		json_decref(j);
+	} else {
+		printf("certificate %s\n  %s/%s.json\n  %s/%s.json.p7s\n", id, dir, id, dir, id);
+		if (!a->no_pdf)
+			printf("  %s/%s.pdf\n", dir, id);
+	}
+	return KESU_EXIT_OK;
+}
+
+/* --ca, else [signing] root, else root.pem in the key directory when it exists. */
+static const char *pick_root(const struct cert_args *a, char *buf, size_t len)
+{
+	struct kesu_config *cfg = NULL;
+	struct kesu_errbuf eb;
+	char dir[PATH_MAX - 16];
+	const char *root = NULL;
+
+	if (a->ca)
+		return a->ca;
+	if (kesu_config_load(a->config, &cfg, &eb) == 0) {
+		const char *r = kesu_config_get(cfg, "signing", "root");
+
+		if (r && *r && (size_t)snprintf(buf, len, "%s", r) < len)
+			root = buf;
+		kesu_config_free(cfg);
+	}
+	if (!root && kesu_key_default_dir(dir, sizeof(dir)) == 0 &&
+	    kesu_key_path(buf, len, dir, "root.pem") == 0 && access(buf, R_OK) == 0)
+		root = buf;
+	return root;
+}
+
+static const char *yes(int b)
+{
+	return b ? "yes" : "NO";
+}
+
+static const char *ts_text(enum kesu_ts_status st)
+{
+	switch (st) {
+	case KESU_TS_OK: return "verified";
+	case KESU_TS_MISMATCH: return "DOES NOT MATCH";
+	case KESU_TS_TSA_UNVERIFIED: return "TSA NOT VERIFIED";
+	default: return "none";
+	}
+}
+
+static void print_verify_json(const struct kesu_cert_verify *v, int ok, const char *root)
+{
+	json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:s, s:s, s:s,"
+			      " s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+			      "ok", ok, "parsed", v->parsed, "signature_ok", v->signature_ok,
+			      "chain_ok", v->chain_ok, "hashes_ok", v->hashes_ok,
+			      "expired", v->expired, "not_yet_valid", v->not_yet_valid,
+			      "timestamp", ts_text(v->timestamp), "timestamp_time", v->timestamp_time,
+			      "certificate_id", v->certificate_id, "outcome", v->outcome,
+			      "issued_at", v->issued_at, "media_serial", v->media_serial,
+			      "signer_subject", v->signer_subject,
+			      "signer_fingerprint", v->signer_fingerprint,
+			      "signer_not_after", v->signer_not_after,
+			      "signing_time", v->signing_time, "json_sha256", v->json_sha256,
+			      "root", root ? root : "", "problem", v->problem);
+	char *s = o ? json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+
+	if (s)
+		puts(s);
+	free(s);
+	json_decref(o);
+}
+
+static int do_verify(const struct cert_args *a)
+{
+	struct kesu_cert_verify v;
+	struct kesu_errbuf eb;
+	char rootbuf[PATH_MAX];
+	const char *root = pick_root(a, rootbuf, sizeof(rootbuf));
+	int rc, ok;
+
+	kesu_err_clear(&eb);
+	rc = kesu_cert_verify_file(a->file, root, &v, &eb);
+	ok = rc == 0 && kesu_cert_verify_ok(&v);
+	if (a->json) {
+		print_verify_json(&v, ok, root);
+	} else if (v.parsed || v.signer_subject[0]) {
+		printf("certificate:  %s\n", v.certificate_id[0] ? v.certificate_id : "(unreadable)");
+		printf("outcome:      %s\n", v.outcome[0] ? v.outcome : "(unknown)");
+		printf("media serial: %s\n", v.media_serial);
+		printf("issued:       %s\n", v.issued_at);
+		printf("signed by:    %s\n", v.signer_subject);
+		printf("signed at:    %s\n", v.signing_time);
+		printf("signer cert:  SHA-256 %s (valid until %s)\n", v.signer_fingerprint,
+		       v.signer_not_after);
+		printf("root:         %s\n", root ? root : "(none given: use --ca ROOT.pem)");
+		printf("signature:    %s\n", yes(v.signature_ok));
+		printf("chain:        %s\n", yes(v.chain_ok));
+		printf("hashes:       %s\n", yes(v.hashes_ok));
+		printf("validity:     %s\n", v.expired ? "EXPIRED" :
+		       v.not_yet_valid ? "NOT YET VALID" : "current");
+		printf("time stamp:   %s%s%s\n", ts_text(v.timestamp),
+		       v.timestamp_time[0] ? " at " : "", v.timestamp_time);
+		printf("json sha256:  %s\n", v.json_sha256);
+		printf("result:       %s\n", ok ? "VERIFIED" : "NOT VERIFIED");
+	}
+	if (ok)
+		return KESU_EXIT_OK;
+	kesu_cli_error("%s: not verified: %s", a->file, v.problem[0] ? v.problem :
+		       eb.msg[0] ? eb.msg : kesu_strerror(rc));
+	return rc ? kesu_exit_for(rc) : KESU_EXIT_SIGNATURE;
+}
+
+static void show_group(const json_t *obj, const char *title, const char *const *keys)
+{
+	printf("%s\n", title);
+	for (; *keys; keys++) {
+		const char *s = json_string_value(json_object_get(obj, *keys));
+
+		printf("  %-22s %s\n", *keys, s && *s ? s : "-");
+	}
+}
+
+static int do_show(const struct cert_args *a)
+{
+	static const char *const person[] = { "name", "title", "organisation", "location",
+					      "contact", NULL };
+	static const char *const media[] = { "make", "model", "serial", "property_id", "type",
+					     "source", "classification", "data_backed_up",
+					     "backup_location", NULL };
+	static const char *const san[] = { "category", "method", "details", "tool",
+					   "tool_version", "verification_method",
+					   "verification_result", "post_classification", "notes",
+					   NULL };
+	static const char *const contract[] = { "name", "client", "contractor", NULL };
+	static const char *const signer[] = { "subject", "fingerprint", NULL };
+	struct kesu_errbuf eb;
+	json_t *c = NULL, *nist;
+	char *s;
+	int rc;
+
+	kesu_err_clear(&eb);
+	rc = kesu_cert_load(a->file, &c, NULL, NULL, &eb);
+	if (rc)
+		return fail(rc, &eb);
+	if (a->json) {
+		s = json_dumps(c, JSON_INDENT(2) | JSON_SORT_KEYS);
+		if (s)
+			puts(s);
+		free(s);
+		json_decref(c);
+		return KESU_EXIT_OK;
+	}
+	nist = json_object_get(c, "nist");
+	printf("certificate  %s\nissued       %s\noutcome      %s\n",
+	       json_string_value(json_object_get(c, "certificate_id")),
+	       json_string_value(json_object_get(c, "issued_at")),
+	       json_string_value(json_object_get(c, "outcome")));
+	show_group(json_object_get(nist, "person"), "person performing sanitization", person);
+	show_group(json_object_get(nist, "media"), "media", media);
+	show_group(json_object_get(nist, "sanitization"), "sanitization", san);
+	printf("destination\n  %s\n", json_string_value(json_object_get(nist, "destination")));
+	show_group(json_object_get(c, "contract"), "contract", contract);
+	show_group(json_object_get(c, "signer"), "signer", signer);
+	printf("record_sha256  %s\n(this does not verify the signature: use 'kesu cert verify')\n",
+	       json_string_value(json_object_get(c, "record_sha256")));
+	json_decref(c);
+	return KESU_EXIT_OK;
+}
+
+static int do_pdf(const struct cert_args *a)
+{
+	struct kesu_errbuf eb;
+	json_t *c = NULL;
+	char *bytes = NULL, sha[65], out[PATH_MAX];
+	size_t len = 0, n;
+	int rc;
+
+	kesu_err_clear(&eb);
+	rc = kesu_cert_load(a->file, &c, &bytes, &len, &eb);
+	if (rc)
+		return fail(rc, &eb);
+	kesu_sha256_hex(bytes, len, sha);
+	free(bytes);
+	n = strlen(a->file);
+	if (a->out)
+		snprintf(out, sizeof(out), "%s", a->out);
+	else if (n > 5 && !strcmp(a->file + n - 5, ".json"))
+		snprintf(out, sizeof(out), "%.*s.pdf", (int)(n - 5), a->file);
+	else
+		snprintf(out, sizeof(out), "%s.pdf", a->file);
+	rc = kesu_cert_pdf_write(c, sha, out, &eb);
+	json_decref(c);
+	if (rc)
+		return fail(rc, &eb);
+	printf("%s\n", out);
+	return KESU_EXIT_OK;
+}
+
+static int do_tsq(const struct cert_args *a)
+{
+	struct kesu_errbuf eb;
+	char tsq[PATH_MAX];
+	int rc;
+
+	kesu_err_clear(&eb);
+	rc = kesu_cert_timestamp_request(a->file, tsq, sizeof(tsq), &eb);
+	if (rc)
+		return fail(rc, &eb);
+	printf("%s\n", tsq);
+	printf("Send it to a time stamp authority (e.g. curl -H 'Content-Type: "
+	       "application/timestamp-query' --data-binary @%s URL -o %.*s.tsr)\n"
+	       "and keep the .tsr beside the signature; 'kesu cert verify' checks it.\n",
+	       tsq, (int)(strlen(tsq) - 4), tsq);
+	return KESU_EXIT_OK;
+}
 
 int cmd_cert(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	kesu_cli_error("'cert' is not implemented yet");
-	return KESU_EXIT_UNSUPPORTED;
+	static const struct {
+		const char *name;
+		int (*run)(const struct cert_args *a);
+	} subs[] = {
+		{ "issue", do_issue }, { "verify", do_verify }, { "show", do_show },
+		{ "pdf", do_pdf }, { "timestamp-request", do_tsq },
+	};
+	struct cert_args a = { 0 };
+	size_t i;
+	int rc;
+
+	if (argc < 2) {
+		usage(stderr);
+		return KESU_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return KESU_EXIT_OK;
+	}
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (strcmp(argv[1], subs[i].name))
+			continue;
+		rc = parse_args(argc - 1, argv + 1, &a);
+		if (rc == -1)
+			return KESU_EXIT_OK;
+		if (rc)
+			return KESU_EXIT_USAGE;
+		return subs[i].run(&a);
+	}
+	kesu_cli_error("unknown subcommand '%s' (issue, verify, show, pdf, timestamp-request)",
+		       argv[1]);
+	return KESU_EXIT_USAGE;
 }
