@@ -1,11 +1,720 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* kesu wipe: placeholder until its issue lands. */
+/*
+ * kesu wipe: erase devices, verify, and write a result record per device.
+ *
+ * The command parses, asks, starts one worker thread per drive and prints;
+ * the erase itself is the method's (src/erase). Methods are a table: a later
+ * method (firmware erase) adds a row with its own plan and run functions.
+ */
+#include "progress_out.h"
+
 #include <kesu/cli.h>
+#include <kesu/journal.h>
+#include <kesu/overwrite.h>
+#include <kesu/record.h>
+#include <kesu/safety.h>
+#include <kesu/util.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_OUT "kesu-evidence"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+struct wipe_args {
+	const char *method;
+	const char *pattern;
+	unsigned passes;             /* 0: the device's default */
+	int final_zero;
+	enum kesu_verify_mode verify;
+	int yes, dry_run, json, json_progress, quiet;
+	const char *out_dir;
+	const char *operator_name;
+	const char *resume;
+	unsigned threads;
+	uint64_t chunk;
+};
+
+struct drive {
+	const char *arg;
+	struct kesu_target t;
+	bool opened;
+	struct kesu_overwrite_opts o;
+	struct kesu_result r;
+	bool result_init;
+	struct kesu_journal j;
+	pthread_t tid;
+	bool started;
+	int rc;                      /* < 0: could not run */
+	struct kesu_errbuf eb;
+	char journal_path[PATH_MAX];
+	char record_path[PATH_MAX];
+	int record_rc;
+	struct kesu_errbuf record_eb;
+	const struct wipe_args *a;
+	struct progress_slot *slot;
+};
+
+/* ---- methods ---- */
+
+struct wipe_method {
+	const char *name;
+	/* Fill d->o for this device (after the target is known). */
+	int (*plan)(struct drive *d, const struct wipe_args *a, struct kesu_errbuf *eb);
+	/* Erase; fill d->r. 0 when it reached an outcome. */
+	int (*run)(struct drive *d, struct kesu_errbuf *eb);
+};
+
+static int overwrite_plan(struct drive *d, const struct wipe_args *a, struct kesu_errbuf *eb)
+{
+	int rc;
+
+	if (a->resume)
+		return 0; /* d->o came from the journal */
+	rc = kesu_pattern_parse(a->pattern ? a->pattern : "random", &d->o.pattern, eb);
+	if (rc == 0 && d->o.pattern.kind == KESU_PAT_RANDOM && d->o.pattern.has_key)
+		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "--pattern takes random, zero, one or "
+				  "0xHH...; a key is made fresh for every wipe");
+	if (rc == 0 && d->o.pattern.kind == KESU_PAT_RANDOM)
+		rc = kesu_pattern_new_key(&d->o.pattern, eb);
+	if (rc < 0)
+		return rc;
+	d->o.passes = a->passes ? a->passes : kesu_overwrite_default_passes(&d->t.id);
+	d->o.final_zero = a->final_zero;
+	d->o.verify = a->verify;
+	d->o.operator_name = a->operator_name;
+	return 0;
+}
+
+static int overwrite_run(struct drive *d, struct kesu_errbuf *eb)
+{
+	return kesu_overwrite_run(&d->t, &d->o, &d->r, d->journal_path, sizeof(d->journal_path), eb);
+}
+
+static const struct wipe_method methods[] = {
+	{ "overwrite", overwrite_plan, overwrite_run },
+};
+
+static const struct wipe_method *find_method(const char *name)
+{
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (!strcmp(methods[i].name, name))
+			return &methods[i];
+	return NULL;
+}
+
+/* ---- options ---- */
+
+static void usage(FILE *out)
+{
+	fputs("Usage: kesu wipe [OPTIONS] DEVICE...\n"
+	      "       kesu wipe --resume JOURNAL [OPTIONS] [DEVICE]\n\n"
+	      "Erase whole disks (or disk image files), read back to verify, and write a\n"
+	      "result record per device into the evidence directory.\n\n"
+	      "Options:\n"
+	      "  -m, --method NAME       erase method: overwrite (default)\n"
+	      "  -p, --pattern P         random (default: AES-128-CTR), zero, one, 0xHH...\n"
+	      "  -n, --passes N          passes (default 1; 2 for USB flash and memory cards);\n"
+	      "                          even-numbered passes write the complement\n"
+	      "  -z, --final-zero        finish with a pass of zeros (verified instead)\n"
+	      "  -v, --verify MODE       sample (default), full or none\n"
+	      "  -y, --yes               do not ask for confirmation\n"
+	      "  -o, --out DIR           evidence directory (default ./" DEFAULT_OUT ")\n"
+	      "  -O, --operator NAME     the person performing the erase, for the record\n"
+	      "  -r, --resume JOURNAL    continue an interrupted wipe from its journal\n"
+	      "      --dry-run           print the plan and touch nothing\n"
+	      "      --json              print the result as JSON on stdout\n"
+	      "      --json-progress     progress as JSON lines on stderr\n"
+	      "  -q, --quiet             no progress output\n"
+	      "      --threads N         I/O threads per drive (default 4)\n"
+	      "      --chunk SIZE        bytes per I/O (default 4M)\n"
+	      "  -h, --help              show this help\n\n"
+	      "Exit: 0 erased and verified, 1 failed or unverified, 2 usage, 4 unsafe device,\n"
+	      "9 interrupted (resume with --resume), 13 not confirmed. See kesu-wipe(8).\n", out);
+}
+
+enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_JSON_PROGRESS, OPT_THREADS, OPT_CHUNK };
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *s == '\0' || *end != '\0' || *s == '-' || v == 0 || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct wipe_args *a)
+{
+	static const struct option longopts[] = {
+		{ "chunk",         required_argument, NULL, OPT_CHUNK },
+		{ "dry-run",       no_argument,       NULL, OPT_DRY_RUN },
+		{ "final-zero",    no_argument,       NULL, 'z' },
+		{ "help",          no_argument,       NULL, 'h' },
+		{ "json",          no_argument,       NULL, OPT_JSON },
+		{ "json-progress", no_argument,       NULL, OPT_JSON_PROGRESS },
+		{ "method",        required_argument, NULL, 'm' },
+		{ "operator",      required_argument, NULL, 'O' },
+		{ "out",           required_argument, NULL, 'o' },
+		{ "passes",        required_argument, NULL, 'n' },
+		{ "pattern",       required_argument, NULL, 'p' },
+		{ "quiet",         no_argument,       NULL, 'q' },
+		{ "resume",        required_argument, NULL, 'r' },
+		{ "threads",       required_argument, NULL, OPT_THREADS },
+		{ "verify",        required_argument, NULL, 'v' },
+		{ "yes",           no_argument,       NULL, 'y' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct kesu_pattern p;
+	struct kesu_errbuf eb;
+	int c;
+
+	a->method = "overwrite";
+	a->verify = KESU_VERIFY_SAMPLE;
+	a->operator_name = "";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hm:p:n:zv:yo:O:r:q", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'm': a->method = optarg; break;
+		case 'p':
+			if (kesu_pattern_parse(optarg, &p, &eb) < 0 ||
+			    (p.kind == KESU_PAT_RANDOM && p.has_key)) {
+				kesu_cli_error("unknown pattern '%s': use random, zero, one or 0xHH...",
+					       optarg);
+				return -1;
+			}
+			a->pattern = optarg;
+			break;
+		case 'n':
+			if (parse_uint(optarg, 100, &a->passes) < 0) {
+				kesu_cli_error("--passes takes a number from 1 to 100, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'z': a->final_zero = 1; break;
+		case 'v':
+			if (kesu_verify_mode_parse(optarg, &a->verify) < 0) {
+				kesu_cli_error("--verify takes sample, full or none, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 'y': a->yes = 1; break;
+		case 'o': a->out_dir = optarg; break;
+		case 'O': a->operator_name = optarg; break;
+		case 'r': a->resume = optarg; break;
+		case 'q': a->quiet = 1; break;
+		case OPT_DRY_RUN: a->dry_run = 1; break;
+		case OPT_JSON: a->json = 1; break;
+		case OPT_JSON_PROGRESS: a->json_progress = 1; break;
+		case OPT_THREADS:
+			if (parse_uint(optarg, 64, &a->threads) < 0) {
+				kesu_cli_error("--threads takes a number from 1 to 64");
+				return -1;
+			}
+			break;
+		case OPT_CHUNK:
+			if (kesu_parse_size(optarg, &a->chunk) < 0 || a->chunk < 4096 ||
+			    a->chunk > 64ull * 1024 * 1024 || a->chunk % 4096) {
+				kesu_cli_error("--chunk takes a size from 4K to 64M in 4K steps");
+				return -1;
+			}
+			break;
+		default:
+			fputs("Try 'kesu wipe --help'.\n", stderr);
+			return -1;
+		}
+	}
+	if (!find_method(a->method)) {
+		kesu_cli_error("unknown method '%s'; methods: overwrite (see kesu-wipe(8))", a->method);
+		return -1;
+	}
+	if (!a->resume && optind >= argc) {
+		kesu_cli_error("no device given; see 'kesu wipe --help'");
+		return -1;
+	}
+	if (a->resume && argc - optind > 1) {
+		kesu_cli_error("--resume continues one wipe: give at most one DEVICE");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- dry run ---- */
+
+static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr)
+{
+	struct kesu_dev_identity id;
+	struct kesu_safety s = { 0 };
+	struct kesu_errbuf eb = { { 0 } };
+	struct kesu_overwrite_opts o = { 0 };
+	struct kesu_verify_plan plan;
+	char desc[512], size[32];
+	int rc;
+
+	rc = kesu_dev_identify(path, true, &id, &eb);
+	if (rc < 0) {
+		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
+		return rc;
+	}
+	if (!id.is_image && kesu_safety_check(&id, &s, NULL) < 0)
+		snprintf(s.detail, sizeof(s.detail), "could not be checked");
+	kesu_pattern_parse(a->pattern ? a->pattern : "random", &o.pattern, NULL);
+	o.passes = a->passes ? a->passes : kesu_overwrite_default_passes(&id);
+	o.final_zero = a->final_zero;
+	o.verify = a->verify;
+	kesu_overwrite_describe(&o, desc, sizeof(desc));
+	rc = kesu_verify_plan_build(a->verify, id.size_bytes, id.logical_sector_size, 0, 0, &plan,
+				    &eb);
+	if (rc < 0) {
+		kesu_cli_error("%s", eb.msg);
+		return rc;
+	}
+	kesu_format_size(id.size_bytes, 0, size, sizeof(size));
+	if (arr) {
+		json_t *pj = kesu_record_plan_json(&plan);
+		char seed[24];
+
+		snprintf(seed, sizeof(seed), "%llu", (unsigned long long)plan.seed);
+		json_object_set_new(pj, "seed", json_string(plan.mode == KESU_VERIFY_SAMPLE ? seed : ""));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:s, s:s, "
+			"s:i, s:i, s:o, s:s}", "path", id.path, "transport",
+			kesu_transport_name(id.transport), "model", id.model, "serial", id.serial,
+			"vendor", id.vendor, "size_bytes", (json_int_t)id.size_bytes,
+			"logical_sector_size", (int)id.logical_sector_size, "method", a->method,
+			"details", desc, "passes", (int)o.passes, "final_zero", o.final_zero,
+			"verification_plan", pj ? pj : json_object(),
+			"safety", s.reasons ? s.detail : "ok"));
+	} else {
+		printf("%s: %s %s %s, serial '%s', %s (%llu bytes, %u-byte sectors)\n", id.path,
+		       kesu_transport_name(id.transport), id.vendor, id.model, id.serial, size,
+		       (unsigned long long)id.size_bytes, id.logical_sector_size);
+		printf("  method:       %s (NIST SP 800-88 Clear)\n", a->method);
+		printf("  plan:         %s\n", desc);
+		if (plan.mode == KESU_VERIFY_SAMPLE)
+			printf("  verification: sample: first and last %llu bytes, %llu sections x %llu "
+			       "samples of %llu bytes; %llu bytes (%.2f%% of the device); seed drawn "
+			       "at the start and recorded\n", (unsigned long long)plan.first_bytes,
+			       (unsigned long long)plan.sections,
+			       (unsigned long long)plan.samples_per_section,
+			       (unsigned long long)plan.sample_bytes,
+			       (unsigned long long)plan.planned_bytes,
+			       (double)plan.coverage_ppm / 1e4);
+		else
+			printf("  verification: %s (%llu bytes)\n", kesu_verify_mode_name(plan.mode),
+			       (unsigned long long)plan.planned_bytes);
+		printf("  safety:       %s\n", s.reasons ? s.detail : "ok");
+	}
+	kesu_verify_plan_release(&plan);
+	return 0;
+}
+
+static int dry_run(char **devs, int n, const struct wipe_args *a)
+{
+	json_t *arr = a->json ? json_array() : NULL;
+	int rc = 0, i;
+
+	for (i = 0; i < n && rc == 0; i++)
+		rc = dry_run_one(devs[i], a, arr);
+	if (arr) {
+		if (rc == 0) {
+			json_t *doc = json_pack("{s:o, s:s}", "devices", arr, "out_dir",
+						a->out_dir ? a->out_dir : DEFAULT_OUT);
+			char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2));
+
+			if (text)
+				puts(text);
+			free(text);
+			json_decref(doc);
+		} else {
+			json_decref(arr);
+		}
+	} else if (rc == 0) {
+		printf("dry run: nothing was written. Evidence would go to %s/\n",
+		       a->out_dir ? a->out_dir : DEFAULT_OUT);
+	}
+	return rc < 0 ? kesu_exit_for(rc) : KESU_EXIT_OK;
+}
+
+/* ---- setup ---- */
+
+static int make_out_dir(const char *dir)
+{
+	char tmp[PATH_MAX];
+	size_t i;
+
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (i = 1; tmp[i]; i++) {
+		if (tmp[i] != '/')
+			continue;
+		tmp[i] = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		tmp[i] = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return access(dir, W_OK) < 0 ? -errno : 0;
+}
+
+static int open_drive(struct drive *d)
+{
+	unsigned fl = KESU_TARGET_DIRECT | KESU_TARGET_ALLOW_IMAGE;
+	int rc = kesu_target_open(d->arg, fl, &d->t, &d->eb);
+
+	/* Image files on file systems without O_DIRECT (tmpfs): plain I/O, flushed per pass. */
+	if (rc == -EINVAL) {
+		struct kesu_dev_identity id;
+
+		if (kesu_dev_identify(d->arg, true, &id, NULL) == 0 && id.is_image)
+			rc = kesu_target_open(d->arg, KESU_TARGET_ALLOW_IMAGE, &d->t, &d->eb);
+	}
+	if (rc < 0)
+		return rc;
+	d->opened = true;
+	if (!d->t.id.logical_sector_size)
+		d->t.id.logical_sector_size = 512;
+	return 0;
+}
+
+static bool names_device(const char *answer, const struct drive *d)
+{
+	return !strcmp(answer, d->t.id.name) || !strcmp(answer, d->t.id.path) ||
+	       !strcmp(answer, d->arg);
+}
+
+/* Ask on the terminal; 0 when confirmed. */
+static int confirm(struct drive *ds, int n, const struct wipe_args *a)
+{
+	char line[PATH_MAX + 16], size[32];
+	int i;
+
+	if (a->yes)
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		kesu_cli_error("not erasing: no terminal to confirm on and no --yes; nothing was "
+			       "touched. Check the devices with 'kesu wipe --dry-run' and add --yes");
+		return -1;
+	}
+	fprintf(stderr, "kesu wipe will DESTROY ALL DATA on:\n");
+	for (i = 0; i < n; i++) {
+		char desc[512];
+
+		kesu_format_size(ds[i].t.id.size_bytes, 0, size, sizeof(size));
+		kesu_overwrite_describe(&ds[i].o, desc, sizeof(desc));
+		fprintf(stderr, "  %s  %s %s  serial '%s'  %s\n    %s\n", ds[i].t.id.path,
+			ds[i].t.id.vendor, ds[i].t.id.model, ds[i].t.id.serial, size, desc);
+	}
+	if (n == 1)
+		fprintf(stderr, "Type the device name (%s) to erase it: ", ds[0].t.id.name);
+	else
+		fprintf(stderr, "Type 'yes' to erase these %d devices: ", n);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return -1;
+	line[strcspn(line, "\r\n")] = '\0';
+	if (n == 1 ? names_device(line, &ds[0]) : !strcmp(line, "yes"))
+		return 0;
+	kesu_cli_error("not confirmed; nothing was touched");
+	return -1;
+}
+
+/* ---- the run ---- */
+
+static void *drive_worker(void *arg)
+{
+	struct drive *d = arg;
+	const struct wipe_method *m = find_method(d->a->method);
+
+	d->o.stop = &stop_requested;
+	d->o.progress = progress_board_update;
+	d->o.progress_arg = d->slot;
+	d->o.threads = d->a->threads;
+	d->o.chunk = (size_t)d->a->chunk;
+	d->rc = m->run(d, &d->eb);
+	if (d->rc == 0) {
+		d->record_rc = kesu_record_write(d->o.out_dir, &d->r, d->record_path,
+						 sizeof(d->record_path), &d->record_eb);
+		/*
+		 * Certificate issuance goes here: the record is on disk, complete and
+		 * final (d->record_path, d->r). Sign it for this drive before the next
+		 * step; a failure to sign must not change the erase outcome.
+		 */
+	}
+	progress_board_finish(d->slot);
+	return NULL;
+}
+
+static int exit_for_drive(const struct drive *d)
+{
+	if (d->rc < 0)
+		return kesu_exit_for(d->rc);
+	if (d->record_rc < 0)
+		return KESU_EXIT_IO;
+	switch (d->r.outcome) {
+	case KESU_OUTCOME_ERASED:      return KESU_EXIT_OK;
+	case KESU_OUTCOME_INTERRUPTED: return KESU_EXIT_INTERRUPTED;
+	case KESU_OUTCOME_UNVERIFIED:
+	case KESU_OUTCOME_FAILED:      return KESU_EXIT_FAILURE;
+	}
+	return KESU_EXIT_FAILURE;
+}
+
+/* Interrupted beats failed beats everything else that is not 0. */
+static int combine_exit(int acc, int e)
+{
+	if (acc == KESU_EXIT_INTERRUPTED || e == KESU_EXIT_INTERRUPTED)
+		return KESU_EXIT_INTERRUPTED;
+	if (acc == KESU_EXIT_FAILURE || e == KESU_EXIT_FAILURE)
+		return KESU_EXIT_FAILURE;
+	return acc ? acc : e;
+}
+
+static void print_human(const struct drive *d)
+{
+	size_t i;
+
+	if (d->rc < 0) {
+		kesu_cli_error("%s: %s", d->t.id.path, d->eb.msg[0] ? d->eb.msg : kesu_strerror(d->rc));
+		return;
+	}
+	printf("%s: %s  (%s; verification %s, %llu bytes checked)\n", d->t.id.path,
+	       kesu_outcome_name(d->r.outcome), d->r.details, d->r.verify_result,
+	       (unsigned long long)d->r.bytes_checked);
+	for (i = 0; i < d->r.n_reasons; i++)
+		printf("  %s\n", d->r.reasons[i]);
+	for (i = 0; i < d->r.n_bad && i < 20; i++)
+		printf("  bad: LBA %llu +%llu sectors (%s)\n", (unsigned long long)d->r.bad[i].first_lba,
+		       (unsigned long long)d->r.bad[i].sectors,
+		       d->r.bad[i].op == KESU_OP_WRITE ? "write" : "read");
+	for (i = 0; i < d->r.n_mismatches && i < 20; i++)
+		printf("  mismatch: bytes %llu +%llu\n", (unsigned long long)d->r.mismatches[i].offset,
+		       (unsigned long long)d->r.mismatches[i].length);
+	if (d->record_rc < 0)
+		kesu_cli_error("%s: the record could not be written: %s", d->t.id.path,
+			       d->record_eb.msg);
+	else
+		printf("  record: %s\n", d->record_path);
+	if (d->r.outcome == KESU_OUTCOME_INTERRUPTED || d->r.outcome == KESU_OUTCOME_FAILED)
+		printf("  journal: %s\n", d->journal_path);
+}
+
+static json_t *drive_json(const struct drive *d)
+{
+	json_t *reasons = json_array();
+
+	if (d->rc < 0) {
+		json_array_append_new(reasons, json_string(d->eb.msg[0] ? d->eb.msg :
+							   kesu_strerror(d->rc)));
+		return json_pack("{s:s, s:s, s:o, s:i}", "device", d->t.id.path, "outcome", "ERROR",
+				 "reasons", reasons, "exit", exit_for_drive(d));
+	}
+	for (size_t i = 0; i < d->r.n_reasons; i++)
+		json_array_append_new(reasons, json_string(d->r.reasons[i]));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i}", "device", d->t.id.path,
+			 "outcome", kesu_outcome_name(d->r.outcome), "record_id", d->r.record_id,
+			 "record", d->record_rc < 0 ? "" : d->record_path,
+			 "journal", d->journal_path, "verification", d->r.verify_result,
+			 "reasons", reasons, "exit", exit_for_drive(d));
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static int run_drives(struct drive *ds, int n, const struct wipe_args *a)
+{
+	struct progress_board board;
+	sigset_t all, old;
+	json_t *arr = NULL;
+	int i, code = 0;
+
+	if (progress_board_init(&board, (size_t)n, a->json_progress, a->quiet) < 0)
+		return KESU_EXIT_IO;
+	install_signals();
+	/* Workers block signals; the handler runs in this thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < n; i++) {
+		ds[i].slot = &board.slots[i];
+		snprintf(board.slots[i].name, sizeof(board.slots[i].name), "%s", ds[i].t.id.name);
+		ds[i].a = a;
+		if (pthread_create(&ds[i].tid, NULL, drive_worker, &ds[i]) == 0) {
+			ds[i].started = true;
+		} else {
+			ds[i].rc = kesu_err_set(&ds[i].eb, -EAGAIN, "cannot start a worker thread");
+			progress_board_finish(ds[i].slot);
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	while (!progress_board_print(&board, false)) {
+		struct timespec ts = { 0, 200 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	progress_board_print(&board, true);
+	progress_board_end(&board);
+	for (i = 0; i < n; i++)
+		if (ds[i].started)
+			pthread_join(ds[i].tid, NULL);
+	if (a->json)
+		arr = json_array();
+	for (i = 0; i < n; i++) {
+		code = combine_exit(code, exit_for_drive(&ds[i]));
+		if (arr)
+			json_array_append_new(arr, drive_json(&ds[i]));
+		else
+			print_human(&ds[i]);
+	}
+	if (arr) {
+		json_t *doc = json_pack("{s:o, s:i}", "results", arr, "exit", code);
+		char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2));
+
+		if (text)
+			puts(text);
+		free(text);
+		json_decref(doc);
+	}
+	progress_board_free(&board);
+	return code;
+}
+
+/* --resume: the journal names the device and everything about the method. */
+static int setup_resume(struct drive *d, const struct wipe_args *a, const char *dev_arg,
+			struct kesu_errbuf *eb)
+{
+	int rc = kesu_journal_load(a->resume, &d->j, &d->r, eb);
+
+	if (rc < 0)
+		return rc;
+	if (!strcmp(d->j.state, "done"))
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: that wipe already finished; its "
+				    "record is %s.record.json beside the journal", a->resume,
+				    d->j.record_id);
+	d->arg = dev_arg ? dev_arg : d->j.device_path;
+	return kesu_overwrite_opts_from_journal(&d->j, &d->o, eb);
+}
+
+static void release_drives(struct drive *ds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (ds[i].opened)
+			kesu_target_close(&ds[i].t);
+		if (ds[i].result_init)
+			kesu_result_release(&ds[i].r);
+	}
+	free(ds);
+}
 
 int cmd_wipe(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	kesu_cli_error("'wipe' is not implemented yet");
-	return KESU_EXIT_UNSUPPORTED;
+	struct wipe_args a = { 0 };
+	const struct wipe_method *m;
+	struct drive *ds = NULL;
+	char out_dir[PATH_MAX];
+	int n, i, rc, code = KESU_EXIT_OK;
+
+	rc = parse_args(argc, argv, &a);
+	if (rc)
+		return rc > 0 ? KESU_EXIT_OK : KESU_EXIT_USAGE;
+	m = find_method(a.method);
+	if (a.dry_run && !a.resume)
+		return dry_run(argv + optind, argc - optind, &a);
+	n = a.resume ? 1 : argc - optind;
+	ds = calloc((size_t)n, sizeof(*ds));
+	if (!ds)
+		return KESU_EXIT_IO;
+	for (i = 0; i < n; i++) {
+		if (kesu_result_init(&ds[i].r) < 0) {
+			code = KESU_EXIT_IO;
+			goto out;
+		}
+		ds[i].result_init = true;
+		ds[i].arg = a.resume ? NULL : argv[optind + i];
+	}
+	if (a.resume) {
+		char jdir[PATH_MAX];
+
+		rc = setup_resume(&ds[0], &a, optind < argc ? argv[optind] : NULL, &ds[0].eb);
+		if (rc < 0) {
+			kesu_cli_error("%s", ds[0].eb.msg);
+			code = kesu_exit_for(rc);
+			goto out;
+		}
+		snprintf(jdir, sizeof(jdir), "%s", a.resume);
+		snprintf(out_dir, sizeof(out_dir), "%s", a.out_dir ? a.out_dir : dirname(jdir));
+	} else {
+		snprintf(out_dir, sizeof(out_dir), "%s", a.out_dir ? a.out_dir : DEFAULT_OUT);
+	}
+	/* Every device is checked and held before anything is asked or written. */
+	for (i = 0; i < n; i++) {
+		rc = open_drive(&ds[i]);
+		if (rc == 0 && a.resume)
+			rc = kesu_journal_matches(&ds[i].j, &ds[i].t.id, &ds[i].eb);
+		if (rc == 0)
+			rc = m->plan(&ds[i], &a, &ds[i].eb);
+		if (rc < 0) {
+			kesu_cli_error("%s", ds[i].eb.msg[0] ? ds[i].eb.msg : kesu_strerror(rc));
+			code = rc == -KESU_E_BAD_INPUT && a.resume ? KESU_EXIT_UNSAFE : kesu_exit_for(rc);
+			if (rc == -KESU_E_BAD_INPUT && !a.resume)
+				code = KESU_EXIT_USAGE;
+			goto out;
+		}
+		for (int k = 0; k < i; k++)
+			if (ds[k].t.id.major == ds[i].t.id.major && ds[k].t.id.minor == ds[i].t.id.minor &&
+			    !ds[i].t.id.is_image) {
+				kesu_cli_error("%s is named twice", ds[i].t.id.path);
+				code = KESU_EXIT_USAGE;
+				goto out;
+			}
+	}
+	if (confirm(ds, n, &a) < 0) {
+		code = KESU_EXIT_DECLINED;
+		goto out;
+	}
+	rc = make_out_dir(out_dir);
+	if (rc < 0) {
+		kesu_cli_error("cannot use the evidence directory %s: %s; choose another with --out",
+			       out_dir, strerror(-rc));
+		code = KESU_EXIT_IO;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		ds[i].o.out_dir = out_dir;
+	code = run_drives(ds, n, &a);
+out:
+	release_drives(ds, n);
+	return code;
 }

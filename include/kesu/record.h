@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The result of an erase and its record: what every method fills in (struct
+ * kesu_result), and the JSON document built from it, written atomically as
+ * <out>/<record_id>.record.json. The schema is documented in kesu-wipe(8);
+ * certificates sign exactly this document. Only integers and strings appear
+ * in it (0/1 for flags), keys sorted, so that its bytes are stable.
+ */
+#ifndef KESU_RECORD_H
+#define KESU_RECORD_H
+
+#include <kesu/dev.h>
+#include <kesu/err.h>
+#include <kesu/pattern.h>
+#include <kesu/progress.h>
+#include <kesu/verify.h>
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#define KESU_RECORD_VERSION 1
+#define KESU_RECORD_ID_MAX  32   /* "R-20261125-1A2B3C4D" */
+
+enum kesu_outcome {
+	KESU_OUTCOME_ERASED = 0,     /* every step completed, verification passed */
+	KESU_OUTCOME_FAILED,         /* bad ranges, mismatches, the device vanished, an error */
+	KESU_OUTCOME_INTERRUPTED,    /* stopped; resumable from the journal */
+	KESU_OUTCOME_UNVERIFIED,     /* completed without verification (--verify none) */
+};
+
+/* "ERASED", "FAILED", "INTERRUPTED", "UNVERIFIED" */
+const char *kesu_outcome_name(enum kesu_outcome o);
+
+enum kesu_range_op { KESU_OP_WRITE = 0, KESU_OP_READ };
+
+struct kesu_bad_range {
+	uint64_t first_lba;
+	uint64_t sectors;
+	enum kesu_range_op op;
+};
+
+struct kesu_mismatch {
+	uint64_t offset;             /* bytes, logical-sector aligned */
+	uint64_t length;
+};
+
+struct kesu_interruption {
+	char at[32];                 /* RFC 3339 */
+	uint64_t offset;             /* bytes of the step done when it stopped */
+	char reason[160];
+};
+
+/* Growable lists; append under the result's lock from I/O threads. */
+#define KESU_MISMATCH_MAX 4096   /* ranges kept; more are counted only */
+#define KESU_BAD_RANGE_MAX 4096
+
+struct kesu_result {
+	pthread_mutex_t lock;
+	char record_id[KESU_RECORD_ID_MAX];
+	struct kesu_dev_identity dev;
+	/* method */
+	char method_name[32];        /* "overwrite" */
+	char category[16];           /* "Clear", "Purge" */
+	char pattern[KESU_PATTERN_NAME_MAX];
+	unsigned passes;
+	int final_zero;
+	char random_key[2 * KESU_RANDOM_KEY_BYTES + 1];
+	char details[512];
+	char operator_name[128];
+	/* verification */
+	struct kesu_verify_plan plan;
+	char verify_result[16];      /* "passed", "failed", "not-run" */
+	char expect[KESU_PATTERN_SPEC_MAX]; /* what `kesu verify --expect` takes */
+	uint64_t bytes_checked;
+	struct kesu_mismatch *mismatches;
+	size_t n_mismatches;
+	uint64_t mismatched_bytes;
+	size_t mismatches_dropped;
+	struct kesu_bad_range *bad;
+	size_t n_bad;
+	size_t bad_dropped;
+	/* hidden areas: the overwrite path cannot see HPA/DCO */
+	char hidden_status[16];      /* "not-checked", "none", "present" */
+	char hidden_detail[256];
+	struct kesu_interruption *interruptions;
+	size_t n_interruptions;
+	struct kesu_timeline timeline;
+	json_t *commands;            /* firmware methods append their commands; may be NULL */
+	char started_at[32], finished_at[32];
+	uint64_t duration_ms;        /* time spent working (interruptions excluded) */
+	uint64_t bytes_written;
+	enum kesu_outcome outcome;
+	char **reasons;
+	size_t n_reasons;
+};
+
+int kesu_result_init(struct kesu_result *r);
+void kesu_result_release(struct kesu_result *r);
+
+/* A fresh "R-YYYYMMDD-XXXXXXXX" from the date and getrandom. */
+int kesu_record_new_id(char *buf, size_t len);
+
+/* Appends (thread-safe). Adjacent ranges of the same kind are merged. */
+int kesu_result_add_bad(struct kesu_result *r, uint64_t first_lba, uint64_t sectors,
+			enum kesu_range_op op);
+int kesu_result_add_mismatch(struct kesu_result *r, uint64_t offset, uint64_t length);
+int kesu_result_add_interruption(struct kesu_result *r, const char *at, uint64_t offset,
+				 const char *reason);
+int kesu_result_add_reason(struct kesu_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Sort and merge the mismatch and bad-range lists (after the I/O threads ended). */
+void kesu_result_normalize(struct kesu_result *r);
+
+/* The record document (a new reference). */
+int kesu_record_build(const struct kesu_result *r, json_t **out, struct kesu_errbuf *eb);
+
+/* The verification plan as the record shows it (a new reference). */
+json_t *kesu_record_plan_json(const struct kesu_verify_plan *plan);
+
+/* Write <dir>/<record_id>.record.json atomically; path receives the file name. */
+int kesu_record_write(const char *dir, const struct kesu_result *r, char *path, size_t len,
+		      struct kesu_errbuf *eb);
+
+#endif
