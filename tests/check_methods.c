@@ -89,6 +89,24 @@ START_TEST(test_methods_ata_hdd_enhanced)
 }
 END_TEST
 
+START_TEST(test_methods_hidden_area_noted)
+{
+	ata_drive(KESU_MEDIA_HDD);
+	drive.ata.sanitize.supported = true;
+	drive.ata.sanitize.overwrite = true;
+	drive.hpa.valid = true;
+	drive.hpa.current_max_lba = 999999;
+	drive.hpa.native_max_lba = 1000999;
+	drive.hpa.hidden_sectors = 1000;
+	kesu_methods_evaluate(&drive, ev);
+	ck_assert_ptr_nonnull(strstr(ev[KESU_METHOD_ATA_SANITIZE_OVERWRITE].reason, "1000 sectors hidden"));
+	ck_assert_ptr_nonnull(strstr(ev[KESU_METHOD_OVERWRITE].reason, "1000 sectors hidden"));
+	/* Methods of the other protocol have no class here. */
+	ck_assert_int_eq(ev[KESU_METHOD_NVME_FORMAT].nist_class, KESU_CLASS_NONE);
+	ck_assert_int_eq(ev[KESU_METHOD_ATA_SANITIZE_OVERWRITE].nist_class, KESU_CLASS_PURGE);
+}
+END_TEST
+
 START_TEST(test_methods_ata_frozen_blocks)
 {
 	ata_drive(KESU_MEDIA_HDD);
@@ -294,6 +312,7 @@ int main(void)
 	int failed;
 	struct { const char *name; const TTest *test; } tests[] = {
 		{ "ata_hdd_enhanced", test_methods_ata_hdd_enhanced },
+		{ "hidden_area_noted", test_methods_hidden_area_noted },
 		{ "ata_frozen_blocks", test_methods_ata_frozen_blocks },
 		{ "ata_ssd_sanitize", test_methods_ata_ssd_sanitize },
 		{ "ata_ssd_security_only_is_clear", test_methods_ata_ssd_security_only_is_clear },

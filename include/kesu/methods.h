@@ -49,7 +49,7 @@ enum kesu_nist_class {
 struct kesu_method_eval {
 	enum kesu_method method;
 	const char *name;                /* "ata-sanitize-block" */
-	enum kesu_nist_class nist_class; /* for this drive's media */
+	enum kesu_nist_class nist_class; /* for this drive's media; NONE: wrong protocol */
 	bool supported;                  /* the drive implements it */
 	bool ready;                      /* supported and nothing blocks it now (frozen, locked) */
 	unsigned passes;                 /* overwrite: the passes this media needs (2 for flash), else 0 */

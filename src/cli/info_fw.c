@@ -135,23 +135,32 @@ static void print_nvme(FILE *out, const struct kesu_drive *d)
 		print_nvme_ns(out, &d->nvme_ns);
 }
 
+/* Methods of the protocol the drive does not speak are left out of the text (--json has them). */
+static bool method_applies(const struct kesu_method_eval *m)
+{
+	return m->nist_class != KESU_CLASS_NONE;
+}
+
 static void print_methods(FILE *out, const struct kesu_drive *d)
 {
 	struct kesu_method_eval m[KESU_METHOD_COUNT];
 	char why[256];
-	enum kesu_method best;
 
 	kesu_methods_evaluate(d, m);
-	best = kesu_method_auto(d, why, sizeof(why));
+	(void)kesu_method_auto(d, why, sizeof(why));
 	fprintf(out, "Erase methods (media: %s; class per NIST SP 800-88 / IEEE 2883):\n",
 		kesu_media_name(d->media));
 	for (unsigned i = 0; i < KESU_METHOD_COUNT; i++) {
 		const char *state = !m[i].supported ? "unsupported" : m[i].ready ? "supported" : "blocked";
 
+		if (!method_applies(&m[i]))
+			continue;
 		fprintf(out, "  %-26s %-6s %-12s %s\n", m[i].name,
 			kesu_nist_class_name(m[i].nist_class), state, m[i].reason);
 	}
-	fprintf(out, "  auto: %s (%s)\n", kesu_method_name(best), why);
+	if (d->proto == KESU_DRIVE_NONE)
+		fprintf(out, "  (no ATA or NVMe firmware methods: the device answers neither command set)\n");
+	fprintf(out, "  auto: %s\n", why);
 }
 
 int info_fw_print(FILE *out, const struct kesu_dev_identity *id)

@@ -98,6 +98,16 @@ static void say(struct kesu_method_eval *e, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Add a note after what the reason already says. */
+static void add_note(struct kesu_method_eval *e, unsigned long long hidden)
+{
+	size_t n = strlen(e->reason);
+
+	snprintf(e->reason + n, sizeof(e->reason) - n,
+		 "%s%llu sectors hidden by HPA/AMAC stay unerased unless the native max is restored first",
+		 n ? "; " : "", hidden);
+}
+
 static void set_support(struct kesu_method_eval *e, bool supported)
 {
 	e->supported = supported;
@@ -117,8 +127,7 @@ static void eval_overwrite(const struct kesu_drive *d, struct kesu_method_eval *
 		say(e, "writes every addressable block through the normal interface");
 	}
 	if (e->ready && d->proto == KESU_DRIVE_ATA && d->hpa.hidden_sectors)
-		say(e, "%llu sectors hidden by HPA/AMAC are not reached unless restored first",
-		    (unsigned long long)d->hpa.hidden_sectors);
+		add_note(e, (unsigned long long)d->hpa.hidden_sectors);
 }
 
 /* Security erase: supported per word 128, blocked by frozen/locked/a foreign password. */
@@ -242,6 +251,7 @@ void kesu_method_evaluate(const struct kesu_drive *d, enum kesu_method m,
 	case KESU_METHOD_ATA_SANITIZE_BLOCK:
 	case KESU_METHOD_ATA_SANITIZE_OVERWRITE:
 		if (d->proto != KESU_DRIVE_ATA) {
+			e->nist_class = KESU_CLASS_NONE;
 			say(e, "not an ATA drive (no answer to ATA PASS-THROUGH IDENTIFY)");
 			return;
 		}
@@ -249,6 +259,8 @@ void kesu_method_evaluate(const struct kesu_drive *d, enum kesu_method m,
 			eval_ata_security(d, m == KESU_METHOD_ATA_SECURE_ERASE_ENHANCED, e);
 		else
 			eval_ata_sanitize(d, m, e);
+		if (e->ready && d->hpa.hidden_sectors)
+			add_note(e, (unsigned long long)d->hpa.hidden_sectors);
 		return;
 	case KESU_METHOD_NVME_FORMAT:
 	case KESU_METHOD_NVME_FORMAT_CRYPTO:
@@ -256,6 +268,7 @@ void kesu_method_evaluate(const struct kesu_drive *d, enum kesu_method m,
 	case KESU_METHOD_NVME_SANITIZE_CRYPTO:
 	case KESU_METHOD_NVME_SANITIZE_OVERWRITE:
 		if (d->proto != KESU_DRIVE_NVME) {
+			e->nist_class = KESU_CLASS_NONE;
 			say(e, "not an NVMe drive");
 			return;
 		}
@@ -282,15 +295,15 @@ enum kesu_method kesu_method_auto(const struct kesu_drive *d, char *why, size_t 
 		if (!e.supported || e.nist_class != KESU_CLASS_PURGE)
 			continue;
 		if (why)
-			snprintf(why, why_len, "%s: the strongest Purge this %s supports%s", e.name,
-				 kesu_media_name(d->media),
-				 e.ready ? "" : " (but it is blocked now: see its reason)");
+			snprintf(why, why_len, "%s, the strongest Purge this drive (%s) supports%s",
+				 e.name, kesu_media_name(d->media),
+				 e.ready ? "" : "; it is blocked now, see its reason");
 		return e.method;
 	}
 	kesu_method_evaluate(d, KESU_METHOD_OVERWRITE, &e);
 	if (why)
 		snprintf(why, why_len,
-			 "overwrite (%u pass%s): no Purge method is available on this device, so the erase is a Clear",
+			 "overwrite, %u pass%s: no Purge method is available on this device, so the erase is a Clear",
 			 e.passes, e.passes == 1 ? "" : "es");
 	return KESU_METHOD_OVERWRITE;
 }
