@@ -223,6 +223,72 @@ START_TEST(test_nvme_status_mapping)
 }
 END_TEST
 
+START_TEST(test_nvme_format_cdw10)
+{
+	struct kesu_nvme_format_req r = { .nsid = 1, .lbaf = 1, .ses = KESU_NVME_SES_USER_DATA };
+
+	ck_assert_uint_eq(kesu_nvme_format_cdw10(&r), 0x0201);
+	r.ses = KESU_NVME_SES_CRYPTO;
+	r.lbaf = 18;                                   /* 0x12: low nibble 2, upper bits 01 */
+	r.metadata_extended = true;
+	ck_assert_uint_eq(kesu_nvme_format_cdw10(&r), 0x1000 | 0x0400 | 0x10 | 0x2);
+}
+END_TEST
+
+START_TEST(test_nvme_sanitize_cdw10)
+{
+	struct kesu_nvme_sanitize_req r = { .action = KESU_NVME_SANACT_CRYPTO };
+	uint32_t v;
+
+	ck_assert_int_eq(kesu_nvme_sanitize_cdw10(&r, &v), 0);
+	ck_assert_uint_eq(v, 0x4);
+	r.action = KESU_NVME_SANACT_BLOCK;
+	r.ause = true;
+	r.no_dealloc = true;
+	ck_assert_int_eq(kesu_nvme_sanitize_cdw10(&r, &v), 0);
+	ck_assert_uint_eq(v, 0x2 | 0x8 | 0x200);
+
+	r = (struct kesu_nvme_sanitize_req){ .action = KESU_NVME_SANACT_OVERWRITE, .passes = 3,
+					     .invert = true };
+	ck_assert_int_eq(kesu_nvme_sanitize_cdw10(&r, &v), 0);
+	ck_assert_uint_eq(v, 0x3 | 0x30 | 0x100);
+	r.passes = 16;                                 /* encoded as 0 */
+	ck_assert_int_eq(kesu_nvme_sanitize_cdw10(&r, &v), 0);
+	ck_assert_uint_eq(v & 0xf0, 0);
+	r.passes = 0;
+	ck_assert_int_eq(kesu_nvme_sanitize_cdw10(&r, &v), -EINVAL);
+	r.action = (enum kesu_nvme_sanact)5;
+	r.passes = 1;
+	ck_assert_int_eq(kesu_nvme_sanitize_cdw10(&r, &v), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_nvme_sanitize_log_decode)
+{
+	struct kesu_nvme_sanitize_log log;
+
+	memset(buf, 0, sizeof(buf));
+	put16(0, 0x8000);                              /* half done */
+	put16(2, 0x0002 | 2u << 3 | 1u << 8);          /* in progress, 2 passes, global erased */
+	put32(4, 0x00000004);
+	put32(8, 0xffffffff);
+	put32(12, 120);
+	put32(16, 5);
+	ck_assert_int_eq(kesu_nvme_sanitize_log_decode(buf, &log), 0);
+	ck_assert_uint_eq(log.sprog, 0x8000);
+	ck_assert_uint_eq(log.state, KESU_NVME_SAN_IN_PROGRESS);
+	ck_assert_uint_eq(log.passes_done, 2);
+	ck_assert(log.global_data_erased);
+	ck_assert_uint_eq(log.scdw10, 4);
+	ck_assert_uint_eq(log.eto, KESU_NVME_TIME_NOT_REPORTED);
+	ck_assert_uint_eq(log.etbe, 120);
+	ck_assert_uint_eq(log.etce, 5);
+
+	put16(2, 0x0007);                              /* no such state */
+	ck_assert_int_eq(kesu_nvme_sanitize_log_decode(buf, &log), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_nvme_probe_loop_not_nvme)
 {
 	char dev[64], img[4096];
@@ -260,6 +326,9 @@ int main(void)
 		{ "ns_lbaf_list", test_nvme_ns_lbaf_list },
 		{ "ns_flbas_upper_bits", test_nvme_ns_flbas_upper_bits },
 		{ "status_mapping", test_nvme_status_mapping },
+		{ "format_cdw10", test_nvme_format_cdw10 },
+		{ "sanitize_cdw10", test_nvme_sanitize_cdw10 },
+		{ "sanitize_log_decode", test_nvme_sanitize_log_decode },
 		{ "probe_loop_not_nvme", test_nvme_probe_loop_not_nvme },
 	};
 

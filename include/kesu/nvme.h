@@ -120,4 +120,80 @@ int kesu_nvme_identify_ns(int fd, uint32_t nsid, struct kesu_nvme_ns *ns, uint8_
 /* Map a libnvme return (<0 with errno, >0 NVMe status, 0 ok) to 0 / -errno / -KESU_E_*. */
 int kesu_nvme_status_error(int ret, int saved_errno);
 
+/* ---- Format NVM and Sanitize (for the firmware erase methods) ---- */
+
+#define KESU_NVME_NSID_ALL 0xffffffffu
+
+/* Format NVM Secure Erase Settings (CDW10 bits 11:9). */
+enum kesu_nvme_ses {
+	KESU_NVME_SES_NONE = 0,
+	KESU_NVME_SES_USER_DATA = 1,    /* user data erase */
+	KESU_NVME_SES_CRYPTO = 2,       /* cryptographic erase */
+};
+
+struct kesu_nvme_format_req {
+	uint32_t nsid;                  /* the namespace, or KESU_NVME_NSID_ALL when FNA says formats are controller-wide */
+	unsigned lbaf;                  /* format index 0..63 (keep the one in use: ns.lbaf_in_use) */
+	enum kesu_nvme_ses ses;
+	bool metadata_extended;         /* MSET: keep as the namespace has it (ns.metadata_extended) */
+	unsigned timeout_ms;            /* 0: the kernel's admin timeout */
+};
+
+/* Format NVM's CDW10: LBAF 3:0, MSET 4, SES 11:9, LBAF upper bits 13:12 (PI/PIL 0). */
+uint32_t kesu_nvme_format_cdw10(const struct kesu_nvme_format_req *req);
+
+/* Format NVM (admin 0x80) through libnvme. Errors as kesu_nvme_identify_ctrl(). */
+int kesu_nvme_format(int fd, const struct kesu_nvme_format_req *req, struct kesu_errbuf *eb);
+
+/* Sanitize Action (CDW10 bits 2:0). */
+enum kesu_nvme_sanact {
+	KESU_NVME_SANACT_EXIT_FAILURE = 1,
+	KESU_NVME_SANACT_BLOCK = 2,
+	KESU_NVME_SANACT_OVERWRITE = 3,
+	KESU_NVME_SANACT_CRYPTO = 4,
+};
+
+struct kesu_nvme_sanitize_req {
+	enum kesu_nvme_sanact action;
+	bool ause;                      /* allow unrestricted sanitize exit after a failure */
+	unsigned passes;                /* overwrite: 1..16 */
+	bool invert;                    /* overwrite: OIPBP, invert the pattern between passes */
+	uint32_t pattern;               /* overwrite: CDW11 */
+	bool no_dealloc;                /* NDAS: no deallocate after sanitize */
+	unsigned timeout_ms;
+};
+
+/* Sanitize's CDW10: SANACT 2:0, AUSE 3, OWPASS 7:4 (16 = 0), OIPBP 8, NDAS 9. -EINVAL on bad fields. */
+int kesu_nvme_sanitize_cdw10(const struct kesu_nvme_sanitize_req *req, uint32_t *cdw10);
+
+/* Start a sanitize (admin 0x84, controller-wide: NSID 0) through libnvme; it runs in the background. */
+int kesu_nvme_sanitize(int fd, const struct kesu_nvme_sanitize_req *req, struct kesu_errbuf *eb);
+
+/* Sanitize Status log (log page 0x81), decoded. */
+enum kesu_nvme_sanitize_state {
+	KESU_NVME_SAN_NEVER = 0,
+	KESU_NVME_SAN_DONE = 1,
+	KESU_NVME_SAN_IN_PROGRESS = 2,
+	KESU_NVME_SAN_FAILED = 3,
+	KESU_NVME_SAN_DONE_NO_DEALLOC = 4,
+};
+
+#define KESU_NVME_SANITIZE_LOG_LEN 512
+#define KESU_NVME_TIME_NOT_REPORTED 0xffffffffu
+
+struct kesu_nvme_sanitize_log {
+	uint16_t sprog;                 /* progress, fraction of 65536 */
+	uint16_t sstat;
+	uint8_t state;                  /* SSTAT 2:0, enum kesu_nvme_sanitize_state */
+	uint8_t passes_done;            /* SSTAT 7:3: overwrite passes completed */
+	bool global_data_erased;        /* SSTAT bit 8 */
+	uint32_t scdw10;                /* CDW10 of the sanitize that ran */
+	uint32_t eto, etbe, etce;       /* estimated seconds: overwrite, block, crypto */
+	uint32_t etond, etbend, etcend; /* the same with no-deallocate */
+};
+
+int kesu_nvme_sanitize_log_decode(const uint8_t buf[KESU_NVME_SANITIZE_LOG_LEN],
+				  struct kesu_nvme_sanitize_log *log);
+int kesu_nvme_get_sanitize_log(int fd, struct kesu_nvme_sanitize_log *log, struct kesu_errbuf *eb);
+
 #endif

@@ -31,6 +31,7 @@ _Static_assert(offsetof(struct nvme_id_ns, nlbaf) == KESU_NVME_NS_NLBAF, "nlbaf"
 _Static_assert(offsetof(struct nvme_id_ns, flbas) == KESU_NVME_NS_FLBAS, "flbas");
 _Static_assert(offsetof(struct nvme_id_ns, dlfeat) == KESU_NVME_NS_DLFEAT, "dlfeat");
 _Static_assert(offsetof(struct nvme_id_ns, lbaf) == KESU_NVME_NS_LBAF, "lbaf");
+_Static_assert(sizeof(struct nvme_sanitize_log_page) == KESU_NVME_SANITIZE_LOG_LEN, "sanitize log");
 
 /* NVMe generic status codes (SCT 0). */
 #define NVME_SC_MASK          0x7ff
@@ -174,6 +175,7 @@ int kesu_nvme_probe(int fd, uint32_t *nsid, struct kesu_errbuf *eb)
 	return 0;
 }
 
+/* An NVMe command failed: one sentence naming the command and the status. */
 static int identify_error(int ret, int err, const char *what, struct kesu_errbuf *eb)
 {
 	int rc = kesu_nvme_status_error(ret, err);
@@ -221,5 +223,128 @@ int kesu_nvme_identify_ns(int fd, uint32_t nsid, struct kesu_nvme_ns *ns, uint8_
 		return kesu_err_set(eb, -KESU_E_DEV_ABORT,
 				    "NVMe Identify Namespace %u returned no data", nsid);
 	ns->nsid = nsid;
+	return 0;
+}
+
+/* ---- Format NVM and Sanitize ---- */
+
+uint32_t kesu_nvme_format_cdw10(const struct kesu_nvme_format_req *req)
+{
+	return (req->lbaf & 0x0fu) | (req->metadata_extended ? 1u << 4 : 0) |
+	       ((uint32_t)req->ses & 0x7u) << 9 |
+	       ((req->lbaf >> 4) & 0x3u) << 12;
+}
+
+int kesu_nvme_format(int fd, const struct kesu_nvme_format_req *req, struct kesu_errbuf *eb)
+{
+	__u32 result = 0;
+	struct nvme_format_nvm_args args = {
+		.result = &result,
+		.args_size = sizeof(args),
+		.fd = fd,
+		.timeout = req->timeout_ms,
+		.nsid = req->nsid,
+		.mset = req->metadata_extended ? NVME_FORMAT_MSET_EXTENDED : NVME_FORMAT_MSET_SEPARATE,
+		.pi = NVME_FORMAT_PI_DISABLE,
+		.pil = NVME_FORMAT_PIL_LAST,
+		.ses = (enum nvme_cmd_format_ses)req->ses,
+		.lbaf = (__u8)(req->lbaf & 0x0f),
+		.lbafu = (__u8)((req->lbaf >> 4) & 0x03),
+	};
+	int ret;
+
+	if (req->lbaf >= KESU_NVME_MAX_LBAF || req->ses > KESU_NVME_SES_CRYPTO)
+		return kesu_err_set(eb, -EINVAL, "NVMe Format NVM: LBA format %u / SES %u out of range",
+				    req->lbaf, (unsigned)req->ses);
+	errno = 0;
+	ret = nvme_format_nvm(&args);
+	if (ret)
+		return identify_error(ret, errno, "Format NVM", eb);
+	return 0;
+}
+
+int kesu_nvme_sanitize_cdw10(const struct kesu_nvme_sanitize_req *req, uint32_t *cdw10)
+{
+	uint32_t v;
+
+	if (req->action < KESU_NVME_SANACT_EXIT_FAILURE || req->action > KESU_NVME_SANACT_CRYPTO)
+		return -EINVAL;
+	if (req->action == KESU_NVME_SANACT_OVERWRITE && (req->passes < 1 || req->passes > 16))
+		return -EINVAL;
+	v = (uint32_t)req->action;
+	if (req->ause)
+		v |= 1u << 3;
+	if (req->action == KESU_NVME_SANACT_OVERWRITE) {
+		v |= (req->passes & 0x0fu) << 4;   /* 16 passes: 0 */
+		if (req->invert)
+			v |= 1u << 8;
+	}
+	if (req->no_dealloc)
+		v |= 1u << 9;
+	*cdw10 = v;
+	return 0;
+}
+
+int kesu_nvme_sanitize(int fd, const struct kesu_nvme_sanitize_req *req, struct kesu_errbuf *eb)
+{
+	__u32 result = 0;
+	uint32_t cdw10;
+	int ret;
+
+	if (kesu_nvme_sanitize_cdw10(req, &cdw10))
+		return kesu_err_set(eb, -EINVAL, "NVMe Sanitize: action %u / %u passes out of range",
+				    (unsigned)req->action, req->passes);
+
+	struct nvme_sanitize_nvm_args args = {
+		.result = &result,
+		.args_size = sizeof(args),
+		.fd = fd,
+		.timeout = req->timeout_ms,
+		.sanact = (enum nvme_sanitize_sanact)req->action,
+		.ovrpat = req->pattern,
+		.ause = req->ause,
+		.owpass = (__u8)((cdw10 >> 4) & 0x0f),
+		.oipbp = (cdw10 >> 8) & 1u,
+		.nodas = req->no_dealloc,
+	};
+	errno = 0;
+	ret = nvme_sanitize_nvm(&args);
+	if (ret)
+		return identify_error(ret, errno, "Sanitize", eb);
+	return 0;
+}
+
+int kesu_nvme_sanitize_log_decode(const uint8_t buf[KESU_NVME_SANITIZE_LOG_LEN],
+				  struct kesu_nvme_sanitize_log *log)
+{
+	memset(log, 0, sizeof(*log));
+	log->sprog = le16_at(buf, 0);
+	log->sstat = le16_at(buf, 2);
+	log->state = (uint8_t)(log->sstat & 0x07);
+	log->passes_done = (uint8_t)((log->sstat >> 3) & 0x1f);
+	log->global_data_erased = log->sstat & (1u << 8);
+	log->scdw10 = le32_at(buf, 4);
+	log->eto = le32_at(buf, 8);
+	log->etbe = le32_at(buf, 12);
+	log->etce = le32_at(buf, 16);
+	log->etond = le32_at(buf, 20);
+	log->etbend = le32_at(buf, 24);
+	log->etcend = le32_at(buf, 28);
+	return log->state > KESU_NVME_SAN_DONE_NO_DEALLOC ? -EINVAL : 0;
+}
+
+int kesu_nvme_get_sanitize_log(int fd, struct kesu_nvme_sanitize_log *log, struct kesu_errbuf *eb)
+{
+	struct nvme_sanitize_log_page page;
+	int ret;
+
+	memset(&page, 0, sizeof(page));
+	errno = 0;
+	ret = nvme_get_log_sanitize(fd, false, &page);
+	if (ret)
+		return identify_error(ret, errno, "Get Log Page (Sanitize Status)", eb);
+	if (kesu_nvme_sanitize_log_decode((const uint8_t *)&page, log))
+		return kesu_err_set(eb, -KESU_E_DEV_ABORT,
+				    "NVMe Sanitize Status log: unknown state %u", log->state);
 	return 0;
 }
