@@ -9,7 +9,8 @@ libsqlite3-dev sqlite3 check libsubunit-dev libcairo2-dev libpango1.0-dev libncu
 fonts-ipaexfont-gothic fonts-ipaexfont-mincho
 openssl util-linux fdisk e2fsprogs dosfstools mount
 poppler-utils zbar-tools nbdkit libnbd-bin fuse3 fio nwipe coreutils
-qemu-system-x86 busybox-static cpio kmod xz-utils zstd ovmf tmux"
+qemu-system-x86 busybox-static cpio kmod xz-utils zstd ovmf tmux
+hdparm nvme-cli"
 
 missing=""
 for p in $PKGS; do

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <linux/nvme_ioctl.h>
+#include <linux/fs.h>
 #include <pthread.h>
 #include <scsi/sg.h>
 #include <stdarg.h>
@@ -185,6 +186,19 @@ out:
 	return ret;
 }
 
+/*
+ * A disk always takes BLKRRPART; a loop device attached without partition
+ * scanning refuses it with EINVAL. Answer as the disk would.
+ */
+static int reread_partitions(int fd)
+{
+	int ret = real_ioctl(fd, BLKRRPART, NULL);
+
+	if (ret < 0 && errno == EINVAL)
+		return 0;
+	return ret;
+}
+
 int ioctl(int fd, unsigned long req, ...)
 {
 	const struct sim_ns_cfg *ns;
@@ -200,6 +214,8 @@ int ioctl(int fd, unsigned long req, ...)
 		errno = ENOSYS;
 		return -1;
 	}
+	if (config && !in_sim && req == BLKRRPART && find_dev(fd, &ns))
+		return reread_partitions(fd);
 	if (config && !in_sim && (req == SG_IO || is_nvme_request(req))) {
 		d = find_dev(fd, &ns);
 		if (d && req == SG_IO && d->type == SIM_ATA)
