@@ -412,6 +412,154 @@ START_TEST(test_guest_info_json_identity)
 }
 END_TEST
 
+static const struct guest_disk *disk_by_id(const char *id)
+{
+	for (size_t i = 0; i < N_DISKS; i++)
+		if (!strcmp(disks[i].id, id))
+			return &disks[i];
+	ck_abort_msg("no disk %s", id);
+	return NULL;
+}
+
+/* kesu info --json of the disk configured as ID; the caller json_decref()s it. */
+static json_t *info_of(const char *id)
+{
+	const struct guest_disk *d = disk_by_id(id);
+	char sect[128];
+
+	ck_assert_msg(d->name[0], "disk %s not found in the guest", id);
+	snprintf(sect, sizeof(sect), "info.%s", d->name);
+	return guest_json(sect);
+}
+
+static bool jbool(const json_t *o, const char *path)
+{
+	char key[64];
+	const char *dot = strchr(path, '.');
+
+	if (dot) {
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
+		o = json_object_get(o, key);
+		ck_assert_msg(json_is_object(o), "no object %s", key);
+		return jbool(o, dot + 1);
+	}
+	ck_assert_msg(json_is_boolean(json_object_get(o, path)), "no boolean %s", path);
+	return json_is_true(json_object_get(o, path));
+}
+
+/* The "methods" entry NAME of kesu info: whether kesu offers it (not listed: no). */
+static bool method_supported(const json_t *info, const char *name)
+{
+	const json_t *ms = json_object_get(info, "methods"), *m;
+	size_t i;
+
+	ck_assert_msg(json_is_array(ms), "kesu info has no methods array");
+	json_array_foreach(ms, i, m)
+		if (jstr(m, "name") && !strcmp(jstr(m, "name"), name))
+			return jbool(m, "supported");
+	return false;
+}
+
+/*
+ * QEMU's AHCI disk through the real libata SAT layer: kesu's ATA IDENTIFY
+ * (SG_IO ATA PASS-THROUGH) gives the configured serial and the whole model
+ * (the block layer's INQUIRY model is cut to 16 bytes), and QEMU implements
+ * neither the security feature set nor SANITIZE.
+ */
+START_TEST(test_guest_info_ata_identify)
+{
+	if (guest_skip("test_guest_info_ata_identify"))
+		return;
+	const struct guest_disk *d = disk_by_id("sata");
+	json_t *info = info_of("sata"), *ata = json_object_get(info, "ata");
+	static const char *const ata_methods[] = {
+		"ata-secure-erase", "ata-secure-erase-enhanced", "ata-sanitize-crypto",
+		"ata-sanitize-block", "ata-sanitize-overwrite", NULL
+	};
+
+	ck_assert_msg(jstr(info, "drive_protocol") && !strcmp(jstr(info, "drive_protocol"), "ata"),
+		      "drive_protocol %s, want ata", jstr(info, "drive_protocol"));
+	ck_assert_msg(json_is_object(ata), "kesu info of the AHCI disk has no ata section");
+	ck_assert_str_eq(jstr(ata, "serial"), d->serial);
+	ck_assert_str_eq(jstr(ata, "model"), d->model);
+	ck_assert_uint_eq((uint64_t)json_integer_value(json_object_get(ata, "capacity_bytes")), d->size);
+	ck_assert(!jbool(ata, "security.supported"));
+	ck_assert(!jbool(ata, "security.frozen"));
+	ck_assert(!jbool(ata, "security.locked"));
+	ck_assert(!jbool(ata, "sanitize.supported"));
+	ck_assert(!jbool(ata, "sanitize.crypto"));
+	ck_assert(!jbool(ata, "sanitize.block"));
+	ck_assert(!jbool(ata, "sanitize.overwrite"));
+	for (size_t i = 0; ata_methods[i]; i++)
+		ck_assert_msg(!method_supported(info, ata_methods[i]), "%s supported on QEMU's AHCI disk",
+			      ata_methods[i]);
+	ck_assert(method_supported(info, "overwrite"));
+	json_decref(info);
+}
+END_TEST
+
+/*
+ * QEMU's NVMe controller through the real nvme driver and libnvme: identity as
+ * configured, Format NVM supported (OACS bit 1), no sanitize (SANICAP 0), no
+ * crypto erase (FNA bit 2), one namespace of the image's size.
+ */
+START_TEST(test_guest_info_nvme_identify)
+{
+	if (guest_skip("test_guest_info_nvme_identify"))
+		return;
+	const struct guest_disk *d = disk_by_id("nvme");
+	json_t *info = info_of("nvme"), *nvme = json_object_get(info, "nvme"), *ns, *lbaf;
+	json_int_t nsze, in_use, bytes;
+
+	ck_assert_msg(jstr(info, "drive_protocol") && !strcmp(jstr(info, "drive_protocol"), "nvme"),
+		      "drive_protocol %s, want nvme", jstr(info, "drive_protocol"));
+	ck_assert_msg(json_is_object(nvme), "kesu info of the NVMe disk has no nvme section");
+	ck_assert_str_eq(jstr(nvme, "serial"), d->serial);
+	ck_assert_str_eq(jstr(nvme, "model"), d->model);
+	ck_assert(jbool(nvme, "oacs_format"));
+	ck_assert_int_eq(json_integer_value(json_object_get(nvme, "oacs")) & 0x2, 0x2);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(nvme, "sanicap"), "raw")), 0);
+	ck_assert(!jbool(nvme, "fna.crypto_erase"));
+
+	ns = json_array_get(json_object_get(nvme, "namespaces"), 0);
+	ck_assert_msg(json_is_object(ns), "no namespace in the nvme section");
+	nsze = json_integer_value(json_object_get(ns, "nsze"));
+	in_use = json_integer_value(json_object_get(ns, "lbaf_in_use"));
+	lbaf = json_array_get(json_object_get(ns, "lbaf"), (size_t)in_use);
+	bytes = json_integer_value(json_object_get(lbaf, "data_bytes"));
+	ck_assert_uint_eq((uint64_t)(nsze * bytes), d->size);
+
+	ck_assert(method_supported(info, "nvme-format"));
+	ck_assert(!method_supported(info, "nvme-format-crypto"));
+	ck_assert(!method_supported(info, "nvme-sanitize-block"));
+	ck_assert(!method_supported(info, "nvme-sanitize-crypto"));
+	ck_assert(!method_supported(info, "nvme-sanitize-overwrite"));
+	json_decref(info);
+}
+END_TEST
+
+/* Neither usb-storage, UAS, virtio-scsi nor virtio-blk passes ATA commands on (testbed.md). */
+START_TEST(test_guest_info_no_ata_passthrough)
+{
+	if (guest_skip("test_guest_info_no_ata_passthrough"))
+		return;
+	static const char *const ids[] = { "usb", "uas", "vscsi", "vblk", NULL };
+
+	for (size_t i = 0; ids[i]; i++) {
+		json_t *info = info_of(ids[i]);
+		const char *proto = jstr(info, "drive_protocol");
+
+		ck_assert_msg(proto && strcmp(proto, "ata") && strcmp(proto, "nvme"),
+			      "%s: drive_protocol %s", ids[i], proto ? proto : "(none)");
+		ck_assert_msg(!json_object_get(info, "ata") && !json_object_get(info, "nvme"),
+			      "%s: an ata or nvme section", ids[i]);
+		ck_assert(!method_supported(info, "ata-secure-erase"));
+		ck_assert(method_supported(info, "overwrite"));
+		json_decref(info);
+	}
+}
+END_TEST
+
 /* A tcase per behaviour; all share the one boot (the fixture is unchecked: it
  * runs in this process, and only the first call boots). */
 static void add_case(Suite *s, const char *name, const TTest *test)
@@ -431,6 +579,9 @@ static Suite *guest_suite(void)
 	add_case(s, "kernel_sees_disks", test_guest_kernel_sees_disks);
 	add_case(s, "list_json", test_guest_list_json);
 	add_case(s, "info_json_identity", test_guest_info_json_identity);
+	add_case(s, "info_ata_identify", test_guest_info_ata_identify);
+	add_case(s, "info_nvme_identify", test_guest_info_nvme_identify);
+	add_case(s, "info_no_ata_passthrough", test_guest_info_no_ata_passthrough);
 	return s;
 }
 

@@ -27,7 +27,7 @@ section() {
 	_rc=$?
 	emit "$_name" /tmp/section.out $_rc
 	emit "$_name.stderr" /tmp/section.err $_rc
-	echo "kesu-guest: $_name: $* -> $_rc"
+	echo "kesu-guest: [$(cut -d' ' -f1 /proc/uptime)] $_name: $* -> $_rc"
 	return 0
 }
 
