@@ -41,5 +41,8 @@ int cmd_key(int argc, char **argv);
 int cmd_ca(int argc, char **argv);
 int cmd_cert(int argc, char **argv);
 int cmd_label(int argc, char **argv);
+int cmd_ledger(int argc, char **argv);
+int cmd_work(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -29,6 +29,9 @@ static const struct kesu_command commands[] = {
 	{ "ca",     cmd_ca,     "a small organisation's offline root CA" },
 	{ "cert",   cmd_cert,   "verify, show and render erasure certificates" },
 	{ "label",  cmd_label,  "print QR-coded media labels" },
+	{ "ledger", cmd_ledger, "the media ledger (データ管理簿), audit and inventory" },
+	{ "work",   cmd_work,   "work schedule and results (作業予定表, 作業結果報告書)" },
+	{ "report", cmd_report, "Japanese reports from the ledger as PDF or CSV" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The Japanese reports built from the ledger, laid out by declarative
+ * templates in reports/NAME.json (page A4, title, columns with headings and
+ * widths) and written as PDF (cairo + pango, include/kesu/pdf.h) or CSV:
+ *
+ *   ledger       データ管理簿        every medium
+ *   schedule     作業予定表          every planned work
+ *   result       作業結果報告書      one work (work_id)
+ *   return-plan  データ返却等計画書  media marked 返却/消去/廃棄
+ *   completion   作業完了報告書      every item of the approved return plan
+ *
+ * Every report is headed by [contract] name (委託業務名) and [contract]
+ * contractor (受託者) from the configuration and dated in Japanese style.
+ */
+#ifndef KESU_REPORT_H
+#define KESU_REPORT_H
+
+#include <kesu/err.h>
+#include <kesu/ledger.h>
+
+#include <time.h>
+
+struct kesu_config;
+
+enum kesu_report_format { KESU_REPORT_PDF, KESU_REPORT_CSV };
+
+struct kesu_report_opts {
+	const char *type;                 /* ledger schedule result return-plan completion */
+	const char *out_path;
+	enum kesu_report_format format;
+	enum kesu_csv_encoding encoding;  /* CSV only: UTF-8 (default) or Shift_JIS */
+	const struct kesu_config *cfg;    /* [contract] name, contractor */
+	const char *templates_dir;        /* directory of NAME.json layouts */
+	const char *work_id;              /* result: the work */
+	long plan_no;                     /* completion: 0 = the latest approved plan */
+	time_t date;                      /* the report's date; 0 = today */
+};
+
+/* What a completion report found (NULL-able out parameter of kesu_report_write). */
+struct kesu_report_summary {
+	size_t items;          /* rows in the report */
+	size_t exceptions;     /* completion: items not erased-and-verified or returned */
+	int good;              /* completion: 作業結果 is 良 */
+};
+
+/* 1 when type names a report. */
+int kesu_report_type_valid(const char *type);
+
+/* "2026年11月25日" (local time); buf holds at least 64. */
+void kesu_report_date_ja(time_t t, char *buf, size_t len);
+
+/*
+ * Build the report from the ledger and write it atomically to out_path.
+ * -KESU_E_NOT_FOUND for an unknown work or no approved plan, -KESU_E_BAD_INPUT
+ * for a malformed template, -ENOENT for a missing one.
+ */
+int kesu_report_write(struct kesu_ledger *lg, const struct kesu_report_opts *opts,
+		      struct kesu_report_summary *summary, struct kesu_errbuf *eb);
+
+#endif

@@ -1,0 +1,612 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kesu ledger: the media ledger (データ管理簿). Parses, calls the ledger
+ * library (include/kesu/ledger.h) and prints; the rules live in the library.
+ */
+#include <kesu/cli.h>
+#include <kesu/ledger.h>
+#include <kesu/util.h>
+
+#include "ledger_cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out)
+{
+	fputs("Usage: kesu ledger [--db PATH] COMMAND [OPTIONS] [ARGS]\n\n"
+	      "Keep the media ledger (データ管理簿) in an SQLite database.\n\n"
+	      "Commands:\n"
+	      "  add MEDIA-ID [FIELDS]      register a medium (status 受領 unless --status)\n"
+	      "  edit MEDIA-ID FIELDS       change fields of a medium\n"
+	      "  move MEDIA-ID PLACE        change its storage place (保管場所)\n"
+	      "  show MEDIA-ID              one medium with its certificates\n"
+	      "  history [MEDIA-ID]         the audit events (of one medium)\n"
+	      "  list [FILTERS]             the media (--json, --csv)\n"
+	      "  import FILE.csv            add rows from CSV (all or nothing)\n"
+	      "  export [-o FILE.csv]       write the ledger as CSV\n"
+	      "  audit                      check the hash chain and the tables\n"
+	      "  check [FILE|-]             inventory from scanned label payloads\n"
+	      "  attach-cert CERT.json      verify a certificate and link it (medium -> 消去済)\n"
+	      "  approve-plan --approved-by NAME   record the approved return plan\n\n"
+	      "Fields (add, edit; list filters --status --place --disposition):\n"
+	      "  --serial S --data-name S --medium S --giver S --given-on YYYY-MM-DD\n"
+	      "  --receiver S --handover S --place S --storage S --use-place S --purpose S\n"
+	      "  --status 受領|保管中|使用中|返却済|消去済|廃棄済\n"
+	      "  --disposition 返却|消去|廃棄 --disp-time S --disp-place S --witness S\n"
+	      "  --responsible S\n\n"
+	      "Options:\n"
+	      "  -d, --db PATH         the database (default ./kesu.db)\n"
+	      "  -c, --config FILE     configuration (default /etc/kesu/kesu.conf)\n"
+	      "      --operator NAME   who makes the change, full name (default [operator] name)\n"
+	      "      --wait SECONDS    wait this long for a locked database (default 5)\n"
+	      "  -J, --json            print JSON\n"
+	      "      --csv             list: print CSV\n"
+	      "      --search TEXT     list: match data name, medium, serial or media ID\n"
+	      "  -e, --encoding ENC    import/export/--csv: utf-8, sjis (CP932) or auto\n"
+	      "  -o, --output FILE     export: write FILE (atomically) instead of stdout\n"
+	      "      --ca ROOT.pem     attach-cert: the trusted root (default [signing] root)\n"
+	      "      --approved-by NAME  approve-plan: the 主管担当 who approved it\n"
+	      "  -h, --help            show this help\n\n"
+	      "See kesu-ledger(8).\n", out);
+}
+
+enum {
+	OPT_OPERATOR = 256, OPT_WAIT, OPT_CSV, OPT_SEARCH, OPT_CA, OPT_APPROVED_BY,
+	OPT_FIELD = 1000,    /* + enum kesu_media_field */
+};
+
+struct ledger_args {
+	struct lcli_common c;
+	struct kesu_media fields;
+	int nfields;
+	int csv;
+	const char *search, *encoding, *output, *ca, *approved_by;
+	int npos;
+	char **pos;
+};
+
+static int parse_args(int argc, char **argv, struct ledger_args *a)
+{
+	static const struct option base[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "operator", required_argument, NULL, OPT_OPERATOR },
+		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "json", no_argument, NULL, 'J' },
+		{ "csv", no_argument, NULL, OPT_CSV },
+		{ "search", required_argument, NULL, OPT_SEARCH },
+		{ "encoding", required_argument, NULL, 'e' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "ca", required_argument, NULL, OPT_CA },
+		{ "approved-by", required_argument, NULL, OPT_APPROVED_BY },
+		{ "help", no_argument, NULL, 'h' },
+	};
+	struct option opts[sizeof(base) / sizeof(base[0]) + KESU_MF_COUNT + 1];
+	size_t n = 0;
+	int c;
+
+	memcpy(opts, base, sizeof(base));
+	n = sizeof(base) / sizeof(base[0]);
+	for (int i = KESU_MF_SERIAL; i < KESU_MF_COUNT; i++) {
+		opts[n].name = kesu_media_field_info((enum kesu_media_field)i)->option;
+		opts[n].has_arg = required_argument;
+		opts[n].flag = NULL;
+		opts[n].val = OPT_FIELD + i;
+		n++;
+	}
+	memset(&opts[n], 0, sizeof(opts[n]));
+
+	a->c.wait_ms = LCLI_DEFAULT_WAIT_MS;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:c:Je:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': a->c.db = optarg; break;
+		case 'c': a->c.config = optarg; break;
+		case OPT_OPERATOR: a->c.operator_name = optarg; break;
+		case OPT_WAIT:
+			if ((a->c.wait_ms = lcli_parse_wait(optarg)) < 0) {
+				kesu_cli_error("--wait needs seconds (0-3600), not '%s'", optarg);
+				return KESU_EXIT_USAGE;
+			}
+			break;
+		case 'J': a->c.json = 1; break;
+		case OPT_CSV: a->csv = 1; break;
+		case OPT_SEARCH: a->search = optarg; break;
+		case 'e': a->encoding = optarg; break;
+		case 'o': a->output = optarg; break;
+		case OPT_CA: a->ca = optarg; break;
+		case OPT_APPROVED_BY: a->approved_by = optarg; break;
+		case 'h': usage(stdout); return -1;
+		default:
+			if (c >= OPT_FIELD && c < OPT_FIELD + KESU_MF_COUNT) {
+				if (kesu_media_set(&a->fields, (enum kesu_media_field)(c - OPT_FIELD),
+						   optarg) < 0)
+					return lcli_fail(-ENOMEM, NULL);
+				a->nfields++;
+				break;
+			}
+			usage(stderr);
+			return KESU_EXIT_USAGE;
+		}
+	}
+	a->pos = argv + optind;
+	a->npos = argc - optind;
+	return 0;
+}
+
+static int need_args(const struct ledger_args *a, int n, const char *what)
+{
+	if (a->npos - 1 != n) {
+		kesu_cli_error("'ledger %s' needs %s; see 'kesu ledger --help'", a->pos[0], what);
+		return KESU_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int encoding_of(const struct ledger_args *a, enum kesu_csv_encoding dflt,
+		       enum kesu_csv_encoding *enc)
+{
+	int e;
+
+	if (!a->encoding) {
+		*enc = dflt;
+		return 0;
+	}
+	if ((e = kesu_csv_encoding_parse(a->encoding)) < 0) {
+		kesu_cli_error("unknown encoding '%s': use utf-8, sjis or auto", a->encoding);
+		return KESU_EXIT_USAGE;
+	}
+	*enc = (enum kesu_csv_encoding)e;
+	return 0;
+}
+
+static json_t *media_json(const struct kesu_media *m)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; o && i < KESU_MF_COUNT; i++)
+		json_object_set_new(o, kesu_media_field_info((enum kesu_media_field)i)->key,
+				    json_string(kesu_media_get(m, (enum kesu_media_field)i)));
+	return o;
+}
+
+static int print_json(json_t *root)
+{
+	int rc;
+
+	if (!root)
+		return lcli_fail(-ENOMEM, NULL);
+	rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	fputc('\n', stdout);
+	json_decref(root);
+	return rc < 0 ? lcli_fail(-EIO, NULL) : KESU_EXIT_OK;
+}
+
+static int do_add(struct kesu_ledger *lg, struct ledger_args *a)
+{
+	struct kesu_errbuf eb = { "" };
+	long no;
+	int rc;
+
+	if ((rc = need_args(a, 1, "a media ID")) != 0)
+		return rc;
+	if ((rc = kesu_media_set(&a->fields, KESU_MF_MEDIA_ID, a->pos[1])) < 0)
+		return lcli_fail(rc, NULL);
+	if ((rc = kesu_ledger_add(lg, &a->fields, &no, &eb)) < 0)
+		return lcli_fail(rc, &eb);
+	if (a->c.json)
+		return print_json(json_pack("{sIss}", "no", (json_int_t)no, "media_id", a->pos[1]));
+	printf("added %s as 項番 %ld\n", a->pos[1], no);
+	return KESU_EXIT_OK;
+}
+
+static int do_edit(struct kesu_ledger *lg, struct ledger_args *a)
+{
+	struct kesu_errbuf eb = { "" };
+	int rc;
+
+	if ((rc = need_args(a, 1, "a media ID")) != 0)
+		return rc;
+	if (!a->nfields) {
+		kesu_cli_error("nothing to change: give fields such as --place or --status");
+		return KESU_EXIT_USAGE;
+	}
+	if ((rc = kesu_ledger_edit(lg, a->pos[1], &a->fields, &eb)) < 0)
+		return lcli_fail(rc, &eb);
+	if (!a->c.json)
+		printf("updated %s\n", a->pos[1]);
+	return KESU_EXIT_OK;
+}
+
+static int do_move(struct kesu_ledger *lg, struct ledger_args *a)
+{
+	struct kesu_errbuf eb = { "" };
+	const char *place = a->fields.f[KESU_MF_PLACE];
+	int rc;
+
+	if (a->npos == 3 && !place)
+		place = a->pos[2];
+	else if ((rc = need_args(a, 1, "a media ID and the new place")) != 0)
+		return rc;
+	if ((rc = kesu_ledger_move(lg, a->pos[1], place, &eb)) < 0)
+		return lcli_fail(rc, &eb);
+	if (!a->c.json)
+		printf("moved %s to %s\n", a->pos[1], place);
+	return KESU_EXIT_OK;
+}
+
+static int do_show(struct kesu_ledger *lg, struct ledger_args *a)
+{
+	struct kesu_errbuf eb = { "" };
+	struct kesu_media m;
+	struct kesu_cert_link *links = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = need_args(a, 1, "a media ID")) != 0)
+		return rc;
+	if ((rc = kesu_ledger_get_media(lg, a->pos[1], &m, &eb)) < 0)
+		return lcli_fail(rc, &eb);
+	if ((rc = kesu_ledger_cert_links(lg, a->pos[1], &links, &n, &eb)) < 0) {
+		kesu_media_release(&m);
+		return lcli_fail(rc, &eb);
+	}
+	if (a->c.json) {
+		json_t *o = media_json(&m), *arr = json_array();
+
+		for (size_t i = 0; arr && i < n; i++)
+			json_array_append_new(arr, json_pack("{ss ss ss ss ss ss}",
+				"certificate_id", links[i].cert_id, "outcome", links[i].outcome,
+				"sha256", links[i].sha256, "device_serial", links[i].device_serial,
+				"attached_at", links[i].attached_at, "path", links[i].path));
+		json_object_set_new(o, "certificates", arr);
+		rc = print_json(o);
+	} else {
+		for (int i = 0; i < KESU_MF_COUNT; i++) {
+			lcli_pad(stdout, kesu_media_field_info((enum kesu_media_field)i)->heading, 14);
+			printf("%s\n", kesu_media_get(&m, (enum kesu_media_field)i));
+		}
+		for (size_t i = 0; i < n; i++)
+			printf("証明書        %s %s sha256:%.16s %s\n", links[i].cert_id,
+			       links[i].outcome, links[i].sha256, links[i].attached_at);
+		rc = KESU_EXIT_OK;
+	}
+	free(links);
+	kesu_media_release(&m);
+	return rc;
+}
+
+static int history_print(const struct kesu_ledger_event *ev, void *ud)
+{
+	json_t *arr = ud;
+
+	if (arr)
+		return json_array_append_new(arr, json_pack("{sI ss ss ss ss ss so ss ss}",
+			"seq", (json_int_t)ev->seq, "time", ev->time, "operator", ev->operator_name,
+			"action", ev->action, "entity", ev->entity, "key", ev->key,
+			"detail", json_loads(ev->detail, 0, NULL), "prev_hash", ev->prev_hash,
+			"hash", ev->hash)) < 0;
+	printf("%5ld  %s  %-12s %-8s %s  %s  %s\n", ev->seq, ev->time, ev->action, ev->entity,
+	       ev->key, ev->operator_name, ev->detail);
+	return 0;
+}
+
+static int do_history(struct kesu_ledger *lg, struct ledger_args *a)
+{
+	struct kesu_errbuf eb = { "" };
+	json_t *arr = a->c.json ? json_array() : NULL;
+	int rc;
+
+	if (a->npos > 2) {
+		kesu_cli_error("'ledger history' takes at most one media ID");
+		return KESU_EXIT_USAGE;
+	}
+	rc = kesu_ledger_history(lg, a->npos == 2 ? a->pos[1] : NULL, history_print, arr, &eb);
+	if (rc < 0) {
+		json_decref(arr);
+		return lcli_fail(rc, &eb);
+	}
+	return arr ? print_json(arr) : KESU_EXIT_OK;
+}
+
+static int list_text(const struct kesu_media_list *l)
+{
+	static const enum kesu_media_field cols[] = {
+		KESU_MF_NO, KESU_MF_MEDIA_ID, KESU_MF_DATA_NAME, KESU_MF_MEDIUM, KESU_MF_PLACE,
+		KESU_MF_STATUS, KESU_MF_DISPOSITION,
+	};
+	size_t w[sizeof(cols) / sizeof(cols[0])];
+
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+		w[c] = lcli_width(kesu_media_field_info(cols[c])->heading);
+		for (size_t r = 0; r < l->n; r++) {
+			size_t x = lcli_width(kesu_media_get(&l->items[r], cols[c]));
+
+			if (x > w[c])
+				w[c] = x;
+		}
+	}
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+		lcli_pad(stdout, kesu_media_field_info(cols[c])->heading, w[c] + 2);
+	fputc('\n', stdout);
+	for (size_t r = 0; r < l->n; r++) {
+		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+			lcli_pad(stdout, kesu_media_get(&l->items[r], cols[c]), w[c] + 2);
+		fputc('\n', stdout);
+	}
+	return KESU_EXIT_OK;
+}
+
+static int write_out(const char *path, const char *data, size_t len)
+{
+	struct kesu_errbuf eb = { "" };
+	int rc;
+
+	if (!path || !strcmp(path, "-")) {
+		if (fwrite(data, 1, len, stdout) != len || fflush(stdout))
+			return lcli_fail(-EIO, NULL);
+		return KESU_EXIT_OK;
+	}
+	if ((rc = kesu_write_file_atomic(path, data, len, 0644, &eb)) < 0)
+		return lcli_fail(rc, &eb);
+	return KESU_EXIT_OK;
+}
+
+static int do_list(struct kesu_ledger *lg, struct ledger_args *a, int export)
+{
+	struct kesu_media_filter f = {
+		.status = a->fields.f[KESU_MF_STATUS], .place = a->fields.f[KESU_MF_PLACE],
+		.disposition = a->fields.f[KESU_MF_DISPOSITION], .search = a->search,
+	};
+	struct kesu_errbuf eb = { "" };
+	struct kesu_media_list l;
+	int rc;
+
+	if (a->npos != 1) {
+		kesu_cli_error("'ledger %s' takes no arguments (filters are options)", a->pos[0]);
+		return KESU_EXIT_USAGE;
+	}
+	if (export || a->csv) {
+		enum kesu_csv_encoding enc;
+		char *out;
+		size_t len;
+
+		if ((rc = encoding_of(a, KESU_CSV_UTF8, &enc)) != 0)
+			return rc;
+		if (enc == KESU_CSV_AUTO)
+			enc = KESU_CSV_UTF8;
+		if ((rc = kesu_ledger_export_csv(lg, &f, enc, &out, &len, &eb)) < 0)
+			return lcli_fail(rc, &eb);
+		rc = write_out(a->output, out, len);
+		free(out);
+		return rc;
+	}
+	if ((rc = kesu_ledger_list(lg, &f, &l, &eb)) < 0)
+		return lcli_fail(rc, &eb);
+	if (a->c.json) {
+		json_t *arr = json_array();
+
+		for (size_t i = 0; arr && i < l.n; i++)
+			json_array_append_new(arr, media_json(&l.items[i]));
+		rc = print_json(arr);
+	} else {
+		rc = list_text(&l);
+	}
+	kesu_media_list_release(&l);
+	return rc;
+}
+
+static void import_error(void *ud, size_t line, const char *msg)
+{
+	kesu_cli_error("%s:%zu: %s", (const char *)ud, line, msg);
+}
+
+static int do_import(struct kesu_ledger *lg, struct ledger_args *a)
+{
+	struct kesu_errbuf eb = { "" };
+	enum kesu_csv_encoding enc;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = need_args(a, 1, "a CSV file")) != 0)
+		return rc;
+	if ((rc = encoding_of(a, KESU_CSV_AUTO, &enc)) != 0)
+		return rc;
+	if ((rc = kesu_ledger_import_csv(lg, a->pos[1], enc, import_error, a->pos[1], &n, &eb)) < 0)
+		return lcli_fail(rc, &eb);
+	if (a->c.json)
+		return print_json(json_pack("{sI}", "imported", (json_int_t)n));
+	printf("imported %zu row%s from %s\n", n, n == 1 ? "" : "s", a->pos[1]);
+	return KESU_EXIT_OK;
+}
+
+static int do_audit(struct kesu_ledger *lg, struct ledger_args *a)
+{
+	struct kesu_errbuf eb = { "" };
+	struct kesu_audit_result res;
+	int rc = kesu_ledger_audit(lg, &res, &eb);
+
+	if (rc < 0 && rc != -KESU_E_VERIFY)
+		return lcli_fail(rc, &eb);
+	if (a->c.json) {
+		int ex = print_json(json_pack("{sb sI sI ss ss}", "ok", rc == 0, "events",
+					      (json_int_t)res.events, "first_bad",
+					      (json_int_t)res.first_bad, "head", res.head,
+					      "problem", res.problem));
+
+		return rc == 0 ? ex : KESU_EXIT_FAILURE;
+	}
+	if (rc < 0) {
+		kesu_cli_error("audit FAILED: %s", res.problem);
+		if (res.first_bad > 0)
+			kesu_cli_error("the first bad event is %ld: see 'kesu ledger history'",
+				       res.first_bad);
+		return KESU_EXIT_FAILURE;
+	}
+	printf("audit ok: %ld events, the chain holds and the tables match them\n"
+	       "head %s\n", res.events, *res.head ? res.head : "(no events)");
+	return KESU_EXIT_OK;
+}
+
+static const char *state_name(enum kesu_check_state s)
+{
+	switch (s) {
+	case KESU_CHECK_PRESENT:    return "present";
+	case KESU_CHECK_MISSING:    return "missing";
+	case KESU_CHECK_UNEXPECTED: return "unexpected";
+	case KESU_CHECK_MISPLACED:  return "misplaced";
+	}
+	return "?";
+}
+
+static int do_check(struct kesu_ledger *lg, struct ledger_args *a)
+{
+	struct kesu_errbuf eb = { "" };
+	struct kesu_check_result res;
+	const char *place = a->fields.f[KESU_MF_PLACE];
+	char *text;
+	int rc;
+
+	if (a->npos > 2) {
+		kesu_cli_error("'ledger check' reads one file (or - for standard input)");
+		return KESU_EXIT_USAGE;
+	}
+	if ((rc = lcli_read_input(a->npos == 2 ? a->pos[1] : "-", &text, &eb)) < 0)
+		return lcli_fail(rc, &eb);
+	rc = kesu_ledger_check(lg, text, place, &res, &eb);
+	free(text);
+	if (rc < 0)
+		return lcli_fail(rc, &eb);
+	if (a->c.json) {
+		json_t *o = json_pack("{sI sI sI sI sI ss s[]}", "present", (json_int_t)res.present,
+				      "missing", (json_int_t)res.missing, "unexpected",
+				      (json_int_t)res.unexpected, "misplaced", (json_int_t)res.misplaced,
+				      "event", (json_int_t)res.event_seq, "place", place ? place : "",
+				      "items");
+
+		for (size_t i = 0; o && i < res.n; i++)
+			json_array_append_new(json_object_get(o, "items"), json_pack(
+				"{ss ss ss ss ss}", "state", state_name(res.items[i].state),
+				"media_id", res.items[i].media_id, "payload", res.items[i].payload,
+				"ledger_place", res.items[i].ledger_place, "note", res.items[i].note));
+		print_json(o);
+	} else {
+		for (size_t i = 0; i < res.n; i++) {
+			const struct kesu_check_item *it = &res.items[i];
+
+			printf("%-10s %s", state_name(it->state),
+			       *it->media_id ? it->media_id : it->payload);
+			if (it->state == KESU_CHECK_MISPLACED)
+				printf("  (the ledger says %s)", it->ledger_place);
+			if (*it->note)
+				printf("  %s", it->note);
+			fputc('\n', stdout);
+		}
+		printf("present %zu, missing %zu, unexpected %zu, misplaced %zu (recorded as event %ld)\n",
+		       res.present, res.missing, res.unexpected, res.misplaced, res.event_seq);
+	}
+	rc = res.missing || res.unexpected || res.misplaced ? KESU_EXIT_FAILURE : KESU_EXIT_OK;
+	kesu_check_result_release(&res);
+	return rc;
+}
+
+static int do_attach(struct kesu_ledger *lg, struct ledger_args *a, const struct kesu_config *cfg)
+{
+	struct kesu_errbuf eb = { "" };
+	char media_id[KESU_LEDGER_ID_MAX];
+	const char *ca = a->ca;
+	int rc;
+
+	if ((rc = need_args(a, 1, "a certificate file (CERT-ID.json)")) != 0)
+		return rc;
+	if (!ca)
+		ca = kesu_config_get(cfg, "signing", "root");
+	if ((rc = kesu_ledger_attach_cert(lg, a->pos[1], ca, media_id, &eb)) < 0)
+		return lcli_fail(rc, &eb);
+	if (a->c.json)
+		return print_json(json_pack("{ss ss}", "media_id", media_id, "certificate", a->pos[1]));
+	printf("linked %s to %s\n", a->pos[1], media_id);
+	return KESU_EXIT_OK;
+}
+
+static int do_approve(struct kesu_ledger *lg, struct ledger_args *a)
+{
+	struct kesu_errbuf eb = { "" };
+	long plan_no;
+	int rc;
+
+	if ((rc = need_args(a, 0, "no arguments")) != 0)
+		return rc;
+	if ((rc = kesu_ledger_approve_plan(lg, a->approved_by, &plan_no, &eb)) < 0)
+		return lcli_fail(rc, &eb);
+	if (a->c.json)
+		return print_json(json_pack("{sI}", "plan", (json_int_t)plan_no));
+	printf("return plan %ld approved by %s\n", plan_no, a->approved_by);
+	return KESU_EXIT_OK;
+}
+
+static const struct {
+	const char *name;
+	int creates;
+} subcommands[] = {
+	{ "add", 1 }, { "edit", 0 }, { "move", 0 }, { "show", 0 }, { "history", 0 },
+	{ "list", 0 }, { "import", 1 }, { "export", 0 }, { "audit", 0 }, { "check", 0 },
+	{ "attach-cert", 0 }, { "approve-plan", 0 },
+};
+
+static int run(struct kesu_ledger *lg, struct ledger_args *a, const struct kesu_config *cfg)
+{
+	const char *s = a->pos[0];
+
+	if (!strcmp(s, "add"))          return do_add(lg, a);
+	if (!strcmp(s, "edit"))         return do_edit(lg, a);
+	if (!strcmp(s, "move"))         return do_move(lg, a);
+	if (!strcmp(s, "show"))         return do_show(lg, a);
+	if (!strcmp(s, "history"))      return do_history(lg, a);
+	if (!strcmp(s, "list"))         return do_list(lg, a, 0);
+	if (!strcmp(s, "export"))       return do_list(lg, a, 1);
+	if (!strcmp(s, "import"))       return do_import(lg, a);
+	if (!strcmp(s, "audit"))        return do_audit(lg, a);
+	if (!strcmp(s, "check"))        return do_check(lg, a);
+	if (!strcmp(s, "attach-cert"))  return do_attach(lg, a, cfg);
+	return do_approve(lg, a);
+}
+
+int cmd_ledger(int argc, char **argv)
+{
+	struct ledger_args a = { 0 };
+	struct kesu_ledger *lg = NULL;
+	struct kesu_config *cfg = NULL;
+	int rc, creates = -1;
+
+	if ((rc = parse_args(argc, argv, &a)) != 0) {
+		kesu_media_release(&a.fields);
+		return rc < 0 ? KESU_EXIT_OK : rc;
+	}
+	if (a.npos < 1) {
+		usage(stderr);
+		rc = KESU_EXIT_USAGE;
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (!strcmp(a.pos[0], subcommands[i].name))
+			creates = subcommands[i].creates;
+	if (creates < 0) {
+		kesu_cli_error("unknown ledger command '%s'; see 'kesu ledger --help'", a.pos[0]);
+		rc = KESU_EXIT_USAGE;
+		goto out;
+	}
+	if ((rc = lcli_open(&a.c, creates ? KESU_LEDGER_CREATE : 0, &lg, &cfg)) != 0)
+		goto out;
+	rc = run(lg, &a, cfg);
+out:
+	kesu_ledger_close(lg);
+	kesu_config_free(cfg);
+	kesu_media_release(&a.fields);
+	return rc;
+}

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kesu report: the Japanese reports from the ledger, as A4 PDF or CSV. */
+#include <kesu/cli.h>
+#include <kesu/ledger.h>
+#include <kesu/report.h>
+
+#include "ledger_cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(FILE *out)
+{
+	fputs("Usage: kesu report [--db PATH] TYPE -o FILE.pdf|FILE.csv [OPTIONS]\n\n"
+	      "Write a report from the ledger, headed by [contract] name (委託業務名) and\n"
+	      "[contract] contractor (受託者) from the configuration.\n\n"
+	      "Types:\n"
+	      "  ledger        データ管理簿\n"
+	      "  schedule      作業予定表\n"
+	      "  result        作業結果報告書 (needs --work WORK-ID)\n"
+	      "  return-plan   データ返却等計画書 (media marked 返却/消去/廃棄)\n"
+	      "  completion    作業完了報告書 (the approved return plan and its outcome)\n\n"
+	      "Options:\n"
+	      "  -o, --output FILE     FILE.pdf (A4) or FILE.csv, written atomically\n"
+	      "  -w, --work ID         result: the work\n"
+	      "      --plan N          completion: plan number (default the latest approved)\n"
+	      "      --date YYYY-MM-DD the report's date (default today)\n"
+	      "  -e, --encoding ENC    CSV: utf-8 (default) or sjis\n"
+	      "      --templates DIR   report templates (default: kesu's reports/ directory)\n"
+	      "  -d, --db PATH         the database (default ./kesu.db)\n"
+	      "  -c, --config FILE     configuration (default /etc/kesu/kesu.conf)\n"
+	      "      --wait SECONDS    wait this long for a locked database (default 5)\n"
+	      "  -J, --json            print a summary as JSON\n"
+	      "  -h, --help            show this help\n\n"
+	      "Exit status of completion: 0 when 作業結果 is 良, 1 when exceptions are listed.\n"
+	      "See kesu-report(8).\n", out);
+}
+
+enum { OPT_PLAN = 256, OPT_DATE, OPT_TEMPLATES, OPT_WAIT };
+
+/* --templates, $KESU_REPORTS_DIR, ../reports beside the binary (a build tree), the installed copy. */
+static const char *templates_dir(const char *opt, char *buf, size_t len)
+{
+	const char *env = getenv("KESU_REPORTS_DIR");
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (opt)
+		return opt;
+	if (env && *env)
+		return env;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash;
+
+		exe[n] = 0;
+		if ((slash = strrchr(exe, '/'))) {
+			*slash = 0;
+			if ((size_t)snprintf(buf, len, "%s/../reports", exe) < len &&
+			    access(buf, R_OK) == 0 && strstr(exe, "/build"))
+				return buf;
+		}
+	}
+	return KESU_DATADIR "/reports";
+}
+
+static int parse_date(const char *s, time_t *t)
+{
+	struct tm tm = { 0 };
+	char *end = strptime(s, "%Y-%m-%d", &tm);
+
+	if (!end || *end)
+		return -1;
+	tm.tm_hour = 12;
+	tm.tm_isdst = -1;
+	*t = mktime(&tm);
+	return *t == (time_t)-1 ? -1 : 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcasecmp(s + a - b, suffix);
+}
+
+int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "work", required_argument, NULL, 'w' },
+		{ "plan", required_argument, NULL, OPT_PLAN },
+		{ "date", required_argument, NULL, OPT_DATE },
+		{ "encoding", required_argument, NULL, 'e' },
+		{ "templates", required_argument, NULL, OPT_TEMPLATES },
+		{ "db", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "json", no_argument, NULL, 'J' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct lcli_common c = { .wait_ms = LCLI_DEFAULT_WAIT_MS };
+	struct kesu_report_opts o = { .encoding = KESU_CSV_UTF8 };
+	struct kesu_report_summary sum;
+	struct kesu_errbuf eb = { "" };
+	struct kesu_ledger *lg = NULL;
+	struct kesu_config *cfg = NULL;
+	const char *templates = NULL;
+	char tbuf[PATH_MAX];
+	int opt, rc, e;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "o:w:e:d:c:Jh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': o.out_path = optarg; break;
+		case 'w': o.work_id = optarg; break;
+		case OPT_PLAN:
+			o.plan_no = strtol(optarg, NULL, 10);
+			if (o.plan_no <= 0) {
+				kesu_cli_error("--plan needs a plan number (1, 2, ...)");
+				return KESU_EXIT_USAGE;
+			}
+			break;
+		case OPT_DATE:
+			if (parse_date(optarg, &o.date) < 0) {
+				kesu_cli_error("--date needs YYYY-MM-DD, not '%s'", optarg);
+				return KESU_EXIT_USAGE;
+			}
+			break;
+		case 'e':
+			if ((e = kesu_csv_encoding_parse(optarg)) < 0 || e == KESU_CSV_AUTO) {
+				kesu_cli_error("unknown encoding '%s': use utf-8 or sjis", optarg);
+				return KESU_EXIT_USAGE;
+			}
+			o.encoding = (enum kesu_csv_encoding)e;
+			break;
+		case OPT_TEMPLATES: templates = optarg; break;
+		case 'd': c.db = optarg; break;
+		case 'c': c.config = optarg; break;
+		case OPT_WAIT:
+			if ((c.wait_ms = lcli_parse_wait(optarg)) < 0) {
+				kesu_cli_error("--wait needs seconds (0-3600), not '%s'", optarg);
+				return KESU_EXIT_USAGE;
+			}
+			break;
+		case 'J': c.json = 1; break;
+		case 'h': usage(stdout); return KESU_EXIT_OK;
+		default: usage(stderr); return KESU_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1 || !kesu_report_type_valid(argv[optind])) {
+		kesu_cli_error(argc - optind == 1 ? "unknown report '%s'; see 'kesu report --help'"
+			       : "name one report type; see 'kesu report --help'%s",
+			       argc - optind == 1 ? argv[optind] : "");
+		return KESU_EXIT_USAGE;
+	}
+	o.type = argv[optind];
+	if (!o.out_path || (!ends_with(o.out_path, ".pdf") && !ends_with(o.out_path, ".csv"))) {
+		kesu_cli_error("name the output with -o FILE.pdf or -o FILE.csv");
+		return KESU_EXIT_USAGE;
+	}
+	o.format = ends_with(o.out_path, ".csv") ? KESU_REPORT_CSV : KESU_REPORT_PDF;
+	if (!strcmp(o.type, "result") && !o.work_id) {
+		kesu_cli_error("the result report needs --work WORK-ID");
+		return KESU_EXIT_USAGE;
+	}
+	o.templates_dir = templates_dir(templates, tbuf, sizeof(tbuf));
+	if ((rc = lcli_open(&c, 0, &lg, &cfg)) != 0)
+		return rc;
+	o.cfg = cfg;
+	rc = kesu_report_write(lg, &o, &sum, &eb);
+	if (rc < 0) {
+		rc = lcli_fail(rc, &eb);
+		goto out;
+	}
+	if (c.json) {
+		json_t *j = json_pack("{ss ss sI sI sb}", "report", o.type, "output", o.out_path,
+				      "items", (json_int_t)sum.items, "exceptions",
+				      (json_int_t)sum.exceptions, "good", sum.good);
+
+		if (j)
+			json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+		json_decref(j);
+	} else if (!strcmp(o.type, "completion"))
+		printf("wrote %s: %zu item%s, 作業結果 %s%s\n", o.out_path, sum.items,
+		       sum.items == 1 ? "" : "s", sum.good ? "良" : "否",
+		       sum.good ? "" : " (the exceptions are listed in the report)");
+	else
+		printf("wrote %s (%zu row%s)\n", o.out_path, sum.items, sum.items == 1 ? "" : "s");
+	rc = !strcmp(o.type, "completion") && !sum.good ? KESU_EXIT_FAILURE : KESU_EXIT_OK;
+out:
+	kesu_ledger_close(lg);
+	kesu_config_free(cfg);
+	return rc;
+}

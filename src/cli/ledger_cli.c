@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by the ledger, work and report commands (ledger_cli.h). */
+#include "ledger_cli.h"
+
+#include <kesu/cli.h>
+#include <kesu/util.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int lcli_load_config(const struct lcli_common *c, struct kesu_config **cfg)
+{
+	struct kesu_errbuf eb = { "" };
+	int rc = kesu_config_load(c->config, cfg, &eb);
+
+	if (rc < 0)
+		return lcli_fail(rc, &eb);
+	return 0;
+}
+
+int lcli_fail(int rc, const struct kesu_errbuf *eb)
+{
+	kesu_cli_error("%s", eb && *eb->msg ? eb->msg : kesu_strerror(rc));
+	return kesu_exit_for(rc);
+}
+
+int lcli_open(const struct lcli_common *c, unsigned flags, struct kesu_ledger **lg,
+	      struct kesu_config **cfg_out)
+{
+	struct kesu_config *cfg = NULL;
+	struct kesu_errbuf eb = { "" };
+	const char *op;
+	int rc, ex;
+
+	*lg = NULL;
+	if ((ex = lcli_load_config(c, &cfg)) != 0)
+		return ex;
+	rc = kesu_ledger_open(c->db, flags, c->wait_ms, lg, &eb);
+	if (rc < 0) {
+		kesu_config_free(cfg);
+		return lcli_fail(rc, &eb);
+	}
+	op = c->operator_name ? c->operator_name : kesu_config_get(cfg, "operator", "name");
+	if (op && kesu_ledger_set_operator(*lg, op) < 0) {
+		kesu_ledger_close(*lg);
+		kesu_config_free(cfg);
+		*lg = NULL;
+		return lcli_fail(-ENOMEM, NULL);
+	}
+	if (cfg_out)
+		*cfg_out = cfg;
+	else
+		kesu_config_free(cfg);
+	return 0;
+}
+
+int lcli_parse_wait(const char *s)
+{
+	char *end;
+	double sec = strtod(s, &end);
+
+	if (end == s || *end || sec < 0 || sec > 3600)
+		return -1;
+	return (int)(sec * 1000);
+}
+
+size_t lcli_width(const char *s)
+{
+	size_t w = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x80)
+			w++;
+		else if (*p >= 0xe0)
+			w += 2;     /* 3- and 4-byte sequences: CJK and other wide characters */
+		else if (*p >= 0xc0)
+			w++;
+	}
+	return w;
+}
+
+void lcli_pad(FILE *out, const char *s, size_t width)
+{
+	size_t w = lcli_width(s);
+
+	fputs(s, out);
+	for (; w < width; w++)
+		fputc(' ', out);
+}
+
+int lcli_read_input(const char *path, char **text, struct kesu_errbuf *eb)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	FILE *f = stdin;
+
+	*text = NULL;
+	if (path && strcmp(path, "-")) {
+		size_t n;
+
+		return kesu_read_file(path, 64u << 20, text, &n, eb);
+	}
+	for (;;) {
+		size_t n;
+
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap ? cap * 2 : 8192);
+
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 8192;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		free(buf);
+		return kesu_err_set(eb, -EIO, "reading standard input failed");
+	}
+	buf[len] = 0;
+	*text = buf;
+	return 0;
+}

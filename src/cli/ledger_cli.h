@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What `kesu ledger`, `kesu work` and `kesu report` share: the database and
+ * configuration options, opening the ledger with the operator's name, and
+ * printing aligned Japanese text.
+ */
+#ifndef KESU_CLI_LEDGER_CLI_H
+#define KESU_CLI_LEDGER_CLI_H
+
+#include <kesu/config.h>
+#include <kesu/ledger.h>
+
+#include <stdio.h>
+
+struct lcli_common {
+	const char *db;         /* --db, default ./kesu.db */
+	const char *config;     /* --config */
+	const char *operator_name; /* --operator, else [operator] name */
+	int wait_ms;            /* --wait SECONDS (default 5) */
+	int json;
+};
+
+#define LCLI_DEFAULT_WAIT_MS 5000
+
+/* Load the configuration (cfg may be NULL when the caller does not need it afterwards). */
+int lcli_load_config(const struct lcli_common *c, struct kesu_config **cfg);
+
+/*
+ * Open the ledger with the operator set. Prints the error and returns an exit
+ * code (nonzero) on failure, 0 on success.
+ */
+int lcli_open(const struct lcli_common *c, unsigned flags, struct kesu_ledger **lg,
+	      struct kesu_config **cfg);
+
+/* Print eb's sentence (or the code's text) and return the exit code for rc. */
+int lcli_fail(int rc, const struct kesu_errbuf *eb);
+
+/* Parse --wait SECONDS into ms; -1 on junk. */
+int lcli_parse_wait(const char *s);
+
+/* Columns on a terminal: East Asian wide characters count 2. */
+size_t lcli_width(const char *s);
+/* Print s padded with spaces to width columns. */
+void lcli_pad(FILE *out, const char *s, size_t width);
+
+/* Read all of a file, or stdin for "-" / NULL; NUL-terminated, free(). */
+int lcli_read_input(const char *path, char **text, struct kesu_errbuf *eb);
+
+#endif

@@ -1,0 +1,975 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The media ledger (include/kesu/ledger.h): the database, its schema and
+ * migrations, and the media rows.
+ *
+ * NOTES ON THE DESIGN
+ * 1. Every change is BEGIN IMMEDIATE ... COMMIT with its audit event inside,
+ *    so a change and its record are written together or not at all, and a
+ *    locked database fails before anything is done.
+ * 2. Opening runs PRAGMA quick_check: a corrupt file is refused before any
+ *    change is attempted, and an SQLite file that is not a kesu ledger (tables
+ *    but user_version 0) is refused rather than extended.
+ * 3. All values are TEXT, "" for empty, so the audit replay compares strings.
+ */
+#include "ledger_int.h"
+
+#include <kesu/util.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static const struct kesu_field_info media_fields[KESU_MF_COUNT] = {
+	[KESU_MF_NO]          = { "no",          "項番",         "no" },
+	[KESU_MF_MEDIA_ID]    = { "media_id",    "媒体ID",       "media-id" },
+	[KESU_MF_SERIAL]      = { "serial",      "シリアル番号", "serial" },
+	[KESU_MF_DATA_NAME]   = { "data_name",   "データ名",     "data-name" },
+	[KESU_MF_MEDIUM]      = { "medium",      "記録媒体",     "medium" },
+	[KESU_MF_GIVER]       = { "giver",       "交付者",       "giver" },
+	[KESU_MF_GIVEN_ON]    = { "given_on",    "交付日",       "given-on" },
+	[KESU_MF_RECEIVER]    = { "receiver",    "受領者",       "receiver" },
+	[KESU_MF_HANDOVER]    = { "handover",    "授受方法",     "handover" },
+	[KESU_MF_PLACE]       = { "place",       "保管場所",     "place" },
+	[KESU_MF_STORAGE]     = { "storage",     "保管方法",     "storage" },
+	[KESU_MF_USE_PLACE]   = { "use_place",   "使用場所",     "use-place" },
+	[KESU_MF_PURPOSE]     = { "purpose",     "使用目的",     "purpose" },
+	[KESU_MF_STATUS]      = { "status",      "状態",         "status" },
+	[KESU_MF_DISPOSITION] = { "disposition", "返却等方法",   "disposition" },
+	[KESU_MF_DISP_TIME]   = { "disp_time",   "返却等日時",   "disp-time" },
+	[KESU_MF_DISP_PLACE]  = { "disp_place",  "返却等場所",   "disp-place" },
+	[KESU_MF_WITNESS]     = { "witness",     "立会者",       "witness" },
+	[KESU_MF_RESPONSIBLE] = { "responsible", "作業責任者",   "responsible" },
+};
+
+const char lg_media_select[] =
+	"SELECT no, media_id, serial, data_name, medium, giver, given_on, receiver, handover,"
+	" place, storage, use_place, purpose, status, disposition, disp_time, disp_place,"
+	" witness, responsible FROM media";
+
+static const char *const statuses[] = { "受領", "保管中", "使用中", "返却済", "消去済", "廃棄済" };
+static const char *const dispositions[] = { "", "返却", "消去", "廃棄" };
+
+/* Schema version 1. Migrations append a step; never edit a released one. */
+static const char schema_v1[] =
+	"CREATE TABLE media ("
+	" no INTEGER PRIMARY KEY,"
+	" media_id TEXT NOT NULL UNIQUE,"
+	" serial TEXT NOT NULL DEFAULT '', data_name TEXT NOT NULL DEFAULT '',"
+	" medium TEXT NOT NULL DEFAULT '', giver TEXT NOT NULL DEFAULT '',"
+	" given_on TEXT NOT NULL DEFAULT '', receiver TEXT NOT NULL DEFAULT '',"
+	" handover TEXT NOT NULL DEFAULT '', place TEXT NOT NULL DEFAULT '',"
+	" storage TEXT NOT NULL DEFAULT '', use_place TEXT NOT NULL DEFAULT '',"
+	" purpose TEXT NOT NULL DEFAULT '',"
+	" status TEXT NOT NULL DEFAULT '受領'"
+	"  CHECK (status IN ('受領','保管中','使用中','返却済','消去済','廃棄済')),"
+	" disposition TEXT NOT NULL DEFAULT '' CHECK (disposition IN ('','返却','消去','廃棄')),"
+	" disp_time TEXT NOT NULL DEFAULT '', disp_place TEXT NOT NULL DEFAULT '',"
+	" witness TEXT NOT NULL DEFAULT '', responsible TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX media_place ON media(place);"
+	"CREATE TABLE certs ("
+	" cert_id TEXT PRIMARY KEY,"
+	" media_id TEXT NOT NULL REFERENCES media(media_id),"
+	" outcome TEXT NOT NULL, sha256 TEXT NOT NULL, device_serial TEXT NOT NULL DEFAULT '',"
+	" attached_at TEXT NOT NULL, path TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX certs_media ON certs(media_id);"
+	"CREATE TABLE work ("
+	" work_id TEXT PRIMARY KEY,"
+	" target TEXT NOT NULL DEFAULT '', worker TEXT NOT NULL DEFAULT '',"
+	" planned_time TEXT NOT NULL DEFAULT '', content TEXT NOT NULL DEFAULT '',"
+	" place TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '',"
+	" actual_time TEXT NOT NULL DEFAULT '', result TEXT NOT NULL DEFAULT '',"
+	" taken_out TEXT NOT NULL DEFAULT '', confirmer TEXT NOT NULL DEFAULT '',"
+	" reason TEXT NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT '予定');"
+	"CREATE TABLE plans ("
+	" plan_no INTEGER PRIMARY KEY, approved_by TEXT NOT NULL, approved_at TEXT NOT NULL,"
+	" items TEXT NOT NULL);"
+	"CREATE TABLE events ("
+	" seq INTEGER PRIMARY KEY, time TEXT NOT NULL, operator TEXT NOT NULL,"
+	" action TEXT NOT NULL, entity TEXT NOT NULL, key TEXT NOT NULL,"
+	" detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+	"CREATE INDEX events_key ON events(key);"
+	/* The append-only rule in the database itself; audit still catches edits made
+	 * after dropping these (the chain and the replay do not rely on them). */
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END;"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END;";
+
+const struct kesu_field_info *kesu_media_field_info(enum kesu_media_field f)
+{
+	if ((int)f < 0 || f >= KESU_MF_COUNT)
+		return NULL;
+	return &media_fields[f];
+}
+
+int kesu_media_field_lookup(const char *name)
+{
+	for (int i = 0; i < KESU_MF_COUNT; i++)
+		if (!strcmp(name, media_fields[i].key) || !strcmp(name, media_fields[i].heading) ||
+		    !strcmp(name, media_fields[i].option))
+			return i;
+	/* The form's own short headings for the disposition columns. */
+	if (!strcmp(name, "方法"))
+		return KESU_MF_DISPOSITION;
+	if (!strcmp(name, "日時"))
+		return KESU_MF_DISP_TIME;
+	if (!strcmp(name, "シリアル"))
+		return KESU_MF_SERIAL;
+	return -1;
+}
+
+static int set_str(char **slot, const char *value)
+{
+	char *v = NULL;
+
+	if (value && !(v = strdup(value)))
+		return -ENOMEM;
+	free(*slot);
+	*slot = v;
+	return 0;
+}
+
+int kesu_media_set(struct kesu_media *m, enum kesu_media_field i, const char *value)
+{
+	if ((int)i < 0 || i >= KESU_MF_COUNT)
+		return -EINVAL;
+	return set_str(&m->f[i], value);
+}
+
+const char *kesu_media_get(const struct kesu_media *m, enum kesu_media_field i)
+{
+	if ((int)i < 0 || i >= KESU_MF_COUNT || !m->f[i])
+		return "";
+	return m->f[i];
+}
+
+void kesu_media_release(struct kesu_media *m)
+{
+	for (int i = 0; i < KESU_MF_COUNT; i++)
+		free(m->f[i]);
+	memset(m, 0, sizeof(*m));
+}
+
+void kesu_media_list_release(struct kesu_media_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		kesu_media_release(&l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+int kesu_ledger_id_valid(const char *id)
+{
+	size_t n = 0;
+
+	if (!id)
+		return 0;
+	for (; id[n]; n++)
+		if (!isdigit((unsigned char)id[n]) && !isupper((unsigned char)id[n]) && id[n] != '-')
+			return 0;
+	return n >= 1 && n < KESU_LEDGER_ID_MAX;
+}
+
+static int in_set(const char *s, const char *const *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, set[i]))
+			return 1;
+	return 0;
+}
+
+int kesu_ledger_status_valid(const char *s)
+{
+	return s && in_set(s, statuses, sizeof(statuses) / sizeof(statuses[0]));
+}
+
+int kesu_ledger_disposition_valid(const char *s)
+{
+	return s && in_set(s, dispositions, sizeof(dispositions) / sizeof(dispositions[0]));
+}
+
+/* "2026-11-25", "2026/11/25", "2026/1/5" -> "2026-01-05". */
+static int normalise_date(const char *in, char out[32])
+{
+	int y, mo, d, n = 0;
+	char sep1, sep2;
+
+	if (sscanf(in, "%4d%c%2d%c%2d%n", &y, &sep1, &mo, &sep2, &d, &n) != 5 || in[n] ||
+	    sep1 != sep2 || (sep1 != '-' && sep1 != '/') || y < 1900 || mo < 1 || mo > 12 ||
+	    d < 1 || d > 31)
+		return -KESU_E_BAD_INPUT;
+	snprintf(out, 32, "%04d-%02d-%02d", y, mo, d);
+	return 0;
+}
+
+/* Check the fields that have rules; normalise the date in place. */
+static int validate_fields(struct kesu_media *m, struct kesu_errbuf *eb)
+{
+	const char *v;
+	char date[32];
+
+	for (int i = 0; i < KESU_MF_COUNT; i++) {
+		if (m->f[i] && strlen(m->f[i]) > 4096)
+			return kesu_err_set(eb, -KESU_E_TOO_LONG, "%s is longer than 4096 bytes",
+					    media_fields[i].heading);
+	}
+	if ((v = m->f[KESU_MF_STATUS]) && !kesu_ledger_status_valid(v))
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "status '%s' is not one of 受領, 保管中, 使用中, 返却済, 消去済, 廃棄済", v);
+	if ((v = m->f[KESU_MF_DISPOSITION]) && !kesu_ledger_disposition_valid(v))
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "disposition '%s' is not one of 返却, 消去, 廃棄 (or empty)", v);
+	if ((v = m->f[KESU_MF_GIVEN_ON]) && *v) {
+		if (normalise_date(v, date) < 0)
+			return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+					    "交付日 '%s' is not a date like 2026-11-25", v);
+		if (set_str(&m->f[KESU_MF_GIVEN_ON], date) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int media_copy(const struct kesu_media *in, struct kesu_media *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < KESU_MF_COUNT; i++)
+		if (in->f[i] && set_str(&out->f[i], in->f[i]) < 0) {
+			kesu_media_release(out);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
+int lg_media_validate(const struct kesu_media *in, struct kesu_media *out,
+		      struct kesu_errbuf *eb)
+{
+	const char *id = in->f[KESU_MF_MEDIA_ID];
+	int rc;
+
+	if (!id || !*id)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "a media ID is required");
+	if (!kesu_ledger_id_valid(id))
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "media ID '%s' must be 1-64 characters of uppercase A-Z, 0-9 and '-'",
+				    id);
+	if ((rc = media_copy(in, out)) < 0)
+		return rc;
+	if ((rc = validate_fields(out, eb)) < 0)
+		goto fail;
+	if (!out->f[KESU_MF_STATUS] || !*out->f[KESU_MF_STATUS])
+		if ((rc = set_str(&out->f[KESU_MF_STATUS], "受領")) < 0)
+			goto fail;
+	return 0;
+fail:
+	kesu_media_release(out);
+	return rc;
+}
+
+/* ---- the database handle ---- */
+
+int lg_db_err(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb, const char *what)
+{
+	const char *path = lg && lg->path ? lg->path : "the ledger";
+	const char *msg = lg && lg->db ? sqlite3_errmsg(lg->db) : sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return kesu_err_set(eb, -KESU_E_BUSY,
+				    "%s: the ledger database %s is locked by another process; nothing was "
+				    "changed. Try again when it has finished (or wait longer with --wait)",
+				    what, path);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return kesu_err_set(eb, -KESU_E_DB,
+				    "%s: %s is corrupt or not an SQLite database (%s); nothing was changed. "
+				    "Restore it from a backup", what, path, msg);
+	case SQLITE_CANTOPEN:
+		return kesu_err_set(eb, -ENOENT, "%s: cannot open %s (%s)", what, path, msg);
+	case SQLITE_READONLY:
+		return kesu_err_set(eb, -EACCES, "%s: %s is read-only (%s)", what, path, msg);
+	case SQLITE_FULL:
+		return kesu_err_set(eb, -ENOSPC, "%s: disk full writing %s", what, path);
+	case SQLITE_NOMEM:
+		return kesu_err_set(eb, -ENOMEM, "%s: out of memory", what);
+	default:
+		return kesu_err_set(eb, -KESU_E_DB, "%s: %s: %s", what, path, msg);
+	}
+}
+
+int lg_prepare(struct kesu_ledger *lg, const char *sql, sqlite3_stmt **st, struct kesu_errbuf *eb)
+{
+	int rc = sqlite3_prepare_v2(lg->db, sql, -1, st, NULL);
+
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return lg_db_err(lg, rc, eb, "reading the ledger");
+	}
+	return 0;
+}
+
+const char *lg_col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+static int exec_sql(struct kesu_ledger *lg, const char *sql, struct kesu_errbuf *eb,
+		    const char *what)
+{
+	int rc = sqlite3_exec(lg->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : lg_db_err(lg, rc, eb, what);
+}
+
+int lg_begin(struct kesu_ledger *lg, struct kesu_errbuf *eb)
+{
+	return exec_sql(lg, "BEGIN IMMEDIATE", eb, "starting a change");
+}
+
+int lg_end(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb)
+{
+	int crc;
+
+	if (rc < 0) {
+		sqlite3_exec(lg->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	crc = exec_sql(lg, "COMMIT", eb, "saving the change");
+	if (crc < 0) {
+		sqlite3_exec(lg->db, "ROLLBACK", NULL, NULL, NULL);
+		return crc;
+	}
+	return rc;
+}
+
+int lg_require_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb)
+{
+	if (!lg->operator_name || !*lg->operator_name)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "who makes this change? Give the operator's full name with "
+				    "--operator or [operator] name in kesu.conf");
+	return 0;
+}
+
+int kesu_ledger_set_operator(struct kesu_ledger *lg, const char *name)
+{
+	char *copy = NULL;
+
+	if (name) {
+		size_t n = strlen(name) + 1;
+
+		if (!(copy = malloc(n)))
+			return -ENOMEM;
+		kesu_strtrim_copy(copy, n, name);
+	}
+	free(lg->operator_name);
+	lg->operator_name = copy;
+	return 0;
+}
+
+const char *kesu_ledger_path(const struct kesu_ledger *lg)
+{
+	return lg->path;
+}
+
+/* Single-row integer query. */
+static int query_int(struct kesu_ledger *lg, const char *sql, long *out, struct kesu_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc = lg_prepare(lg, sql, &st, eb);
+
+	if (rc < 0)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = (long)sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = lg_db_err(lg, rc, eb, "reading the ledger");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int quick_check(struct kesu_ledger *lg, struct kesu_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc = lg_prepare(lg, "PRAGMA quick_check", &st, eb);
+
+	if (rc < 0)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *res = lg_col_text(st, 0);
+
+		if (strcmp(res, "ok"))
+			rc = kesu_err_set(eb, -KESU_E_DB,
+					  "%s is corrupt (quick_check: %.200s); nothing was changed. "
+					  "Restore it from a backup", lg->path, res);
+		else
+			rc = 0;
+	} else {
+		rc = lg_db_err(lg, rc, eb, "checking the database");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int migrate(struct kesu_ledger *lg, struct kesu_errbuf *eb)
+{
+	long version, tables;
+	int rc;
+
+	if ((rc = query_int(lg, "PRAGMA user_version", &version, eb)) < 0)
+		return rc;
+	if (version == KESU_LEDGER_SCHEMA)
+		return 0;
+	if (version > KESU_LEDGER_SCHEMA)
+		return kesu_err_set(eb, -KESU_E_DB,
+				    "%s has ledger schema %ld, newer than this kesu knows (%d): "
+				    "use a newer kesu", lg->path, version, KESU_LEDGER_SCHEMA);
+	if ((rc = lg_begin(lg, eb)) < 0)
+		return rc;
+	/* Read again under the write lock: another kesu may have migrated meanwhile. */
+	if ((rc = query_int(lg, "PRAGMA user_version", &version, eb)) < 0)
+		goto out;
+	if (version == 0) {
+		if ((rc = query_int(lg, "SELECT count(*) FROM sqlite_master", &tables, eb)) < 0)
+			goto out;
+		if (tables) {
+			rc = kesu_err_set(eb, -KESU_E_DB,
+					  "%s is an SQLite database but not a kesu ledger; "
+					  "choose another file with --db", lg->path);
+			goto out;
+		}
+		if ((rc = exec_sql(lg, schema_v1, eb, "creating the ledger")) < 0)
+			goto out;
+		rc = exec_sql(lg, "PRAGMA user_version = 1", eb, "creating the ledger");
+	}
+out:
+	return lg_end(lg, rc, eb);
+}
+
+int kesu_ledger_open(const char *path, unsigned flags, int busy_ms, struct kesu_ledger **out,
+		     struct kesu_errbuf *eb)
+{
+	struct kesu_ledger *lg;
+	struct stat sb;
+	int rc, oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX;
+
+	*out = NULL;
+	if (!path || !*path)
+		path = KESU_LEDGER_DEFAULT_DB;
+	if (stat(path, &sb) < 0) {
+		if (errno != ENOENT || !(flags & KESU_LEDGER_CREATE))
+			return kesu_err_set(eb, -errno,
+					    "no ledger database at %s: create one with 'kesu ledger add' "
+					    "or 'kesu ledger import', or name it with --db", path);
+		oflags |= SQLITE_OPEN_CREATE;
+	} else if (!S_ISREG(sb.st_mode)) {
+		return kesu_err_set(eb, -KESU_E_DB, "%s is not a regular file", path);
+	}
+	if (!(lg = calloc(1, sizeof(*lg))) || !(lg->path = strdup(path))) {
+		free(lg);
+		return -ENOMEM;
+	}
+	rc = sqlite3_open_v2(path, &lg->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		rc = lg_db_err(lg, rc, eb, "opening the ledger");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(lg->db, 1);
+	sqlite3_busy_timeout(lg->db, busy_ms < 0 ? 0 : busy_ms);
+	if ((rc = exec_sql(lg, "PRAGMA foreign_keys = ON", eb, "opening the ledger")) < 0)
+		goto fail;
+	if ((rc = quick_check(lg, eb)) < 0)
+		goto fail;
+	if ((rc = migrate(lg, eb)) < 0)
+		goto fail;
+	*out = lg;
+	return 0;
+fail:
+	kesu_ledger_close(lg);
+	return rc;
+}
+
+void kesu_ledger_close(struct kesu_ledger *lg)
+{
+	if (!lg)
+		return;
+	if (lg->db)
+		sqlite3_close_v2(lg->db);
+	free(lg->path);
+	free(lg->operator_name);
+	free(lg);
+}
+
+/* ---- media rows ---- */
+
+int lg_media_from_row(sqlite3_stmt *st, struct kesu_media *m)
+{
+	memset(m, 0, sizeof(*m));
+	for (int i = 0; i < KESU_MF_COUNT; i++)
+		if (set_str(&m->f[i], lg_col_text(st, i)) < 0) {
+			kesu_media_release(m);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
+/* Look a medium up; -KESU_E_NOT_FOUND with a sentence when absent. */
+static int media_fetch(struct kesu_ledger *lg, const char *media_id, struct kesu_media *m,
+		       struct kesu_errbuf *eb)
+{
+	char sql[sizeof(lg_media_select) + 32];
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(sql, sizeof(sql), "%s WHERE media_id = ?1", lg_media_select);
+	if ((rc = lg_prepare(lg, sql, &st, eb)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, media_id, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = lg_media_from_row(st, m);
+	else if (rc == SQLITE_DONE)
+		rc = kesu_err_set(eb, -KESU_E_NOT_FOUND,
+				  "no medium '%s' in the ledger %s; see 'kesu ledger list'",
+				  media_id, lg->path);
+	else
+		rc = lg_db_err(lg, rc, eb, "reading the ledger");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int kesu_ledger_get_media(struct kesu_ledger *lg, const char *media_id, struct kesu_media *m,
+			  struct kesu_errbuf *eb)
+{
+	return media_fetch(lg, media_id, m, eb);
+}
+
+int lg_change_add(json_t *changes, const char *field, const char *old_value,
+		  const char *new_value)
+{
+	json_t *pair = json_pack("[ss]", old_value ? old_value : "", new_value ? new_value : "");
+
+	if (!pair || json_object_set_new(changes, field, pair) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Insert a validated row (inside a transaction) and record its "add" event. */
+int lg_media_insert(struct kesu_ledger *lg, const struct kesu_media *m, long *no,
+		    struct kesu_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	json_t *detail = NULL, *changes;
+	char sql[1024], nobuf[32];
+	size_t off;
+	long newno;
+	int rc;
+
+	off = (size_t)snprintf(sql, sizeof(sql), "INSERT INTO media (");
+	for (int i = KESU_MF_MEDIA_ID; i < KESU_MF_COUNT; i++)
+		off += (size_t)snprintf(sql + off, sizeof(sql) - off, "%s%s",
+					i > KESU_MF_MEDIA_ID ? "," : "", media_fields[i].key);
+	off += (size_t)snprintf(sql + off, sizeof(sql) - off, ") VALUES (");
+	for (int i = KESU_MF_MEDIA_ID; i < KESU_MF_COUNT; i++)
+		off += (size_t)snprintf(sql + off, sizeof(sql) - off, "%s?",
+					i > KESU_MF_MEDIA_ID ? "," : "");
+	snprintf(sql + off, sizeof(sql) - off, ")");
+
+	if ((rc = lg_prepare(lg, sql, &st, eb)) < 0)
+		return rc;
+	for (int i = KESU_MF_MEDIA_ID; i < KESU_MF_COUNT; i++)
+		sqlite3_bind_text(st, i, kesu_media_get(m, (enum kesu_media_field)i), -1,
+				  SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		rc = kesu_err_set(eb, -KESU_E_EXISTS,
+				  "media ID %s is already in the ledger; nothing was changed "
+				  "(see 'kesu ledger show %s')", kesu_media_get(m, KESU_MF_MEDIA_ID),
+				  kesu_media_get(m, KESU_MF_MEDIA_ID));
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = lg_db_err(lg, rc, eb, "adding a medium");
+		goto out;
+	}
+	newno = (long)sqlite3_last_insert_rowid(lg->db);
+	snprintf(nobuf, sizeof(nobuf), "%ld", newno);
+	rc = -ENOMEM;
+	if (!(detail = json_object()) || !(changes = json_object()) ||
+	    json_object_set_new(detail, "changes", changes) < 0)
+		goto out;
+	if (lg_change_add(changes, "no", "", nobuf) < 0)
+		goto out;
+	for (int i = KESU_MF_MEDIA_ID; i < KESU_MF_COUNT; i++) {
+		const char *v = kesu_media_get(m, (enum kesu_media_field)i);
+
+		/* empty fields stay out of the record: the replay reads absent as "" */
+		if (*v && lg_change_add(changes, media_fields[i].key, "", v) < 0)
+			goto out;
+	}
+	if ((rc = lg_event_append(lg, "add", "media", kesu_media_get(m, KESU_MF_MEDIA_ID), detail,
+				  NULL, eb)) < 0)
+		goto out;
+	if (no)
+		*no = newno;
+	rc = 0;
+out:
+	json_decref(detail);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int kesu_ledger_add(struct kesu_ledger *lg, const struct kesu_media *m, long *no,
+		    struct kesu_errbuf *eb)
+{
+	struct kesu_media v;
+	int rc;
+
+	if ((rc = lg_require_operator(lg, eb)) < 0)
+		return rc;
+	if ((rc = lg_media_validate(m, &v, eb)) < 0)
+		return rc;
+	if ((rc = lg_begin(lg, eb)) >= 0)
+		rc = lg_end(lg, lg_media_insert(lg, &v, no, eb), eb);
+	kesu_media_release(&v);
+	return rc;
+}
+
+/* Apply changes to one medium inside a transaction and record them as action. */
+int lg_media_update(struct kesu_ledger *lg, const char *action, const char *media_id,
+		    const struct kesu_media *changes, struct kesu_errbuf *eb)
+{
+	struct kesu_media cur = { 0 };
+	sqlite3_stmt *st = NULL;
+	json_t *detail = NULL, *jc;
+	char sql[128];
+	int rc;
+
+	if ((rc = media_fetch(lg, media_id, &cur, eb)) < 0)
+		return rc;
+	rc = -ENOMEM;
+	if (!(detail = json_object()) || !(jc = json_object()) ||
+	    json_object_set_new(detail, "changes", jc) < 0)
+		goto out;
+	for (int i = KESU_MF_SERIAL; i < KESU_MF_COUNT; i++) {
+		const char *nv = changes->f[i], *ov = kesu_media_get(&cur, (enum kesu_media_field)i);
+
+		if (!nv || !strcmp(nv, ov))
+			continue;
+		if (lg_change_add(jc, media_fields[i].key, ov, nv) < 0)
+			goto out;
+		snprintf(sql, sizeof(sql), "UPDATE media SET %s = ?1 WHERE media_id = ?2",
+			 media_fields[i].key);
+		if ((rc = lg_prepare(lg, sql, &st, eb)) < 0)
+			goto out;
+		sqlite3_bind_text(st, 1, nv, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, media_id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc != SQLITE_DONE) {
+			rc = lg_db_err(lg, rc, eb, "changing a medium");
+			goto out;
+		}
+		rc = -ENOMEM;
+	}
+	rc = 0;
+	if (json_object_size(jc))
+		rc = lg_event_append(lg, action, "media", media_id, detail, NULL, eb);
+out:
+	json_decref(detail);
+	kesu_media_release(&cur);
+	return rc;
+}
+
+static int edit_checked(struct kesu_ledger *lg, const char *action, const char *media_id,
+			const struct kesu_media *changes, struct kesu_errbuf *eb)
+{
+	struct kesu_media v;
+	int rc;
+
+	if ((rc = lg_require_operator(lg, eb)) < 0)
+		return rc;
+	if (changes->f[KESU_MF_NO] || changes->f[KESU_MF_MEDIA_ID])
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "項番 and the media ID cannot be changed; add a new entry instead");
+	if ((rc = media_copy(changes, &v)) < 0)
+		return rc;
+	if ((rc = validate_fields(&v, eb)) < 0)
+		goto out;
+	if (v.f[KESU_MF_STATUS] && !*v.f[KESU_MF_STATUS]) {
+		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "the status cannot be empty");
+		goto out;
+	}
+	if ((rc = lg_begin(lg, eb)) >= 0)
+		rc = lg_end(lg, lg_media_update(lg, action, media_id, &v, eb), eb);
+out:
+	kesu_media_release(&v);
+	return rc;
+}
+
+int kesu_ledger_edit(struct kesu_ledger *lg, const char *media_id,
+		     const struct kesu_media *changes, struct kesu_errbuf *eb)
+{
+	return edit_checked(lg, "edit", media_id, changes, eb);
+}
+
+int kesu_ledger_move(struct kesu_ledger *lg, const char *media_id, const char *place,
+		     struct kesu_errbuf *eb)
+{
+	struct kesu_media ch = { 0 };
+	int rc;
+
+	if (!place || !*place)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "move needs the new storage place (保管場所)");
+	if ((rc = kesu_media_set(&ch, KESU_MF_PLACE, place)) < 0)
+		return rc;
+	rc = edit_checked(lg, "move", media_id, &ch, eb);
+	kesu_media_release(&ch);
+	return rc;
+}
+
+int kesu_ledger_list(struct kesu_ledger *lg, const struct kesu_media_filter *filter,
+		     struct kesu_media_list *out, struct kesu_errbuf *eb)
+{
+	static const struct kesu_media_filter none;
+	char sql[sizeof(lg_media_select) + 512];
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!filter)
+		filter = &none;
+	snprintf(sql, sizeof(sql),
+		 "%s WHERE (?1 = '' OR status = ?1) AND (?2 = '' OR place = ?2)"
+		 " AND (?3 = '' OR disposition = ?3)"
+		 " AND (?4 = '' OR instr(data_name, ?4) OR instr(medium, ?4) OR instr(serial, ?4)"
+		 " OR instr(media_id, ?4)) ORDER BY no", lg_media_select);
+	if ((rc = lg_prepare(lg, sql, &st, eb)) < 0)
+		return rc;
+	sqlite3_bind_text(st, 1, filter->status ? filter->status : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, filter->place ? filter->place : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, filter->disposition ? filter->disposition : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, filter->search ? filter->search : "", -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (out->n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			struct kesu_media *n = realloc(out->items, ncap * sizeof(*n));
+
+			if (!n) {
+				rc = -ENOMEM;
+				goto fail;
+			}
+			out->items = n;
+			cap = ncap;
+		}
+		if ((rc = lg_media_from_row(st, &out->items[out->n])) < 0)
+			goto fail;
+		out->n++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = lg_db_err(lg, rc, eb, "listing the ledger");
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	kesu_media_list_release(out);
+	return rc;
+}
+
+/* ---- the return plan ---- */
+
+static json_t *media_to_json(const struct kesu_media *m)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	for (int i = 0; i < KESU_MF_COUNT; i++)
+		if (json_object_set_new(o, media_fields[i].key,
+					json_string(kesu_media_get(m, (enum kesu_media_field)i))) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	return o;
+}
+
+static int plan_check_item(const struct kesu_media *m, struct kesu_errbuf *eb)
+{
+	static const enum kesu_media_field need[] = {
+		KESU_MF_DISP_TIME, KESU_MF_DISP_PLACE, KESU_MF_WITNESS, KESU_MF_RESPONSIBLE,
+	};
+
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!*kesu_media_get(m, need[i]))
+			return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+					    "%s (%s) has no %s in its return plan entry; set it with "
+					    "'kesu ledger edit %s --%s ...'",
+					    kesu_media_get(m, KESU_MF_MEDIA_ID),
+					    kesu_media_get(m, KESU_MF_DATA_NAME), media_fields[need[i]].heading,
+					    kesu_media_get(m, KESU_MF_MEDIA_ID), media_fields[need[i]].option);
+	return 0;
+}
+
+static int plan_insert(struct kesu_ledger *lg, const char *approver, long *plan_no,
+		       struct kesu_errbuf *eb)
+{
+	struct kesu_media_list l = { 0 };
+	sqlite3_stmt *st = NULL;
+	json_t *items = NULL, *detail = NULL, *jc;
+	char *items_text = NULL, now[32], nobuf[32];
+	size_t n = 0;
+	int rc;
+
+	if ((rc = kesu_ledger_list(lg, NULL, &l, eb)) < 0)
+		return rc;
+	rc = -ENOMEM;
+	if (!(items = json_array()))
+		goto out;
+	for (size_t i = 0; i < l.n; i++) {
+		if (!*kesu_media_get(&l.items[i], KESU_MF_DISPOSITION))
+			continue;
+		if ((rc = plan_check_item(&l.items[i], eb)) < 0)
+			goto out;
+		rc = -ENOMEM;
+		if (json_array_append_new(items, media_to_json(&l.items[i])) < 0)
+			goto out;
+		n++;
+	}
+	if (!n) {
+		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				  "no medium has a disposition (返却, 消去 or 廃棄): set them with "
+				  "'kesu ledger edit ID --disposition 消去 --disp-time ... --disp-place ... "
+				  "--witness ... --responsible ...' first");
+		goto out;
+	}
+	if (!(items_text = json_dumps(items, JSON_SORT_KEYS | JSON_COMPACT)))
+		goto out;
+	kesu_time_rfc3339(time(NULL), now, sizeof(now));
+	if ((rc = lg_prepare(lg, "INSERT INTO plans (approved_by, approved_at, items) VALUES (?1, ?2, ?3)",
+			     &st, eb)) < 0)
+		goto out;
+	sqlite3_bind_text(st, 1, approver, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, items_text, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+		rc = lg_db_err(lg, rc, eb, "approving the plan");
+		goto out;
+	}
+	*plan_no = (long)sqlite3_last_insert_rowid(lg->db);
+	snprintf(nobuf, sizeof(nobuf), "%ld", *plan_no);
+	rc = -ENOMEM;
+	if (!(detail = json_object()) || !(jc = json_object()) ||
+	    json_object_set_new(detail, "changes", jc) < 0 ||
+	    lg_change_add(jc, "plan_no", "", nobuf) < 0 ||
+	    lg_change_add(jc, "approved_by", "", approver) < 0 ||
+	    lg_change_add(jc, "approved_at", "", now) < 0 ||
+	    lg_change_add(jc, "items", "", items_text) < 0)
+		goto out;
+	rc = lg_event_append(lg, "approve-plan", "plan", nobuf, detail, NULL, eb);
+out:
+	sqlite3_finalize(st);
+	json_decref(detail);
+	json_decref(items);
+	free(items_text);
+	kesu_media_list_release(&l);
+	return rc;
+}
+
+int kesu_ledger_approve_plan(struct kesu_ledger *lg, const char *approver, long *plan_no,
+			     struct kesu_errbuf *eb)
+{
+	long dummy;
+	int rc;
+
+	if ((rc = lg_require_operator(lg, eb)) < 0)
+		return rc;
+	if (!approver || !*approver)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "who approved the plan? Give the 主管担当's full name with --approved-by");
+	if ((rc = lg_begin(lg, eb)) < 0)
+		return rc;
+	return lg_end(lg, plan_insert(lg, approver, plan_no ? plan_no : &dummy, eb), eb);
+}
+
+static int plan_items_parse(const char *text, struct kesu_media_list *l, struct kesu_errbuf *eb)
+{
+	json_t *arr = json_loads(text, 0, NULL), *o;
+	size_t i;
+	int rc = 0;
+
+	memset(l, 0, sizeof(*l));
+	if (!json_is_array(arr)) {
+		json_decref(arr);
+		return kesu_err_set(eb, -KESU_E_DB, "the stored return plan is not valid JSON");
+	}
+	if (json_array_size(arr) && !(l->items = calloc(json_array_size(arr), sizeof(*l->items)))) {
+		json_decref(arr);
+		return -ENOMEM;
+	}
+	json_array_foreach(arr, i, o) {
+		for (int f = 0; f < KESU_MF_COUNT && rc == 0; f++)
+			rc = set_str(&l->items[i].f[f],
+				     json_string_value(json_object_get(o, media_fields[f].key)));
+		l->n = i + 1;
+		if (rc < 0)
+			break;
+	}
+	json_decref(arr);
+	if (rc < 0)
+		kesu_media_list_release(l);
+	return rc;
+}
+
+int kesu_ledger_get_plan(struct kesu_ledger *lg, long plan_no, struct kesu_plan *plan,
+			 struct kesu_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(plan, 0, sizeof(*plan));
+	rc = lg_prepare(lg, plan_no > 0 ?
+			"SELECT plan_no, approved_by, approved_at, items FROM plans WHERE plan_no = ?1" :
+			"SELECT plan_no, approved_by, approved_at, items FROM plans ORDER BY plan_no DESC LIMIT 1",
+			&st, eb);
+	if (rc < 0)
+		return rc;
+	if (plan_no > 0)
+		sqlite3_bind_int64(st, 1, plan_no);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		plan->plan_no = (long)sqlite3_column_int64(st, 0);
+		snprintf(plan->approved_by, sizeof(plan->approved_by), "%s", lg_col_text(st, 1));
+		snprintf(plan->approved_at, sizeof(plan->approved_at), "%s", lg_col_text(st, 2));
+		rc = plan_items_parse(lg_col_text(st, 3), &plan->items, eb);
+	} else if (rc == SQLITE_DONE) {
+		rc = kesu_err_set(eb, -KESU_E_NOT_FOUND,
+				  "no approved return plan in %s: approve one with "
+				  "'kesu ledger approve-plan --approved-by NAME'", lg->path);
+	} else {
+		rc = lg_db_err(lg, rc, eb, "reading the return plan");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void kesu_plan_release(struct kesu_plan *plan)
+{
+	kesu_media_list_release(&plan->items);
+}

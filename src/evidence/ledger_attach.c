@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Attach a certificate to the ledger only after its signature and chain
+ * verify (include/kesu/cert.h). Kept apart from ledger_cert.c so the link
+ * itself stays usable without the signing stack (tests, migrations).
+ */
+#include <kesu/cert.h>
+#include <kesu/ledger.h>
+
+#include <stdio.h>
+#include <string.h>
+
+int kesu_ledger_attach_cert(struct kesu_ledger *lg, const char *cert_path, const char *ca_path,
+			    char *media_id, struct kesu_errbuf *eb)
+{
+	struct kesu_cert_verify v;
+	int rc;
+
+	memset(&v, 0, sizeof(v));
+	if (!ca_path || !*ca_path)
+		return kesu_err_set(eb, -KESU_E_KEY,
+				    "attaching %s needs the trusted root to verify it: give --ca ROOT.pem "
+				    "or set [signing] root in kesu.conf", cert_path);
+	rc = kesu_cert_verify_file(cert_path, ca_path, &v, eb);
+	if (rc < 0) {
+		if (rc == -KESU_E_SIGNATURE)
+			kesu_err_set(eb, rc, "%s does not verify (%s); nothing was linked", cert_path,
+				     *v.problem ? v.problem : "signature or chain");
+		return rc;
+	}
+	return kesu_ledger_link_cert(lg, cert_path, media_id, eb);
+}

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ledger's audit trail: append-only, hash-chained events, their history,
+ * and the audit that recomputes the chain and replays the recorded changes
+ * against the tables.
+ *
+ * Why both: the chain shows that no event was changed, removed or inserted;
+ * the replay shows that the tables say what the events say, so an UPDATE of
+ * a media row behind kesu's back is found although no event was touched.
+ * Removing the newest events is only visible against a head hash written
+ * down elsewhere (audit prints it).
+ */
+#include "ledger_int.h"
+
+#include <kesu/util.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char zero_hash[] =
+	"0000000000000000000000000000000000000000000000000000000000000000";
+
+char *lg_event_canonical(long seq, const char *time_s, const char *op, const char *action,
+			 const char *entity, const char *key, json_t *detail, const char *prev)
+{
+	json_t *o = json_pack("{sI ss ss ss ss ss sO ss}", "seq", (json_int_t)seq, "time", time_s,
+			      "operator", op, "action", action, "entity", entity, "key", key,
+			      "detail", detail, "prev", prev);
+	char *s;
+
+	if (!o)
+		return NULL;
+	s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+/* The last event's seq and hash (0 and zeros when there is none). */
+static int chain_tail(struct kesu_ledger *lg, long *seq, char prev[65], struct kesu_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc = lg_prepare(lg, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", &st, eb);
+
+	if (rc < 0)
+		return rc;
+	*seq = 0;
+	snprintf(prev, 65, "%s", zero_hash);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*seq = (long)sqlite3_column_int64(st, 0);
+		snprintf(prev, 65, "%s", lg_col_text(st, 1));
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = lg_db_err(lg, rc, eb, "reading the audit trail");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int lg_event_append(struct kesu_ledger *lg, const char *action, const char *entity,
+		    const char *key, json_t *detail, long *seq_out, struct kesu_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	char prev[65], hash[KESU_SHA256_HEX_LEN + 1], now[32];
+	char *canon = NULL, *detail_text = NULL;
+	long seq;
+	int rc;
+
+	if ((rc = lg_require_operator(lg, eb)) < 0)
+		return rc;
+	if ((rc = chain_tail(lg, &seq, prev, eb)) < 0)
+		return rc;
+	seq++;
+	kesu_time_rfc3339(time(NULL), now, sizeof(now));
+	rc = -ENOMEM;
+	canon = lg_event_canonical(seq, now, lg->operator_name, action, entity, key, detail, prev);
+	detail_text = json_dumps(detail, JSON_SORT_KEYS | JSON_COMPACT);
+	if (!canon || !detail_text)
+		goto out;
+	if ((rc = kesu_sha256_hex(canon, strlen(canon), hash)) < 0)
+		goto out;
+	if ((rc = lg_prepare(lg, "INSERT INTO events (seq, time, operator, action, entity, key,"
+			     " detail, prev_hash, hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+			     &st, eb)) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, lg->operator_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, entity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, detail_text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE ? 0 : lg_db_err(lg, rc, eb, "recording the change");
+	if (rc == 0 && seq_out)
+		*seq_out = seq;
+out:
+	sqlite3_finalize(st);
+	free(canon);
+	free(detail_text);
+	return rc;
+}
+
+static void event_from_row(sqlite3_stmt *st, struct kesu_ledger_event *ev)
+{
+	ev->seq = (long)sqlite3_column_int64(st, 0);
+	ev->time = lg_col_text(st, 1);
+	ev->operator_name = lg_col_text(st, 2);
+	ev->action = lg_col_text(st, 3);
+	ev->entity = lg_col_text(st, 4);
+	ev->key = lg_col_text(st, 5);
+	ev->detail = lg_col_text(st, 6);
+	ev->prev_hash = lg_col_text(st, 7);
+	ev->hash = lg_col_text(st, 8);
+}
+
+#define EVENT_COLUMNS "SELECT seq, time, operator, action, entity, key, detail, prev_hash, hash FROM events"
+
+int kesu_ledger_history(struct kesu_ledger *lg, const char *key, kesu_ledger_event_fn fn,
+			void *ud, struct kesu_errbuf *eb)
+{
+	struct kesu_ledger_event ev;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = lg_prepare(lg, key ? EVENT_COLUMNS " WHERE key = ?1 ORDER BY seq"
+			: EVENT_COLUMNS " ORDER BY seq", &st, eb);
+	if (rc < 0)
+		return rc;
+	if (key)
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		event_from_row(st, &ev);
+		if (fn(&ev, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	rc = rc == SQLITE_DONE ? 0 : lg_db_err(lg, rc, eb, "reading the history");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- audit ---- */
+
+static int audit_fail(struct kesu_audit_result *res, long seq, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int audit_fail(struct kesu_audit_result *res, long seq, const char *fmt, ...)
+{
+	va_list ap;
+
+	res->first_bad = seq;
+	va_start(ap, fmt);
+	vsnprintf(res->problem, sizeof(res->problem), fmt, ap);
+	va_end(ap);
+	return -KESU_E_VERIFY;
+}
+
+/* Apply one event's changes to the replayed state, checking each old value. */
+static int replay_event(json_t *state, const struct kesu_ledger_event *ev, json_t *detail,
+			struct kesu_audit_result *res)
+{
+	json_t *changes = json_object_get(detail, "changes"), *ent, *row, *pair;
+	const char *field;
+
+	if (!strcmp(ev->entity, "check"))
+		return 0;
+	if (!json_is_object(changes))
+		return audit_fail(res, ev->seq, "event %ld (%s %s) records no changes", ev->seq,
+				  ev->action, ev->key);
+	if (!(ent = json_object_get(state, ev->entity))) {
+		if (!(ent = json_object()) || json_object_set_new(state, ev->entity, ent) < 0)
+			return -ENOMEM;
+	}
+	if (!(row = json_object_get(ent, ev->key))) {
+		if (!(row = json_object()) || json_object_set_new(ent, ev->key, row) < 0)
+			return -ENOMEM;
+	}
+	json_object_foreach(changes, field, pair) {
+		const char *oldv = json_string_value(json_array_get(pair, 0));
+		const char *newv = json_string_value(json_array_get(pair, 1));
+		const char *cur = json_string_value(json_object_get(row, field));
+
+		if (!oldv || !newv)
+			return audit_fail(res, ev->seq, "event %ld (%s %s): change of %s is malformed",
+					  ev->seq, ev->action, ev->key, field);
+		if (strcmp(cur ? cur : "", oldv))
+			return audit_fail(res, ev->seq,
+					  "event %ld (%s %s) changes %s from '%s', but the events "
+					  "before it leave '%s': an event is missing or was altered",
+					  ev->seq, ev->action, ev->key, field, oldv, cur ? cur : "");
+		if (json_object_set_new(row, field, json_string(newv)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int audit_chain(struct kesu_ledger *lg, json_t *state, struct kesu_audit_result *res,
+		       struct kesu_errbuf *eb)
+{
+	struct kesu_ledger_event ev;
+	char prev[65], hash[KESU_SHA256_HEX_LEN + 1];
+	sqlite3_stmt *st;
+	long expect = 1;
+	int rc;
+
+	snprintf(prev, sizeof(prev), "%s", zero_hash);
+	if ((rc = lg_prepare(lg, EVENT_COLUMNS " ORDER BY seq", &st, eb)) < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *detail;
+		char *canon;
+
+		event_from_row(st, &ev);
+		res->events++;
+		if (ev.seq != expect) {
+			rc = audit_fail(res, expect, "event %ld is missing (the next is %ld)", expect,
+					ev.seq);
+			break;
+		}
+		if (strcmp(ev.prev_hash, prev)) {
+			rc = audit_fail(res, ev.seq, "event %ld does not follow event %ld: its previous "
+					"hash differs (an event was removed, inserted or altered)",
+					ev.seq, ev.seq - 1);
+			break;
+		}
+		if (!(detail = json_loads(ev.detail, JSON_REJECT_DUPLICATES, NULL))) {
+			rc = audit_fail(res, ev.seq, "event %ld (%s %s): its detail is not valid JSON",
+					ev.seq, ev.action, ev.key);
+			break;
+		}
+		canon = lg_event_canonical(ev.seq, ev.time, ev.operator_name, ev.action, ev.entity,
+					   ev.key, detail, ev.prev_hash);
+		rc = canon ? kesu_sha256_hex(canon, strlen(canon), hash) : -ENOMEM;
+		free(canon);
+		if (rc == 0 && strcmp(hash, ev.hash))
+			rc = audit_fail(res, ev.seq, "event %ld (%s %s by %s at %s) was altered: its "
+					"hash does not match its content", ev.seq, ev.action, ev.key,
+					ev.operator_name, ev.time);
+		if (rc == 0)
+			rc = replay_event(state, &ev, detail, res);
+		json_decref(detail);
+		if (rc < 0)
+			break;
+		snprintf(prev, sizeof(prev), "%s", ev.hash);
+		snprintf(res->head, sizeof(res->head), "%s", ev.hash);
+		expect++;
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = lg_db_err(lg, rc, eb, "reading the audit trail");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The tables the events describe: the entity, its key column and the SELECT (key first). */
+static const struct {
+	const char *entity;
+	const char *sql;
+} replayed[] = {
+	{ "media", NULL },
+	{ "work", "SELECT work_id, target, worker, planned_time, content, place, note, actual_time,"
+		  " result, taken_out, confirmer, reason, state FROM work" },
+	{ "cert", "SELECT cert_id, media_id, outcome, sha256, device_serial, attached_at, path FROM certs" },
+	{ "plan", "SELECT plan_no, approved_by, approved_at, items FROM plans" },
+};
+
+static int compare_table(struct kesu_ledger *lg, json_t *state, size_t t,
+			 struct kesu_audit_result *res, struct kesu_errbuf *eb)
+{
+	json_t *ent = json_object_get(state, replayed[t].entity), *seen = json_object();
+	const char *sql = replayed[t].sql, *key;
+	sqlite3_stmt *st = NULL;
+	int rc, keycol = 0;
+	json_t *row;
+
+	if (!seen)
+		return -ENOMEM;
+	if (!sql) {
+		/* media: the key is media_id (column 1), 項番 is compared like the rest */
+		sql = lg_media_select;
+		keycol = 1;
+	}
+	if ((rc = lg_prepare(lg, sql, &st, eb)) < 0)
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = lg_col_text(st, keycol);
+
+		row = ent ? json_object_get(ent, k) : NULL;
+		if (!row) {
+			rc = audit_fail(res, 0, "%s %s is in the database but no event records it: it "
+					"was added behind kesu's back", replayed[t].entity, k);
+			goto out;
+		}
+		for (int c = 0; c < sqlite3_column_count(st); c++) {
+			const char *col = sqlite3_column_name(st, c), *v = lg_col_text(st, c);
+			const char *rv = json_string_value(json_object_get(row, col));
+
+			if (strcmp(v, rv ? rv : "")) {
+				rc = audit_fail(res, 0, "%s %s: %s is '%s' in the database but the events "
+						"record '%s': it was changed behind kesu's back",
+						replayed[t].entity, k, col, v, rv ? rv : "");
+				goto out;
+			}
+		}
+		json_object_set_new(seen, k, json_true());
+	}
+	if (rc != SQLITE_DONE) {
+		rc = lg_db_err(lg, rc, eb, "reading the ledger");
+		goto out;
+	}
+	rc = 0;
+	json_object_foreach(ent, key, row) {
+		if (!json_object_get(seen, key)) {
+			rc = audit_fail(res, 0, "%s %s is recorded by the events but missing from the "
+					"database: it was deleted behind kesu's back",
+					replayed[t].entity, key);
+			break;
+		}
+	}
+out:
+	sqlite3_finalize(st);
+	json_decref(seen);
+	return rc;
+}
+
+int kesu_ledger_audit(struct kesu_ledger *lg, struct kesu_audit_result *res,
+		      struct kesu_errbuf *eb)
+{
+	json_t *state = json_object();
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (!state)
+		return -ENOMEM;
+	/* One read transaction: the chain and the tables are seen at one moment. */
+	if (sqlite3_exec(lg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		json_decref(state);
+		return lg_db_err(lg, sqlite3_errcode(lg->db), eb, "auditing");
+	}
+	rc = audit_chain(lg, state, res, eb);
+	for (size_t t = 0; rc == 0 && t < sizeof(replayed) / sizeof(replayed[0]); t++)
+		rc = compare_table(lg, state, t, res, eb);
+	sqlite3_exec(lg->db, "COMMIT", NULL, NULL, NULL);
+	json_decref(state);
+	return rc;
+}
