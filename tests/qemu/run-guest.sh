@@ -77,7 +77,7 @@ set +e
 kdir=$("$here/fetch-kernel.sh" "$cache")
 rc=$?
 set -e
-[ $rc -eq 0 ] || { [ $rc -eq 77 ] && skip "no kernel: see above"; exit 1; }
+[ $rc -eq 0 ] || { [ $rc -eq 77 ] && skip "no kernel (fetch-kernel.sh, above)"; exit 1; }
 
 # The base image: rebuilt when the kernel, busybox, the module list or the
 # guest's own files change.
