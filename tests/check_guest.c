@@ -56,7 +56,7 @@ static struct guest_disk disks[] = {
  * read come first; a script that erases a disk appends itself here and checks
  * the disk's image from the host afterwards.
  */
-static const char *const guest_scripts[] = { "identify.sh", NULL };
+static const char *const guest_scripts[] = { "identify.sh", "harness.sh", NULL };
 
 /* Filled by the fixture, in the parent process, before any test forks. */
 static struct {
@@ -560,6 +560,45 @@ START_TEST(test_guest_info_no_ata_passthrough)
 }
 END_TEST
 
+/* What the guest wrote through the virtio-blk driver is in the image after poweroff. */
+START_TEST(test_guest_writes_reach_image)
+{
+	if (guest_skip("test_guest_writes_reach_image"))
+		return;
+	const struct guest_disk *d = disk_by_id("vblk");
+	static const char marker[] = "KESU-GUEST-MARKER ";
+	char buf[sizeof(marker) - 1];
+	char *out;
+	int rc = -1;
+	FILE *f;
+
+	out = guest_section("harness.write", &rc);
+	ck_assert_msg(out && rc == 0, "dd in the guest failed (%d)", rc);
+	free(out);
+	f = fopen(d->image, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 1024 * 1024, SEEK_SET), 0);
+	ck_assert_uint_eq(fread(buf, 1, sizeof(buf), f), sizeof(buf));
+	fclose(f);
+	ck_assert_msg(!memcmp(buf, marker, sizeof(buf)), "the marker is not at 1 MiB in %s", d->image);
+}
+END_TEST
+
+/* The initramfs carries its own modules.dep: modprobe resolves in the guest. */
+START_TEST(test_guest_modprobe_resolves)
+{
+	if (guest_skip("test_guest_modprobe_resolves"))
+		return;
+	int rc = -1;
+	char *out = guest_section("harness.modprobe", &rc);
+
+	ck_assert_msg(out && rc == 0, "modprobe -D sd_mod failed in the guest (%d)", rc);
+	ck_assert_msg(strstr(out, "scsi_mod.ko") && strstr(out, "sd_mod.ko"),
+		      "modprobe -D sd_mod: %s", out);
+	free(out);
+}
+END_TEST
+
 /* A tcase per behaviour; all share the one boot (the fixture is unchecked: it
  * runs in this process, and only the first call boots). */
 static void add_case(Suite *s, const char *name, const TTest *test)
@@ -582,6 +621,8 @@ static Suite *guest_suite(void)
 	add_case(s, "info_ata_identify", test_guest_info_ata_identify);
 	add_case(s, "info_nvme_identify", test_guest_info_nvme_identify);
 	add_case(s, "info_no_ata_passthrough", test_guest_info_no_ata_passthrough);
+	add_case(s, "writes_reach_image", test_guest_writes_reach_image);
+	add_case(s, "modprobe_resolves", test_guest_modprobe_resolves);
 	return s;
 }
 

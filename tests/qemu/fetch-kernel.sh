@@ -117,4 +117,8 @@ extract_vmlinux "$work/out/vmlinuz" "$work/out/vmlinux" ||
 touch "$work/out/ready"
 rm -rf "$dir"
 mv "$work/out" "$dir"
+# Older kernels are of no further use: keep the cache to one.
+for old in "$cache"/kernel-*; do
+	[ "$old" = "$dir" ] || rm -rf "$old"
+done
 echo "$dir"

@@ -11,7 +11,11 @@
 #                   dependencies from modules.dep; /etc/modules.order lists the
 #                   files in load order (dependencies first), one per line, for
 #                   `insmod` in that order. Built-in modules are skipped.
-#                   Repeatable.
+#                   Repeatable. The archive gets its own modules.dep and
+#                   modules.alias (depmod), so `modprobe NAME` and loading by
+#                   modalias work in the guest for what it holds.
+#   -M SUBDIR       every module under SUBDIR of the kernel's module tree
+#                   (kernel/drivers/usb/storage), as if named with -m. Repeatable.
 #   -B BUSYBOX      a static busybox: installed as /bin/busybox with a link per applet
 #   -x PROGRAM      a dynamically linked program: installed as /usr/bin/NAME with
 #                   every library ldd names and the dynamic loader. Repeatable.
@@ -34,11 +38,13 @@ files_file=$(mktemp)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage" "$progs_file" "$files_file"' EXIT INT TERM
 
-while getopts o:k:m:B:x:i:f:h opt; do
+subdirs=""
+while getopts o:k:m:M:B:x:i:f:h opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kdir=$OPTARG ;;
 	m) modules="$modules $OPTARG" ;;
+	M) subdirs="$subdirs $OPTARG" ;;
 	B) busybox=$OPTARG ;;
 	x) echo "$OPTARG" >>"$progs_file" ;;
 	i) init=$OPTARG ;;
@@ -58,10 +64,14 @@ mkdir -p "$stage/bin" "$stage/sbin" "$stage/usr/bin" "$stage/etc" "$stage/lib" \
 
 # Kernel modules: the load order comes from kmod's own resolver (modprobe
 # --show-depends against the unpacked tree), so it matches what modprobe would do.
-if [ -n "$modules" ]; then
-	[ -n "$kdir" ] && [ -f "$kdir/version" ] || die "-m needs -k KERNEL_DIR (from fetch-kernel.sh)"
+if [ -n "$modules$subdirs" ]; then
+	[ -n "$kdir" ] && [ -f "$kdir/version" ] || die "-m and -M need -k KERNEL_DIR (from fetch-kernel.sh)"
 	version=$(cat "$kdir/version")
 	mroot="$kdir/lib/modules/$version"
+	for sd in $subdirs; do
+		[ -d "$mroot/$sd" ] || die "-M $sd: no such directory in $mroot"
+		modules="$modules $(find "$mroot/$sd" -name '*.ko' | sed 's|.*/||; s|\.ko$||' | sort)"
+	done
 	command -v modprobe >/dev/null 2>&1 || PATH="$PATH:/sbin:/usr/sbin"
 	order="$stage/etc/modules.order"
 	: >"$order"
@@ -78,9 +88,10 @@ if [ -n "$modules" ]; then
 		done
 	done
 	rm -f "$stage/deps" "$stage/deps.err"
-	for f in modules.dep modules.alias modules.builtin modules.builtin.modinfo modules.order; do
-		[ -f "$mroot/$f" ] && cp "$mroot/$f" "$stage/lib/modules/$version/$f.full"
+	for f in modules.builtin modules.builtin.modinfo modules.order; do
+		[ -f "$mroot/$f" ] && cp "$mroot/$f" "$stage/lib/modules/$version/$f"
 	done
+	depmod -b "$stage" "$version"
 	echo "$version" >"$stage/etc/kernel-version"
 fi
 
