@@ -110,9 +110,9 @@ static void fill_random(struct fx *f)
 	ck_assert_int_eq(tu_sh("head -c %d /dev/urandom > %s && sync", DEV_SIZE, f->dev), 0);
 }
 
-static uint8_t *media(struct fx *f, size_t *len)
+static uint8_t *media_of(const char *path, size_t *len)
 {
-	int fd = open(f->dev, O_RDONLY);
+	int fd = open(path, O_RDONLY);
 	uint8_t *buf = malloc(DEV_SIZE);
 	ssize_t n;
 
@@ -125,6 +125,11 @@ static uint8_t *media(struct fx *f, size_t *len)
 	ck_assert_int_gt(n, 0);
 	*len = (size_t)n;
 	return buf;
+}
+
+static uint8_t *media(struct fx *f, size_t *len)
+{
+	return media_of(f->dev, len);
 }
 
 static bool all_byte(const uint8_t *b, size_t off, size_t len, uint8_t v)
@@ -903,6 +908,122 @@ START_TEST(test_sim_nvme_stall)
 }
 END_TEST
 
+/* A raw CDB through the simulator; returns the SCSI status, sense in sense[]. */
+static int scsi(struct fx *f, const uint8_t *cdb, unsigned cdb_len, void *buf, unsigned len, uint8_t sense[32])
+{
+	sg_io_hdr_t h;
+
+	memset(&h, 0, sizeof(h));
+	memset(sense, 0, 32);
+	h.interface_id = 'S';
+	h.cmd_len = (unsigned char)cdb_len;
+	h.cmdp = (unsigned char *)(uintptr_t)cdb;
+	h.sbp = sense;
+	h.mx_sb_len = 32;
+	h.timeout = 2000;
+	h.dxfer_direction = buf ? SG_DXFER_FROM_DEV : SG_DXFER_NONE;
+	h.dxferp = buf;
+	h.dxfer_len = len;
+	ck_assert_int_eq(f->sim_ioctl(f->fd, SG_IO, &h), 0);
+	return h.status;
+}
+
+START_TEST(test_sim_ata_pass_through_12_and_scsi)
+{
+	struct fx f;
+	const uint8_t ata12[12] = { 0xA1, 4 << 1, 0x0e, 0, 1, 0, 0, 0, 0x40, 0xEC, 0, 0 };
+	const uint8_t inq[6] = { 0x12, 0, 0, 0, 36, 0 };
+	const uint8_t vpd80[6] = { 0x12, 1, 0x80, 0, 64, 0 };
+	const uint8_t read10[10] = { 0x28 };
+	uint8_t id[512], sense[32];
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"serial\":\"AB12\",\"model\":\"M12\"}]}");
+	fx_direct(&f, NULL);
+	ck_assert_int_eq(scsi(&f, ata12, sizeof(ata12), id, sizeof(id), sense), 0);  /* no CK_COND: GOOD */
+	ck_assert(memcmp(id + 20, "BA21", 4) == 0);                                  /* byte-swapped words */
+	ck_assert_uint_eq(id[510], 0xA5);
+	memset(id, 0, sizeof(id));
+	ck_assert_int_eq(scsi(&f, inq, sizeof(inq), id, 36, sense), 0);
+	ck_assert(memcmp(id + 8, "ATA     M12 ", 12) == 0);
+	ck_assert_int_eq(scsi(&f, vpd80, sizeof(vpd80), id, 64, sense), 0);
+	ck_assert(id[1] == 0x80 && id[3] == 4 && memcmp(id + 4, "AB12", 4) == 0);
+	ck_assert_int_eq(scsi(&f, read10, sizeof(read10), NULL, 0, sense), 0x02);
+	ck_assert(sense[2] == 0x05 && sense[12] == 0x20);                            /* invalid opcode */
+}
+END_TEST
+
+START_TEST(test_sim_nvme_namespaces)
+{
+	struct fx f;
+	char dev2[256], img2[4096], *json;
+	struct nvme_passthru_cmd cmd;
+	uint32_t list[1024];
+	uint8_t *b1, *b2, *a1, *a2;
+	size_t len;
+	int fd2;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_loop(&f);
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev2, sizeof(dev2), img2, sizeof(img2)), 0);
+	json = malloc(2048);
+	ck_assert_ptr_nonnull(json);
+	snprintf(json, 2048, "{\"devices\":[{\"path\":\"%s\",\"type\":\"nvme\",\"fna\":0,"
+		 "\"namespaces\":[{\"nsid\":1},{\"nsid\":2,\"path\":\"%s\"}]}]}", f.dev, dev2);
+	fx_config(&f, json);
+	free(json);
+	fill_random(&f);
+	ck_assert_int_eq(tu_sh("head -c %d /dev/urandom > %s && sync", DEV_SIZE, dev2), 0);
+	b1 = media(&f, &len);
+	b2 = media_of(dev2, &len);
+	fx_direct(&f, NULL);
+	fd2 = open(dev2, O_RDWR);
+	ck_assert_int_ge(fd2, 0);
+	ck_assert_int_eq(f.sim_ioctl(f.fd, NVME_IOCTL_ID), 1);
+	ck_assert_int_eq(f.sim_ioctl(fd2, NVME_IOCTL_ID), 2);
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opcode = 0x06;
+	cmd.cdw10 = 2;
+	cmd.addr = (uint64_t)(uintptr_t)list;
+	cmd.data_len = sizeof(list);
+	ck_assert_int_eq(f.sim_ioctl(f.fd, NVME_IOCTL_ADMIN_CMD, &cmd), 0);
+	ck_assert(list[0] == 1 && list[1] == 2 && list[2] == 0);
+	/* Format of namespace 2 only (FNA 0): namespace 1 keeps its bytes. */
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opcode = 0x80;
+	cmd.nsid = 2;
+	cmd.cdw10 = 1 << 9;
+	ck_assert_int_eq(f.sim_ioctl(fd2, NVME_IOCTL_ADMIN_CMD, &cmd), 0);
+	a1 = media(&f, &len);
+	a2 = media_of(dev2, &len);
+	ck_assert(memcmp(a1, b1, len) == 0);
+	ck_assert(all_byte(a2, 0, len, 0));
+	free(a1);
+	free(a2);
+	/* Sanitize is controller-wide: both namespaces change. */
+	memset(&cmd, 0, sizeof(cmd));
+	cmd.opcode = 0x84;
+	cmd.cdw10 = 4;
+	ck_assert_int_eq(f.sim_ioctl(f.fd, NVME_IOCTL_ADMIN_CMD, &cmd), 0);
+	cmd.opcode = 0x06;
+	cmd.cdw10 = 1;
+	cmd.addr = (uint64_t)(uintptr_t)list;
+	cmd.data_len = sizeof(list);
+	ck_assert_int_eq(f.sim_ioctl(f.fd, NVME_IOCTL_ADMIN_CMD, &cmd), 0);   /* completes it */
+	a1 = media(&f, &len);
+	a2 = media_of(dev2, &len);
+	for (size_t off = 0; off < len; off += 4096)
+		ck_assert(memcmp(a1 + off, b1 + off, 4096) != 0 && !all_byte(a2, off, 4096, 0));
+	free(a1);
+	free(a2);
+	free(b1);
+	free(b2);
+	close(fd2);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t)
 {
 	TCase *tc = tcase_create(name);
@@ -926,6 +1047,7 @@ int main(void)
 	add(s, "ata_sanitize_progress", test_sim_ata_sanitize_progress);
 	add(s, "ata_sanitize_overwrite_crypto", test_sim_ata_sanitize_overwrite_and_crypto);
 	add(s, "ata_hidden_areas", test_sim_ata_hidden_areas_fixed_sense);
+	add(s, "ata_pass_through_12_and_scsi", test_sim_ata_pass_through_12_and_scsi);
 	add(s, "misbehave_lie", test_sim_misbehave_lie);
 	add(s, "misbehave_first_lba_only", test_sim_misbehave_first_lba_only);
 	add(s, "misbehave_stall", test_sim_misbehave_stall);
@@ -935,6 +1057,7 @@ int main(void)
 	add(s, "nvme_identify", test_sim_nvme_identify_nvmecli);
 	add(s, "nvme_format", test_sim_nvme_format_ses);
 	add(s, "nvme_sanitize", test_sim_nvme_sanitize_progress);
+	add(s, "nvme_namespaces", test_sim_nvme_namespaces);
 	add(s, "nvme_fail_midway", test_sim_nvme_fail_midway);
 	add(s, "nvme_stall", test_sim_nvme_stall);
 	sr = srunner_create(s);

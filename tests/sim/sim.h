@@ -172,6 +172,6 @@ int sim_ata_sg_io(const struct sim_dev *d, struct sim_state *st, void *hdr);
 /* sim_nvme.c */
 int sim_nvme_ioctl(const struct sim_dev *d, const struct sim_ns_cfg *ns, struct sim_state *st,
 		   unsigned long req, void *arg);
-uint32_t sim_nvme_lba_size(const struct sim_dev *d, const struct sim_state *st, unsigned nsidx);
+uint32_t sim_nvme_lba_size(const struct sim_dev *d, const struct sim_nvme_state *st, unsigned nsidx);
 
 #endif

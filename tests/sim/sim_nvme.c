@@ -67,9 +67,16 @@ static int ns_index(const struct sim_nvme_cfg *c, uint32_t nsid)
 	return -1;
 }
 
-uint32_t sim_nvme_lba_size(const struct sim_dev *d, const struct sim_state *st, unsigned nsidx)
+static unsigned lbaf_index(uint8_t flbas)
 {
-	return 1u << d->nvme.ns[nsidx].lbaf[st->nvme.flbas[nsidx] & 0xf].lbads;
+	return (flbas & 0xfu) | ((flbas >> 5) & 0x3u) << 4;
+}
+
+uint32_t sim_nvme_lba_size(const struct sim_dev *d, const struct sim_nvme_state *st, unsigned nsidx)
+{
+	unsigned i = lbaf_index(st->flbas[nsidx]);
+
+	return 1u << d->nvme.ns[nsidx].lbaf[i < SIM_MAX_LBAF ? i : 0].lbads;
 }
 
 /* Copy a built page to the host buffer, as much as it asked for. */
@@ -127,10 +134,10 @@ static void identify_ns(struct nvme_ctx *x, uint8_t *b, int idx)
 	b[25] = (uint8_t)(ns->nlbaf - 1);
 	b[26] = flbas;
 	b[33] = ns->dlfeat;
-	put64(b, 48, nsze << ns->lbaf[flbas & 0xf].lbads);
+	put64(b, 48, nsze * sim_nvme_lba_size(x->d, x->st, (unsigned)idx));
 	/* NGUID and EUI-64 derived from the serial and nsid, stable per device. */
-	for (size_t i = 0; i < 16; i++)
-		b[104 + i] = (uint8_t)(x->cfg->serial[i % strlen(x->cfg->serial)] ^ ns->nsid ^ i);
+	for (size_t i = 0, n = strlen(x->cfg->serial); i < 16; i++)
+		b[104 + i] = (uint8_t)((n ? x->cfg->serial[i % n] : 0) ^ ns->nsid ^ i);
 	memcpy(b + 120, b + 104, 8);
 	for (unsigned i = 0; i < ns->nlbaf; i++) {
 		put16(b, 128 + 4 * i, ns->lbaf[i].ms);
@@ -283,7 +290,7 @@ static int format_nvm(struct nvme_ctx *x)
 	sim_sleep(c->format_seconds);
 	for (unsigned i = 0; i < c->nns; i++) {
 		const struct sim_ns_cfg *ns = &c->ns[i];
-		uint32_t old = sim_nvme_lba_size(x->d, (const struct sim_state *)(const void *)x->st, i);
+		uint32_t old = sim_nvme_lba_size(x->d, x->st, i);
 		uint32_t new_size = 1u << ns->lbaf[lbaf].lbads;
 
 		if (!all && (int)i != idx)
@@ -327,7 +334,7 @@ static void sanitize_tick(const struct sim_dev *d, struct sim_state *sst)
 		const struct sim_ns_cfg *ns = &d->nvme.ns[i];
 
 		if (ns->media.present &&
-		    sim_media_erase(d, ns->media.path, 0, ns->media.bytes, sim_nvme_lba_size(d, sst, i), fill, pattern) < 0)
+		    sim_media_erase(d, ns->media.path, 0, ns->media.bytes, sim_nvme_lba_size(d, st, i), fill, pattern) < 0)
 			failed = true;
 	}
 	st->in_progress = false;
