@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include <kesu/drive.h>
 #include <kesu/methods.h>
 
@@ -305,6 +307,56 @@ START_TEST(test_methods_loop_device_probe)
 }
 END_TEST
 
+/* `kesu info` on a plain loop device: no drive section, overwrite the only method. */
+START_TEST(test_methods_info_loop_device)
+{
+	char dev[64], img[4096];
+	struct tu_result r;
+	json_t *root, *methods, *m;
+	json_error_t jerr;
+	size_t i;
+	int overwrite_seen = 0;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	ck_assert_int_eq(tu_loop_create(8u << 20, dev, sizeof(dev), img, sizeof(img)), 0);
+	ck_assert_int_eq(tu_kesu(&r, "info", "--json", dev, NULL), 0);
+	ck_assert_msg(r.status == 0, "kesu info --json: %d %s", r.status, r.err);
+	root = json_loads(r.out, 0, &jerr);
+	ck_assert_msg(root != NULL, "not JSON: %s", jerr.text);
+	ck_assert_str_eq(json_string_value(json_object_get(root, "drive_protocol")), "none");
+	ck_assert_str_eq(json_string_value(json_object_get(root, "media")), "unknown");
+	ck_assert_ptr_null(json_object_get(root, "ata"));
+	ck_assert_ptr_null(json_object_get(root, "nvme"));
+	methods = json_object_get(root, "methods");
+	ck_assert_uint_eq(json_array_size(methods), KESU_METHOD_COUNT);
+	json_array_foreach(methods, i, m) {
+		const char *name = json_string_value(json_object_get(m, "name"));
+		bool supported = json_is_true(json_object_get(m, "supported"));
+
+		ck_assert_ptr_nonnull(json_string_value(json_object_get(m, "reason")));
+		if (!strcmp(name, "overwrite")) {
+			overwrite_seen++;
+			ck_assert(supported);
+			ck_assert_str_eq(json_string_value(json_object_get(m, "class")), "Clear");
+		} else {
+			ck_assert_msg(!supported, "%s supported on a loop device", name);
+		}
+	}
+	ck_assert_int_eq(overwrite_seen, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(root, "method_auto"), "name")),
+			 "overwrite");
+	json_decref(root);
+	tu_result_free(&r);
+
+	ck_assert_int_eq(tu_kesu(&r, "info", dev, NULL), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "auto: overwrite"));
+	ck_assert_ptr_null(strstr(r.out, "ata-secure-erase"));
+	tu_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("methods");
@@ -321,6 +373,7 @@ int main(void)
 		{ "media_classify", test_methods_media_classify },
 		{ "names", test_methods_names },
 		{ "loop_device_probe", test_methods_loop_device_probe },
+		{ "info_loop_device", test_methods_info_loop_device },
 	};
 
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
