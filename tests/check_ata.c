@@ -410,6 +410,18 @@ START_TEST(test_ata_security_erase_unit)
 	ck_assert_int_eq(kesu_ata_password_set(&pw, "0123456789012345678901234567890123", false),
 			 -EINVAL);
 
+	/* What blocks an erase, from IDENTIFY. */
+	memset(&id, 0, sizeof(id));
+	ck_assert_int_eq(kesu_ata_security_blocker(&id, false), -KESU_E_UNSUPPORTED);
+	id.security.supported = true;
+	ck_assert_int_eq(kesu_ata_security_blocker(&id, false), 0);
+	ck_assert_int_eq(kesu_ata_security_blocker(&id, true), -KESU_E_UNSUPPORTED);
+	id.security.enhanced_erase = true;
+	id.security.locked = true;
+	ck_assert_int_eq(kesu_ata_security_blocker(&id, true), -KESU_E_LOCKED);
+	id.security.frozen = true;
+	ck_assert_int_eq(kesu_ata_security_blocker(&id, true), -KESU_E_FROZEN);
+
 	/* Timeout: the estimate plus an hour, or capacity at 30 MB/s plus 30 min. */
 	memset(&id, 0, sizeof(id));
 	id.capacity_sectors = 1000000;                 /* 512 MB */
@@ -591,6 +603,18 @@ START_TEST(test_ata_sgio_status_checks)
 	/* CHECK CONDITION without sense data. */
 	o.sense_len = 0;
 	ck_assert_int_eq(kesu_sgio_check(&o, &r), -EIO);
+
+	/* Fixed-format sense with the drive's registers (VALID set): an abort is an abort. */
+	memset(sb, 0, sizeof(sb));
+	sb[0] = 0xf0;
+	sb[2] = 0x0b;
+	sb[3] = 0x04;                                           /* error: ABRT */
+	sb[4] = 0x51;                                           /* status: ERR */
+	sb[7] = 10;
+	o.sense_len = 18;
+	ck_assert_int_eq(kesu_sgio_check(&o, &r), -KESU_E_DEV_ABORT);
+	ck_assert(r.valid);
+	ck_assert_uint_eq(r.error, 0x04);
 
 	/* Transport layers. */
 	o.status = 0;

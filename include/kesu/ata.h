@@ -168,6 +168,14 @@ void kesu_ata_security_payload(enum kesu_ata_security_op op, const struct kesu_a
 int kesu_ata_cmd_security(struct kesu_ata_cmd *c, enum kesu_ata_security_op op,
 			  uint8_t *page, unsigned timeout_ms);
 
+/*
+ * What stops a security erase now: -KESU_E_FROZEN, -KESU_E_LOCKED, or
+ * -KESU_E_UNSUPPORTED (no Security feature set, or enhanced asked and not
+ * supported); 0 when nothing does. A drive that aborts a security command
+ * is re-identified and judged by this.
+ */
+int kesu_ata_security_blocker(const struct kesu_ata_identify *id, bool enhanced);
+
 /* A timeout for ERASE UNIT: max(estimate + 60 min, capacity at 30 MB/s + 30 min), in ms (capped). */
 unsigned kesu_ata_security_erase_timeout_ms(const struct kesu_ata_identify *id, bool enhanced);
 

@@ -316,6 +316,19 @@ int kesu_ata_cmd_security(struct kesu_ata_cmd *c, enum kesu_ata_security_op op,
 	return 0;
 }
 
+int kesu_ata_security_blocker(const struct kesu_ata_identify *id, bool enhanced)
+{
+	const struct kesu_ata_security *s = &id->security;
+
+	if (!s->supported || (enhanced && !s->enhanced_erase))
+		return -KESU_E_UNSUPPORTED;
+	if (s->frozen)
+		return -KESU_E_FROZEN;
+	if (s->locked)
+		return -KESU_E_LOCKED;
+	return 0;
+}
+
 unsigned kesu_ata_security_erase_timeout_ms(const struct kesu_ata_identify *id, bool enhanced)
 {
 	const uint64_t min_ms = 60000, cap_ms = 0xfffffff0u;
