@@ -30,7 +30,7 @@ enum kesu_ata_protocol {
 	KESU_ATA_PROTO_NON_DATA = 3,
 	KESU_ATA_PROTO_PIO_IN   = 4,
 	KESU_ATA_PROTO_PIO_OUT  = 5,
-	KESU_ATA_PROTO_DMA      = 6,
+	KESU_ATA_PROTO_DMA      = 6,   /* data-in (device to host) only */
 };
 
 /* ATA status register bits. */
@@ -50,7 +50,7 @@ struct kesu_ata_cmd {
 	uint8_t device;           /* 0x40: LBA mode */
 	bool ext;                 /* a 48-bit (EXT) command: SAT EXTEND bit */
 	enum kesu_ata_protocol protocol;
-	void *data;               /* PIO in/out buffer, whole 512-byte sectors */
+	void *data;               /* PIO in/out buffer: exactly COUNT 512-byte sectors */
 	size_t data_len;
 	bool want_registers;      /* CK_COND: have the registers returned in sense data */
 	unsigned timeout_ms;      /* 0: 15 s */
@@ -79,7 +79,7 @@ struct kesu_sense {
 
 /*
  * Fill cdb[16] for cmd. Returns 0, or -EINVAL when the command cannot be
- * expressed (a data length that is not whole sectors, a 28-bit LBA too big).
+ * expressed (a data length other than COUNT sectors, a 28-bit LBA too big).
  */
 int kesu_ata_cdb16(const struct kesu_ata_cmd *cmd, uint8_t cdb[16]);
 

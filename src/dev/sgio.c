@@ -55,7 +55,10 @@ int kesu_ata_cdb16(const struct kesu_ata_cmd *cmd, uint8_t cdb[16])
 	uint8_t device = cmd->device;
 
 	if (proto_has_data(cmd->protocol)) {
-		if (!cmd->data || cmd->data_len == 0 || cmd->data_len % KESU_ATA_SECTOR)
+		/* COUNT is the transfer length in sectors; 0 means 256 (28-bit) or 65536 (48-bit). */
+		size_t sectors = cmd->count ? cmd->count : (cmd->ext ? 65536u : 256u);
+
+		if (!cmd->data || cmd->data_len != sectors * KESU_ATA_SECTOR)
 			return -EINVAL;
 	} else if (cmd->data_len) {
 		return -EINVAL;
