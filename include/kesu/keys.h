@@ -60,6 +60,9 @@ int kesu_passphrase_read(const char *path, char *buf, size_t len, struct kesu_er
  */
 int kesu_key_generate(const char *key_path, const char *passphrase_file, struct kesu_errbuf *eb);
 
+/* 0 when subject parses ("/CN=.../O=..."); -KESU_E_BAD_INPUT with a sentence otherwise. */
+int kesu_key_subject_check(const char *subject, struct kesu_errbuf *eb);
+
 /* Write a CSR for the key at key_path with subject (e.g. "/CN=Yamada/O=Example"). */
 int kesu_key_write_csr(const char *key_path, const char *passphrase_file, const char *subject,
 		       const char *csr_path, struct kesu_errbuf *eb);

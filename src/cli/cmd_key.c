@@ -137,6 +137,11 @@ static int do_init(struct key_args *a)
 		snprintf(subject, sizeof(subject), "%s", a->subject);
 	else
 		default_subject(a, subject, sizeof(subject));
+	rc = kesu_key_subject_check(subject, &eb);
+	if (rc) {
+		kesu_cli_error("%s", eb.msg);
+		return kesu_exit_for(rc);
+	}
 	if (ensure_dir(a->dir))
 		return KESU_EXIT_IO;
 	kesu_key_path(key, sizeof(key), a->dir, KESU_KEY_FILE);

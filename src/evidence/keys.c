@@ -280,6 +280,15 @@ out:
 	return rc;
 }
 
+int kesu_key_subject_check(const char *subject, struct kesu_errbuf *eb)
+{
+	X509_NAME *name = NULL;
+	int rc = parse_subject(subject, &name, eb);
+
+	X509_NAME_free(name);
+	return rc;
+}
+
 int kesu_key_write_csr(const char *key_path, const char *passphrase_file, const char *subject,
 		       const char *csr_path, struct kesu_errbuf *eb)
 {
