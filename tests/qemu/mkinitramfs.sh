@@ -21,6 +21,7 @@
 #                   every library ldd names and the dynamic loader. Repeatable.
 #   -i INIT         the /init script
 #   -f SRC=DEST     any other file, installed at DEST (mode kept). Repeatable.
+#   -D SRC=DEST     a directory tree, copied to DEST (symlinks resolved). Repeatable.
 #
 # An archive holding only -x or -f pieces is a layer: the kernel unpacks
 # concatenated archives in order, so a cached base (modules, busybox, init) can
@@ -35,11 +36,12 @@ usage() {
 out="" kdir="" modules="" busybox="" init=""
 progs_file=$(mktemp)
 files_file=$(mktemp)
+dirs_file=$(mktemp)
 stage=$(mktemp -d)
-trap 'rm -rf "$stage" "$progs_file" "$files_file"' EXIT INT TERM
+trap 'rm -rf "$stage" "$progs_file" "$files_file" "$dirs_file"' EXIT INT TERM
 
 subdirs=""
-while getopts o:k:m:M:B:x:i:f:h opt; do
+while getopts o:k:m:M:B:x:i:f:D:h opt; do
 	case $opt in
 	o) out=$OPTARG ;;
 	k) kdir=$OPTARG ;;
@@ -49,6 +51,7 @@ while getopts o:k:m:M:B:x:i:f:h opt; do
 	x) echo "$OPTARG" >>"$progs_file" ;;
 	i) init=$OPTARG ;;
 	f) echo "$OPTARG" >>"$files_file" ;;
+	D) echo "$OPTARG" >>"$dirs_file" ;;
 	*) usage ;;
 	esac
 done
@@ -66,6 +69,7 @@ mkdir -p "$stage/bin" "$stage/sbin" "$stage/usr/bin" "$stage/etc" "$stage/lib" \
 # --show-depends against the unpacked tree), so it matches what modprobe would do.
 if [ -n "$modules$subdirs" ]; then
 	[ -n "$kdir" ] && [ -f "$kdir/version" ] || die "-m and -M need -k KERNEL_DIR (from fetch-kernel.sh)"
+	kdir=$(cd "$kdir" && pwd)   # modprobe prints absolute paths
 	version=$(cat "$kdir/version")
 	mroot="$kdir/lib/modules/$version"
 	for sd in $subdirs; do
@@ -130,6 +134,14 @@ while read -r spec; do
 	mkdir -p "$stage$(dirname "$dest")"
 	cp -p "$src" "$stage$dest"
 done <"$files_file"
+
+while read -r spec; do
+	src=${spec%%=*}
+	dest=${spec#*=}
+	[ -d "$src" ] || die "$src: no such directory"
+	mkdir -p "$stage$dest"
+	cp -RL "$src/." "$stage$dest/"
+done <"$dirs_file"
 
 tmp="$out.tmp.$$"
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$tmp"

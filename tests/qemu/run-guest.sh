@@ -23,6 +23,10 @@
 # CACHE and rebuilt only when their inputs change; kesu and the scripts are a
 # small layer packed for each run.
 #
+# Environment: KESU_BIN (the default for -k), KESU_QEMU_CACHE (-c), and for
+# fetch-kernel.sh KESU_QEMU_KERNEL_PKG (a kernel package name) or
+# KESU_QEMU_KERNEL_DEB (a .deb to use instead of downloading).
+#
 # Exit status: 0 the guest ran every script and powered off; 77 QEMU, busybox
 # or the kernel cannot be had here (the caller skips, the reason is on stderr);
 # 124 the timeout struck; 1 anything else.
@@ -119,7 +123,7 @@ set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp 1 \
 	-nodefaults -nographic -no-reboot -no-user-config -net none \
 	-kernel "$kernel" -initrd "$out/initrd" \
-	-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 mitigations=off kesu.disks=$disks" \
+	-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 mitigations=off usb-storage.delay_use=0 kesu.disks=$disks" \
 	-serial "file:$out/console.log" -serial "file:$out/results.log" \
 	-monitor none -parallel none \
 	"$@" </dev/null >"$out/qemu.log" 2>&1
@@ -127,7 +131,9 @@ rc=$?
 set -e
 end=$(date +%s.%N)
 secs=$(echo "$start $end" | awk '{ printf "%.1f", $2 - $1 }')
-echo "run-guest: guest ran ${secs} s (qemu status $rc)" >&2
+ready=$(sed -n 's/^@@KESU-START uptime=\([0-9.]*\).*/\1/p' "$out/results.log" | head -1)
+finished=$(sed -n 's/^@@KESU-DONE uptime=\([0-9.]*\).*/\1/p' "$out/results.log" | head -1)
+echo "run-guest: guest ran ${secs} s (qemu status $rc); guest uptime: disks ready ${ready:-?} s, scripts done ${finished:-?} s" >&2
 
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	echo "run-guest: timed out after $timeout s; console: $out/console.log" >&2
