@@ -905,6 +905,27 @@ START_TEST(test_sim_nvme_stall)
 	errno = 0;
 	ck_assert_int_eq(f.sim_ioctl(f.fd, NVME_IOCTL_ADMIN_CMD, &cmd), -1);
 	ck_assert_int_eq(errno, EINTR);
+	/* A sanitize stops at stall_at (0.5) and never completes. */
+	{
+		uint8_t lp[512];
+		unsigned sprog;
+
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.opcode = 0x84;
+		cmd.cdw10 = 2;
+		ck_assert_int_eq(f.sim_ioctl(f.fd, NVME_IOCTL_ADMIN_CMD, &cmd), 0);
+		usleep(200000);
+		memset(&cmd, 0, sizeof(cmd));
+		cmd.opcode = 0x02;
+		cmd.nsid = 0xFFFFFFFF;
+		cmd.addr = (uint64_t)(uintptr_t)lp;
+		cmd.data_len = sizeof(lp);
+		cmd.cdw10 = 0x81 | (127u << 16);
+		ck_assert_int_eq(f.sim_ioctl(f.fd, NVME_IOCTL_ADMIN_CMD, &cmd), 0);
+		sprog = (unsigned)(lp[0] | lp[1] << 8);
+		ck_assert_uint_eq(sprog, 0x8000);
+		ck_assert_uint_eq(lp[2] & 7, 2);
+	}
 }
 END_TEST
 
@@ -951,6 +972,26 @@ START_TEST(test_sim_ata_pass_through_12_and_scsi)
 	ck_assert(id[1] == 0x80 && id[3] == 4 && memcmp(id + 4, "AB12", 4) == 0);
 	ck_assert_int_eq(scsi(&f, read10, sizeof(read10), NULL, 0, sense), 0x02);
 	ck_assert(sense[2] == 0x05 && sense[12] == 0x20);                            /* invalid opcode */
+	/* Scatter-gather: IDENTIFY into two halves. */
+	{
+		uint8_t lo[256], hi[256];
+		sg_iovec_t iov[2] = { { lo, sizeof(lo) }, { hi, sizeof(hi) } };
+		sg_io_hdr_t h;
+
+		memset(&h, 0, sizeof(h));
+		h.interface_id = 'S';
+		h.cmd_len = sizeof(ata12);
+		h.cmdp = (unsigned char *)(uintptr_t)ata12;
+		h.dxfer_direction = SG_DXFER_FROM_DEV;
+		h.iovec_count = 2;
+		h.dxferp = iov;
+		h.dxfer_len = 512;
+		ck_assert_int_eq(f.sim_ioctl(f.fd, SG_IO, &h), 0);
+		ck_assert_int_eq(h.status, 0);
+		ck_assert(memcmp(lo + 20, "BA21", 4) == 0);
+		ck_assert_uint_eq(hi[254], 0xA5);
+		ck_assert(h.dxferp == iov);
+	}
 }
 END_TEST
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <scsi/sg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ST_DRDY 0x40
@@ -866,16 +867,11 @@ static void dispatch(struct ata_ctx *x)
 	}
 }
 
-int sim_ata_sg_io(const struct sim_dev *d, struct sim_state *st, void *arg)
+static int sg_io_flat(const struct sim_dev *d, struct sim_state *st, sg_io_hdr_t *h)
 {
-	sg_io_hdr_t *h = arg;
 	struct ata_ctx x = { .d = d, .cfg = &d->ata, .st = &st->ata, .h = h };
 	uint8_t cdb[16] = { 0 };
 
-	if (!h || h->interface_id != 'S') {
-		errno = EINVAL;
-		return -1;
-	}
 	if (!h->cmdp || h->cmd_len == 0 || h->cmd_len > 16) {
 		errno = EINVAL;
 		return -1;
@@ -902,4 +898,62 @@ int sim_ata_sg_io(const struct sim_dev *d, struct sim_state *st, void *arg)
 		x.o.name ? x.o.name : "?", x.c.command, x.c.feature, x.c.count, (unsigned long long)x.c.lba,
 		x.o.note, h->host_status ? "timeout" : x.o.error ? "abort" : "ok", x.o.status, x.o.error_reg);
 	return 0;
+}
+
+/* A scatter-gather request runs on a bounce buffer. */
+static int sg_io_iovec(const struct sim_dev *d, struct sim_state *st, sg_io_hdr_t *h)
+{
+	const sg_iovec_t *iov = h->dxferp;
+	sg_io_hdr_t flat = *h;
+	size_t total = 0, done = 0;
+	uint8_t *buf;
+	int ret;
+
+	if (!iov) {
+		errno = EFAULT;
+		return -1;
+	}
+	for (unsigned i = 0; i < h->iovec_count; i++)
+		total += iov[i].iov_len;
+	if (total > h->dxfer_len)
+		total = h->dxfer_len;
+	buf = calloc(1, total ? total : 1);
+	if (!buf) {
+		errno = ENOMEM;
+		return -1;
+	}
+	for (unsigned i = 0; i < h->iovec_count && h->dxfer_direction == SG_DXFER_TO_DEV && done < total; i++) {
+		size_t n = iov[i].iov_len < total - done ? iov[i].iov_len : total - done;
+
+		memcpy(buf + done, iov[i].iov_base, n);
+		done += n;
+	}
+	flat.iovec_count = 0;
+	flat.dxferp = buf;
+	flat.dxfer_len = (unsigned)total;
+	ret = sg_io_flat(d, st, &flat);
+	done = 0;
+	for (unsigned i = 0; i < h->iovec_count && h->dxfer_direction == SG_DXFER_FROM_DEV && done < total; i++) {
+		size_t n = iov[i].iov_len < total - done ? iov[i].iov_len : total - done;
+
+		memcpy(iov[i].iov_base, buf + done, n);
+		done += n;
+	}
+	free(buf);
+	flat.iovec_count = h->iovec_count;
+	flat.dxferp = h->dxferp;
+	flat.dxfer_len = h->dxfer_len;
+	*h = flat;
+	return ret;
+}
+
+int sim_ata_sg_io(const struct sim_dev *d, struct sim_state *st, void *arg)
+{
+	sg_io_hdr_t *h = arg;
+
+	if (!h || h->interface_id != 'S') {
+		errno = EINVAL;
+		return -1;
+	}
+	return h->iovec_count ? sg_io_iovec(d, st, h) : sg_io_flat(d, st, h);
 }
