@@ -14,7 +14,7 @@
 #                helpers of guest-lib.sh). Repeatable.
 #   -k KESU      the kesu binary to install (default $KESU_BIN, else build/kesu)
 #   -d N         wait for N disks in the guest before the scripts run (default 0)
-#   -t SECONDS   hard timeout for the whole boot (default 180)
+#   -t SECONDS   hard timeout for the whole boot (default 300)
 #   -m MIB       guest memory (default 1024)
 #   -c CACHE     cache directory (default $KESU_QEMU_CACHE, else build/qemu)
 #   QEMU_DEVICE_ARGS  the devices and drives: -drive/-device/-blockdev ...
@@ -23,7 +23,8 @@
 # CACHE and rebuilt only when their inputs change; kesu and the scripts are a
 # small layer packed for each run.
 #
-# Environment: KESU_BIN (the default for -k), KESU_QEMU_CACHE (-c), and for
+# Environment: KESU_BIN (the default for -k), KESU_QEMU_CACHE (-c),
+# KESU_QEMU_ACCEL (default tcg; kvm where a usable /dev/kvm exists), and for
 # fetch-kernel.sh KESU_QEMU_KERNEL_PKG (a kernel package name) or
 # KESU_QEMU_KERNEL_DEB (a .deb to use instead of downloading).
 #
@@ -39,7 +40,7 @@ top=$(cd "$here/../.." && pwd)
 # mass storage (BOT and UAS) behind xHCI, virtio (SCSI, block, PCI), loop, ext4.
 MODULES="nvme ahci sd_mod sg usb-storage uas xhci-pci virtio_pci virtio_scsi virtio_blk loop ext4"
 
-out="" kesu=${KESU_BIN:-$top/build/kesu} disks=0 timeout=180 mem=1024
+out="" kesu=${KESU_BIN:-$top/build/kesu} disks=0 timeout=300 mem=1024
 cache=${KESU_QEMU_CACHE:-$top/build/qemu}
 scripts=""
 while getopts o:s:k:d:t:m:c:h opt; do
@@ -120,7 +121,7 @@ kernel="$kdir/vmlinux"
 
 start=$(date +%s.%N)
 set +e
-timeout -k 5 "$timeout" qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp 1 \
+timeout -k 5 "$timeout" qemu-system-x86_64 -accel "${KESU_QEMU_ACCEL:-tcg}" -cpu max -m "$mem" -smp 1 \
 	-nodefaults -nographic -no-reboot -no-user-config -net none \
 	-kernel "$kernel" -initrd "$out/initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 mitigations=off usb-storage.delay_use=0 kesu.disks=$disks" \
