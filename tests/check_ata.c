@@ -242,6 +242,9 @@ START_TEST(test_ata_identify_checksum)
 }
 END_TEST
 
+static size_t build_descriptor_sense(uint8_t *sb, uint8_t key, uint8_t asc, uint8_t ascq,
+				     uint8_t status, uint8_t error, bool ext);
+
 START_TEST(test_ata_hpa_from_native_max)
 {
 	struct kesu_ata_regs r = { .valid = true, .ext = true, .status = 0x50 };
@@ -265,6 +268,16 @@ START_TEST(test_ata_hpa_from_native_max)
 	r.upper_unknown = false;
 	r.valid = false;
 	ck_assert_int_eq(kesu_ata_hpa_from_regs(1000000, &r, &h), -EINVAL);
+
+	/* From the bytes a SATL returns for READ NATIVE MAX ADDRESS EXT: LBA 0x665544332211. */
+	uint8_t sb[64];
+	struct kesu_sense sense;
+	size_t n = build_descriptor_sense(sb, 0x01, 0x00, 0x1d, 0x50, 0x00, true);
+
+	ck_assert_int_eq(kesu_sense_parse(sb, n, &sense), 0);
+	ck_assert_int_eq(kesu_ata_hpa_from_regs(0x665544332212ull - 4096, &sense.regs, &h), 0);
+	ck_assert_uint_eq(h.native_max_lba, 0x665544332211ull);
+	ck_assert_uint_eq(h.hidden_sectors, 4096);
 }
 END_TEST
 
@@ -512,6 +525,15 @@ START_TEST(test_ata_sense_descriptor)
 	sb[7] = 12;
 	ck_assert_int_eq(kesu_sense_parse(sb, n, &s), 0);
 	ck_assert(!s.regs.valid);
+
+	/* A 28-bit result: no EXTEND, LBA 27:24 in the device register. */
+	n = build_descriptor_sense(sb, 0x01, 0x00, 0x1d, 0x50, 0x00, false);
+	sb[20 + 4] = sb[20 + 6] = sb[20 + 8] = sb[20 + 10] = 0;
+	sb[20 + 12] = 0x4a;
+	ck_assert_int_eq(kesu_sense_parse(sb, n, &s), 0);
+	ck_assert(s.regs.valid && !s.regs.ext);
+	ck_assert_uint_eq(s.regs.lba, 0x0a332211ull);
+	ck_assert_uint_eq(s.regs.count, 0x01);
 
 	ck_assert_int_eq(kesu_sense_parse(sb, 4, &s), -EINVAL);
 	sb[0] = 0x7f;
