@@ -155,8 +155,10 @@ static int print_text(const struct info *in)
 		if (!in->probe.pttype[0] && !in->probe.fs.present)
 			printf("\nPartitions and filesystems: none found\n");
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		putchar('\n');
 		rc = info_fw_print(stdout, &in->id);
+	}
 	return rc;
 }
 
