@@ -101,11 +101,11 @@ static void print_ata(FILE *out, const struct kesu_drive *d)
 
 static void print_nvme_ns(FILE *out, const struct kesu_nvme_ns *ns)
 {
-	fprintf(out, "  namespace %u:     size %" PRIu64 ", capacity %" PRIu64 ", used %" PRIu64 " blocks\n",
+	fprintf(out, "  namespace:       %u; size %" PRIu64 ", capacity %" PRIu64 ", used %" PRIu64 " blocks\n",
 		ns->nsid, ns->nsze, ns->ncap, ns->nuse);
-	fprintf(out, "  deallocated reads: %s\n",
+	fprintf(out, "  dealloc reads:   %s\n",
 		ns->dealloc_read == 1 ? "zeros" : ns->dealloc_read == 2 ? "ones" : "not reported");
-	fprintf(out, "  LBA formats:\n");
+	fprintf(out, "  LBA formats:     (* in use)\n");
 	for (unsigned i = 0; i < ns->lbaf_count; i++) {
 		const struct kesu_nvme_lbaf *l = &ns->lbaf[i];
 
