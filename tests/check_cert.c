@@ -555,6 +555,72 @@ START_TEST(test_cert_show_pdf_and_timestamp_request)
 }
 END_TEST
 
+/* A TSA under the test's root, made with the openssl CLI; answers req into resp. */
+static int tsa_reply(const struct pki *p, const char *req, const char *resp)
+{
+	return tu_sh("set -e; exec 2>/dev/null; cd '%s'; "
+		     "[ -f tsa.pem ] || { "
+		     "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out tsa.key; "
+		     "openssl req -new -key tsa.key -subj /CN=TestTSA -out tsa.csr; "
+		     "printf 'extendedKeyUsage=critical,timeStamping\\nkeyUsage=critical,digitalSignature\\n' > tsa.ext; "
+		     "openssl x509 -req -in tsa.csr -CA ca/root.pem -CAkey ca/root.key -set_serial 7 "
+		     "-days 30 -extfile tsa.ext -out tsa.pem; "
+		     "printf '[tsa]\\ndefault_tsa=t\\n[t]\\nserial=%s/tsaserial\\ncrypto_device=builtin\\n"
+		     "signer_digest=sha256\\ndefault_policy=1.2.3.4.1\\ndigests=sha256\\n"
+		     "ess_cert_id_alg=sha256\\n' > tsa.cnf; echo 01 > tsaserial; }; "
+		     "openssl ts -reply -config tsa.cnf -queryfile '%s' -signer tsa.pem -inkey tsa.key "
+		     "-out '%s'", p->dir, p->dir, req, resp);
+}
+
+START_TEST(test_cert_timestamp_checked)
+{
+	struct kesu_cert_verify v;
+	struct tu_result r;
+	struct pki p, other;
+	char json[PATH_MAX], tsq[PATH_MAX], tsr[PATH_MAX], wrong[PATH_MAX];
+
+	make_pki(&p, "pki");
+	make_pki(&other, "other");
+	issue(&p, fixture(), json, sizeof(json));
+	ck_assert_int_eq(tu_kesu(&r, "cert", "timestamp-request", json, NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	snprintf(tsq, sizeof(tsq), "%s.p7s.tsq", json);
+	snprintf(tsr, sizeof(tsr), "%s.p7s.tsr", json);
+	ck_assert_int_eq(tsa_reply(&p, tsq, tsr), 0);
+
+	ck_assert_int_eq(kesu_cert_verify_file(json, p.root, &v, NULL), 0);
+	ck_assert_int_eq(v.timestamp, KESU_TS_OK);
+	ck_assert_int_eq((int)strlen(v.timestamp_time), 20);
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", p.root, NULL), 0);
+	run_ok(&r);
+	ck_assert_ptr_nonnull(strstr(r.out, "time stamp:   verified"));
+	tu_result_free(&r);
+
+	/* A TSA the root does not know: reported, the signature still stands. */
+	ck_assert_int_eq(tsa_reply(&other, tsq, tsr), 0);
+	ck_assert_int_eq(kesu_cert_verify_file(json, p.root, &v, NULL), 0);
+	ck_assert_int_eq(v.timestamp, KESU_TS_TSA_UNVERIFIED);
+	ck_assert_ptr_nonnull(strstr(v.timestamp_problem, "TSA certificate"));
+
+	/* A time stamp over other data fails the certificate. */
+	snprintf(wrong, sizeof(wrong), "%s/wrong.tsq", p.dir);
+	ck_assert_int_eq(tu_sh("openssl ts -query -data '%s' -sha256 -cert -out '%s' 2>/dev/null",
+			       json, wrong), 0);
+	ck_assert_int_eq(tsa_reply(&p, wrong, tsr), 0);
+	ck_assert_int_eq(kesu_cert_verify_file(json, p.root, &v, NULL), -KESU_E_SIGNATURE);
+	ck_assert_int_eq(v.timestamp, KESU_TS_MISMATCH);
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", p.root, NULL), 0);
+	ck_assert_int_eq(r.status, 12);
+	ck_assert_ptr_nonnull(strstr(r.err, "time stamp"));
+	tu_result_free(&r);
+	/* Junk in the .tsr */
+	ck_assert_int_eq(tu_write_file(tsr, "junk", 4), 0);
+	ck_assert_int_eq(kesu_cert_verify_file(json, p.root, &v, NULL), -KESU_E_SIGNATURE);
+	ck_assert_int_eq(v.timestamp, KESU_TS_MISMATCH);
+}
+END_TEST
+
 START_TEST(test_cert_parse_fixture_variants)
 {
 	json_t *c = NULL;
@@ -590,6 +656,7 @@ int main(void)
 		{ "selfsigned", test_cert_self_signed_and_passphrase },
 		{ "show", test_cert_show_pdf_and_timestamp_request },
 		{ "parse", test_cert_parse_fixture_variants },
+		{ "timestamp", test_cert_timestamp_checked },
 	};
 	size_t i;
 

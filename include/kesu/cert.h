@@ -100,8 +100,9 @@ struct kesu_cert_verify {
 	int hashes_ok;           /* record_sha256 and the other internal cross-checks hold */
 	int expired;             /* a certificate in the chain is past notAfter now */
 	int not_yet_valid;       /* ... or before notBefore */
-	enum kesu_ts_status timestamp;
+	enum kesu_ts_status timestamp;  /* MISMATCH fails; TSA_UNVERIFIED is only reported */
 	char timestamp_time[32]; /* the TSA's genTime, RFC 3339 */
+	char timestamp_problem[256];    /* why the time stamp does not count, for people */
 	char certificate_id[KESU_CERT_ID_MAX];
 	char outcome[16];
 	char issued_at[32];
@@ -114,7 +115,12 @@ struct kesu_cert_verify {
 	char problem[512];            /* the first thing that failed, for people */
 };
 
-/* All checks hold: parsed, signature, chain, hashes, not expired, not early, no bad time stamp. */
+/*
+ * All checks hold: parsed, signature, chain, hashes, not expired, not early,
+ * and no time stamp that is over other data. A time stamp whose TSA does not
+ * chain to the root (or the system's trusted roots) is reported, not fatal:
+ * the signature stands on its own.
+ */
 int kesu_cert_verify_ok(const struct kesu_cert_verify *v);
 
 /*

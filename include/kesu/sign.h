@@ -69,14 +69,14 @@ int kesu_ts_request(const void *data, size_t len, unsigned char **der, size_t *d
 
 enum kesu_ts_status {
 	KESU_TS_NONE = 0,        /* no time stamp response */
-	KESU_TS_OK,              /* the time stamp is over this data and its TSA chains to the CA */
+	KESU_TS_OK,              /* over this data; the TSA chains to the CA or a system root */
 	KESU_TS_MISMATCH,        /* it is not over this data, is not granted, or is malformed */
 	KESU_TS_TSA_UNVERIFIED,  /* it is over this data, but the TSA certificate does not verify */
 };
 
 /*
  * Check a DER time stamp response (.tsr) against data and the root(s) in
- * ca_path. gen_time (32 bytes, may be NULL) gets the TSA's time, RFC 3339.
+ * ca_path plus the system's trusted roots (public TSAs chain to those). gen_time (32 bytes, may be NULL) gets the TSA's time, RFC 3339.
  * problem (256 bytes, may be NULL) says what failed. Returns the status.
  */
 enum kesu_ts_status kesu_ts_check(const void *data, size_t len, const void *tsr, size_t tsr_len,

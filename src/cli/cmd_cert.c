@@ -258,11 +258,12 @@ static const char *ts_text(enum kesu_ts_status st)
 static void print_verify_json(const struct kesu_cert_verify *v, int ok, const char *root)
 {
 	json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:s, s:s, s:s,"
-			      " s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+			      " s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 			      "ok", ok, "parsed", v->parsed, "signature_ok", v->signature_ok,
 			      "chain_ok", v->chain_ok, "hashes_ok", v->hashes_ok,
 			      "expired", v->expired, "not_yet_valid", v->not_yet_valid,
 			      "timestamp", ts_text(v->timestamp), "timestamp_time", v->timestamp_time,
+			      "timestamp_problem", v->timestamp_problem,
 			      "certificate_id", v->certificate_id, "outcome", v->outcome,
 			      "issued_at", v->issued_at, "media_serial", v->media_serial,
 			      "signer_subject", v->signer_subject,
@@ -308,6 +309,8 @@ static int do_verify(const struct cert_args *a)
 		       v.not_yet_valid ? "NOT YET VALID" : "current");
 		printf("time stamp:   %s%s%s\n", ts_text(v.timestamp),
 		       v.timestamp_time[0] ? " at " : "", v.timestamp_time);
+		if (v.timestamp_problem[0])
+			printf("              (%s)\n", v.timestamp_problem);
 		printf("json sha256:  %s\n", v.json_sha256);
 		printf("result:       %s\n", ok ? "VERIFIED" : "NOT VERIFIED");
 	}

@@ -611,7 +611,7 @@ int kesu_cert_issue_file(const char *record_path, const struct kesu_cert_issue_o
 int kesu_cert_verify_ok(const struct kesu_cert_verify *v)
 {
 	return v->parsed && v->signature_ok && v->chain_ok && v->hashes_ok && !v->expired &&
-	       !v->not_yet_valid && (v->timestamp == KESU_TS_NONE || v->timestamp == KESU_TS_OK);
+	       !v->not_yet_valid && v->timestamp != KESU_TS_MISMATCH;
 }
 
 /* Copy text, cut to fit. */
@@ -709,7 +709,8 @@ int kesu_cert_verify_mem(const char *json, size_t json_len, const char *p7s, siz
 	}
 	v->timestamp = kesu_ts_check(p7s, p7s_len, tsr, tsr_len, ca_path, v->timestamp_time,
 				     tsproblem);
-	if (tsproblem[0])
+	set_text(v->timestamp_problem, sizeof(v->timestamp_problem), tsproblem);
+	if (v->timestamp == KESU_TS_MISMATCH)
 		problem(v, tsproblem);
 	if (rc)
 		goto out;

@@ -383,8 +383,11 @@ static int ts_verify(TS_RESP *resp, const unsigned char *md, unsigned int mdlen,
 	TS_VERIFY_CTX_set_imprint(ctx, imprint, mdlen); /* ctx owns it now */
 	imprint = NULL;
 	if (flags & TS_VFY_SIGNATURE) {
+		/* Public TSAs chain to public roots: the system's trust store counts too. */
 		store = X509_STORE_new();
-		if (!store || !ca_path || !X509_STORE_load_file(store, ca_path)) {
+		if (store)
+			X509_STORE_set_default_paths(store);
+		if (!store || (ca_path && !X509_STORE_load_file(store, ca_path))) {
 			X509_STORE_free(store);
 			goto out;
 		}
@@ -428,7 +431,8 @@ enum kesu_ts_status kesu_ts_check(const void *data, size_t len, const void *tsr,
 		st = KESU_TS_OK;
 	} else if (ts_verify(resp, md, mdlen, NULL, TS_VFY_VERSION | TS_VFY_IMPRINT)) {
 		set_problem(problem, "the time stamp is over this signature, but the TSA certificate "
-			    "does not verify against %s", ca_path ? ca_path : "(no root given)");
+			    "does not chain to %s or the system's trusted roots",
+			    ca_path ? ca_path : "(no root given)");
 		st = KESU_TS_TSA_UNVERIFIED;
 	} else {
 		set_problem(problem, "%s", "the time stamp is not over this signature (or was not "
