@@ -36,18 +36,20 @@ struct guest_disk {
 	const char *model;       /* NULL: QEMU's own */
 	const char *block_model; /* the model the block layer shows (SCSI INQUIRY: 16 bytes) */
 	uint64_t size;           /* distinct per disk */
+	const char *fill;        /* the image holds this line repeated; NULL: zeros (sparse) */
 	char image[PATH_MAX];
 	char name[64];           /* kernel name in the guest, from the sysfs section */
 };
 
 static struct guest_disk disks[] = {
-	{ "nvme", "nvme", "KESUNVME01", NULL, "QEMU NVMe Ctrl", "QEMU NVMe Ctrl", 64 * MIB, "", "" },
+	{ "nvme", "nvme", "KESUNVME01", NULL, "QEMU NVMe Ctrl", "QEMU NVMe Ctrl", 64 * MIB,
+	  "KESU-NVME-PATTERN", "", "" },
 	{ "sata", "sata", "KESUSATA01", NULL, "KESU SATA TEST DISK", "KESU SATA TEST D", 80 * MIB,
-	  "", "" },
-	{ "usb", "usb", NULL, "KESUUSB01", NULL, "QEMU HARDDISK", 48 * MIB, "", "" },
-	{ "uas", "usb", "KESUUAS01", NULL, NULL, "QEMU HARDDISK", 56 * MIB, "", "" },
-	{ "vscsi", "scsi", "KESUVSCSI01", NULL, NULL, "QEMU HARDDISK", 96 * MIB, "", "" },
-	{ "vblk", "virtio", "KESUVBLK01", NULL, NULL, NULL, 40 * MIB, "", "" },
+	  "KESU-SATA-PATTERN", "", "" },
+	{ "usb", "usb", NULL, "KESUUSB01", NULL, "QEMU HARDDISK", 48 * MIB, NULL, "", "" },
+	{ "uas", "usb", "KESUUAS01", NULL, NULL, "QEMU HARDDISK", 56 * MIB, NULL, "", "" },
+	{ "vscsi", "scsi", "KESUVSCSI01", NULL, NULL, "QEMU HARDDISK", 96 * MIB, NULL, "", "" },
+	{ "vblk", "virtio", "KESUVBLK01", NULL, NULL, NULL, 40 * MIB, NULL, "", "" },
 };
 #define N_DISKS (sizeof(disks) / sizeof(disks[0]))
 
@@ -236,9 +238,12 @@ static void guest_boot(void)
 	snprintf(guest.dir, sizeof(guest.dir), "%s/guest", tu_tmpdir());
 	mkdir(guest.dir, 0700);
 	for (size_t i = 0; i < N_DISKS; i++) {
+		const struct guest_disk *d = &disks[i];
+
 		if (snprintf(disks[i].image, sizeof(disks[i].image), "%s/%s.img", guest.dir,
-			     disks[i].id) >= (int)sizeof(disks[i].image) ||
-		    tu_sh("truncate -s %" PRIu64 " '%s'", disks[i].size, disks[i].image) != 0) {
+			     d->id) >= (int)sizeof(disks[i].image) ||
+		    (d->fill ? tu_sh("yes '%s' | head -c %" PRIu64 " >'%s'", d->fill, d->size, d->image)
+			     : tu_sh("truncate -s %" PRIu64 " '%s'", d->size, d->image)) != 0) {
 			guest.status = -1;
 			return;
 		}
@@ -357,16 +362,22 @@ START_TEST(test_guest_kernel_sees_disks)
 	for (size_t i = 0; i < N_DISKS; i++) {
 		const struct guest_disk *d = &disks[i];
 		const char *b = facts_block(facts, d);
-		char *tr, *size;
+		char *tr, *size, *head, want[33];
 
 		ck_assert_msg(b, "the guest has no disk with serial %s",
 			      d->serial ? d->serial : d->usb_serial);
 		tr = fact(b, "transport");
 		size = fact(b, "size");
+		head = fact(b, "head");
 		ck_assert_str_eq(tr, d->transport);
 		ck_assert_uint_eq(strtoull(size, NULL, 10), d->size);
+		/* The guest reads the image's own first bytes. */
+		for (size_t k = 0; k < 16; k++)
+			snprintf(want + 2 * k, 3, "%02x", d->fill ? (unsigned char)d->fill[k] : 0);
+		ck_assert_str_eq(head, want);
 		free(tr);
 		free(size);
+		free(head);
 	}
 	free(facts);
 }

@@ -100,6 +100,7 @@ sysfs_facts() {
 		echo "serial=$(disk_serial "$d")"
 		echo "usb_serial=$(disk_usb_serial "$d")"
 		echo "model=$(sed 's/[[:space:]]*$//' "/sys/block/$d/device/model" 2>/dev/null)"
+		echo "head=$(dd if="/dev/$d" bs=16 count=1 2>/dev/null | od -An -tx1 | tr -d ' \n')"
 		echo
 	done
 }
