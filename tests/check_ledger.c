@@ -1,0 +1,585 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The media ledger: round trips, bad input leaving the database unchanged,
+ * CSV in UTF-8 and Shift_JIS, the audit trail against tampering, inventory,
+ * kill -9 during an import, locked and corrupt databases.
+ */
+#include <check.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <kesu/cli.h>
+#include <kesu/ledger.h>
+
+#include "lib/testutil.h"
+
+#define OP "--operator=山田 太郎"
+
+static char db[512];
+
+static void setup_db(void)
+{
+	snprintf(db, sizeof(db), "%s/kesu.db", tu_tmpdir());
+	unlink(db);
+}
+
+/* Run kesu ledger --db DB ARGS...; returns the exit status, output in r. */
+#define LEDGER(r, ...) (tu_kesu((r), "ledger", "--db", db, __VA_ARGS__, NULL), (r)->status)
+
+static char *dump(void)
+{
+	char *d = tu_sh_out("sqlite3 '%s' .dump", db);
+
+	ck_assert_ptr_nonnull(d);
+	return d;
+}
+
+static long count_rows(const char *table)
+{
+	char *out = tu_sh_out("sqlite3 '%s' 'SELECT count(*) FROM %s'", db, table);
+	long n;
+
+	ck_assert_ptr_nonnull(out);
+	n = strtol(out, NULL, 10);
+	free(out);
+	return n;
+}
+
+static void add_ok(const char *id, const char *place)
+{
+	struct tu_result r;
+	char opt[256];
+
+	snprintf(opt, sizeof(opt), "--place=%s", place);
+	ck_assert_msg(LEDGER(&r, OP, "add", id, "--data-name=顧客データ", "--medium=HDD 1TB", opt) == 0,
+		      "add %s: %s", id, r.err);
+	tu_result_free(&r);
+}
+
+START_TEST(test_ledger_add_edit_move_history)
+{
+	struct kesu_ledger *lg;
+	struct kesu_media m = { 0 }, got;
+	struct kesu_errbuf eb;
+	struct tu_result r;
+	long no;
+
+	setup_db();
+	ck_assert_int_eq(kesu_ledger_open(db, KESU_LEDGER_CREATE, 1000, &lg, &eb), 0);
+	ck_assert_int_eq(kesu_ledger_set_operator(lg, "山田 太郎"), 0);
+	kesu_media_set(&m, KESU_MF_MEDIA_ID, "M-0001");
+	kesu_media_set(&m, KESU_MF_DATA_NAME, "顧客データ");
+	kesu_media_set(&m, KESU_MF_GIVEN_ON, "2026/1/5");
+	kesu_media_set(&m, KESU_MF_PLACE, "金庫A");
+	ck_assert_int_eq(kesu_ledger_add(lg, &m, &no, &eb), 0);
+	ck_assert_int_eq(no, 1);
+	ck_assert_int_eq(kesu_ledger_get_media(lg, "M-0001", &got, &eb), 0);
+	ck_assert_str_eq(kesu_media_get(&got, KESU_MF_GIVEN_ON), "2026-01-05");
+	ck_assert_str_eq(kesu_media_get(&got, KESU_MF_STATUS), "受領");
+	kesu_media_release(&got);
+	kesu_media_release(&m);
+	kesu_ledger_close(lg);
+
+	ck_assert_int_eq(LEDGER(&r, OP, "edit", "M-0001", "--status=保管中", "--storage=施錠保管"), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "move", "M-0001", "金庫B"), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "show", "M-0001", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"place\": \"金庫B\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"status\": \"保管中\""));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "history", "M-0001", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"action\": \"move\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"金庫A\""));     /* the old value is recorded */
+	ck_assert_ptr_nonnull(strstr(r.out, "\"operator\": \"山田 太郎\""));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "audit"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "3 events"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "list", "--place=金庫B", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "M-0001"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "list", "--place=金庫A", "--json"), 0);
+	ck_assert_ptr_null(strstr(r.out, "M-0001"));
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_ledger_bad_ids_leave_db_unchanged)
+{
+	struct tu_result r;
+	char *before, *after;
+
+	setup_db();
+	add_ok("M-0001", "金庫A");
+	before = dump();
+	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0001"), KESU_EXIT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(r.err, "already in the ledger"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "edit", "M-0404", "--place=X"), KESU_EXIT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(r.err, "no medium 'M-0404'"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "move", "M-0404", "X"), KESU_EXIT_FAILURE);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "add", "m-lower"), KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "uppercase"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "edit", "M-0001", "--status=なくした"), KESU_EXIT_BAD_INPUT);
+	tu_result_free(&r);
+	/* no operator: changes are refused */
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", db, "--config=/dev/null", "add", "M-0002",
+				 NULL), 0);
+	ck_assert_int_eq(r.status, KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "operator"));
+	tu_result_free(&r);
+	after = dump();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+}
+END_TEST
+
+static const char csv_text[] =
+	"項番,媒体ID,データ名,記録媒体,交付者,交付日,保管場所,使用目的\r\n"
+	"1,M-0001,\"顧客データ, 2026年度\",HDD,日本 一郎,2026/11/01,金庫A,\"移行\"\"試験\"\"\"\r\n"
+	"2,M-0002,試験データ,USBメモリ,日本 一郎,2026-11-02,金庫A,検証\r\n"
+	"3,M-0003,ログ,SSD,日本 一郎,2026-11-02,金庫B,解析\r\n";
+
+START_TEST(test_ledger_csv_sjis_round_trip)
+{
+	char utf[512], sjis[512], out[512];
+	struct tu_result r;
+	char *back;
+
+	setup_db();
+	snprintf(utf, sizeof(utf), "%s/in.csv", tu_tmpdir());
+	snprintf(sjis, sizeof(sjis), "%s/sjis.csv", tu_tmpdir());
+	snprintf(out, sizeof(out), "%s/out.csv", tu_tmpdir());
+	ck_assert_int_eq(tu_write_file(utf, csv_text, strlen(csv_text)), 0);
+	ck_assert_int_eq(tu_sh("iconv -f UTF-8 -t CP932 '%s' > '%s'", utf, sjis), 0);
+	ck_assert_int_eq(LEDGER(&r, OP, "import", sjis), 0);     /* auto-detected Shift_JIS */
+	ck_assert_ptr_nonnull(strstr(r.out, "imported 3 rows"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "show", "M-0001", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "顧客データ, 2026年度"));
+	ck_assert_ptr_nonnull(strstr(r.out, "移行\\\"試験\\\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "2026-11-01"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "export", "--encoding=sjis", "-o", out), 0);
+	tu_result_free(&r);
+	back = tu_sh_out("iconv -f CP932 -t UTF-8 '%s'", out);
+	ck_assert_ptr_nonnull(back);
+	ck_assert_ptr_nonnull(strstr(back, "項番,媒体ID,シリアル番号,データ名"));
+	ck_assert_ptr_nonnull(strstr(back, "1,M-0001,,\"顧客データ, 2026年度\",HDD,日本 一郎,2026-11-01"));
+	ck_assert_ptr_nonnull(strstr(back, "3,M-0003,,ログ,SSD"));
+	free(back);
+	/* the exported file imports again into a fresh ledger */
+	setup_db();
+	ck_assert_int_eq(LEDGER(&r, OP, "import", "--encoding=sjis", out), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(count_rows("media"), 3);
+}
+END_TEST
+
+START_TEST(test_ledger_csv_malformed_rows_named_nothing_imported)
+{
+	static const char bad[] =
+		"媒体ID,データ名,交付日\n"
+		"M-0010,良い行,2026-11-01\n"
+		"M-0011,日付が変,2026-13-01\n"
+		"M-0001,既存,2026-11-01\n"
+		"m-bad,小文字,\n"
+		"M-0012,列が足りない\n"
+		"M-0013,\"閉じない引用,2026-11-01\n";
+	char path[512], *before, *after;
+	struct tu_result r;
+
+	setup_db();
+	add_ok("M-0001", "金庫A");
+	before = dump();
+	snprintf(path, sizeof(path), "%s/bad.csv", tu_tmpdir());
+	ck_assert_int_eq(tu_write_file(path, bad, strlen(bad)), 0);
+	ck_assert_int_eq(LEDGER(&r, OP, "import", path), KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "bad.csv:3: 交付日"));
+	ck_assert_ptr_nonnull(strstr(r.err, "bad.csv:4: media ID M-0001 is already"));
+	ck_assert_ptr_nonnull(strstr(r.err, "bad.csv:5: media ID 'm-bad'"));
+	ck_assert_ptr_nonnull(strstr(r.err, "bad.csv:6: 2 fields, but the header has 3"));
+	ck_assert_ptr_nonnull(strstr(r.err, "bad.csv:7: a quoted field is not closed"));
+	ck_assert_ptr_null(strstr(r.err, "bad.csv:2:"));
+	ck_assert_ptr_nonnull(strstr(r.err, "5 malformed rows; nothing was imported"));
+	tu_result_free(&r);
+	after = dump();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+}
+END_TEST
+
+START_TEST(test_ledger_audit_detects_tampered_event)
+{
+	struct tu_result r;
+
+	setup_db();
+	add_ok("M-0001", "金庫A");
+	add_ok("M-0002", "金庫A");
+	ck_assert_int_eq(LEDGER(&r, OP, "move", "M-0001", "金庫B"), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "audit"), 0);
+	tu_result_free(&r);
+	/* the trigger refuses an UPDATE of the events */
+	ck_assert_int_ne(tu_sh("sqlite3 '%s' \"UPDATE events SET operator='誰か' WHERE seq=2\" "
+			       "2>/dev/null", db), 0);
+	/* behind kesu's back: drop the trigger, then rewrite who made event 2 */
+	ck_assert_int_eq(tu_sh("sqlite3 '%s' \"DROP TRIGGER events_no_update; "
+			       "UPDATE events SET operator='誰か' WHERE seq=2\"", db), 0);
+	ck_assert_int_eq(LEDGER(&r, "audit"), KESU_EXIT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(r.err, "event 2 (add M-0002 by 誰か"));
+	ck_assert_ptr_nonnull(strstr(r.err, "the first bad event is 2"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "audit", "--json"), KESU_EXIT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"first_bad\": 2"));
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_ledger_audit_detects_table_edit_and_deleted_event)
+{
+	struct tu_result r;
+
+	setup_db();
+	add_ok("M-0001", "金庫A");
+	ck_assert_int_eq(LEDGER(&r, OP, "move", "M-0001", "金庫B"), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_sh("sqlite3 '%s' \"UPDATE media SET place='自宅' WHERE media_id='M-0001'\"",
+			       db), 0);
+	ck_assert_int_eq(LEDGER(&r, "audit"), KESU_EXIT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(r.err, "M-0001: place is '自宅' in the database"));
+	tu_result_free(&r);
+	/* put the row back, then remove the first event */
+	ck_assert_int_eq(tu_sh("sqlite3 '%s' \"UPDATE media SET place='金庫B'; DROP TRIGGER "
+			       "events_no_delete; DELETE FROM events WHERE seq=1\"", db), 0);
+	ck_assert_int_eq(LEDGER(&r, "audit"), KESU_EXIT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(r.err, "event 1 is missing"));
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_ledger_check_missing_unexpected_misplaced)
+{
+	/* as a keyboard-wedge scanner types them: CR LF, spaces, lowercase */
+	static const char scans[] =
+		"KESU:M:M-0001\r\n"
+		"  kesu:m:m-0002 \r\n"
+		"KESU:M:M-0001\r\n"
+		"KESU:M:M-0009\r\n"
+		"\r\n"
+		"KESU:M:M-0004\n";
+	struct tu_result r;
+	long events;
+
+	setup_db();
+	add_ok("M-0001", "金庫A");
+	add_ok("M-0002", "金庫A");
+	add_ok("M-0003", "金庫A");
+	add_ok("M-0004", "金庫B");
+	events = count_rows("events");
+	ck_assert_int_eq(tu_kesu_env(&r, NULL, "ledger", "--db", db, OP, "check", "--place=金庫A",
+				     "--json", NULL), 0);
+	tu_result_free(&r);
+	{
+		const char *argv[] = { tu_kesu_bin(), "ledger", "--db", db, OP, "check", "--place=金庫A",
+				       NULL };
+
+		ck_assert_int_eq(tu_runv(&r, NULL, scans, argv), 0);
+	}
+	ck_assert_int_eq(r.status, KESU_EXIT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(r.out, "present    M-0001"));
+	ck_assert_ptr_nonnull(strstr(r.out, "present    M-0002"));
+	ck_assert_ptr_nonnull(strstr(r.out, "missing    M-0003"));
+	ck_assert_ptr_nonnull(strstr(r.out, "unexpected KESU:M:M-0009"));
+	ck_assert_ptr_nonnull(strstr(r.out, "misplaced  M-0004  (the ledger says 金庫B)"));
+	ck_assert_ptr_nonnull(strstr(r.out, "present 2, missing 1, unexpected 1, misplaced 1"));
+	tu_result_free(&r);
+	/* both checks are recorded as events, and the chain still holds */
+	ck_assert_int_eq(count_rows("events"), events + 2);
+	ck_assert_int_eq(LEDGER(&r, "history", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"missing\": [\n"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "audit"), 0);
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_ledger_parse_payload)
+{
+	char id[KESU_LEDGER_ID_MAX], sha[17];
+
+	ck_assert_int_eq(kesu_ledger_parse_payload(" kesu:m:abc-1\r", id, sizeof(id), sha), 'M');
+	ck_assert_str_eq(id, "ABC-1");
+	ck_assert_int_eq(kesu_ledger_parse_payload("KESU:C:KC-20261125-0A1B2C3D:0123456789abcdef\n",
+						   id, sizeof(id), sha), 'C');
+	ck_assert_str_eq(id, "KC-20261125-0A1B2C3D");
+	ck_assert_str_eq(sha, "0123456789ABCDEF");
+	ck_assert_int_eq(kesu_ledger_parse_payload("KESU:C:X:0123", id, sizeof(id), sha),
+			 -KESU_E_BAD_INPUT);
+	ck_assert_int_eq(kesu_ledger_parse_payload("MEDIA:M-1", id, sizeof(id), sha),
+			 -KESU_E_BAD_INPUT);
+	ck_assert_int_eq(kesu_ledger_parse_payload("KESU:M:A B", id, sizeof(id), sha),
+			 -KESU_E_BAD_INPUT);
+}
+END_TEST
+
+/* 200k rows, SIGKILL once the import's transaction is writing: the database is as before. */
+START_TEST(test_ledger_kill_during_large_import)
+{
+	char big[512], journal[600], *before_check;
+	struct tu_result r;
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	FILE *f;
+	pid_t pid;
+	int status, waited = 0;
+
+	setup_db();
+	add_ok("M-0001", "金庫A");
+	add_ok("M-0002", "金庫A");
+	snprintf(big, sizeof(big), "%s/big.csv", tu_tmpdir());
+	snprintf(journal, sizeof(journal), "%s-journal", db);
+	f = fopen(big, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("媒体ID,データ名,記録媒体,保管場所\n", f);
+	for (int i = 0; i < 200000; i++)
+		fprintf(f, "B-%06d,大量データ %d,LTO,倉庫\n", i, i);
+	ck_assert_int_eq(fclose(f), 0);
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execl(tu_kesu_bin(), "kesu", "ledger", "--db", db, OP, "import", big, (char *)NULL);
+		_exit(127);
+	}
+	/* the journal appears with the first write of the transaction */
+	while (access(journal, F_OK) != 0 && waited < 20000) {
+		nanosleep(&ts, NULL);
+		waited += 5;
+	}
+	ck_assert_msg(waited < 20000, "the import never started writing");
+	ts.tv_nsec = 300 * 1000 * 1000;
+	nanosleep(&ts, NULL);
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		      "the import finished before it was killed: make the file larger");
+
+	before_check = tu_sh_out("sqlite3 '%s' 'PRAGMA integrity_check'", db);
+	ck_assert_ptr_nonnull(before_check);
+	ck_assert_str_eq(before_check, "ok\n");
+	free(before_check);
+	ck_assert_int_eq(count_rows("media"), 2);
+	ck_assert_int_eq(count_rows("events"), 2);
+	ck_assert_int_eq(LEDGER(&r, "audit"), 0);
+	tu_result_free(&r);
+}
+END_TEST
+
+/* Wait up to ms for path to exist. */
+static int wait_for_file(const char *path, int ms)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	for (int waited = 0; waited < ms; waited += 10) {
+		if (access(path, F_OK) == 0)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+START_TEST(test_ledger_locked_database)
+{
+	char ready[512], release[512], done[512], *before, *after;
+	struct tu_result r;
+
+	setup_db();
+	add_ok("M-0001", "金庫A");
+	before = dump();
+	snprintf(ready, sizeof(ready), "%s/locked", tu_tmpdir());
+	snprintf(release, sizeof(release), "%s/release", tu_tmpdir());
+	snprintf(done, sizeof(done), "%s/unlocked", tu_tmpdir());
+	/* another process holds an exclusive lock until the test releases it */
+	ck_assert_int_eq(tu_sh("( printf 'BEGIN EXCLUSIVE;\\n.shell touch %s\\n"
+			       ".shell while [ ! -e %s ]; do sleep 0.05; done\\nCOMMIT;\\n' "
+			       "| sqlite3 '%s' >/dev/null 2>&1; touch %s ) &", ready, release, db, done), 0);
+	ck_assert_int_eq(wait_for_file(ready, 10000), 0);
+	ck_assert_int_eq(LEDGER(&r, OP, "--wait=0.2", "add", "M-0002"), KESU_EXIT_UNSAFE);
+	ck_assert_ptr_nonnull(strstr(r.err, "locked by another process"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "--wait=0", "list"), KESU_EXIT_UNSAFE);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_write_file(release, "", 0), 0);
+	ck_assert_int_eq(wait_for_file(done, 10000), 0);
+	after = dump();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+}
+END_TEST
+
+START_TEST(test_ledger_corrupt_database)
+{
+	struct tu_result r;
+	char other[600];
+	struct stat a, b;
+
+	setup_db();
+	/* not an SQLite file at all */
+	ck_assert_int_eq(tu_sh("head -c 65536 /dev/urandom > '%s'", db), 0);
+	ck_assert_int_eq(stat(db, &a), 0);
+	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0001"), KESU_EXIT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(r.err, "corrupt or not an SQLite database"));
+	tu_result_free(&r);
+	ck_assert_int_eq(stat(db, &b), 0);
+	ck_assert_int_eq(a.st_size, b.st_size);
+	ck_assert_int_eq(a.st_mtime, b.st_mtime);
+
+	/* a real ledger with its pages damaged */
+	setup_db();
+	{
+		char csv[600];
+		FILE *f;
+
+		snprintf(csv, sizeof(csv), "%s/forty.csv", tu_tmpdir());
+		ck_assert_ptr_nonnull(f = fopen(csv, "w"));
+		fputs("媒体ID,データ名,保管場所\n", f);
+		for (int i = 0; i < 40; i++)
+			fprintf(f, "M-%04d,データ %d,金庫A\n", i, i);
+		ck_assert_int_eq(fclose(f), 0);
+		ck_assert_int_eq(LEDGER(&r, OP, "import", csv), 0);
+		tu_result_free(&r);
+	}
+	ck_assert_int_eq(tu_sh("dd if=/dev/urandom of='%s' bs=1024 seek=6 count=6 conv=notrunc "
+			       "2>/dev/null", db), 0);
+	ck_assert_int_ne(LEDGER(&r, "list"), 0);
+	ck_assert_ptr_nonnull(strstr(r.err, "corrupt"));
+	tu_result_free(&r);
+
+	/* an SQLite database that is not a ledger is not taken over */
+	snprintf(other, sizeof(other), "%s/other.db", tu_tmpdir());
+	ck_assert_int_eq(tu_sh("sqlite3 '%s' 'CREATE TABLE t(x)'", other), 0);
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", other, OP, "add", "M-1", NULL), 0);
+	ck_assert_int_eq(r.status, KESU_EXIT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(r.err, "not a kesu ledger"));
+	tu_result_free(&r);
+
+	/* no file: read commands do not create one */
+	setup_db();
+	ck_assert_int_eq(LEDGER(&r, "list"), KESU_EXIT_NO_DEVICE);
+	ck_assert_ptr_nonnull(strstr(r.err, "no ledger database"));
+	tu_result_free(&r);
+	ck_assert_int_ne(access(db, F_OK), 0);
+}
+END_TEST
+
+START_TEST(test_ledger_work_plan_done)
+{
+	struct tu_result r;
+
+	setup_db();
+	ck_assert_int_eq(tu_kesu(&r, "work", "--db", db, OP, "plan", "--id=W-001",
+				 "--target=顧客データ", "--worker=佐藤 花子",
+				 "--time=2026-11-25 09:00-12:00", "--content=移行テスト",
+				 "--place=本社3階", NULL), 0);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_result_free(&r);
+	/* the result needs its four fields */
+	ck_assert_int_eq(tu_kesu(&r, "work", "--db", db, OP, "done", "--id=W-001",
+				 "--result=正常", NULL), 0);
+	ck_assert_int_eq(r.status, KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "実作業時間"));
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "work", "--db", db, OP, "done", "--id=W-001",
+				 "--actual-time=2026-11-25 09:00-12:30", "--result=正常",
+				 "--taken-out=無し", "--confirmer=鈴木 次郎",
+				 "--reason=データ量が予定より多かったため", NULL), 0);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "work", "--db", db, OP, "plan", "--id=W-001",
+				 "--note=後から", NULL), 0);
+	ck_assert_int_eq(r.status, KESU_EXIT_BAD_INPUT);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "work", "--db", db, "show", "--id=W-001", "--json", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"state\": \"完了\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"confirmer\": \"鈴木 次郎\""));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "audit"), 0);
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_ledger_attach_cert_refuses_unsigned)
+{
+	static const char cert[] =
+		"{\"certificate_id\":\"KC-20261125-00000001\",\"outcome\":\"ERASED\","
+		"\"nist\":{\"media\":{\"property_id\":\"M-0001\",\"serial\":\"S1\"}},"
+		"\"record\":{\"device\":{\"serial\":\"S1\"}}}";
+	char path[512], ca[512], *before, *after;
+	struct tu_result r;
+
+	setup_db();
+	add_ok("M-0001", "金庫A");
+	snprintf(path, sizeof(path), "%s/KC-20261125-00000001.json", tu_tmpdir());
+	snprintf(ca, sizeof(ca), "--ca=%s/none.pem", tu_tmpdir());
+	ck_assert_int_eq(tu_write_file(path, cert, strlen(cert)), 0);
+	before = dump();
+	ck_assert_int_ne(LEDGER(&r, OP, "attach-cert", ca, path), 0);
+	tu_result_free(&r);
+	after = dump();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("ledger");
+	SRunner *sr;
+	int failed;
+	struct {
+		const char *name;
+		const TTest *test;
+	} tests[] = {
+		{ "roundtrip", test_ledger_add_edit_move_history },
+		{ "bad_ids", test_ledger_bad_ids_leave_db_unchanged },
+		{ "csv_sjis", test_ledger_csv_sjis_round_trip },
+		{ "csv_malformed", test_ledger_csv_malformed_rows_named_nothing_imported },
+		{ "audit_event", test_ledger_audit_detects_tampered_event },
+		{ "audit_table", test_ledger_audit_detects_table_edit_and_deleted_event },
+		{ "check", test_ledger_check_missing_unexpected_misplaced },
+		{ "payload", test_ledger_parse_payload },
+		{ "kill_import", test_ledger_kill_during_large_import },
+		{ "locked", test_ledger_locked_database },
+		{ "corrupt", test_ledger_corrupt_database },
+		{ "work", test_ledger_work_plan_done },
+		{ "attach_unsigned", test_ledger_attach_cert_refuses_unsigned },
+	};
+
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		TCase *tc = tcase_create(tests[i].name);
+
+		tcase_set_timeout(tc, 120);
+		tcase_add_test(tc, tests[i].test);
+		suite_add_tcase(s, tc);
+	}
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
