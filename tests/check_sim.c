@@ -442,7 +442,8 @@ START_TEST(test_sim_ata_sanitize_progress)
 
 	if (tu_skip_unless_root(__func__))
 		return;
-	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"sanitize_seconds\":{\"block\":1.2}}]}");
+	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"sanitize_seconds\":{\"block\":1.2},"
+		     "\"sanitize\":{\"block_fill\":\"ones\"}}]}");
 	fill_random(&f);
 	fx_direct(&f, NULL);
 	ck_assert_uint_eq(id_word(&f, 59) & 0xF000, 0xF000);
@@ -468,7 +469,7 @@ START_TEST(test_sim_ata_sanitize_progress)
 	ck_assert(!r.err);
 	ck_assert_uint_eq(r.count & 0xC000, 0x8000);               /* completed without error */
 	b = media(&f, &len);
-	ck_assert(all_byte(b, 0, len, 0));
+	ck_assert(all_byte(b, 0, len, 0xff));                      /* the configured block_fill */
 	free(b);
 	ck_assert(log_has(&f, "ata SANITIZE_COMPLETE feature=0x0012 -> ok"));
 }
@@ -1012,7 +1013,7 @@ START_TEST(test_sim_nvme_namespaces)
 	json = malloc(2048);
 	ck_assert_ptr_nonnull(json);
 	snprintf(json, 2048, "{\"devices\":[{\"path\":\"%s\",\"type\":\"nvme\",\"fna\":0,"
-		 "\"namespaces\":[{\"nsid\":1},{\"nsid\":2,\"path\":\"%s\"}]}]}", f.dev, dev2);
+		 "\"namespaces\":[{\"nsid\":1},{\"nsid\":2,\"path\":\"%s\",\"dlfeat\":10}]}]}", f.dev, dev2);
 	fx_config(&f, json);
 	free(json);
 	fill_random(&f);
@@ -1040,7 +1041,7 @@ START_TEST(test_sim_nvme_namespaces)
 	a1 = media(&f, &len);
 	a2 = media_of(dev2, &len);
 	ck_assert(memcmp(a1, b1, len) == 0);
-	ck_assert(all_byte(a2, 0, len, 0));
+	ck_assert(all_byte(a2, 0, len, 0xff));          /* DLFEAT 010b: deallocated reads 0xFF */
 	free(a1);
 	free(a2);
 	/* Sanitize is controller-wide: both namespaces change. */

@@ -55,6 +55,7 @@ struct sim_ata_cfg {
 	double erase_seconds;
 	/* sanitize */
 	bool san_crypto, san_block, san_overwrite, san_antifreeze, san_frozen;
+	enum sim_fill san_block_fill;  /* what BLOCK ERASE leaves */
 	double san_seconds[3];     /* crypto, block, overwrite */
 	/* hidden areas */
 	bool hpa;

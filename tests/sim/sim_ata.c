@@ -640,7 +640,7 @@ static void san_abort(struct ata_ctx *x, uint8_t reason)
 static void sanitize_tick(const struct sim_dev *d, struct sim_ata_state *st)
 {
 	uint64_t bytes = ((d->ata.hpa_erase_hidden ? d->ata.sectors - 1 : st->current_max) + 1) * 512;
-	enum sim_fill fill = SIM_FILL_ZERO;
+	enum sim_fill fill = d->ata.san_block_fill;
 	uint32_t pattern = 0;
 	bool done;
 	int rc;

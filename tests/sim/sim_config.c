@@ -235,6 +235,7 @@ static void parse_ata(struct parse *p, json_t *o, struct sim_dev *d)
 	a->san_overwrite = get_bool(p, san, "overwrite", true);
 	a->san_antifreeze = get_bool(p, san, "antifreeze", false);
 	a->san_frozen = get_bool(p, san, "frozen", false);
+	a->san_block_fill = get_fill(p, san, "block_fill", SIM_FILL_ZERO);
 	get_seconds3(p, o, "sanitize_seconds", san_names, a->san_seconds);
 
 	factory_max = a->sectors - 1;

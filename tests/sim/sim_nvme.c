@@ -67,6 +67,12 @@ static int ns_index(const struct sim_nvme_cfg *c, uint32_t nsid)
 	return -1;
 }
 
+/* What a deallocated block reads back as (DLFEAT bits 2:0): 0xFF when it says so, else zeros. */
+static enum sim_fill dealloc_fill(const struct sim_ns_cfg *ns)
+{
+	return (ns->dlfeat & 7) == 2 ? SIM_FILL_ONES : SIM_FILL_ZERO;
+}
+
 static unsigned lbaf_index(uint8_t flbas)
 {
 	return (flbas & 0xfu) | ((flbas >> 5) & 0x3u) << 4;
@@ -296,7 +302,7 @@ static int format_nvm(struct nvme_ctx *x)
 		if (!all && (int)i != idx)
 			continue;
 		if (ns->media.present && sim_media_erase(x->d, ns->media.path, 0, ns->media.bytes, old,
-							 ses == 2 ? SIM_FILL_RANDOM : SIM_FILL_ZERO, 0) < 0)
+							 ses == 2 ? SIM_FILL_RANDOM : dealloc_fill(ns), 0) < 0)
 			return SC_INTERNAL | DNR;
 		x->st->nsze[i] = ns->media.present ? ns->media.bytes / new_size : x->st->nsze[i] * old / new_size;
 		x->st->flbas[i] = (uint8_t)((lbaf & 0xf) | ((lbaf >> 4) << 5));
@@ -333,8 +339,10 @@ static void sanitize_tick(const struct sim_dev *d, struct sim_state *sst)
 	for (unsigned i = 0; i < d->nvme.nns; i++) {
 		const struct sim_ns_cfg *ns = &d->nvme.ns[i];
 
+		enum sim_fill f = sanact == 2 ? dealloc_fill(ns) : fill;
+
 		if (ns->media.present &&
-		    sim_media_erase(d, ns->media.path, 0, ns->media.bytes, sim_nvme_lba_size(d, st, i), fill, pattern) < 0)
+		    sim_media_erase(d, ns->media.path, 0, ns->media.bytes, sim_nvme_lba_size(d, st, i), f, pattern) < 0)
 			failed = true;
 	}
 	st->in_progress = false;
