@@ -43,8 +43,16 @@ if [ -n "$deb" ]; then
 	[ -f "$deb" ] || skip "KESU_QEMU_KERNEL_DEB=$deb: no such file"
 	pkg=$(dpkg-deb -f "$deb" Package)
 elif [ -z "$pkg" ] && command -v apt-cache >/dev/null 2>&1; then
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9].*-amd64$/ { print $2; exit }')
+	kernel_pkg() {
+		apt-cache depends linux-image-amd64 2>/dev/null |
+			awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9].*-amd64$/ { print $2; exit }'
+	}
+	pkg=$(kernel_pkg)
+	# A machine whose package lists were cleaned knows no kernel: as root, read them once.
+	if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ] && [ -z "$(newest_cached)" ]; then
+		apt-get update -qq >/dev/null 2>&1 || true
+		pkg=$(kernel_pkg)
+	fi
 fi
 if [ -z "$pkg" ]; then
 	d=$(newest_cached)

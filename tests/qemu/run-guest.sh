@@ -107,8 +107,10 @@ echo "$scripts" | while read -r s; do
 	echo "$s=/scripts/$n-$(basename "$s" .sh).sh"
 	n=$((n + 1))
 done >"$out/layer.args"
+# One argument per line of layer.args: split at newlines only.
 IFS='
 '
+# shellcheck disable=SC2046
 "$here/mkinitramfs.sh" -o "$out/layer.cpio" -x "$kesu" $(cat "$out/layer.args")
 unset IFS
 cat "$base" "$out/layer.cpio" >"$out/initrd"
