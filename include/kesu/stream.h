@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The I/O engine under overwrite and verification: a few threads write (or
- * read back and compare) a pattern over a list of extents with O_DIRECT and
- * aligned buffers, each thread generating its next chunk while the others
- * are in the kernel, so generation overlaps I/O and the device sees a queue
- * depth of `threads`.
+ * The I/O engine under overwrite and verification: a generator thread fills
+ * a ring of aligned buffers with the pattern while I/O threads write them (or
+ * read the device back and compare) with O_DIRECT, over a list of extents.
+ * Memory: (threads + KESU_STREAM_AHEAD) chunks, plus one read buffer per I/O
+ * thread when verifying: 16 MiB / 20 MiB with the defaults.
  *
  * Failed I/O is retried in halves down to the logical sector; what still
  * fails is recorded in the result as a bad range and the run goes on. A
@@ -25,7 +25,8 @@
 enum kesu_stream_op { KESU_STREAM_WRITE = 0, KESU_STREAM_VERIFY };
 
 #define KESU_STREAM_CHUNK   (4u * 1024 * 1024)
-#define KESU_STREAM_THREADS 4
+#define KESU_STREAM_THREADS 1   /* I/O threads */
+#define KESU_STREAM_AHEAD   3   /* ring buffers beyond one per I/O thread */
 
 struct kesu_stream_status {
 	uint64_t done;        /* bytes of the extents done in this run */
@@ -46,7 +47,7 @@ struct kesu_stream_opts {
 	const struct kesu_extent *extents; /* sorted, disjoint, sector aligned */
 	size_t n_extents;
 	size_t chunk;                    /* 0: KESU_STREAM_CHUNK */
-	unsigned threads;                /* 0: KESU_STREAM_THREADS */
+	unsigned threads;                /* I/O threads; 0: KESU_STREAM_THREADS */
 	const volatile sig_atomic_t *stop; /* set by a signal handler: stop soon */
 	kesu_stream_tick_fn tick;
 	void *tick_arg;

@@ -5,10 +5,12 @@
  * NOTES ON THE DESIGN
  * 1. Work is handed out in chunks from one cursor over the sorted extents, so
  *    the device sees (nearly) sequential I/O at a queue depth of `threads`.
- * 2. Each thread owns its buffers and its pattern generator (a cipher context
- *    is not thread-safe); generating the next chunk overlaps the other
- *    threads' I/O, which is what keeps the drive busy.
- * 3. The watermark is the lowest offset still in flight (or the cursor): all
+ * 2. A generator thread fills a ring of buffers in order; the I/O threads
+ *    take them in the same order. Generation (AES-CTR, several GB/s on one
+ *    core) thus overlaps I/O. One I/O thread is the default: on loop devices
+ *    and single disks more writers only contend (measured), and the ring
+ *    keeps the single writer from ever waiting for data.
+ * 3. The watermark is the lowest offset held by any slot (or the cursor): all
  *    bytes below it are done, so a journal can record it and a resume starts
  *    there without a gap.
  * 4. A chunk that fails is split in halves down to the logical sector; only
@@ -29,25 +31,33 @@
 #define NONE UINT64_MAX
 #define BUF_ALIGN 4096u
 
+enum slot_state { SLOT_EMPTY = 0, SLOT_FILLING, SLOT_FILLED, SLOT_IO };
+
+/* One buffer of the ring. */
+struct slot {
+	uint8_t *buf;
+	uint64_t off;
+	size_t len;
+	enum slot_state state;
+	bool fixed_valid;          /* a fixed pattern is already in buf ... */
+	size_t fixed_phase, fixed_len; /* ... at this phase and length */
+};
+
 struct stream_ctx {
 	const struct kesu_stream_opts *o;
 	size_t chunk;
 	pthread_mutex_t lock;
+	pthread_cond_t cond;       /* any slot changed state, or a thread ended */
 	size_t ext_i;              /* cursor: extent index ... */
 	uint64_t ext_pos;          /* ... and offset inside it */
 	uint64_t end;              /* end of the last extent */
-	uint64_t *inflight;        /* per thread: offset being processed, or NONE */
+	struct slot *slots;
+	size_t n_slots, gen_idx, io_idx;
+	int gen_done;
 	uint64_t done, checked, total;
 	unsigned running;
 	int err;                   /* first fatal error */
 	char errmsg[256];
-};
-
-struct stream_thread {
-	struct stream_ctx *c;
-	unsigned id;
-	pthread_t tid;
-	int started;
 };
 
 static bool dev_gone(const struct stream_ctx *c)
@@ -154,102 +164,163 @@ static int compare(struct stream_ctx *c, const uint8_t *buf, const uint8_t *expe
 	return 0;
 }
 
-/* Take the next piece; false at the end or when told to stop. */
-static bool take_piece(struct stream_ctx *c, unsigned id, uint64_t *off, size_t *len)
+/* Take the next piece from the cursor (lock held); false at the end. */
+static bool take_piece(struct stream_ctx *c, uint64_t *off, size_t *len)
 {
 	const struct kesu_stream_opts *o = c->o;
-	bool ok = false;
+	const struct kesu_extent *e;
+	uint64_t left;
 
-	pthread_mutex_lock(&c->lock);
 	while (c->ext_i < o->n_extents && c->ext_pos >= o->extents[c->ext_i].length) {
 		c->ext_i++;
 		c->ext_pos = 0;
 	}
-	if (!c->err && !(o->stop && *o->stop) && c->ext_i < o->n_extents) {
-		const struct kesu_extent *e = &o->extents[c->ext_i];
-		uint64_t left = e->length - c->ext_pos;
-
-		*off = e->offset + c->ext_pos;
-		*len = left < c->chunk ? (size_t)left : c->chunk;
-		c->ext_pos += *len;
-		c->inflight[id] = *off;
-		ok = true;
-	}
-	pthread_mutex_unlock(&c->lock);
-	return ok;
+	if (c->ext_i >= o->n_extents)
+		return false;
+	e = &o->extents[c->ext_i];
+	left = e->length - c->ext_pos;
+	*off = e->offset + c->ext_pos;
+	*len = left < c->chunk ? (size_t)left : c->chunk;
+	c->ext_pos += *len;
+	return true;
 }
 
-static void piece_done(struct stream_ctx *c, unsigned id, size_t len, uint64_t checked)
+static bool must_stop(const struct stream_ctx *c)
 {
-	pthread_mutex_lock(&c->lock);
-	c->done += len;
-	c->checked += checked;
-	c->inflight[id] = NONE;
-	pthread_mutex_unlock(&c->lock);
+	return c->err || (c->o->stop && *c->o->stop);
 }
 
-static int process_piece(struct stream_ctx *c, struct kesu_pattern_gen *gen, uint8_t *wbuf,
-			 uint8_t *rbuf, uint64_t off, size_t len, uint64_t *checked)
+/* Fixed patterns are filled once per slot (and again only when the phase or length changes). */
+static int fill_slot(struct stream_ctx *c, struct kesu_pattern_gen *gen, struct slot *s)
 {
-	uint64_t unreadable = 0;
-	int rc = kesu_pattern_fill(gen, off, wbuf, len);
+	const struct kesu_pattern *p = c->o->pattern;
+	size_t phase = p->kind == KESU_PAT_BYTES ? (size_t)(s->off % p->len) : 0;
+	int rc;
 
-	*checked = 0;
-	if (rc < 0)
-		return rc;
-	if (c->o->op == KESU_STREAM_WRITE)
-		return io_split(c, wbuf, NULL, off, len, &unreadable);
-	rc = io_split(c, rbuf, wbuf, off, len, &unreadable);
-	if (rc == 0)
-		rc = compare(c, rbuf, wbuf, off, len);
-	*checked = len - unreadable;
+	if (p->kind == KESU_PAT_BYTES && s->fixed_valid && s->fixed_phase == phase &&
+	    s->fixed_len == s->len)
+		return 0;
+	kesu_pattern_gen_forget(gen);
+	rc = kesu_pattern_fill(gen, s->off, s->buf, s->len);
+	s->fixed_valid = rc == 0 && p->kind == KESU_PAT_BYTES;
+	s->fixed_phase = phase;
+	s->fixed_len = s->len;
 	return rc;
 }
 
-static void *stream_worker(void *arg)
+/* The generator: fills the ring in order, one chunk ahead of the I/O threads. */
+static void *generator(void *arg)
 {
-	struct stream_thread *t = arg;
-	struct stream_ctx *c = t->c;
+	struct stream_ctx *c = arg;
 	struct kesu_pattern_gen *gen = NULL;
-	void *wbuf = NULL, *rbuf = NULL;
-	uint64_t off, checked;
-	size_t len;
 	sigset_t all;
 	int rc;
 
-	/* Signals are for the threads that decide what to do with them. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	rc = kesu_pattern_gen_new(c->o->pattern, &gen, NULL);
-	if (rc == 0 && posix_memalign(&wbuf, BUF_ALIGN, c->chunk) != 0)
-		rc = -ENOMEM;
-	if (rc == 0 && c->o->op == KESU_STREAM_VERIFY &&
-	    posix_memalign(&rbuf, BUF_ALIGN, c->chunk) != 0)
-		rc = -ENOMEM;
 	if (rc < 0)
-		set_fatal(c, rc, "cannot set up an I/O thread (%llu)", 0);
-	while (rc == 0 && take_piece(c, t->id, &off, &len)) {
-		rc = process_piece(c, gen, wbuf, rbuf, off, len, &checked);
-		if (rc == -KESU_E_GONE)
-			set_fatal(c, rc, "the device disappeared at byte %llu", off);
-		else if (rc < 0)
-			set_fatal(c, rc, "I/O failed at byte %llu", off);
-		piece_done(c, t->id, len, checked);
-	}
-	free(wbuf);
-	free(rbuf);
-	kesu_pattern_gen_free(gen);
+		set_fatal(c, rc, "cannot set up the pattern generator (%llu)", 0);
 	pthread_mutex_lock(&c->lock);
+	while (rc == 0) {
+		struct slot *s = &c->slots[c->gen_idx];
+
+		while (s->state != SLOT_EMPTY && !must_stop(c))
+			pthread_cond_wait(&c->cond, &c->lock);
+		if (must_stop(c) || !take_piece(c, &s->off, &s->len))
+			break;
+		s->state = SLOT_FILLING;
+		c->gen_idx = (c->gen_idx + 1) % c->n_slots;
+		pthread_mutex_unlock(&c->lock);
+		rc = fill_slot(c, gen, s);
+		pthread_mutex_lock(&c->lock);
+		if (rc < 0) {
+			s->state = SLOT_EMPTY;
+			if (!c->err)
+				c->err = rc;
+			snprintf(c->errmsg, sizeof(c->errmsg), "the pattern generator failed");
+			break;
+		}
+		s->state = SLOT_FILLED;
+		pthread_cond_broadcast(&c->cond);
+	}
+	c->gen_done = 1;
 	c->running--;
+	pthread_cond_broadcast(&c->cond);
 	pthread_mutex_unlock(&c->lock);
+	kesu_pattern_gen_free(gen);
+	return NULL;
+}
+
+static int process_slot(struct stream_ctx *c, struct slot *s, uint8_t *rbuf, uint64_t *checked)
+{
+	uint64_t unreadable = 0;
+	int rc;
+
+	*checked = 0;
+	if (c->o->op == KESU_STREAM_WRITE)
+		return io_split(c, s->buf, NULL, s->off, s->len, &unreadable);
+	rc = io_split(c, rbuf, s->buf, s->off, s->len, &unreadable);
+	if (rc == 0)
+		rc = compare(c, rbuf, s->buf, s->off, s->len);
+	*checked = s->len - unreadable;
+	return rc;
+}
+
+/* An I/O thread: takes filled slots in order, writes or reads and compares. */
+static void *io_worker(void *arg)
+{
+	struct stream_ctx *c = arg;
+	void *rbuf = NULL;
+	uint64_t checked;
+	sigset_t all;
+	int rc = 0;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	if (c->o->op == KESU_STREAM_VERIFY && posix_memalign(&rbuf, BUF_ALIGN, c->chunk) != 0) {
+		rc = -ENOMEM;
+		set_fatal(c, rc, "out of memory for a read buffer (%llu)", 0);
+	}
+	pthread_mutex_lock(&c->lock);
+	while (rc == 0) {
+		struct slot *s;
+
+		/* Another I/O thread may take the slot first: look again after each wait. */
+		for (;;) {
+			s = &c->slots[c->io_idx];
+			if (s->state == SLOT_FILLED || c->err || (c->gen_done && s->state == SLOT_EMPTY))
+				break;
+			pthread_cond_wait(&c->cond, &c->lock);
+		}
+		if (s->state != SLOT_FILLED || c->err)
+			break;
+		s->state = SLOT_IO;
+		c->io_idx = (c->io_idx + 1) % c->n_slots;
+		pthread_mutex_unlock(&c->lock);
+		rc = process_slot(c, s, rbuf, &checked);
+		if (rc == -KESU_E_GONE)
+			set_fatal(c, rc, "the device disappeared at byte %llu", s->off);
+		else if (rc < 0)
+			set_fatal(c, rc, "I/O failed at byte %llu", s->off);
+		pthread_mutex_lock(&c->lock);
+		c->done += s->len;
+		c->checked += checked;
+		s->state = SLOT_EMPTY;
+		pthread_cond_broadcast(&c->cond);
+	}
+	c->running--;
+	pthread_cond_broadcast(&c->cond);
+	pthread_mutex_unlock(&c->lock);
+	free(rbuf);
 	return NULL;
 }
 
 static void status_of(struct stream_ctx *c, struct kesu_stream_status *st)
 {
 	const struct kesu_stream_opts *o = c->o;
-	unsigned i, n = o->threads ? o->threads : KESU_STREAM_THREADS;
 	uint64_t wm;
+	size_t i;
 
 	pthread_mutex_lock(&c->lock);
 	while (c->ext_i < o->n_extents && c->ext_pos >= o->extents[c->ext_i].length) {
@@ -257,9 +328,9 @@ static void status_of(struct stream_ctx *c, struct kesu_stream_status *st)
 		c->ext_pos = 0;
 	}
 	wm = c->ext_i < o->n_extents ? o->extents[c->ext_i].offset + c->ext_pos : c->end;
-	for (i = 0; i < n; i++)
-		if (c->inflight[i] < wm)
-			wm = c->inflight[i];
+	for (i = 0; i < c->n_slots; i++)
+		if (c->slots[i].state != SLOT_EMPTY && c->slots[i].off < wm)
+			wm = c->slots[i].off;
 	st->done = c->done;
 	st->total = c->total;
 	st->checked = c->checked;
@@ -285,47 +356,66 @@ static unsigned live_threads(struct stream_ctx *c)
 	return n;
 }
 
+static int slots_alloc(struct stream_ctx *c, size_t n)
+{
+	c->slots = calloc(n, sizeof(*c->slots));
+	if (!c->slots)
+		return -ENOMEM;
+	c->n_slots = n;
+	for (size_t i = 0; i < n; i++)
+		if (posix_memalign((void **)&c->slots[i].buf, BUF_ALIGN, c->chunk) != 0)
+			return -ENOMEM;
+	return 0;
+}
+
+static void slots_free(struct stream_ctx *c)
+{
+	for (size_t i = 0; c->slots && i < c->n_slots; i++)
+		free(c->slots[i].buf);
+	free(c->slots);
+}
+
 int kesu_stream_run(const struct kesu_stream_opts *o, struct kesu_stream_status *st,
 		    struct kesu_errbuf *eb)
 {
 	struct stream_ctx c = { .o = o };
-	struct stream_thread *th = NULL;
+	pthread_t *tids = NULL;
 	struct kesu_stream_status now;
-	unsigned n = o->threads ? o->threads : KESU_STREAM_THREADS;
-	unsigned tick_ms = o->tick_ms ? o->tick_ms : 250, i, waited = 0;
+	unsigned n_io = o->threads ? o->threads : KESU_STREAM_THREADS;
+	unsigned tick_ms = o->tick_ms ? o->tick_ms : 250, i, started = 0, waited = 0;
 	int rc = 0;
 
+	if (o->sector == 0)
+		return kesu_err_set(eb, -EINVAL, "bad sector size");
 	c.chunk = o->chunk ? o->chunk : KESU_STREAM_CHUNK;
 	c.chunk = c.chunk / o->sector * o->sector;
-	if (!c.chunk || o->sector == 0)
-		return kesu_err_set(eb, -EINVAL, "bad chunk or sector size");
+	if (!c.chunk)
+		return kesu_err_set(eb, -EINVAL, "bad chunk size");
 	for (i = 0; i < o->n_extents; i++)
 		c.total += o->extents[i].length;
 	c.end = o->n_extents ? o->extents[o->n_extents - 1].offset +
 		o->extents[o->n_extents - 1].length : 0;
 	pthread_mutex_init(&c.lock, NULL);
-	c.inflight = malloc(n * sizeof(*c.inflight));
-	th = calloc(n, sizeof(*th));
-	if (!c.inflight || !th) {
-		rc = kesu_err_set(eb, -ENOMEM, "out of memory");
+	pthread_cond_init(&c.cond, NULL);
+	tids = calloc(n_io + 1, sizeof(*tids));
+	if (!tids || slots_alloc(&c, n_io + KESU_STREAM_AHEAD) < 0) {
+		rc = kesu_err_set(eb, -ENOMEM, "out of memory for I/O buffers");
 		goto out;
 	}
-	for (i = 0; i < n; i++)
-		c.inflight[i] = NONE;
-	c.running = n;
-	for (i = 0; i < n; i++) {
-		th[i].c = &c;
-		th[i].id = i;
-		if (pthread_create(&th[i].tid, NULL, stream_worker, &th[i]) != 0) {
+	c.running = n_io + 1;
+	for (i = 0; i <= n_io; i++) {
+		if (pthread_create(&tids[i], NULL, i ? io_worker : generator, &c) != 0) {
 			pthread_mutex_lock(&c.lock);
-			c.running -= n - i;
+			c.running -= n_io + 1 - i;
 			if (!c.err)
 				c.err = -EAGAIN;
 			snprintf(c.errmsg, sizeof(c.errmsg), "cannot start I/O threads");
+			c.gen_done = c.gen_done || i == 0;
+			pthread_cond_broadcast(&c.cond);
 			pthread_mutex_unlock(&c.lock);
 			break;
 		}
-		th[i].started = 1;
+		started++;
 	}
 	while (live_threads(&c)) {
 		sleep_ms(20);
@@ -336,9 +426,8 @@ int kesu_stream_run(const struct kesu_stream_opts *o, struct kesu_stream_status 
 			o->tick(&now, o->tick_arg);
 		}
 	}
-	for (i = 0; i < n; i++)
-		if (th[i].started)
-			pthread_join(th[i].tid, NULL);
+	for (i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
 	status_of(&c, &now);
 	if (st)
 		*st = now;
@@ -348,8 +437,9 @@ int kesu_stream_run(const struct kesu_stream_opts *o, struct kesu_stream_status 
 		rc = kesu_err_set(eb, -KESU_E_INTERRUPTED, "stopped at byte %llu",
 				  (unsigned long long)now.watermark);
 out:
-	free(th);
-	free(c.inflight);
+	free(tids);
+	slots_free(&c);
+	pthread_cond_destroy(&c.cond);
 	pthread_mutex_destroy(&c.lock);
 	return rc;
 }

@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kesu wipe --method overwrite end to end on loop devices: after each
+ * pattern the test reads every byte itself (fixed patterns in C, the random
+ * stream with stock openssl); faulty and slow devices come from nbdkit; every
+ * refusal leaves the device byte-for-byte unchanged.
+ */
+#include "overwrite_helpers.h"
+
+#include <sys/wait.h>
+#include <time.h>
+
+#define DEV_SIZE (16 * MiB)
+
+static void make_loop(char *dev, size_t len)
+{
+	char img[PATH_MAX];
+
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, len, img, sizeof(img)), 0);
+}
+
+/* Wipe with the given extra arguments (NULL-terminated after the device) and expect rc. */
+static json_t *wipe_ok(const char *dev, const char *out, int want_rc, const char *a1,
+		       const char *a2, const char *a3, const char *a4)
+{
+	struct tu_result r;
+	json_t *rec;
+
+	ck_assert_int_eq(tu_kesu(&r, "wipe", dev, "--yes", "--out", out, "-q",
+				 a1, a2, a3, a4, NULL), 0);
+	if (r.status != want_rc)
+		fprintf(stderr, "wipe exit %d\nstdout: %s\nstderr: %s\n", r.status, r.out, r.err);
+	ck_assert_int_eq(r.status, want_rc);
+	tu_result_free(&r);
+	rec = ow_load_record(out);
+	ck_assert_ptr_nonnull(rec);
+	return rec;
+}
+
+static void assert_fixed(const char *dev, const unsigned char *pat, size_t n)
+{
+	ck_assert_int_eq(ow_first_diff_fixed(dev, pat, n, DEV_SIZE), -1);
+}
+
+START_TEST(test_overwrite_random_default)
+{
+	char dev[64], out[PATH_MAX];
+	json_t *rec;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	make_loop(dev, sizeof(dev));
+	ow_fill_urandom(dev, DEV_SIZE);
+	ow_out_dir(out, sizeof(out));
+	rec = wipe_ok(dev, out, 0, NULL, NULL, NULL, NULL);
+	ck_assert_str_eq(ow_str(rec, "outcome", NULL), "ERASED");
+	ck_assert_int_eq(ow_int(rec, "record_version", NULL), 1);
+	ck_assert_str_eq(ow_str(rec, "method", "name"), "overwrite");
+	ck_assert_str_eq(ow_str(rec, "method", "category"), "Clear");
+	ck_assert_str_eq(ow_str(rec, "method", "pattern"), "random");
+	ck_assert_int_eq(ow_int(rec, "method", "passes"), 1);
+	ck_assert_int_eq(ow_int(rec, "device", "size_bytes"), (long long)DEV_SIZE);
+	ck_assert_str_eq(ow_str(rec, "verification", "mode"), "sample");
+	ck_assert_str_eq(ow_str(rec, "verification", "result"), "passed");
+	ck_assert_int_eq(ow_int(rec, "bytes_written", NULL), (long long)DEV_SIZE);
+	ck_assert_uint_eq(strlen(ow_str(rec, "method", "random_key")), 32);
+	ck_assert_int_eq(ow_check_random(dev, ow_str(rec, "method", "random_key"), 0, DEV_SIZE), 0);
+	json_decref(rec);
+}
+END_TEST
+
+START_TEST(test_overwrite_fixed_patterns)
+{
+	static const struct { const char *arg; unsigned char pat[4]; size_t n; const char *name; } cases[] = {
+		{ "zero", { 0x00 }, 1, "zero" },
+		{ "one", { 0xFF }, 1, "one" },
+		{ "0x5a", { 0x5A }, 1, "0x5A" },
+		{ "0xDEADBE", { 0xDE, 0xAD, 0xBE }, 3, "0xDEADBE" },
+	};
+	char dev[64], out[PATH_MAX];
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	make_loop(dev, sizeof(dev));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *rec;
+
+		ow_fill_urandom(dev, DEV_SIZE);
+		ow_out_dir(out, sizeof(out));
+		rec = wipe_ok(dev, out, 0, "--pattern", cases[i].arg, "--verify", "full");
+		ck_assert_str_eq(ow_str(rec, "outcome", NULL), "ERASED");
+		ck_assert_str_eq(ow_str(rec, "method", "pattern"), cases[i].name);
+		ck_assert_str_eq(ow_str(rec, "method", "random_key"), "");
+		ck_assert_int_eq(ow_int(rec, "verification", "bytes_checked"), (long long)DEV_SIZE);
+		assert_fixed(dev, cases[i].pat, cases[i].n);
+		json_decref(rec);
+	}
+}
+END_TEST
+
+START_TEST(test_overwrite_two_passes_complement)
+{
+	static const unsigned char aa[] = { 0xAA, 0x0F };
+	char dev[64], out[PATH_MAX];
+	json_t *rec;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	make_loop(dev, sizeof(dev));
+	ow_out_dir(out, sizeof(out));
+	rec = wipe_ok(dev, out, 0, "--pattern", "0x55F0", "--passes", "2");
+	ck_assert_str_eq(ow_str(rec, "outcome", NULL), "ERASED");
+	ck_assert_int_eq(ow_int(rec, "method", "passes"), 2);
+	ck_assert_int_eq(ow_int(rec, "bytes_written", NULL), (long long)(2 * DEV_SIZE));
+	ck_assert_str_eq(ow_str(rec, "verification", "expect"), "0xAA0F");
+	assert_fixed(dev, aa, 2);
+	json_decref(rec);
+
+	/* Random then its complement: the device holds the inverted stream. */
+	ow_out_dir(out, sizeof(out));
+	rec = wipe_ok(dev, out, 0, "--passes", "2", NULL, NULL);
+	ck_assert_str_eq(ow_str(rec, "outcome", NULL), "ERASED");
+	ck_assert_int_eq(ow_check_random(dev, ow_str(rec, "method", "random_key"), 1, DEV_SIZE), 0);
+	ck_assert_int_ne(ow_check_random(dev, ow_str(rec, "method", "random_key"), 0, DEV_SIZE), 0);
+	json_decref(rec);
+}
+END_TEST
+
+START_TEST(test_overwrite_final_zero)
+{
+	static const unsigned char zero[] = { 0 };
+	char dev[64], out[PATH_MAX];
+	json_t *rec;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	make_loop(dev, sizeof(dev));
+	ow_fill_urandom(dev, DEV_SIZE);
+	ow_out_dir(out, sizeof(out));
+	rec = wipe_ok(dev, out, 0, "--final-zero", "--verify", "full", NULL);
+	ck_assert_str_eq(ow_str(rec, "outcome", NULL), "ERASED");
+	ck_assert_int_eq(ow_int(rec, "method", "final_zero"), 1);
+	ck_assert_str_eq(ow_str(rec, "verification", "expect"), "zero");
+	ck_assert_int_eq(ow_int(rec, "bytes_written", NULL), (long long)(2 * DEV_SIZE));
+	assert_fixed(dev, zero, 1);
+	json_decref(rec);
+}
+END_TEST
+
+START_TEST(test_overwrite_verify_none_is_unverified)
+{
+	char dev[64], out[PATH_MAX];
+	json_t *rec;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	make_loop(dev, sizeof(dev));
+	ow_out_dir(out, sizeof(out));
+	rec = wipe_ok(dev, out, 1, "--verify", "none", "--pattern", "zero");
+	ck_assert_str_eq(ow_str(rec, "outcome", NULL), "UNVERIFIED");
+	ck_assert_str_eq(ow_str(rec, "verification", "result"), "not-run");
+	json_decref(rec);
+}
+END_TEST
+
+/* Every write fails: FAILED with the bad ranges, never ERASED. */
+START_TEST(test_overwrite_faulty_device_fails)
+{
+	char dev[64], out[PATH_MAX], args[PATH_MAX * 2], trig[PATH_MAX];
+	json_t *rec, *bad;
+	long long sectors = 0;
+	size_t i;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	snprintf(trig, sizeof(trig), "%s/trigger-w-%d", tu_tmpdir(), (int)getpid());
+	ck_assert_int_eq(tu_write_file(trig, "", 0), 0);
+	snprintf(args, sizeof(args), "--filter=error memory 2M error=EIO error-pwrite-rate=100%% "
+		 "error-pwrite-file=%s", trig);
+	ck_assert_int_eq(ow_nbd_create(args, 4096, dev, sizeof(dev)), 0);
+	ow_out_dir(out, sizeof(out));
+	rec = wipe_ok(dev, out, 1, "--pattern", "zero", NULL, NULL);
+	ck_assert_str_eq(ow_str(rec, "outcome", NULL), "FAILED");
+	bad = json_object_get(rec, "bad_ranges");
+	ck_assert_int_ge(json_array_size(bad), 1);
+	for (i = 0; i < json_array_size(bad); i++) {
+		json_t *b = json_array_get(bad, i);
+
+		ck_assert_str_eq(json_string_value(json_object_get(b, "op")), "write");
+		sectors += json_integer_value(json_object_get(b, "sectors"));
+	}
+	/* Each 4096-byte sector of the 2 MiB disk was tried on its own and failed. */
+	ck_assert_int_eq(sectors, 512);
+	ck_assert_int_ge(json_array_size(json_object_get(rec, "outcome_reasons")), 1);
+	json_decref(rec);
+}
+END_TEST
+
+static pid_t spawn_kesu(const char *const argv[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Wait until the journal shows progress inside the first pass. */
+static void wait_for_progress(const char *out, long long min_offset)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < 600; i++) {
+		json_t *j = ow_load_suffix(out, ".journal.json", path, sizeof(path));
+		long long off = j ? ow_int(j, "offset", NULL) : -1;
+
+		json_decref(j);
+		if (off >= min_offset)
+			return;
+		usleep(50000);
+	}
+	ck_abort_msg("the journal never showed progress");
+}
+
+START_TEST(test_overwrite_kill9_then_resume)
+{
+	char dev[64], out[PATH_MAX], jpath[PATH_MAX];
+	const char *argv[10];
+	struct tu_result r;
+	json_t *j, *rec;
+	int status;
+	pid_t pid;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	/* A slow disk: every write waits, so the wipe takes seconds. */
+	ck_assert_int_eq(ow_nbd_create("--filter=delay memory 16M wdelay=40ms", 512, dev,
+				       sizeof(dev)), 0);
+	ow_out_dir(out, sizeof(out));
+	argv[0] = tu_kesu_bin();
+	argv[1] = "wipe";
+	argv[2] = dev;
+	argv[3] = "--yes";
+	argv[4] = "--out";
+	argv[5] = out;
+	argv[6] = "--chunk";
+	argv[7] = "256K";
+	argv[8] = NULL;
+	pid = spawn_kesu(argv);
+	ck_assert_int_gt(pid, 0);
+	wait_for_progress(out, 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	ck_assert(WIFSIGNALED(status));
+	j = ow_load_suffix(out, ".journal.json", jpath, sizeof(jpath));
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(ow_str(j, "state", NULL), "running");
+	ck_assert_int_lt(ow_int(j, "offset", NULL), (long long)(16 * MiB));
+	json_decref(j);
+	ck_assert_ptr_null(ow_load_record(out));
+
+	ck_assert_int_eq(tu_kesu(&r, "wipe", "--resume", jpath, "--yes", "-q", NULL), 0);
+	if (r.status)
+		fprintf(stderr, "%s\n%s\n", r.out, r.err);
+	ck_assert_int_eq(r.status, 0);
+	tu_result_free(&r);
+	rec = ow_load_record(out);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_str_eq(ow_str(rec, "outcome", NULL), "ERASED");
+	ck_assert_int_eq(json_array_size(json_object_get(rec, "interruptions")), 1);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_array_get(
+		json_object_get(rec, "interruptions"), 0), "reason")), "without finishing"));
+	ck_assert_int_eq(ow_check_random(dev, ow_str(rec, "method", "random_key"), 0, 16 * MiB), 0);
+	json_decref(rec);
+}
+END_TEST
+
+START_TEST(test_overwrite_sigint_interrupts_then_resume)
+{
+	char dev[64], out[PATH_MAX], jpath[PATH_MAX];
+	const char *argv[10];
+	struct tu_result r;
+	json_t *rec, *j;
+	int status;
+	pid_t pid;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	ck_assert_int_eq(ow_nbd_create("--filter=delay memory 8M wdelay=40ms", 512, dev,
+				       sizeof(dev)), 0);
+	ow_out_dir(out, sizeof(out));
+	argv[0] = tu_kesu_bin();
+	argv[1] = "wipe";
+	argv[2] = dev;
+	argv[3] = "--yes";
+	argv[4] = "--out";
+	argv[5] = out;
+	argv[6] = "--pattern";
+	argv[7] = "0x33";
+	argv[8] = NULL;
+	pid = spawn_kesu(argv);
+	wait_for_progress(out, 0);
+	usleep(300000);
+	kill(pid, SIGINT);
+	waitpid(pid, &status, 0);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 9);
+	rec = ow_load_record(out);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_str_eq(ow_str(rec, "outcome", NULL), "INTERRUPTED");
+	ck_assert_int_eq(json_array_size(json_object_get(rec, "interruptions")), 1);
+	json_decref(rec);
+	j = ow_load_suffix(out, ".journal.json", jpath, sizeof(jpath));
+	ck_assert_str_eq(ow_str(j, "state", NULL), "interrupted");
+	json_decref(j);
+
+	ck_assert_int_eq(tu_kesu(&r, "wipe", "--resume", jpath, "--yes", "-q", NULL), 0);
+	ck_assert_int_eq(r.status, 0);
+	tu_result_free(&r);
+	rec = ow_load_record(out);
+	ck_assert_str_eq(ow_str(rec, "outcome", NULL), "ERASED");
+	ck_assert_int_eq(json_array_size(json_object_get(rec, "interruptions")), 1);
+	{
+		static const unsigned char p33[] = { 0x33 };
+
+		ck_assert_int_eq(ow_first_diff_fixed(dev, p33, 1, 8 * MiB), -1);
+	}
+	json_decref(rec);
+	/* A finished journal is not resumed again. */
+	ck_assert_int_eq(tu_kesu(&r, "wipe", "--resume", jpath, "--yes", "-q", NULL), 0);
+	ck_assert_int_eq(r.status, 11);
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_overwrite_two_devices_in_parallel)
+{
+	char d1[64], d2[64], out[PATH_MAX], path[PATH_MAX];
+	struct tu_result r;
+	DIR *dir;
+	struct dirent *e;
+	int n = 0;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	make_loop(d1, sizeof(d1));
+	make_loop(d2, sizeof(d2));
+	ow_out_dir(out, sizeof(out));
+	ck_assert_int_eq(tu_kesu(&r, "wipe", d1, d2, "--yes", "--out", out, "--json", "-q", NULL), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"results\""));
+	tu_result_free(&r);
+	dir = opendir(out);
+	ck_assert_ptr_nonnull(dir);
+	while ((e = readdir(dir))) {
+		json_t *rec;
+		const char *devpath;
+
+		if (!strstr(e->d_name, ".record.json"))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", out, e->d_name) >= (int)sizeof(path))
+			continue;
+		rec = json_load_file(path, 0, NULL);
+		ck_assert_ptr_nonnull(rec);
+		ck_assert_str_eq(ow_str(rec, "outcome", NULL), "ERASED");
+		devpath = ow_str(rec, "device", "path");
+		ck_assert(!strcmp(devpath, d1) || !strcmp(devpath, d2));
+		ck_assert_int_eq(ow_check_random(devpath, ow_str(rec, "method", "random_key"), 0,
+						 DEV_SIZE), 0);
+		json_decref(rec);
+		n++;
+	}
+	closedir(dir);
+	ck_assert_int_eq(n, 2);
+}
+END_TEST
+
+/* Run kesu with args and check the exit code and that dev did not change. */
+static void assert_refused_unchanged(const char *dev, int want, const char *const *args)
+{
+	char before[80], after[80];
+	const char *argv[16];
+	struct tu_result r;
+	int i = 0;
+
+	ow_sha256(dev, before, sizeof(before));
+	argv[i++] = tu_kesu_bin();
+	for (; *args && i < 15; args++)
+		argv[i++] = *args;
+	argv[i] = NULL;
+	ck_assert_int_eq(tu_runv(&r, NULL, NULL, argv), 0);
+	if (r.status != want)
+		fprintf(stderr, "exit %d: %s%s\n", r.status, r.out, r.err);
+	ck_assert_int_eq(r.status, want);
+	ck_assert_uint_gt(strlen(r.err) + strlen(r.out), 0);
+	tu_result_free(&r);
+	ow_sha256(dev, after, sizeof(after));
+	ck_assert_str_eq(before, after);
+}
+
+START_TEST(test_overwrite_refusals_touch_nothing)
+{
+	char dev[64], mnt[PATH_MAX], out[PATH_MAX];
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	make_loop(dev, sizeof(dev));
+	ow_fill_urandom(dev, DEV_SIZE);
+	ow_out_dir(out, sizeof(out));
+	{
+		const char *a[] = { "wipe", dev, "--out", out, NULL };       /* no --yes, no terminal */
+
+		assert_refused_unchanged(dev, 13, a);
+	}
+	{
+		const char *a[] = { "wipe", dev, "--yes", "--method", "shred-it", "--out", out, NULL };
+
+		assert_refused_unchanged(dev, 2, a);
+	}
+	{
+		const char *a[] = { "wipe", dev, "--yes", "--pattern", "0xZZ", "--out", out, NULL };
+
+		assert_refused_unchanged(dev, 2, a);
+	}
+	{
+		const char *a[] = { "wipe", dev, "--dry-run", "--out", out, NULL };
+
+		assert_refused_unchanged(dev, 0, a);
+	}
+	ck_assert_int_ne(access(out, F_OK), 0); /* nothing written, not even the directory */
+
+	ck_assert_int_eq(tu_sh("mkfs.ext4 -q -F %s >/dev/null 2>&1", dev), 0);
+	ck_assert_int_eq(tu_mount(dev, mnt, sizeof(mnt)), 0);
+	{
+		const char *a[] = { "wipe", dev, "--yes", "--out", out, NULL };
+
+		assert_refused_unchanged(dev, 4, a);
+	}
+}
+END_TEST
+
+START_TEST(test_overwrite_dry_run_prints_plan)
+{
+	char dev[64];
+	struct tu_result r;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	make_loop(dev, sizeof(dev));
+	ck_assert_int_eq(tu_kesu(&r, "wipe", dev, "--dry-run", "--verify", "sample", NULL), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "1000 sections"));
+	ck_assert_ptr_nonnull(strstr(r.out, "random"));
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_overwrite_image_file)
+{
+	char img[PATH_MAX], out[PATH_MAX];
+	static const unsigned char ff[] = { 0xFF };
+	json_t *rec;
+
+	ck_assert_int_eq(tu_image_create(4 * MiB, img, sizeof(img)), 0);
+	ow_out_dir(out, sizeof(out));
+	rec = wipe_ok(img, out, 0, "--pattern", "one", "--verify", "full");
+	ck_assert_str_eq(ow_str(rec, "device", "transport"), "image");
+	ck_assert_int_eq(ow_first_diff_fixed(img, ff, 1, 4 * MiB), -1);
+	json_decref(rec);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("overwrite");
+	SRunner *sr;
+	int failed;
+	struct { const char *name; const TTest *t; } tests[] = {
+		{ "random_default", test_overwrite_random_default },
+		{ "fixed_patterns", test_overwrite_fixed_patterns },
+		{ "two_passes_complement", test_overwrite_two_passes_complement },
+		{ "final_zero", test_overwrite_final_zero },
+		{ "verify_none_is_unverified", test_overwrite_verify_none_is_unverified },
+		{ "faulty_device_fails", test_overwrite_faulty_device_fails },
+		{ "kill9_then_resume", test_overwrite_kill9_then_resume },
+		{ "sigint_interrupts_then_resume", test_overwrite_sigint_interrupts_then_resume },
+		{ "two_devices_in_parallel", test_overwrite_two_devices_in_parallel },
+		{ "refusals_touch_nothing", test_overwrite_refusals_touch_nothing },
+		{ "dry_run_prints_plan", test_overwrite_dry_run_prints_plan },
+		{ "image_file", test_overwrite_image_file },
+	};
+
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		TCase *tc = tcase_create(tests[i].name);
+
+		tcase_set_timeout(tc, 120);
+		tcase_add_test(tc, tests[i].t);
+		suite_add_tcase(s, tc);
+	}
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
