@@ -66,7 +66,7 @@ KESU       := $(BUILD)/kesu
 SIMLIB     := $(BUILD)/libkesusim.so
 
 .SECONDARY:
-.PHONY: all check check-plain check-san check-clang deps demo install clean bench fuzz tests
+.PHONY: all check check-plain check-san check-clang deps demo install clean bench fuzz fuzz-build tests
 all: $(KESU)
 
 $(BUILD)/%.o: %.c
@@ -109,11 +109,13 @@ deps:
 	@sh tests/deps.sh
 
 # The README's test command. Plain build, a clang -Werror build, then the whole
-# suite twice: once plain, once under AddressSanitizer + UndefinedBehaviorSanitizer.
+# suite twice: once plain, once under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then a short run of every fuzz target.
 check: deps
 	$(MAKE) check-clang
 	$(MAKE) check-plain
 	$(MAKE) check-san
+	$(MAKE) fuzz
 
 check-plain: tests
 	@sh tests/run.sh $(BUILD)
@@ -124,6 +126,28 @@ check-san:
 
 check-clang:
 	$(MAKE) CC=clang BUILD=build-clang all tests
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang against an
+# instrumented libkesu. `make fuzz` runs each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 20
+FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=build-fuzz/%)
+fuzz-build:
+	$(MAKE) CC=clang BUILD=build-fuzz SANFLAGS='-fsanitize=address,undefined,fuzzer-no-link -fno-omit-frame-pointer' build-fuzz/libkesu.a
+	$(MAKE) CC=clang BUILD=build-fuzz $(FUZZ_BINS)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libkesu.a
+	@echo "  FUZZ    $@"
+	$(Q)clang $(CPPFLAGS) -Itests -std=c11 -g -O1 -fsanitize=address,undefined,fuzzer $(PKG_CFLAGS) -o $@ $< build-fuzz/libkesu.a $(LDLIBS)
+
+fuzz: fuzz-build
+	@for f in $(FUZZ_BINS); do \
+		name=$$(basename $$f); mkdir -p build-fuzz/corpus-$$name; \
+		cp -n tests/fuzz/corpus-$${name#fuzz_}/* build-fuzz/corpus-$$name/ 2>/dev/null; \
+		echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 build-fuzz/corpus-$$name >build-fuzz/$$name.log 2>&1 \
+			|| { tail -40 build-fuzz/$$name.log; echo "fuzz: $$name FAILED"; exit 1; }; \
+		echo "fuzz: $$name ok ($$(grep -c . build-fuzz/$$name.log) log lines)"; \
+	done
 
 demo: deps $(KESU)
 	@sh tests/demo.sh $(KESU)
