@@ -10,11 +10,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/nvme_ioctl.h>
+#include <pthread.h>
 #include <scsi/sg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/testutil.h"
@@ -1066,6 +1068,90 @@ START_TEST(test_sim_nvme_namespaces)
 }
 END_TEST
 
+struct worker {
+	struct fx *f;
+	int failures;
+};
+
+static void *identify_worker(void *arg)
+{
+	struct worker *w = arg;
+	uint8_t cdb[16] = { 0x85, 4 << 1, 0x0e, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x40, 0xEC };
+	uint8_t id[512];
+	sg_io_hdr_t h;
+
+	for (int i = 0; i < 50; i++) {
+		memset(&h, 0, sizeof(h));
+		memset(id, 0, sizeof(id));
+		h.interface_id = 'S';
+		h.cmd_len = 16;
+		h.cmdp = cdb;
+		h.dxfer_direction = SG_DXFER_FROM_DEV;
+		h.dxferp = id;
+		h.dxfer_len = sizeof(id);
+		if (w->f->sim_ioctl(w->f->fd, SG_IO, &h) != 0 || h.status != 0 || id[510] != 0xA5)
+			w->failures++;
+	}
+	return NULL;
+}
+
+START_TEST(test_sim_concurrent_callers)
+{
+	struct fx f;
+	struct worker w[4];
+	pthread_t t[4];
+	const char *argv[] = { "hdparm", "-I", NULL, NULL };
+	pid_t kids[3];
+	char *log, *p;
+	int n = 0, status;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\"}]}");
+	argv[2] = f.dev;
+	fx_direct(&f, NULL);
+	/* Threads here and whole processes at once; every answer whole, the state file intact. */
+	for (int i = 0; i < 3; i++) {
+		kids[i] = fork();
+		ck_assert_int_ge(kids[i], 0);
+		if (kids[i] == 0) {
+			struct tu_result r;
+			int bad = 0;
+
+			for (int k = 0; k < 5; k++) {
+				if (tu_runv(&r, f.env, NULL, argv) || r.status || !strstr(r.out, "Checksum: correct"))
+					bad = 1;
+				tu_result_free(&r);
+			}
+			_exit(bad);
+		}
+	}
+	for (int i = 0; i < 4; i++) {
+		w[i].f = &f;
+		w[i].failures = 0;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, identify_worker, &w[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(w[i].failures, 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(waitpid(kids[i], &status, 0), kids[i]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	log = tu_read_file(f.log, NULL);
+	ck_assert_ptr_nonnull(log);
+	for (p = log; (p = strstr(p, " ata IDENTIFY ")) != NULL; p++)
+		n++;
+	ck_assert_int_eq(n, 4 * 50 + 3 * 5);
+	free(log);
+	log = tu_read_file(strcat(f.cfg, ".state"), NULL);
+	ck_assert_ptr_nonnull(log);
+	ck_assert_ptr_nonnull(strstr(log, "\"ata.san_state\": 0"));
+	free(log);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t)
 {
 	TCase *tc = tcase_create(name);
@@ -1096,6 +1182,7 @@ int main(void)
 	add(s, "misbehave_fail_midway", test_sim_misbehave_fail_midway);
 	add(s, "misbehave_frozen", test_sim_misbehave_frozen);
 	add(s, "misbehave_abort", test_sim_misbehave_abort);
+	add(s, "concurrent_callers", test_sim_concurrent_callers);
 	add(s, "nvme_identify", test_sim_nvme_identify_nvmecli);
 	add(s, "nvme_format", test_sim_nvme_format_ses);
 	add(s, "nvme_sanitize", test_sim_nvme_sanitize_progress);
