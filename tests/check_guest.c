@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/testutil.h"
 
@@ -93,7 +94,7 @@ static void disk_args(const struct guest_disk *d, char args[][256], size_t *n)
 		snprintf(args[(*n)++], 256, "-device");
 		snprintf(args[(*n)++], 256, "usb-storage,bus=xhci.0,drive=%s,serial=%s", d->id,
 			 d->usb_serial);
-	} else if (!strcmp(d->id, "uas")) {
+	} else if (!strcmp(d->id, "uas")) {   /* on the "usb" disk's xHCI controller */
 		snprintf(args[(*n)++], 256, "-device");
 		snprintf(args[(*n)++], 256, "usb-uas,bus=xhci.0,id=uas");
 		snprintf(args[(*n)++], 256, "-device");
@@ -223,6 +224,16 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static pid_t boot_pid;
+
+/* The images and the initramfs are large: remove them when this process ends
+ * (not when a forked test ends; run.sh also sweeps $KESU_TEST_TMP). */
+static void guest_cleanup(void)
+{
+	if (getpid() == boot_pid && guest.dir[0])
+		tu_sh("rm -rf '%s'", guest.dir);
+}
+
 /* Make the images, boot the guest once, keep its results. */
 static void guest_boot(void)
 {
@@ -237,6 +248,8 @@ static void guest_boot(void)
 	guest.ran = true;
 	snprintf(guest.dir, sizeof(guest.dir), "%s/guest", tu_tmpdir());
 	mkdir(guest.dir, 0700);
+	boot_pid = getpid();
+	atexit(guest_cleanup);
 	for (size_t i = 0; i < N_DISKS; i++) {
 		const struct guest_disk *d = &disks[i];
 
