@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <kesu/cert.h>
+#include <kesu/config.h>
+#include <kesu/record.h>
 #include <kesu/keys.h>
 #include <kesu/sign.h>
 #include <kesu/util.h>
@@ -621,6 +623,63 @@ START_TEST(test_cert_timestamp_checked)
 }
 END_TEST
 
+/* The entry point kesu wipe uses: a record built by the erase layer, as a json_t. */
+START_TEST(test_cert_issue_from_result_record)
+{
+	struct kesu_cert_issue_opts o = { 0 };
+	struct kesu_cert_verify v;
+	struct kesu_result res;
+	struct kesu_config *cfg = NULL;
+	struct kesu_errbuf eb;
+	struct pki p;
+	char id[KESU_CERT_ID_MAX], json[PATH_MAX], *bytes;
+	json_t *rec = NULL, *c;
+	size_t len;
+
+	make_pki(&p, "pki");
+	ck_assert_int_eq(kesu_result_init(&res), 0);
+	ck_assert_int_eq(kesu_record_new_id(res.record_id, sizeof(res.record_id)), 0);
+	snprintf(res.dev.name, sizeof(res.dev.name), "loop7");
+	snprintf(res.dev.path, sizeof(res.dev.path), "/dev/loop7");
+	snprintf(res.dev.serial, sizeof(res.dev.serial), "SN-LOOP-7");
+	res.dev.size_bytes = 1 << 20;
+	res.dev.logical_sector_size = 512;
+	snprintf(res.method_name, sizeof(res.method_name), "overwrite");
+	snprintf(res.category, sizeof(res.category), "Clear");
+	snprintf(res.verify_result, sizeof(res.verify_result), "passed");
+	snprintf(res.operator_name, sizeof(res.operator_name), "佐藤 花子");
+	res.bytes_written = 1 << 20;
+	res.duration_ms = 10;
+	res.outcome = KESU_OUTCOME_ERASED;
+	ck_assert_int_eq(kesu_record_build(&res, &rec, &eb), 0);
+
+	ck_assert_int_eq(kesu_config_load(p.config, &cfg, &eb), 0);
+	ck_assert_int_eq(kesu_config_set(cfg, "media", "property_id", "M2025000999"), 0);
+	o.cfg = cfg;
+	o.out_dir = p.out;
+	o.key_path = p.key;
+	o.cert_path = p.cert;
+	ck_assert_msg(kesu_cert_issue(rec, &o, id, sizeof(id), &eb) == 0, "%s", eb.msg);
+	snprintf(json, sizeof(json), "%s/%s.json", p.out, id);
+	ck_assert_int_eq(kesu_cert_verify_file(json, p.root, &v, &eb), 0);
+	ck_assert_str_eq(v.certificate_id, id);
+	ck_assert_str_eq(v.media_serial, "SN-LOOP-7");
+
+	bytes = tu_read_file(json, &len);
+	c = json_loadb(bytes, len, 0, NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(c, "nist"),
+					   "person"), "name")), "佐藤 花子");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(c, "nist"),
+					   "media"), "property_id")), "M2025000999");
+	ck_assert(json_equal(json_object_get(c, "record"), rec));
+	json_decref(c);
+	free(bytes);
+	json_decref(rec);
+	kesu_config_free(cfg);
+	kesu_result_release(&res);
+}
+END_TEST
+
 START_TEST(test_cert_parse_fixture_variants)
 {
 	json_t *c = NULL;
@@ -657,6 +716,7 @@ int main(void)
 		{ "show", test_cert_show_pdf_and_timestamp_request },
 		{ "parse", test_cert_parse_fixture_variants },
 		{ "timestamp", test_cert_timestamp_checked },
+		{ "library", test_cert_issue_from_result_record },
 	};
 	size_t i;
 

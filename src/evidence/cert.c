@@ -373,8 +373,8 @@ static json_t *string_obj(const struct kesu_config *cfg, const char *section,
 
 static json_t *build_nist(const json_t *rec, const struct kesu_config *cfg)
 {
-	static const char *const person[] = { "name", "title", "organisation", "location",
-					      "contact", NULL };
+	static const char *const person_keys[] = { "name", "title", "organisation", "location",
+						   "contact", NULL };
 	static const char *const validation[] = { "name", "title", "organisation", "location",
 						  "contact", "date", "signature", NULL };
 	const json_t *dev = json_object_get(rec, "device");
@@ -382,17 +382,21 @@ static json_t *build_nist(const json_t *rec, const struct kesu_config *cfg)
 	const json_t *ver = json_object_get(rec, "verification");
 	const json_t *tool = json_object_get(rec, "tool");
 	char type[128], details[1024];
-	json_t *validation_o = json_object();
+	json_t *validation_o = json_object(), *person;
 	size_t i;
 
 	media_type(dev, cfg, type, sizeof(type));
 	jtext(method, "details", details, sizeof(details));
+	person = string_obj(cfg, "operator", person_keys);
+	/* The wipe records who ran it; the configuration or options name them otherwise. */
+	if (person && !*jstr(person, "name") && *jstr(rec, "operator"))
+		json_object_set_new(person, "name", json_string(jstr(rec, "operator")));
 	/* The validation block stays empty until a second person validates. */
 	for (i = 0; validation_o && validation[i]; i++)
 		json_object_set_new(validation_o, validation[i], json_string(""));
 	return json_pack("{s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
 			 " s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:o}",
-		"person", string_obj(cfg, "operator", person),
+		"person", person,
 		"media",
 		"make", jstr(dev, "vendor"), "model", jstr(dev, "model"),
 		"serial", jstr(dev, "serial"),
