@@ -546,6 +546,87 @@ START_TEST(test_ledger_attach_cert_refuses_unsigned)
 }
 END_TEST
 
+/* A certificate issued by kesu cert with keys from kesu ca/key: verified, linked, 消去済. */
+START_TEST(test_ledger_attach_cert_signed)
+{
+	char dir[512], ca[600], st[600], csr[700], root[700], key[700], cert[700], out[600];
+	char json[900], *before, *after;
+	struct tu_result r;
+	char *id;
+
+	setup_db();
+	snprintf(dir, sizeof(dir), "%s/pki", tu_tmpdir());
+	snprintf(ca, sizeof(ca), "%s/ca", dir);
+	snprintf(st, sizeof(st), "%s/st", dir);
+	snprintf(csr, sizeof(csr), "%s/signer.csr", st);
+	snprintf(root, sizeof(root), "--ca=%s/root.pem", ca);
+	snprintf(key, sizeof(key), "%s/signer.key", st);
+	snprintf(cert, sizeof(cert), "%s/signer.pem", st);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	ck_assert_int_eq(tu_sh("mkdir -p '%s'", out), 0);
+	ck_assert_int_eq(tu_kesu(&r, "ca", "init", "--dir", ca, "--subject", "/CN=Test Root", NULL), 0);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "key", "init", "--dir", st, "--subject", "/CN=山田 太郎", NULL), 0);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "ca", "sign", csr, "--dir", ca, NULL), 0);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_result_free(&r);
+	{
+		char rec[600];
+
+		snprintf(rec, sizeof(rec), "%s/tests/fixtures/record-overwrite.json", tu_srcdir());
+		ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", out, "--key", key,
+					 "--cert", cert, "--operator", "山田 太郎", "--property-id",
+					 "M-0001", "--config", "/dev/null", "--json", NULL), 0);
+	}
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	id = strstr(r.out, "KC-");
+	ck_assert_ptr_nonnull(id);
+	snprintf(json, sizeof(json), "%s/%.*s.json", out, (int)strcspn(id, "\""), id);
+	tu_result_free(&r);
+
+	/* the ledger records another serial: refused, nothing linked */
+	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0001", "--serial=OTHER", "--place=金庫A"), 0);
+	tu_result_free(&r);
+	before = dump();
+	ck_assert_int_eq(LEDGER(&r, OP, "attach-cert", root, json), KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "serial"));
+	tu_result_free(&r);
+	after = dump();
+	ck_assert_str_eq(before, after);
+	free(after);
+	free(before);
+
+	ck_assert_int_eq(LEDGER(&r, OP, "edit", "M-0001", "--serial=Z3TABC12"), 0);
+	tu_result_free(&r);
+	ck_assert_msg(LEDGER(&r, OP, "attach-cert", root, json) == 0, "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "show", "M-0001", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"status\": \"消去済\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"outcome\": \"ERASED\""));
+	tu_result_free(&r);
+	/* the same certificate twice is refused */
+	ck_assert_int_eq(LEDGER(&r, OP, "attach-cert", root, json), KESU_EXIT_FAILURE);
+	tu_result_free(&r);
+	/* a changed byte: the signature fails and nothing is linked */
+	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0002", "--place=金庫A"), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_sh("sed -i 's/M-0001/M-0002/' '%s'", json), 0);
+	before = dump();
+	ck_assert_int_eq(LEDGER(&r, OP, "attach-cert", root, json), KESU_EXIT_SIGNATURE);
+	ck_assert_ptr_nonnull(strstr(r.err, "does not verify"));
+	tu_result_free(&r);
+	after = dump();
+	ck_assert_str_eq(before, after);
+	free(after);
+	free(before);
+	ck_assert_int_eq(LEDGER(&r, "audit"), 0);
+	tu_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ledger");
@@ -568,6 +649,7 @@ int main(void)
 		{ "corrupt", test_ledger_corrupt_database },
 		{ "work", test_ledger_work_plan_done },
 		{ "attach_unsigned", test_ledger_attach_cert_refuses_unsigned },
+		{ "attach_signed", test_ledger_attach_cert_signed },
 	};
 
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
