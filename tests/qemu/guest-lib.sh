@@ -16,14 +16,19 @@ emit() {
 		cat "$2"
 		echo
 		echo "@@KESU-END $1 rc=$3"
-	} >"$KESU_RESULTS"
+	} >>"$KESU_RESULTS"
 }
 
 # section NAME COMMAND [ARG...]: run the command, report stdout, stderr and status.
+# A program is stopped after $SECTION_TIMEOUT seconds (default 120; status 143),
+# so that one hung command costs its section, not the whole boot.
 section() {
 	_name=$1
 	shift
-	"$@" >/tmp/section.out 2>/tmp/section.err
+	case $(type "$1" 2>/dev/null) in
+	*function*) "$@" >/tmp/section.out 2>/tmp/section.err ;;
+	*) timeout "${SECTION_TIMEOUT:-120}" "$@" >/tmp/section.out 2>/tmp/section.err ;;
+	esac
 	_rc=$?
 	emit "$_name" /tmp/section.out $_rc
 	emit "$_name.stderr" /tmp/section.err $_rc
