@@ -680,6 +680,41 @@ START_TEST(test_cert_issue_from_result_record)
 }
 END_TEST
 
+START_TEST(test_cert_long_and_bad_fields)
+{
+	struct kesu_cert_verify v;
+	struct tu_result r;
+	struct pki p;
+	char rec[PATH_MAX], json[PATH_MAX], *long_details, *pdftext;
+	size_t i, n = 60000;
+
+	make_pki(&p, "pki");
+	snprintf(rec, sizeof(rec), "%s/rec.json", p.dir);
+	long_details = malloc(n + 32);
+	ck_assert_ptr_nonnull(long_details);
+	strcpy(long_details, "\"details\": \"");
+	for (i = strlen(long_details); i < n; i += 3)
+		memcpy(long_details + i, "消", 3);
+	strcpy(long_details + i, "\"");
+	write_variant(fixture(), rec, "\"details\": \"1 pass of zeros over all 131072 sectors\"",
+		      long_details);
+	free(long_details);
+	issue(&p, rec, json, sizeof(json));
+	ck_assert_int_eq(kesu_cert_verify_file(json, p.root, &v, NULL), 0);
+	pdftext = tu_sh_out("pdftotext '%.*s.pdf' - | grep -c 'Z3TABC12'", (int)(strlen(json) - 5), json);
+	ck_assert_ptr_nonnull(pdftext);
+	ck_assert_int_ge(atoi(pdftext), 1);
+	free(pdftext);
+
+	/* An operator name that is not UTF-8 is refused, not written. */
+	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", fixture(), "--out", p.out, "--config", p.config,
+				 "--key", p.key, "--cert", p.cert, "--operator", "\x8e\x52\x93\x63", NULL), 0);
+	ck_assert_int_eq(r.status, 11);
+	ck_assert_ptr_nonnull(strstr(r.err, "UTF-8"));
+	tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_cert_parse_fixture_variants)
 {
 	json_t *c = NULL;
@@ -717,6 +752,7 @@ int main(void)
 		{ "parse", test_cert_parse_fixture_variants },
 		{ "timestamp", test_cert_timestamp_checked },
 		{ "library", test_cert_issue_from_result_record },
+		{ "fields", test_cert_long_and_bad_fields },
 	};
 	size_t i;
 

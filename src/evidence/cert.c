@@ -366,8 +366,12 @@ static json_t *string_obj(const struct kesu_config *cfg, const char *section,
 {
 	json_t *o = json_object();
 
+	/* json_string() refuses text that is not UTF-8: then the whole build fails. */
 	for (; o && *keys; keys++)
-		json_object_set_new(o, *keys, json_string(cfg_get(cfg, section, *keys, "")));
+		if (json_object_set_new(o, *keys, json_string(cfg_get(cfg, section, *keys, "")))) {
+			json_decref(o);
+			return NULL;
+		}
 	return o;
 }
 
@@ -568,9 +572,14 @@ int kesu_cert_issue(const json_t *record, const struct kesu_cert_issue_opts *opt
 	cert = build_cert(record, o->cfg, id, now, subject, fp);
 	json = cert ? json_dumps(cert, JSON_FLAGS) : NULL;
 	if (!json) {
-		rc = kesu_err_set(eb, -ENOMEM, "building the certificate: out of memory");
+		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "cannot build the certificate: a field "
+				  "(operator, contract, media options) is not valid UTF-8");
 		goto out;
 	}
+	/* Never sign what kesu's own verifier would reject. */
+	rc = cert_validate(cert, eb);
+	if (rc)
+		goto out;
 	kesu_sha256_hex(json, strlen(json), json_sha);
 	rc = kesu_sign_detached(signer, json, strlen(json), &p7s, &p7s_len, eb);
 	if (!rc)

@@ -20,6 +20,7 @@
 #define BOTTOM   (KESU_PDF_A4_HEIGHT - KESU_PDF_MM(15))
 #define LABEL_W  KESU_PDF_MM(42)
 #define QR_SIZE  KESU_PDF_MM(30)
+#define FIELD_MAX 600
 
 struct page {
 	struct kesu_pdf *pdf;
@@ -67,19 +68,36 @@ static void heading(struct page *pg, const char *ja, const char *en)
 	pg->y += 15;
 }
 
+/*
+ * At most FIELD_MAX bytes of a value, cut at a UTF-8 character boundary and
+ * marked: a form field never outgrows a page (the JSON keeps the whole text).
+ */
+static const char *shorten(const char *value, char *buf, size_t len)
+{
+	size_t n = strlen(value);
+
+	if (n <= FIELD_MAX)
+		return value;
+	n = FIELD_MAX;
+	while (n > 0 && ((unsigned char)value[n] & 0xC0) == 0x80)
+		n--;
+	snprintf(buf, len, "%.*s …", (int)n, value);
+	return buf;
+}
+
 /* A form row: "日本語 / English" label cell, then the value. */
 static void field(struct page *pg, const char *ja, const char *en, const char *value)
 {
 	struct kesu_pdf_style styles[2] = { { .size = 8 }, { .size = 9.5 } };
 	double widths[2] = { LABEL_W, CONTENT - LABEL_W };
 	double fills[2] = { 0.92, -1 };
-	char label[160];
+	char label[160], cut[FIELD_MAX + 8];
 	const char *cells[2];
 	double h;
 
 	snprintf(label, sizeof(label), "%s\n%s", ja, en);
 	cells[0] = label;
-	cells[1] = dash(value);
+	cells[1] = dash(shorten(value, cut, sizeof(cut)));
 	h = kesu_pdf_text_height(pg->pdf, widths[1] - 6, cells[1], &styles[1]);
 	need(pg, h + 10 > 24 ? h + 10 : 24);
 	pg->y += kesu_pdf_row(pg->pdf, MARGIN, pg->y, widths, cells, 2, styles, 2, fills, 3, 0.4);
