@@ -170,7 +170,11 @@ double sim_progress(const struct sim_dev *d, double start, double duration, bool
 /* sim_ata.c: handles an SG_IO request; returns the ioctl's return value (errno set). */
 int sim_ata_sg_io(const struct sim_dev *d, struct sim_state *st, void *hdr);
 
+/* An operation whose time is up completes: the media's bytes change here. */
+void sim_ata_tick(const struct sim_dev *d, struct sim_ata_state *st);
+
 /* sim_nvme.c */
+void sim_nvme_tick(const struct sim_dev *d, struct sim_state *st);
 int sim_nvme_ioctl(const struct sim_dev *d, const struct sim_ns_cfg *ns, struct sim_state *st,
 		   unsigned long req, void *arg);
 uint32_t sim_nvme_lba_size(const struct sim_dev *d, const struct sim_nvme_state *st, unsigned nsidx);

@@ -637,7 +637,7 @@ static void san_abort(struct ata_ctx *x, uint8_t reason)
 }
 
 /* An operation whose time is up completes: this is when the media's bytes change. */
-static void sanitize_tick(const struct sim_dev *d, struct sim_ata_state *st)
+void sim_ata_tick(const struct sim_dev *d, struct sim_ata_state *st)
 {
 	uint64_t bytes = ((d->ata.hpa_erase_hidden ? d->ata.sectors - 1 : st->current_max) + 1) * 512;
 	enum sim_fill fill = d->ata.san_block_fill;
@@ -887,7 +887,7 @@ static int sg_io_flat(const struct sim_dev *d, struct sim_state *st, sg_io_hdr_t
 		scsi_other(&x, cdb);
 		return 0;
 	}
-	sanitize_tick(d, x.st);
+	sim_ata_tick(d, x.st);
 	x.o.status = ST_DRDY | ST_DSC;
 	x.o.device = x.c.device;
 	dispatch(&x);

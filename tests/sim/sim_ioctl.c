@@ -155,11 +155,14 @@ static bool is_nvme_request(unsigned long req)
 	       req == NVME_IOCTL_RESCAN || req == NVME_IOCTL_RESET || req == NVME_IOCTL_SUBSYS_RESET;
 }
 
-/* Run one simulated command under the process mutex and the state file's lock. */
+/*
+ * Run one simulated command under the process mutex and the state file's lock.
+ * req 0: no command, only let an operation whose time is up complete.
+ */
 static int simulate(const struct sim_dev *d, const struct sim_ns_cfg *ns, unsigned long req, void *arg)
 {
-	struct sim_state st;
-	int sfd = -1, ret, err = 0;
+	struct sim_state st, before;
+	int sfd = -1, ret = 0, err = 0;
 
 	pthread_mutex_lock(&sim_lock);
 	in_sim = 1;
@@ -169,12 +172,19 @@ static int simulate(const struct sim_dev *d, const struct sim_ns_cfg *ns, unsign
 		err = EIO;
 		goto out;
 	}
+	before = st;
 	errno = 0;
-	if (req == SG_IO)
+	if (req == 0 && d->type == SIM_ATA)
+		sim_ata_tick(d, &st.ata);
+	else if (req == 0)
+		sim_nvme_tick(d, &st);
+	else if (req == SG_IO)
 		ret = sim_ata_sg_io(d, &st, arg);
 	else
 		ret = sim_nvme_ioctl(d, ns, &st, req, arg);
 	err = errno;
+	if (req == 0 && !memcmp(&before, &st, sizeof(st)))
+		goto out;
 	if (sim_state_put(sfd, d, &st) < 0)
 		sim_log(d, "state %s not saved", config->state_path);
 out:
@@ -214,14 +224,18 @@ int ioctl(int fd, unsigned long req, ...)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (config && !in_sim && req == BLKRRPART && find_dev(fd, &ns))
+	if (!config || in_sim)
+		return real_ioctl(fd, req, arg);
+	d = find_dev(fd, &ns);
+	if (!d)
+		return real_ioctl(fd, req, arg);
+	if (req == SG_IO && d->type == SIM_ATA)
+		return simulate(d, NULL, req, arg);
+	if (is_nvme_request(req) && d->type == SIM_NVME)
+		return simulate(d, ns, req, arg);
+	/* Any other ioctl on the device (BLKGETSIZE64, ...) lets time-bound work finish first. */
+	simulate(d, ns, 0, NULL);
+	if (req == BLKRRPART)
 		return reread_partitions(fd);
-	if (config && !in_sim && (req == SG_IO || is_nvme_request(req))) {
-		d = find_dev(fd, &ns);
-		if (d && req == SG_IO && d->type == SIM_ATA)
-			return simulate(d, NULL, req, arg);
-		if (d && req != SG_IO && d->type == SIM_NVME)
-			return simulate(d, ns, req, arg);
-	}
 	return real_ioctl(fd, req, arg);
 }

@@ -313,7 +313,7 @@ static int format_nvm(struct nvme_ctx *x)
 }
 
 /* An operation whose time is up completes: this is when the media's bytes change. */
-static void sanitize_tick(const struct sim_dev *d, struct sim_state *sst)
+void sim_nvme_tick(const struct sim_dev *d, struct sim_state *sst)
 {
 	struct sim_nvme_state *st = &sst->nvme;
 	unsigned sanact = st->scdw10 & 7, passes = (st->scdw10 >> 4) & 0xf;
@@ -445,7 +445,7 @@ int sim_nvme_ioctl(const struct sim_dev *d, const struct sim_ns_cfg *ns, struct 
 		errno = EFAULT;
 		return -1;
 	}
-	sanitize_tick(d, st);
+	sim_nvme_tick(d, st);
 	ret = admin(&x);
 	if (ret >= 0) {
 		/* The completion's DW0; 0 for every command simulated here. */
