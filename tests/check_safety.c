@@ -130,6 +130,41 @@ START_TEST(test_safety_escaped_mount_point)
 }
 END_TEST
 
+START_TEST(test_safety_nvme_controller_wide)
+{
+	static const char mi[] = "20 1 0:99 / / rw - tmpfs tmpfs rw\n"
+				 "50 20 259:1 / /data rw - ext4 /dev/nvme0n2 rw\n";
+	struct kesu_dev_identity id;
+	struct kesu_safety s;
+	struct kesu_name_list ns;
+	struct kesu_target t;
+	struct kesu_errbuf eb = { "" };
+
+	s = fake_safety("nvme0n1", mi);
+	ck_assert_uint_eq(s.reasons, 0); /* the namespace itself is not in use */
+	ck_assert_int_eq(kesu_dev_controller_namespaces("nvme0n1", &ns), 0);
+	ck_assert_uint_eq(ns.n, 2);
+	ck_assert_str_eq(ns.names[0], "nvme0n1");
+	ck_assert_str_eq(ns.names[1], "nvme0n2");
+	kesu_name_list_free(&ns);
+	ck_assert_int_eq(kesu_dev_controller_namespaces("sdz", &ns), 0);
+	ck_assert_uint_eq(ns.n, 1);
+	kesu_name_list_free(&ns);
+
+	/* Sanitize erases every namespace: the mounted sibling makes it unsafe. */
+	ck_assert_int_eq(kesu_dev_identify("nvme0n1", false, &id, NULL), 0);
+	ck_assert_int_eq(kesu_safety_check_controller(&id, &s, &eb), 0);
+	ck_assert_uint_eq(s.reasons, KESU_UNSAFE_MOUNTED);
+	ck_assert_ptr_nonnull(strstr(s.detail, "/dev/nvme0n2 mounted on /data"));
+	if (geteuid() != 0)
+		return;
+	/* No /dev node here, so the open fails; the refusal still names the reason. */
+	ck_assert_int_eq(kesu_target_open("nvme0n1", KESU_TARGET_CONTROLLER, &t, &eb),
+			 -KESU_E_MOUNTED);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "nvme0n2"));
+}
+END_TEST
+
 START_TEST(test_safety_names_and_order)
 {
 	struct kesu_safety s = { 0 };
@@ -354,6 +389,7 @@ int main(void)
 	tcase_add_test(fake_tc, test_safety_live_system_overlay_root_and_medium);
 	tcase_add_test(fake_tc, test_safety_esp_is_boot_medium);
 	tcase_add_test(fake_tc, test_safety_escaped_mount_point);
+	tcase_add_test(fake_tc, test_safety_nvme_controller_wide);
 	tcase_add_test(fake_tc, test_safety_names_and_order);
 	tcase_add_test(fake_tc, test_safety_partition_refused);
 	tcase_add_test(real_tc, test_safety_bad_paths_refused);

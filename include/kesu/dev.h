@@ -95,6 +95,14 @@ int kesu_dev_partitions(const char *disk, struct kesu_name_list *out);
  */
 int kesu_dev_holders(const char *name, struct kesu_name_list *out);
 
+/*
+ * Every namespace of the NVMe controller (or subsystem) that NAME belongs to,
+ * NAME included: the block devices beside it under its device/ directory.
+ * For any other device just NAME. Controller-wide operations (NVMe Sanitize,
+ * Format with "applies to all namespaces") must check all of them.
+ */
+int kesu_dev_controller_namespaces(const char *name, struct kesu_name_list *out);
+
 enum kesu_dev_list_flags {
 	KESU_DEV_LIST_ALL = 1u << 0,  /* also partitions and unattached loop devices */
 };

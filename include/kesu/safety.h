@@ -38,6 +38,14 @@ int kesu_safety_error(const struct kesu_safety *s);
 int kesu_safety_check(const struct kesu_dev_identity *id, struct kesu_safety *s,
 		      struct kesu_errbuf *eb);
 
+/*
+ * kesu_safety_check over every namespace of id's NVMe controller, merged
+ * (details name the namespace); the same as kesu_safety_check for other
+ * devices. For controller-wide operations such as NVMe Sanitize.
+ */
+int kesu_safety_check_controller(const struct kesu_dev_identity *id, struct kesu_safety *s,
+				 struct kesu_errbuf *eb);
+
 /* An exclusively opened device (or image file) for a destructive operation. */
 struct kesu_target {
 	struct kesu_dev_identity id;
@@ -50,6 +58,8 @@ enum kesu_target_flags {
 	KESU_TARGET_DIRECT      = 1u << 0,  /* O_DIRECT */
 	KESU_TARGET_ALLOW_IMAGE = 1u << 1,  /* accept a regular file */
 	KESU_TARGET_READONLY    = 1u << 2,  /* O_RDONLY (verification) */
+	KESU_TARGET_CONTROLLER  = 1u << 3,  /* also refuse when another namespace of the
+					       NVMe controller is unsafe (sanitize) */
 };
 
 /*

@@ -618,6 +618,46 @@ out:
 	return rc;
 }
 
+/* Append another namespace's reasons and details to s. */
+static void merge(struct kesu_safety *s, const struct kesu_safety *other)
+{
+	if (!other->reasons)
+		return;
+	for (unsigned bit = 1; bit; bit <<= 1)
+		if (other->reasons & bit)
+			s->reasons |= bit;
+	if (strstr(s->detail, other->detail))
+		return;
+	flag(s, 0, "%s", other->detail);
+}
+
+int kesu_safety_check_controller(const struct kesu_dev_identity *id, struct kesu_safety *s,
+				 struct kesu_errbuf *eb)
+{
+	struct kesu_name_list ns = { 0 };
+	int rc = kesu_safety_check(id, s, eb);
+
+	if (rc < 0 || id->is_image || id->transport != KESU_TR_NVME)
+		return rc;
+	rc = kesu_dev_controller_namespaces(id->name, &ns);
+	for (size_t i = 0; i < ns.n && rc == 0; i++) {
+		struct kesu_dev_identity other;
+		struct kesu_safety os;
+
+		if (!strcmp(ns.names[i], id->name) ||
+		    kesu_dev_identify(ns.names[i], false, &other, NULL) < 0)
+			continue;
+		rc = kesu_safety_check(&other, &os, eb);
+		if (rc == 0)
+			merge(s, &os);
+	}
+	kesu_name_list_free(&ns);
+	if (rc < 0)
+		kesu_err_set(eb, rc, "%s: checking the controller's other namespaces: %s",
+			     id->path, strerror(-rc));
+	return rc;
+}
+
 /* ---- the exclusive open ---- */
 
 static const char *remedy(int err)
@@ -658,13 +698,21 @@ static void mask_for_flags(struct kesu_safety *s, unsigned flags)
 		s->reasons &= ~(unsigned)KESU_UNSAFE_READONLY;
 }
 
+static int check_for_flags(const struct kesu_dev_identity *id, struct kesu_safety *s,
+			   unsigned flags, struct kesu_errbuf *eb)
+{
+	if (flags & KESU_TARGET_CONTROLLER)
+		return kesu_safety_check_controller(id, s, eb);
+	return kesu_safety_check(id, s, eb);
+}
+
 static int open_failed(struct kesu_target *t, int err, struct kesu_errbuf *eb)
 {
 	struct kesu_safety s;
 
 	/* A mount or holder is the usual cause of EBUSY (and, in containers, of
 	 * EACCES on the host's disks): say which. */
-	if (kesu_safety_check(&t->id, &s, NULL) == 0) {
+	if (check_for_flags(&t->id, &s, t->flags, NULL) == 0) {
 		mask_for_flags(&s, t->flags);
 		if (s.reasons)
 			return refuse(t, &s, eb);
@@ -746,7 +794,7 @@ int kesu_target_open(const char *path, unsigned flags, struct kesu_target *t,
 	if (t->fd < 0)
 		return open_failed(t, errno, eb);
 	/* Checked after the exclusive open: nothing can mount it from now on. */
-	rc = kesu_safety_check(&t->id, &s, eb);
+	rc = check_for_flags(&t->id, &s, flags, eb);
 	if (rc == 0) {
 		mask_for_flags(&s, flags);
 		if (s.reasons)

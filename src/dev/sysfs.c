@@ -483,6 +483,35 @@ int kesu_dev_holders(const char *name, struct kesu_name_list *out)
 	return rc;
 }
 
+static bool is_block_dev_dir(const char *dir, const char *entry)
+{
+	char p[PATH_MAX];
+
+	/* A namespace directory has a dev attribute and no partition attribute. */
+	snprintf(p, sizeof(p), "%s/%s/dev", dir, entry);
+	if (access(p, F_OK) != 0)
+		return false;
+	snprintf(p, sizeof(p), "%s/%s/partition", dir, entry);
+	return access(p, F_OK) != 0 && sysfs_exists(entry, NULL);
+}
+
+int kesu_dev_controller_namespaces(const char *name, struct kesu_name_list *out)
+{
+	char dir[PATH_MAX];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (strncmp(name, "nvme", 4) != 0)
+		return kesu_name_list_add(out, name);
+	snprintf(dir, sizeof(dir), "%s/class/block/%s/device", kesu_sysfs_root(), name);
+	rc = list_dir(dir, is_block_dev_dir, out);
+	if (rc == 0)
+		rc = kesu_name_list_add(out, name);
+	if (rc < 0)
+		kesu_name_list_free(out);
+	return rc;
+}
+
 /* ---- enumeration ---- */
 
 static bool keep_disk(const char *dir, const char *entry)

@@ -161,6 +161,8 @@ static int other_disks(const struct fakesys *fs)
 	rc |= put(fs, NVME, "model", "KESU NVME\n");
 	rc |= put(fs, NVME, "firmware_rev", "2.0     \n");
 	rc |= link_in(fs, NVME "/nvme0n1/device", NVME);
+	rc |= blockdev(fs, NVME "/nvme0n2", "nvme0n2", "259:1\n", "4096\n", 0);
+	rc |= link_in(fs, NVME "/nvme0n2/device", NVME);
 
 	rc |= blockdev(fs, USB "/block/sdy", "sdy", "8:16\n", "64\n", 0);
 	rc |= put(fs, USB "/block/sdy", "removable", "1\n");

@@ -23,7 +23,7 @@ struct fakesys {
  *         (from vpd_pg80), held by dm-7; partitions sdz1 (8:1, held by md9, which
  *         is held by dm-8) and sdz2 (8:2)
  *   nvme0n1  nvme 259:0, serial "NVSERIAL42", model "KESU NVME", firmware "2.0",
- *            discard 2 GiB
+ *            discard 2 GiB; nvme0n2 (259:1) a second namespace of the same controller
  *   sdy   usb, removable, model "USB DISK", no serial
  *   sdx   scsi (behind virtio-scsi)
  *   vdb   virtio, serial "VDSERIAL"
