@@ -15,6 +15,7 @@
 
 #include <kesu/brother_ql.h>
 #include <kesu/label.h>
+#include <kesu/ledger.h>
 #include <kesu/template.h>
 #include <kesu/util.h>
 
@@ -725,6 +726,53 @@ START_TEST(test_label_svg_and_json)
 }
 END_TEST
 
+
+/* Fields from the ledger (kesu ledger add) and its linked certificate. */
+START_TEST(test_label_from_ledger)
+{
+	struct kesu_errbuf eb = { { 0 } };
+	struct kesu_ledger *lg = NULL;
+	struct tu_result r;
+	char db[600], out[600], png[700], want[128], *text, *got;
+	const char *args[] = { "-t", "ql-62", "--db", db, "-m", MEDIA_ID, "-o", out, NULL };
+	const char *unknown[] = { "-t", "ql-62", "--db", db, "-m", "M2026-999999", "-o", out, NULL };
+
+	snprintf(db, sizeof(db), "%s/kesu.db", tu_tmpdir());
+	snprintf(out, sizeof(out), "%s/ledger.pdf", tu_tmpdir());
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", db, "--operator", "山田 太郎", "add", MEDIA_ID,
+				 "--data-name", "顧客データ", "--giver", "佐藤 花子", "--serial",
+				 "S3Z9NB0K123456A", NULL), 0);
+	ck_assert_msg(r.status == 0, "kesu ledger add: %s", r.err);
+	tu_result_free(&r);
+	ck_assert_msg(kesu_ledger_open(db, 0, 1000, &lg, &eb) == 0, "%s", eb.msg);
+	ck_assert_int_eq(kesu_ledger_set_operator(lg, "山田 太郎"), 0);
+	ck_assert_msg(kesu_ledger_link_cert(lg, cert_fixture(), NULL, &eb) == 0, "%s", eb.msg);
+	kesu_ledger_close(lg);
+
+	run_label(&r, args);
+	ck_assert_msg(r.status == 0, "stderr: %s", r.err);
+	tu_result_free(&r);
+	text = tu_sh_out("pdftotext '%s' -", out);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text, "顧客データ"));
+	ck_assert_ptr_nonnull(strstr(text, "佐藤 花子"));
+	ck_assert_ptr_nonnull(strstr(text, "ERASED"));
+	ck_assert_ptr_nonnull(strstr(text, CERT_ID));
+	free(text);
+	pdf_to_png(out, 300, 1, png, sizeof(png));
+	got = decode(png);
+	cert_payload(want, sizeof(want));
+	strcat(want, "\n");
+	ck_assert_str_eq(got, want);
+	free(got);
+
+	run_label(&r, unknown);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_ptr_nonnull(strstr(r.err, "M2026-999999"));
+	tu_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("label");
@@ -748,6 +796,7 @@ int main(void)
 		{ "module_too_small", test_label_module_too_small_refused },
 		{ "template_errors", test_label_template_parse_errors },
 		{ "svg_json", test_label_svg_and_json },
+		{ "from_ledger", test_label_from_ledger },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -78,6 +78,18 @@ const char *kesu_label_data_get(const struct kesu_label_data *d, const char *fie
 int kesu_label_data_from_cert(struct kesu_label_data *d, const char *cert_path,
 			      struct kesu_errbuf *eb);
 
+struct kesu_ledger;
+
+/*
+ * Fill from the ledger entry of media_id: media_id, data_name (データ名),
+ * owner (交付者), description (記録媒体), serial, date (交付日), and from the
+ * medium's latest linked certificate cert_id, outcome and hash_prefix.
+ * Fields already set (the command line) are kept. -KESU_E_NOT_FOUND for an
+ * unknown media ID.
+ */
+int kesu_label_data_from_ledger(struct kesu_label_data *d, struct kesu_ledger *lg,
+				const char *media_id, struct kesu_errbuf *eb);
+
 /* The QR payload for d: -KESU_E_BAD_INPUT when d has no ID for the kind asked. */
 int kesu_label_payload(const struct kesu_label_data *d, char *buf, size_t len,
 		       struct kesu_errbuf *eb);

@@ -10,6 +10,7 @@
 #include <kesu/brother_ql.h>
 #include <kesu/cli.h>
 #include <kesu/label.h>
+#include <kesu/ledger.h>
 #include <kesu/template.h>
 #include <kesu/util.h>
 
@@ -24,7 +25,7 @@
 #define MAX_SOURCES 1000
 
 struct label_opts {
-	const char *template_name, *template_dir, *output, *print_dev;
+	const char *template_name, *template_dir, *output, *print_dev, *db;
 	const char *media_ids[MAX_SOURCES];
 	const char *certs[MAX_SOURCES];
 	size_t n_media, n_certs;
@@ -41,6 +42,8 @@ static void usage(FILE *out)
 	      "or KESU:C:<CERT-ID>:<SHA16> for an erased medium with a certificate.\n\n"
 	      "Labels:\n"
 	      "  -m, --media-id ID        one label for medium ID ([0-9A-Z-]; repeatable)\n"
+	      "  -d, --db PATH            take each medium's fields and latest certificate\n"
+	      "                           from the ledger (kesu-ledger(8))\n"
 	      "  -c, --cert CERT.json     one label for the certified medium (repeatable):\n"
 	      "                           ID, serial, outcome, certificate ID, hash prefix\n"
 	      "      --data-name TEXT     data name (データ名)\n"
@@ -76,6 +79,7 @@ static const struct option longopts[] = {
 	{ "count", required_argument, NULL, 'n' },
 	{ "data-name", required_argument, NULL, OPT_DATA_NAME },
 	{ "date", required_argument, NULL, OPT_DATE },
+	{ "db", required_argument, NULL, 'd' },
 	{ "description", required_argument, NULL, OPT_DESCRIPTION },
 	{ "help", no_argument, NULL, 'h' },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -122,7 +126,7 @@ static int parse_args(int argc, char **argv, struct label_opts *o)
 	o->count = 1;
 	o->start = 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:n:hlm:o:p:s:t:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:n:hlm:o:p:s:t:", longopts, NULL)) != -1) {
 		int rc = 0;
 
 		switch (c) {
@@ -151,6 +155,7 @@ static int parse_args(int argc, char **argv, struct label_opts *o)
 			break;
 		case 'h': usage(stdout); return -1;
 		case 'l': o->list = 1; break;
+		case 'd': o->db = optarg; break;
 		case 'o': o->output = optarg; break;
 		case 'p': o->print_dev = optarg; break;
 		case 't': o->template_name = optarg; break;
@@ -260,7 +265,8 @@ static void today(char *buf, size_t len)
 }
 
 /* One entry per --cert and --media-id, each repeated count times. */
-static int build_labels(const struct label_opts *o, struct kesu_label_data **out, size_t *n_out)
+static int build_labels(const struct label_opts *o, struct kesu_ledger *lg,
+			struct kesu_label_data **out, size_t *n_out)
 {
 	size_t n_src = o->n_certs + o->n_media, n = n_src * (size_t)o->count, i, k = 0;
 	struct kesu_label_data *labels = calloc(n, sizeof(*labels));
@@ -281,6 +287,8 @@ static int build_labels(const struct label_opts *o, struct kesu_label_data **out
 			rc = kesu_label_data_from_cert(&d, o->certs[i], &eb);
 		else
 			rc = kesu_label_data_set(&d, "media_id", o->media_ids[i - o->n_certs], &eb);
+		if (rc == 0 && lg && i >= o->n_certs)
+			rc = kesu_label_data_from_ledger(&d, lg, d.media_id, &eb);
 		if (rc < 0)
 			break;
 		if (!d.date[0])
@@ -337,6 +345,7 @@ static int run(struct label_opts *o)
 	struct kesu_errbuf eb = { { 0 } };
 	struct kesu_label_data *labels = NULL;
 	struct kesu_label_result *res = NULL;
+	struct kesu_ledger *lg = NULL;
 	struct kesu_template t;
 	enum kesu_label_format fmt = KESU_LABEL_QL;
 	uint8_t *data = NULL;
@@ -368,9 +377,17 @@ static int run(struct label_opts *o)
 		kesu_cli_error("%s", eb.msg);
 		return exit_for_label_error(rc);
 	}
-	rc = build_labels(o, &labels, &n);
+	if (o->db) {
+		rc = kesu_ledger_open(o->db, 0, 5000, &lg, &eb);
+		if (rc < 0) {
+			kesu_cli_error("%s", eb.msg);
+			return kesu_exit_for(rc);
+		}
+	}
+	rc = build_labels(o, lg, &labels, &n);
+	kesu_ledger_close(lg);
 	if (rc < 0)
-		return exit_for_label_error(rc);
+		return rc == -KESU_E_NOT_FOUND ? KESU_EXIT_FAILURE : exit_for_label_error(rc);
 	res = calloc(n, sizeof(*res));
 	if (!res) {
 		kesu_cli_error("out of memory");

@@ -12,6 +12,7 @@
  */
 #include <kesu/brother_ql.h>
 #include <kesu/label.h>
+#include <kesu/ledger.h>
 #include <kesu/util.h>
 
 #include <cairo-pdf.h>
@@ -230,6 +231,62 @@ int kesu_label_data_from_cert(struct kesu_label_data *d, const char *cert_path,
 out:
 	json_decref(root);
 	free(bytes);
+	return rc;
+}
+
+/* Set field from a ledger value unless the caller set it already. */
+static int set_if_empty(struct kesu_label_data *d, const char *field, const char *value,
+			const char *media_id, struct kesu_errbuf *eb)
+{
+	const char *cur = kesu_label_data_get(d, field);
+	char msg[sizeof(eb->msg)];
+	int rc;
+
+	if (!value || !*value || (cur && *cur))
+		return 0;
+	rc = kesu_label_data_set(d, field, value, eb);
+	if (rc < 0 && eb) {
+		snprintf(msg, sizeof(msg), "%s", eb->msg);
+		kesu_err_set(eb, rc, "ledger entry %s: %s", media_id, msg);
+	}
+	return rc;
+}
+
+int kesu_label_data_from_ledger(struct kesu_label_data *d, struct kesu_ledger *lg,
+				const char *media_id, struct kesu_errbuf *eb)
+{
+	static const struct { const char *label; enum kesu_media_field ledger; } map[] = {
+		{ "media_id", KESU_MF_MEDIA_ID }, { "data_name", KESU_MF_DATA_NAME },
+		{ "owner", KESU_MF_GIVER }, { "description", KESU_MF_MEDIUM },
+		{ "serial", KESU_MF_SERIAL }, { "date", KESU_MF_GIVEN_ON },
+	};
+	struct kesu_media m;
+	struct kesu_cert_link *links = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	rc = kesu_ledger_get_media(lg, media_id, &m, eb);
+	if (rc < 0)
+		return rc;
+	for (i = 0; rc == 0 && i < sizeof(map) / sizeof(map[0]); i++)
+		rc = set_if_empty(d, map[i].label, kesu_media_get(&m, map[i].ledger), media_id, eb);
+	if (rc == 0)
+		rc = kesu_ledger_cert_links(lg, media_id, &links, &n, eb);
+	/* The latest certificate says what happened to the medium last. */
+	if (rc == 0 && n > 0 && !d->cert_id[0]) {
+		const struct kesu_cert_link *l = &links[n - 1];
+
+		if ((rc = set_if_empty(d, "cert_id", l->cert_id, media_id, eb)) == 0 &&
+		    (rc = set_if_empty(d, "outcome", l->outcome, media_id, eb)) == 0 &&
+		    strlen(l->sha256) >= 16) {
+			for (i = 0; i < 16; i++)
+				d->hash_prefix[i] = (char)toupper((unsigned char)l->sha256[i]);
+			d->hash_prefix[16] = '\0';
+		}
+	}
+	free(links);
+	kesu_media_release(&m);
 	return rc;
 }
 
