@@ -127,6 +127,16 @@ START_TEST(test_cert_verifies_with_kesu_and_openssl)
 	ck_assert_ptr_nonnull(strstr(r.out, "山田 太郎"));
 	tu_result_free(&r);
 
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", p.root, "--json", NULL), 0);
+	run_ok(&r);
+	c = json_loads(r.out, 0, NULL);
+	ck_assert_ptr_nonnull(c);
+	ck_assert(json_is_true(json_object_get(c, "ok")));
+	ck_assert(json_is_true(json_object_get(c, "chain_ok")));
+	ck_assert_str_eq(json_string_value(json_object_get(c, "outcome")), "ERASED");
+	json_decref(c);
+	tu_result_free(&r);
+
 	ck_assert_int_eq(tu_sh("openssl cms -verify -binary -inform PEM -in '%s.p7s' -content '%s' "
 			       "-CAfile '%s' -out /dev/null 2>/dev/null", json, json, p.root), 0);
 
@@ -225,6 +235,18 @@ START_TEST(test_cert_foreign_signer_fails)
 	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", ours.root, NULL), 0);
 	ck_assert_int_eq(r.status, 12);
 	ck_assert_ptr_nonnull(strstr(r.err, "does not chain"));
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", ours.root, "--json", NULL), 0);
+	ck_assert_int_eq(r.status, 12);
+	{
+		json_t *o = json_loads(r.out, 0, NULL);
+
+		ck_assert_ptr_nonnull(o);
+		ck_assert(json_is_false(json_object_get(o, "ok")));
+		ck_assert(json_is_false(json_object_get(o, "chain_ok")));
+		ck_assert(json_is_true(json_object_get(o, "signature_ok")));
+		json_decref(o);
+	}
 	tu_result_free(&r);
 	ck_assert_int_ne(tu_sh("openssl cms -verify -binary -inform PEM -in '%s.p7s' -content '%s' "
 			       "-CAfile '%s' -out /dev/null 2>/dev/null", json, json, ours.root), 0);

@@ -258,7 +258,7 @@ static const char *ts_text(enum kesu_ts_status st)
 static void print_verify_json(const struct kesu_cert_verify *v, int ok, const char *root)
 {
 	json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:s, s:s, s:s,"
-			      " s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+			      " s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 			      "ok", ok, "parsed", v->parsed, "signature_ok", v->signature_ok,
 			      "chain_ok", v->chain_ok, "hashes_ok", v->hashes_ok,
 			      "expired", v->expired, "not_yet_valid", v->not_yet_valid,
@@ -275,6 +275,8 @@ static void print_verify_json(const struct kesu_cert_verify *v, int ok, const ch
 
 	if (s)
 		puts(s);
+	else
+		kesu_cli_error("cannot format the result as JSON");
 	free(s);
 	json_decref(o);
 }

@@ -188,12 +188,13 @@ static int do_self_sign(struct key_args *a)
 
 static json_t *info_json(const char *path, const struct kesu_key_info *i)
 {
-	return json_pack("{s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	return json_pack("{s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
 			 "file", path, "kind", i->is_cert ? "certificate" :
 			 i->subject[0] ? "request" : "key", "is_cert", i->is_cert, "is_ca", i->is_ca,
 			 "subject", i->subject, "issuer", i->issuer, "not_before", i->not_before,
 			 "not_after", i->not_after, "serial", i->serial,
-			 "cert_sha256", i->cert_sha256, "pubkey_sha256", i->pubkey_sha256);
+			 "cert_sha256", i->cert_sha256, "pubkey_sha256", i->pubkey_sha256,
+			 "key_type", i->key_type);
 }
 
 static void print_info(const char *path, const struct kesu_key_info *i)
