@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define JSON_FLAGS       (JSON_SORT_KEYS | JSON_COMPACT)
@@ -548,11 +549,15 @@ int kesu_cert_issue(const json_t *record, const struct kesu_cert_issue_opts *opt
 	size_t p7s_len = 0;
 	json_t *cert = NULL;
 	time_t now = o->now ? o->now : time(NULL);
+	struct stat st;
 	int rc;
 
 	rc = record_validate(record, eb);
 	if (rc)
 		return rc;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return kesu_err_set(eb, -ENOENT, "output directory %s does not exist; create it or "
+				    "give another with --out", dir);
 	rc = signing_paths(o, &sp, eb);
 	if (rc)
 		return rc;
