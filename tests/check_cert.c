@@ -737,6 +737,47 @@ START_TEST(test_cert_long_and_bad_fields)
 }
 END_TEST
 
+/* Signed by the right key, but the record inside was changed before signing. */
+START_TEST(test_cert_internal_hash_checked)
+{
+	struct kesu_cert_verify v;
+	struct tu_result r;
+	struct pki p;
+	char json[PATH_MAX], bad[PATH_MAX];
+
+	make_pki(&p, "pki");
+	issue(&p, fixture(), json, sizeof(json));
+	snprintf(bad, sizeof(bad), "%s/resigned.json", p.dir);
+	write_variant(json, bad, "\"duration_ms\":3000", "\"duration_ms\":3001");
+	ck_assert_int_eq(tu_sh("openssl cms -sign -binary -in '%s' -signer '%s' -inkey '%s' "
+			       "-outform PEM -out '%s.p7s'", bad, p.cert, p.key, bad), 0);
+	ck_assert_int_eq(kesu_cert_verify_file(bad, p.root, &v, NULL), -KESU_E_SIGNATURE);
+	ck_assert(v.signature_ok);
+	ck_assert(v.chain_ok);
+	ck_assert(!v.hashes_ok);
+	ck_assert_ptr_nonnull(strstr(v.problem, "record_sha256"));
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", bad, "--ca", p.root, NULL), 0);
+	ck_assert_int_eq(r.status, 12);
+	tu_result_free(&r);
+
+	/* Nor can the outcome be raised above the record's. */
+	{
+		char rec[PATH_MAX], failed[PATH_MAX];
+
+		snprintf(rec, sizeof(rec), "%s/rec.json", p.dir);
+		write_variant(fixture(), rec, "\"outcome\": \"ERASED\"", "\"outcome\": \"FAILED\"");
+		issue(&p, rec, failed, sizeof(failed));
+		write_variant(failed, bad, "\"outcome\":\"FAILED\",\"record\"",
+			      "\"outcome\":\"ERASED\",\"record\"");
+	}
+	ck_assert_int_eq(tu_sh("openssl cms -sign -binary -in '%s' -signer '%s' -inkey '%s' "
+			       "-outform PEM -out '%s.p7s'", bad, p.cert, p.key, bad), 0);
+	ck_assert_int_eq(kesu_cert_verify_file(bad, p.root, &v, NULL), -KESU_E_SIGNATURE);
+	ck_assert(v.signature_ok);
+	ck_assert_ptr_nonnull(strstr(v.problem, "outcome differs"));
+}
+END_TEST
+
 START_TEST(test_cert_parse_fixture_variants)
 {
 	json_t *c = NULL;
@@ -775,6 +816,7 @@ int main(void)
 		{ "timestamp", test_cert_timestamp_checked },
 		{ "library", test_cert_issue_from_result_record },
 		{ "fields", test_cert_long_and_bad_fields },
+		{ "internal", test_cert_internal_hash_checked },
 	};
 	size_t i;
 
