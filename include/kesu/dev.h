@@ -104,13 +104,14 @@ int kesu_dev_holders(const char *name, struct kesu_name_list *out);
 int kesu_dev_controller_namespaces(const char *name, struct kesu_name_list *out);
 
 enum kesu_dev_list_flags {
-	KESU_DEV_LIST_ALL = 1u << 0,  /* also partitions and unattached loop devices */
+	KESU_DEV_LIST_ALL = 1u << 0,  /* also partitions and empty devices (size 0) */
 };
 
 /*
  * Every whole-disk block device under <sysfs>/block, sorted by name (ram*
- * always skipped; unattached loop devices only with KESU_DEV_LIST_ALL, which
- * also lists each disk's partitions right after it). Needs no root.
+ * always skipped; empty devices of size 0, such as unattached loop devices,
+ * only with KESU_DEV_LIST_ALL, which also lists each disk's partitions right
+ * after it). Needs no root.
  * Free *ids with free().
  */
 int kesu_dev_list(unsigned flags, struct kesu_dev_identity **ids, size_t *n,

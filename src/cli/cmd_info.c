@@ -89,15 +89,15 @@ static void print_identity(const struct info *in)
 		printf("  %-17s ok\n", "safety");
 }
 
+/* "ext4, label "data", UUID ..." */
 static void fs_text(const struct kesu_probe_fs *fs, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s%s%s", fs->type, fs->label[0] ? ", label \"" : "", fs->label,
-		 fs->label[0] ? "\"" : "", "");
-	if (fs->uuid[0]) {
-		size_t used = strlen(buf);
+	size_t used = (size_t)snprintf(buf, len, "%s", fs->type);
 
+	if (fs->label[0] && used < len)
+		used += (size_t)snprintf(buf + used, len - used, ", label \"%s\"", fs->label);
+	if (fs->uuid[0] && used < len)
 		snprintf(buf + used, len - used, ", UUID %s", fs->uuid);
-	}
 }
 
 static int print_partitions(const struct kesu_probe_result *p)

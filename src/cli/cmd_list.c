@@ -19,7 +19,8 @@ static void usage(FILE *out)
 	      "SAFETY is 'ok' or why kesu refuses to erase the device: mounted, rootfs,\n"
 	      "boot, swap, holders, read-only.\n\n"
 	      "Options:\n"
-	      "  -a, --all    also list partitions and unattached loop devices\n"
+	      "  -a, --all    also list partitions and empty devices (unattached loop\n"
+	      "               devices, card readers without a card)\n"
 	      "  -J, --json   print JSON (keys documented in kesu-list(8))\n"
 	      "  -h, --help   show this help\n", out);
 }

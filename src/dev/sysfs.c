@@ -536,10 +536,11 @@ static int push_identity(struct kesu_dev_identity **ids, size_t *n, size_t *cap,
 	return 0;
 }
 
-/* An unattached loop device: loopN with no backing file and no size. */
-static bool loop_unattached(const struct kesu_dev_identity *id)
+/* Nothing to erase: an unattached loop device, a reader without a card, an
+ * unconfigured zram (lsblk hides these too). */
+static bool empty_device(const struct kesu_dev_identity *id)
 {
-	return id->transport == KESU_TR_LOOP && !id->backing_file[0] && id->size_bytes == 0;
+	return id->size_bytes == 0 && !id->backing_file[0];
 }
 
 static int push_partitions(const char *disk, struct kesu_dev_identity **ids, size_t *n,
@@ -581,7 +582,7 @@ int kesu_dev_list(unsigned flags, struct kesu_dev_identity **ids, size_t *n,
 		memset(id, 0, sizeof(*id));
 		if (identify_block_name(disks.names[i], id, NULL) < 0)
 			continue; /* vanished while we looked */
-		if (loop_unattached(id) && !(flags & KESU_DEV_LIST_ALL))
+		if (empty_device(id) && !(flags & KESU_DEV_LIST_ALL))
 			continue;
 		rc = push_identity(ids, n, &cap, id);
 		if (rc == 0 && (flags & KESU_DEV_LIST_ALL))
