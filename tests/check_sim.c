@@ -1007,6 +1007,56 @@ START_TEST(test_sim_ata_pass_through_12_and_scsi)
 }
 END_TEST
 
+START_TEST(test_sim_ata_bridge_refuses_pass_through)
+{
+	struct fx f;
+	const uint8_t identify[16] = { 0x85, 4 << 1, 0x0e, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x40, 0xEC };
+	uint8_t id[512], sense[32];
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"bridge\":\"refuse_ata\"}]}");
+	fx_direct(&f, NULL);
+	ck_assert_int_eq(scsi(&f, identify, sizeof(identify), id, sizeof(id), sense), 0x02);
+	ck_assert(sense[2] == 0x05 && sense[12] == 0x20);
+	ck_assert(log_has(&f, "REFUSED_BY_BRIDGE"));
+}
+END_TEST
+
+START_TEST(test_sim_ata_bridge_without_registers)
+{
+	struct fx f;
+	/* READ NATIVE MAX EXT and SECURITY ERASE UNIT (PIO-out, no PREPARE), both with CK_COND. */
+	const uint8_t native[16] = { 0x85, 3 << 1 | 1, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x40, 0x27 };
+	const uint8_t erase[16] = { 0x85, 5 << 1, 0x26, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x40, 0xF4 };
+	uint8_t pl[512], sense[32];
+	sg_io_hdr_t h;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"bridge\":\"no_registers\","
+		     "\"hpa\":{}}]}");
+	fx_direct(&f, NULL);
+	ck_assert_int_eq(scsi(&f, native, sizeof(native), NULL, 0, sense), 0);    /* GOOD, no registers */
+	ck_assert_uint_eq(sense[0], 0);
+	sec_payload(pl, false, false, "x");
+	memset(&h, 0, sizeof(h));
+	h.interface_id = 'S';
+	h.cmd_len = 16;
+	h.cmdp = (unsigned char *)(uintptr_t)erase;
+	h.sbp = sense;
+	h.mx_sb_len = sizeof(sense);
+	h.dxfer_direction = SG_DXFER_TO_DEV;
+	h.dxferp = pl;
+	h.dxfer_len = sizeof(pl);
+	memset(sense, 0, sizeof(sense));
+	ck_assert_int_eq(f.sim_ioctl(f.fd, SG_IO, &h), 0);
+	ck_assert_int_eq(h.status, 0x02);
+	ck_assert(sense[0] == 0x70 && sense[2] == 0x0B && sense[3] == 0 && sense[4] == 0);  /* no ATA status */
+	ck_assert(log_has(&f, "ata SEC_ERASE_UNIT"));
+}
+END_TEST
+
 START_TEST(test_sim_nvme_namespaces)
 {
 	struct fx f;
@@ -1185,6 +1235,8 @@ int main(void)
 	add(s, "ata_sanitize_overwrite_crypto", test_sim_ata_sanitize_overwrite_and_crypto);
 	add(s, "ata_hidden_areas", test_sim_ata_hidden_areas_fixed_sense);
 	add(s, "ata_pass_through_12_and_scsi", test_sim_ata_pass_through_12_and_scsi);
+	add(s, "ata_bridge_refuses", test_sim_ata_bridge_refuses_pass_through);
+	add(s, "ata_bridge_no_registers", test_sim_ata_bridge_without_registers);
 	add(s, "misbehave_lie", test_sim_misbehave_lie);
 	add(s, "misbehave_first_lba_only", test_sim_misbehave_first_lba_only);
 	add(s, "misbehave_stall", test_sim_misbehave_stall);

@@ -41,11 +41,18 @@ struct sim_media {
 	uint64_t bytes;
 };
 
+enum sim_bridge {
+	SIM_BRIDGE_SAT = 0,         /* registers in sense data, as libata */
+	SIM_BRIDGE_REFUSE_ATA,      /* ATA PASS-THROUGH refused (INVALID COMMAND OPERATION CODE) */
+	SIM_BRIDGE_NO_REGISTERS,    /* commands run; no ATA registers come back */
+};
+
 struct sim_ata_cfg {
 	char serial[21], model[41], firmware[9];
 	uint64_t sectors;          /* factory capacity in 512-byte sectors */
 	uint16_t rotation;         /* IDENTIFY word 217: 1 = SSD, else rpm */
 	bool sense_fixed;
+	enum sim_bridge bridge;
 	/* security */
 	bool sec_supported, sec_enabled, sec_locked, sec_frozen, sec_enhanced, sec_count_expired, sec_level_max;
 	unsigned erase_min_normal, erase_min_enhanced;

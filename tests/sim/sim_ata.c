@@ -887,13 +887,23 @@ static int sg_io_flat(const struct sim_dev *d, struct sim_state *st, sg_io_hdr_t
 		scsi_other(&x, cdb);
 		return 0;
 	}
+	if (x.cfg->bridge == SIM_BRIDGE_REFUSE_ATA) {
+		/* A USB bridge without SAT pass-through: INVALID COMMAND OPERATION CODE. */
+		sim_log(d, "ata REFUSED_BY_BRIDGE command=0x%02x -> illegal_request", x.c.command);
+		scsi_error(h, 0x05, 0x20, 0x00);
+		return 0;
+	}
 	sim_ata_tick(d, x.st);
 	x.o.status = ST_DRDY | ST_DSC;
 	x.o.device = x.c.device;
 	dispatch(&x);
 	h->resid = (int)(h->dxfer_len - x.o.xfer);
-	if (!h->host_status && (x.o.error || x.c.ck_cond))
+	if (h->host_status || !(x.o.error || x.c.ck_cond))
+		;
+	else if (x.cfg->bridge != SIM_BRIDGE_NO_REGISTERS)
 		ata_sense(&x);
+	else if (x.o.error)
+		scsi_error(h, 0x0B, 0x00, 0x00);  /* a bridge that returns no registers */
 	sim_log(d, "ata %s command=0x%02x feature=0x%04x count=0x%04x lba=0x%012llx%s -> %s status=0x%02x error=0x%02x",
 		x.o.name ? x.o.name : "?", x.c.command, x.c.feature, x.c.count, (unsigned long long)x.c.lba,
 		x.o.note, h->host_status ? "timeout" : x.o.error ? "abort" : "ok", x.o.status, x.o.error_reg);

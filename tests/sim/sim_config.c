@@ -208,6 +208,13 @@ static void parse_ata(struct parse *p, json_t *o, struct sim_dev *d)
 	if (strcmp(s, "descriptor") && strcmp(s, "fixed"))
 		fail(p, "\"sense\" must be \"descriptor\" or \"fixed\"");
 	a->sense_fixed = !strcmp(s, "fixed");
+	get_str(p, o, "bridge", "sat", s, sizeof(s));
+	if (!strcmp(s, "refuse_ata"))
+		a->bridge = SIM_BRIDGE_REFUSE_ATA;
+	else if (!strcmp(s, "no_registers"))
+		a->bridge = SIM_BRIDGE_NO_REGISTERS;
+	else if (strcmp(s, "sat"))
+		fail(p, "\"bridge\" must be \"sat\", \"refuse_ata\" or \"no_registers\"");
 
 	a->sec_supported = get_bool(p, sec, "supported", true);
 	a->sec_enabled = get_bool(p, sec, "enabled", false);
