@@ -4,7 +4,7 @@
  * a ring of aligned buffers with the pattern while I/O threads write them (or
  * read the device back and compare) with O_DIRECT, over a list of extents.
  * Memory: (threads + KESU_STREAM_AHEAD) chunks, plus one read buffer per I/O
- * thread when verifying: 16 MiB / 20 MiB with the defaults.
+ * thread when verifying: 20 MiB / 28 MiB with the defaults.
  *
  * Failed I/O is retried in halves down to the logical sector; what still
  * fails is recorded in the result as a bad range and the run goes on. A
@@ -25,7 +25,7 @@
 enum kesu_stream_op { KESU_STREAM_WRITE = 0, KESU_STREAM_VERIFY };
 
 #define KESU_STREAM_CHUNK   (4u * 1024 * 1024)
-#define KESU_STREAM_THREADS 1   /* I/O threads */
+#define KESU_STREAM_THREADS 2   /* I/O threads: a queue depth of 2 */
 #define KESU_STREAM_AHEAD   3   /* ring buffers beyond one per I/O thread */
 
 struct kesu_stream_status {
