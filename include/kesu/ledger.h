@@ -173,7 +173,7 @@ struct kesu_cert_link {
 	char sha256[65];          /* of CERT-ID.json's bytes */
 	char device_serial[128];
 	char attached_at[32];
-	char path[512];
+	char path[4096];
 };
 /* Certificates of one medium (media_id NULL: all), oldest first; free(*links). */
 int kesu_ledger_cert_links(struct kesu_ledger *lg, const char *media_id,

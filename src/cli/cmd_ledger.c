@@ -286,12 +286,17 @@ static int history_print(const struct kesu_ledger_event *ev, void *ud)
 {
 	json_t *arr = ud;
 
-	if (arr)
+	if (arr) {
+		/* a detail that is not JSON (edited behind kesu's back) is shown as text */
+		json_t *detail = json_loads(ev->detail, 0, NULL);
+
+		if (!detail)
+			detail = json_string(ev->detail);
 		return json_array_append_new(arr, json_pack("{sI ss ss ss ss ss so ss ss}",
 			"seq", (json_int_t)ev->seq, "time", ev->time, "operator", ev->operator_name,
 			"action", ev->action, "entity", ev->entity, "key", ev->key,
-			"detail", json_loads(ev->detail, 0, NULL), "prev_hash", ev->prev_hash,
-			"hash", ev->hash)) < 0;
+			"detail", detail, "prev_hash", ev->prev_hash, "hash", ev->hash)) < 0;
+	}
 	printf("%5ld  %s  %-12s %-8s %s  %s  %s\n", ev->seq, ev->time, ev->action, ev->entity,
 	       ev->key, ev->operator_name, ev->detail);
 	return 0;

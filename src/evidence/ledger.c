@@ -571,8 +571,8 @@ int lg_change_add(json_t *changes, const char *field, const char *old_value,
 }
 
 /* Insert a validated row (inside a transaction) and record its "add" event. */
-int lg_media_insert(struct kesu_ledger *lg, const struct kesu_media *m, long *no,
-		    struct kesu_errbuf *eb)
+int lg_media_insert(struct kesu_ledger *lg, const char *action, const struct kesu_media *m,
+		    long *no, struct kesu_errbuf *eb)
 {
 	sqlite3_stmt *st = NULL;
 	json_t *detail = NULL, *changes;
@@ -623,7 +623,7 @@ int lg_media_insert(struct kesu_ledger *lg, const struct kesu_media *m, long *no
 		if (*v && lg_change_add(changes, media_fields[i].key, "", v) < 0)
 			goto out;
 	}
-	if ((rc = lg_event_append(lg, "add", "media", kesu_media_get(m, KESU_MF_MEDIA_ID), detail,
+	if ((rc = lg_event_append(lg, action, "media", kesu_media_get(m, KESU_MF_MEDIA_ID), detail,
 				  NULL, eb)) < 0)
 		goto out;
 	if (no)
@@ -646,7 +646,7 @@ int kesu_ledger_add(struct kesu_ledger *lg, const struct kesu_media *m, long *no
 	if ((rc = lg_media_validate(m, &v, eb)) < 0)
 		return rc;
 	if ((rc = lg_begin(lg, eb)) >= 0)
-		rc = lg_end(lg, lg_media_insert(lg, &v, no, eb), eb);
+		rc = lg_end(lg, lg_media_insert(lg, "add", &v, no, eb), eb);
 	kesu_media_release(&v);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <kesu/util.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,15 +169,19 @@ int kesu_ledger_link_cert(struct kesu_ledger *lg, const char *cert_path, char *m
 			  struct kesu_errbuf *eb)
 {
 	struct cert_facts cf;
+	char abs_path[PATH_MAX];
 	int rc;
 
 	if ((rc = lg_require_operator(lg, eb)) < 0)
 		return rc;
 	if ((rc = cert_read_facts(cert_path, &cf, eb)) < 0)
 		return rc;
+	/* keep where the file is, absolute, so the link still finds it from elsewhere */
+	if (!realpath(cert_path, abs_path))
+		snprintf(abs_path, sizeof(abs_path), "%s", cert_path);
 	if ((rc = lg_begin(lg, eb)) < 0)
 		return rc;
-	rc = lg_end(lg, cert_insert(lg, &cf, cert_path, eb), eb);
+	rc = lg_end(lg, cert_insert(lg, &cf, abs_path, eb), eb);
 	if (rc == 0 && media_id)
 		snprintf(media_id, KESU_LEDGER_ID_MAX, "%s", cf.media_id);
 	return rc;

@@ -382,7 +382,7 @@ static int import_row(struct import_ctx *c, const struct csv_row *r, size_t *imp
 		import_error(c, r->line, "%s", eb.msg);
 		return 0;
 	}
-	rc = lg_media_insert(c->lg, &v, NULL, &eb);
+	rc = lg_media_insert(c->lg, "import", &v, NULL, &eb);
 	kesu_media_release(&v);
 	if (rc == -KESU_E_EXISTS || rc == -KESU_E_BAD_INPUT) {
 		import_error(c, r->line, "%s", eb.msg);

@@ -49,9 +49,9 @@ int lg_change_add(json_t *changes, const char *field, const char *old_value,
 char *lg_event_canonical(long seq, const char *time, const char *op, const char *action,
 			 const char *entity, const char *key, json_t *detail, const char *prev);
 
-/* Insert a media row inside a transaction (import and add share it). */
-int lg_media_insert(struct kesu_ledger *lg, const struct kesu_media *m, long *no,
-		    struct kesu_errbuf *eb);
+/* Insert a media row inside a transaction, recorded as action ("add", "import"). */
+int lg_media_insert(struct kesu_ledger *lg, const char *action, const struct kesu_media *m,
+		    long *no, struct kesu_errbuf *eb);
 /* Check and normalise a row for insertion into a copy (release it). */
 int lg_media_validate(const struct kesu_media *in, struct kesu_media *out,
 		      struct kesu_errbuf *eb);
