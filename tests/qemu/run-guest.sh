@@ -24,7 +24,8 @@
 # small layer packed for each run.
 #
 # Environment: KESU_BIN (the default for -k), KESU_QEMU_CACHE (-c),
-# KESU_QEMU_ACCEL (default tcg; kvm where a usable /dev/kvm exists), and for
+# KESU_QEMU_ACCEL (default tcg; kvm where a usable /dev/kvm exists),
+# KESU_QEMU_CPU (default max), and for
 # fetch-kernel.sh KESU_QEMU_KERNEL_PKG (a kernel package name) or
 # KESU_QEMU_KERNEL_DEB (a .deb to use instead of downloading).
 #
@@ -123,7 +124,7 @@ kernel="$kdir/vmlinux"
 
 start=$(date +%s.%N)
 set +e
-timeout -k 5 "$timeout" qemu-system-x86_64 -accel "${KESU_QEMU_ACCEL:-tcg}" -cpu max -m "$mem" -smp 1 \
+timeout -k 5 "$timeout" qemu-system-x86_64 -accel "${KESU_QEMU_ACCEL:-tcg}" -cpu "${KESU_QEMU_CPU:-max}" -m "$mem" -smp 1 \
 	-nodefaults -nographic -no-reboot -no-user-config -net none \
 	-kernel "$kernel" -initrd "$out/initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic quiet loglevel=4 mitigations=off usb-storage.delay_use=0 kesu.disks=$disks" \
