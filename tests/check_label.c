@@ -773,6 +773,37 @@ START_TEST(test_label_from_ledger)
 }
 END_TEST
 
+/* --help, --list-templates (text and JSON), and a missing output. */
+START_TEST(test_label_cli_help_and_list)
+{
+	struct tu_result r;
+	const char *help[] = { "--help", NULL };
+	const char *list[] = { "--list-templates", NULL };
+	const char *list_json[] = { "--list-templates", "--json", NULL };
+	const char *no_out[] = { "-t", "ql-29", "-m", MEDIA_ID, NULL };
+
+	run_label(&r, help);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "--template"));
+	tu_result_free(&r);
+	run_label(&r, list);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "a-one-72224"));
+	ck_assert_ptr_nonnull(strstr(r.out, "pt-12"));
+	tu_result_free(&r);
+	run_label(&r, list_json);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"name\": \"drive-ql62\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"ecc\": \"Q\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"per_page\": 24"));
+	tu_result_free(&r);
+	run_label(&r, no_out);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "no output"));
+	tu_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("label");
@@ -797,6 +828,7 @@ int main(void)
 		{ "template_errors", test_label_template_parse_errors },
 		{ "svg_json", test_label_svg_and_json },
 		{ "from_ledger", test_label_from_ledger },
+		{ "cli_help_list", test_label_cli_help_and_list },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

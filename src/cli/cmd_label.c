@@ -244,7 +244,7 @@ static int list_templates(const struct label_opts *o)
 			       t.dpi, size, qr, t.description);
 	}
 	if (arr) {
-		char *s = json_dumps(arr, JSON_INDENT(2));
+		char *s = json_dumps(arr, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 
 		if (s)
 			puts(s);
@@ -326,7 +326,7 @@ static void print_json(const struct label_opts *o, const struct kesu_template *t
 			"modules", res[i].modules, "module_dots", res[i].module_dots,
 			"page", res[i].page, "position", res[i].position));
 	json_object_set_new(root, "labels", arr);
-	s = json_dumps(root, JSON_INDENT(2));
+	s = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(3));
 	if (s)
 		puts(s);
 	free(s);
