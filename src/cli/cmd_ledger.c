@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void usage(FILE *out)
 {
@@ -470,6 +471,58 @@ static const char *state_name(enum kesu_check_state s)
 	return "?";
 }
 
+/*
+ * A scanner typing into a terminal: say at once what each scan is, so the
+ * operator hears about an unknown label while still holding the medium.
+ */
+static int read_scans_interactive(struct kesu_ledger *lg, char **text)
+{
+	size_t len = 0, cap = 0;
+	char line[512], *buf = NULL;
+
+	fputs("Scan the labels; end with Ctrl-D.\n", stderr);
+	while (fgets(line, sizeof(line), stdin)) {
+		char id[KESU_LEDGER_ID_MAX], sha[17], trimmed[512];
+		size_t n = strlen(line);
+		int kind = kesu_ledger_parse_payload(line, id, sizeof(id), sha);
+
+		if (len + n + 2 > cap) {
+			char *nb = realloc(buf, cap = (cap + n + 2) * 2);
+
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		memcpy(buf + len, line, n);
+		len += n;
+		buf[len] = 0;
+		kesu_strtrim_copy(trimmed, sizeof(trimmed), line);
+		if (!*trimmed)
+			continue;
+		if (kind == 'M') {
+			struct kesu_media m;
+
+			if (kesu_ledger_get_media(lg, id, &m, NULL) == 0) {
+				fprintf(stderr, "  ok  %s  %s (%s)\n", id, kesu_media_get(&m, KESU_MF_DATA_NAME),
+					kesu_media_get(&m, KESU_MF_PLACE));
+				kesu_media_release(&m);
+			} else {
+				fprintf(stderr, "\a  ??  %s is not in the ledger\n", id);
+			}
+		} else if (kind == 'C') {
+			fprintf(stderr, "  ok  certificate %s\n", id);
+		} else {
+			fprintf(stderr, "\a  ??  '%s' is not a kesu label\n", trimmed);
+		}
+	}
+	if (!buf && !(buf = calloc(1, 1)))
+		return -ENOMEM;
+	*text = buf;
+	return 0;
+}
+
 static int do_check(struct kesu_ledger *lg, struct ledger_args *a)
 {
 	struct kesu_errbuf eb = { "" };
@@ -482,7 +535,11 @@ static int do_check(struct kesu_ledger *lg, struct ledger_args *a)
 		kesu_cli_error("'ledger check' reads one file (or - for standard input)");
 		return KESU_EXIT_USAGE;
 	}
-	if ((rc = lcli_read_input(a->npos == 2 ? a->pos[1] : "-", &text, &eb)) < 0)
+	if (a->npos == 1 && isatty(STDIN_FILENO))
+		rc = read_scans_interactive(lg, &text);
+	else
+		rc = lcli_read_input(a->npos == 2 ? a->pos[1] : "-", &text, &eb);
+	if (rc < 0)
 		return lcli_fail(rc, &eb);
 	rc = kesu_ledger_check(lg, text, place, &res, &eb);
 	free(text);

@@ -177,6 +177,11 @@ int cmd_report(int argc, char **argv)
 	if ((rc = lcli_open(&c, 0, &lg, &cfg)) != 0)
 		return rc;
 	o.cfg = cfg;
+	if (!*kesu_config_get_or(cfg, "contract", "name", "") ||
+	    !*kesu_config_get_or(cfg, "contract", "contractor", ""))
+		kesu_cli_error("warning: [contract] name (委託業務名) or contractor (受託者) is not set "
+			       "in %s; the report's heading will be blank there",
+			       *kesu_config_path(cfg) ? kesu_config_path(cfg) : "the configuration");
 	rc = kesu_report_write(lg, &o, &sum, &eb);
 	if (rc < 0) {
 		rc = lcli_fail(rc, &eb);
