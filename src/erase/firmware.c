@@ -1,0 +1,654 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The firmware erase runner (firmware.h): preflight, hidden areas, the
+ * readback before, the method, the readback after, the outcome. The methods
+ * themselves live in ata_security.c, ata_sanitize.c, nvme_format.c and
+ * nvme_sanitize.c; what they share is here (fw_int.h).
+ */
+#include "fw_int.h"
+
+#include <kesu/hidden.h>
+#include <kesu/readback.h>
+#include <kesu/util.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+bool kesu_fw_is_firmware(enum kesu_method m)
+{
+	return m != KESU_METHOD_OVERWRITE && (unsigned)m < KESU_METHOD_COUNT;
+}
+
+int kesu_fw_choose(const char *name, const struct kesu_drive *d, enum kesu_method *m,
+		   char *why, size_t why_len)
+{
+	if (why && why_len)
+		why[0] = '\0';
+	if (!strcmp(name, "auto")) {
+		*m = kesu_method_auto(d, why, why_len);
+		return 0;
+	}
+	return kesu_method_parse(name, m);
+}
+
+/* ---- the command log ---- */
+
+json_t *kesu_fw_log_command(struct kesu_result *r, const char *command, int rc,
+			    const char *detail)
+{
+	char at[32];
+	json_t *e;
+
+	kesu_time_rfc3339(time(NULL), at, sizeof(at));
+	e = json_pack("{s:s, s:s, s:s, s:s}", "command", command,
+		      "status", rc == 0 ? "ok" : kesu_strerror(rc), "at", at,
+		      "detail", detail ? detail : "");
+	if (!e)
+		return NULL;
+	pthread_mutex_lock(&r->lock);
+	if (!r->commands)
+		r->commands = json_array();
+	if (!r->commands || json_array_append_new(r->commands, e) < 0)
+		e = NULL;
+	pthread_mutex_unlock(&r->lock);
+	return e;
+}
+
+void fw_log(struct fw_run *ru, const char *command, int rc, const char *fmt, ...)
+{
+	char detail[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	kesu_fw_log_command(ru->r, command, rc, detail);
+}
+
+/* ---- progress, polling, stalls ---- */
+
+static void report(struct fw_run *ru)
+{
+	ru->prog.elapsed_ms = kesu_now_ms() - ru->t0_ms;
+	if (ru->o->progress)
+		ru->o->progress(&ru->prog, ru->o->progress_arg);
+}
+
+void fw_progress(struct fw_run *ru, uint32_t frac, int64_t eta_s)
+{
+	uint64_t done;
+
+	if (frac > 65536)
+		frac = 65536;
+	ru->last_frac = frac;
+	done = ru->erase_base + ru->erase_span * frac / 65536;
+	ru->prog.phase = "erase";
+	ru->prog.step = 2;
+	ru->prog.done = done;
+	ru->prog.eta_s = eta_s;
+	ru->prog.rate_bps = 0;
+	pthread_mutex_lock(&ru->r->lock);
+	/* The timeline counts the device bytes the drive has erased so far. */
+	kesu_timeline_add(&ru->r->timeline, kesu_now_ms() - ru->t0_ms,
+			  ru->t->id.size_bytes * frac / 65536);
+	pthread_mutex_unlock(&ru->r->lock);
+	report(ru);
+}
+
+int fw_wait(struct fw_run *ru)
+{
+	uint64_t end = kesu_now_ms() + ru->poll_ms;
+
+	while (kesu_now_ms() < end) {
+		struct timespec ts = { 0, 20 * 1000000L };
+
+		if (ru->o->stop && *ru->o->stop)
+			return -KESU_E_INTERRUPTED;
+		nanosleep(&ts, NULL);
+	}
+	return 0;
+}
+
+void fw_watch_init(struct fw_watch *w, uint32_t value)
+{
+	w->since_ms = kesu_now_ms();
+	w->value = value;
+}
+
+bool fw_watch_stalled(struct fw_run *ru, struct fw_watch *w, uint32_t value)
+{
+	if (value != w->value) {
+		fw_watch_init(w, value);
+		return false;
+	}
+	return kesu_now_ms() - w->since_ms >= (uint64_t)ru->stall_s * 1000;
+}
+
+int64_t fw_eta_from_progress(uint64_t elapsed_ms, uint32_t frac)
+{
+	if (frac == 0 || frac >= 65536)
+		return frac >= 65536 ? 0 : -1;
+	return (int64_t)(elapsed_ms * (65536 - frac) / frac / 1000);
+}
+
+static void *ticker_main(void *arg)
+{
+	struct fw_run *ru = arg;
+	uint64_t start = kesu_now_ms();
+
+	pthread_mutex_lock(&ru->tick_lock);
+	while (!ru->ticker_quit) {
+		struct timespec ts;
+		uint64_t el = kesu_now_ms() - start;
+		uint32_t frac = 0;
+		int64_t eta = -1;
+
+		/* Elapsed against the estimate; never 100% while the command runs. */
+		if (ru->tick_estimate_ms) {
+			uint64_t f = el * 65536 / ru->tick_estimate_ms;
+
+			frac = (uint32_t)(f > 65000 ? 65000 : f);
+			eta = el < ru->tick_estimate_ms ? (int64_t)((ru->tick_estimate_ms - el) / 1000) : -1;
+		}
+		pthread_mutex_unlock(&ru->tick_lock);
+		fw_progress(ru, frac, eta);
+		pthread_mutex_lock(&ru->tick_lock);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		if (!ru->ticker_quit)
+			pthread_cond_timedwait(&ru->tick_cond, &ru->tick_lock, &ts);
+	}
+	pthread_mutex_unlock(&ru->tick_lock);
+	return NULL;
+}
+
+void fw_ticker_start(struct fw_run *ru, uint64_t estimate_ms)
+{
+	ru->tick_estimate_ms = estimate_ms;
+	ru->ticker_quit = false;
+	ru->ticker_on = pthread_create(&ru->ticker, NULL, ticker_main, ru) == 0;
+}
+
+void fw_ticker_stop(struct fw_run *ru)
+{
+	if (!ru->ticker_on)
+		return;
+	pthread_mutex_lock(&ru->tick_lock);
+	ru->ticker_quit = true;
+	pthread_cond_signal(&ru->tick_cond);
+	pthread_mutex_unlock(&ru->tick_lock);
+	pthread_join(ru->ticker, NULL);
+	ru->ticker_on = false;
+}
+
+/* ---- what each method is ---- */
+
+struct fw_method_info {
+	const char *commands;         /* what is sent, for the plan */
+	enum kesu_rb_expect expect;   /* the readback check */
+};
+
+static enum kesu_rb_expect nvme_dealloc_expect(const struct kesu_drive *d)
+{
+	/* DLFEAT bits 2:0: 1 reads zeros, 2 reads ones, else not reported. */
+	if (d->nvme_ns_valid && d->nvme_ns.dealloc_read == 1)
+		return KESU_RB_ZERO;
+	if (d->nvme_ns_valid && d->nvme_ns.dealloc_read == 2)
+		return KESU_RB_ONES;
+	return KESU_RB_ZERO_OR_ONES;
+}
+
+static void method_info(enum kesu_method m, const struct kesu_drive *d, struct fw_method_info *mi)
+{
+	mi->expect = KESU_RB_CHANGED;
+	switch (m) {
+	case KESU_METHOD_ATA_SECURE_ERASE:
+		mi->commands = "SECURITY SET PASSWORD (temporary user password), ERASE PREPARE, "
+			       "ERASE UNIT (normal), then the password is gone or disabled";
+		/* ACS: a normal erase writes binary zeros or ones. */
+		mi->expect = KESU_RB_ZERO_OR_ONES;
+		return;
+	case KESU_METHOD_ATA_SECURE_ERASE_ENHANCED:
+		mi->commands = "SECURITY SET PASSWORD (temporary user password), ERASE PREPARE, "
+			       "ERASE UNIT (enhanced: vendor pattern or new media key)";
+		return;
+	case KESU_METHOD_ATA_SANITIZE_CRYPTO:
+		mi->commands = "SANITIZE CRYPTO SCRAMBLE EXT, then SANITIZE STATUS EXT polled";
+		return;
+	case KESU_METHOD_ATA_SANITIZE_BLOCK:
+		mi->commands = "SANITIZE BLOCK ERASE EXT, then SANITIZE STATUS EXT polled";
+		mi->expect = KESU_RB_ZERO_OR_ONES;
+		return;
+	case KESU_METHOD_ATA_SANITIZE_OVERWRITE:
+		mi->commands = "SANITIZE OVERWRITE EXT, then SANITIZE STATUS EXT polled";
+		mi->expect = KESU_RB_PATTERN32;
+		return;
+	case KESU_METHOD_NVME_FORMAT:
+		mi->commands = "Format NVM, SES=1 (user data erase), same LBA format; partition rescan";
+		mi->expect = nvme_dealloc_expect(d);
+		return;
+	case KESU_METHOD_NVME_FORMAT_CRYPTO:
+		mi->commands = "Format NVM, SES=2 (cryptographic erase), same LBA format; partition rescan";
+		return;
+	case KESU_METHOD_NVME_SANITIZE_BLOCK:
+		mi->commands = "Sanitize (block erase, AUSE), Sanitize Status log polled";
+		mi->expect = nvme_dealloc_expect(d);
+		return;
+	case KESU_METHOD_NVME_SANITIZE_CRYPTO:
+		mi->commands = "Sanitize (crypto erase, AUSE), Sanitize Status log polled";
+		return;
+	case KESU_METHOD_NVME_SANITIZE_OVERWRITE:
+		mi->commands = "Sanitize (overwrite, AUSE), Sanitize Status log polled";
+		mi->expect = KESU_RB_PATTERN32;
+		return;
+	default:
+		mi->commands = "";
+		return;
+	}
+}
+
+static const char *expect_words(enum kesu_rb_expect e)
+{
+	switch (e) {
+	case KESU_RB_CHANGED: return "every sampled region must differ from before (cryptographic or vendor erase)";
+	case KESU_RB_ZERO: return "every sampled region must read as zeros";
+	case KESU_RB_ONES: return "every sampled region must read as 0xFF";
+	case KESU_RB_ZERO_OR_ONES: return "every sampled region must read as all zeros or all 0xFF (which is recorded)";
+	case KESU_RB_PATTERN32: return "every sampled region must hold the overwrite pattern";
+	}
+	return "";
+}
+
+void kesu_fw_describe(const struct kesu_drive *d, const struct kesu_fw_opts *o, char *buf,
+		      size_t len)
+{
+	struct fw_method_info mi;
+	struct kesu_method_eval e;
+	struct kesu_hidden h;
+	char hid[160];
+	size_t n;
+
+	method_info(o->method, d, &mi);
+	kesu_method_evaluate(d, o->method, &e);
+	n = (size_t)snprintf(buf, len, "%s (NIST SP 800-88 %s on %s media): %s. %s. Readback: %s",
+			     kesu_method_name(o->method), kesu_nist_class_name(e.nist_class),
+			     kesu_media_name(d->media), mi.commands, e.reason,
+			     o->verify == KESU_VERIFY_NONE ? "none (the outcome will be UNVERIFIED)" :
+			     expect_words(mi.expect));
+	if (o->method == KESU_METHOD_ATA_SANITIZE_OVERWRITE ||
+	    o->method == KESU_METHOD_NVME_SANITIZE_OVERWRITE)
+		n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0,
+				      ". Pattern 0x%08x, %u pass%s", o->overwrite_pattern,
+				      o->overwrite_passes ? o->overwrite_passes : 1,
+				      o->overwrite_passes > 1 ? "es" : "");
+	kesu_hidden_detect(d, &h);
+	if (h.hidden_sectors && n < len) {
+		kesu_hidden_describe(&h, hid, sizeof(hid));
+		n += (size_t)snprintf(buf + n, len - n, ". Hidden area: %s; %s", hid,
+				      o->unhide ? "restored before erasing (--unhide)" :
+				      "NOT erased without --unhide, so the outcome cannot be ERASED");
+	}
+	if (o->chosen_why && o->chosen_why[0] && n < len)
+		snprintf(buf + n, len - n, ". auto: %s", o->chosen_why);
+}
+
+/* ---- preflight ---- */
+
+static bool controller_wide(enum kesu_method m, const struct kesu_drive *d)
+{
+	switch (m) {
+	case KESU_METHOD_NVME_SANITIZE_BLOCK:
+	case KESU_METHOD_NVME_SANITIZE_CRYPTO:
+	case KESU_METHOD_NVME_SANITIZE_OVERWRITE:
+		return true;
+	case KESU_METHOD_NVME_FORMAT:
+		return fw_nvme_format_all(&d->nvme, KESU_NVME_SES_USER_DATA);
+	case KESU_METHOD_NVME_FORMAT_CRYPTO:
+		return fw_nvme_format_all(&d->nvme, KESU_NVME_SES_CRYPTO);
+	default:
+		return false;
+	}
+}
+
+static int not_ready_error(const struct kesu_drive *d)
+{
+	if (d->proto == KESU_DRIVE_ATA && d->ata.security.frozen)
+		return -KESU_E_FROZEN;
+	return -KESU_E_LOCKED;
+}
+
+int kesu_fw_check(const struct kesu_target *t, const struct kesu_drive *d,
+		  const struct kesu_fw_opts *o, struct kesu_errbuf *eb)
+{
+	struct kesu_method_eval e;
+	struct kesu_safety s = { 0 };
+	int rc;
+
+	if (!kesu_fw_is_firmware(o->method))
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s is not a firmware method",
+				    kesu_method_name(o->method) ? kesu_method_name(o->method) : "?");
+	kesu_method_evaluate(d, o->method, &e);
+	if (!e.supported) {
+		const char *why = d->proto == KESU_DRIVE_NONE && d->probe_note[0] ? d->probe_note : "";
+
+		return kesu_err_set(eb, -KESU_E_UNSUPPORTED, "%s cannot run %s: %s%s%s; "
+				    "'kesu info %s' lists what it supports, or use --method auto",
+				    t->id.path, e.name, e.reason, why[0] ? ": " : "", why, t->id.path);
+	}
+	if (!e.ready)
+		return kesu_err_set(eb, not_ready_error(d), "refusing %s on %s: %s", e.name,
+				    t->id.path, e.reason);
+	if (controller_wide(o->method, d)) {
+		rc = kesu_safety_check_controller(&t->id, &s, eb);
+		if (rc < 0)
+			return rc;
+		if (s.reasons)
+			return kesu_err_set(eb, kesu_safety_error(&s), "refusing %s on %s: it erases "
+					    "every namespace of the controller, and %s", e.name,
+					    t->id.path, s.detail);
+	}
+	return 0;
+}
+
+/* ---- the run ---- */
+
+static int run_method(struct fw_run *ru)
+{
+	switch (ru->o->method) {
+	case KESU_METHOD_ATA_SECURE_ERASE:
+		return fw_ata_security(ru, false);
+	case KESU_METHOD_ATA_SECURE_ERASE_ENHANCED:
+		return fw_ata_security(ru, true);
+	case KESU_METHOD_ATA_SANITIZE_CRYPTO:
+		return fw_ata_sanitize(ru, KESU_ATA_SANITIZE_CRYPTO_SCRAMBLE);
+	case KESU_METHOD_ATA_SANITIZE_BLOCK:
+		return fw_ata_sanitize(ru, KESU_ATA_SANITIZE_BLOCK_ERASE);
+	case KESU_METHOD_ATA_SANITIZE_OVERWRITE:
+		return fw_ata_sanitize(ru, KESU_ATA_SANITIZE_OVERWRITE);
+	case KESU_METHOD_NVME_FORMAT:
+		return fw_nvme_format(ru, KESU_NVME_SES_USER_DATA);
+	case KESU_METHOD_NVME_FORMAT_CRYPTO:
+		return fw_nvme_format(ru, KESU_NVME_SES_CRYPTO);
+	case KESU_METHOD_NVME_SANITIZE_BLOCK:
+		return fw_nvme_sanitize(ru, KESU_NVME_SANACT_BLOCK);
+	case KESU_METHOD_NVME_SANITIZE_CRYPTO:
+		return fw_nvme_sanitize(ru, KESU_NVME_SANACT_CRYPTO);
+	case KESU_METHOD_NVME_SANITIZE_OVERWRITE:
+		return fw_nvme_sanitize(ru, KESU_NVME_SANACT_OVERWRITE);
+	default:
+		return kesu_err_set(ru->eb, -KESU_E_BAD_INPUT, "not a firmware method");
+	}
+}
+
+static void fill_method(struct fw_run *ru, const struct fw_method_info *mi)
+{
+	struct kesu_result *r = ru->r;
+	const struct kesu_fw_opts *o = ru->o;
+	bool ow = o->method == KESU_METHOD_ATA_SANITIZE_OVERWRITE ||
+		  o->method == KESU_METHOD_NVME_SANITIZE_OVERWRITE;
+
+	r->dev = ru->t->id;
+	snprintf(r->method_name, sizeof(r->method_name), "%s", kesu_method_name(o->method));
+	snprintf(r->category, sizeof(r->category), "%s",
+		 kesu_nist_class_name(kesu_method_class(o->method, ru->d.media)));
+	if (ow)
+		snprintf(r->pattern, sizeof(r->pattern), "0x%02x%02x%02x%02x",
+			 o->overwrite_pattern & 0xff, (o->overwrite_pattern >> 8) & 0xff,
+			 (o->overwrite_pattern >> 16) & 0xff, o->overwrite_pattern >> 24);
+	r->passes = ow ? (o->overwrite_passes ? o->overwrite_passes : 1) : 1;
+	snprintf(r->details, sizeof(r->details), "%s%s%s", mi->commands,
+		 o->chosen_why && o->chosen_why[0] ? "; auto: " : "",
+		 o->chosen_why ? o->chosen_why : "");
+	snprintf(r->operator_name, sizeof(r->operator_name), "%s",
+		 o->operator_name ? o->operator_name : "");
+	switch (mi->expect) {
+	case KESU_RB_ZERO: snprintf(r->expect, sizeof(r->expect), "zero"); break;
+	case KESU_RB_ONES: snprintf(r->expect, sizeof(r->expect), "one"); break;
+	case KESU_RB_PATTERN32: snprintf(r->expect, sizeof(r->expect), "%s", r->pattern); break;
+	default: r->expect[0] = '\0'; break;  /* no fixed content to check later */
+	}
+}
+
+/* Hidden areas: restore with --unhide, else name them; false when they stay hidden. */
+static int handle_hidden(struct fw_run *ru, bool *still_hidden)
+{
+	struct kesu_result *r = ru->r;
+	struct kesu_hidden h;
+	char desc[160];
+	int rc;
+
+	*still_hidden = false;
+	kesu_hidden_detect(&ru->d, &h);
+	if (ru->d.proto != KESU_DRIVE_ATA) {
+		snprintf(r->hidden_status, sizeof(r->hidden_status), "none");
+		snprintf(r->hidden_detail, sizeof(r->hidden_detail),
+			 "NVMe namespaces have no HPA/DCO/AMAC");
+		return 0;
+	}
+	kesu_hidden_describe(&h, desc, sizeof(desc));
+	if (!h.checked) {
+		snprintf(r->hidden_status, sizeof(r->hidden_status), "not-checked");
+		snprintf(r->hidden_detail, sizeof(r->hidden_detail), "%s", desc);
+		return 0;
+	}
+	if (!h.hidden_sectors) {
+		snprintf(r->hidden_status, sizeof(r->hidden_status), "none");
+		snprintf(r->hidden_detail, sizeof(r->hidden_detail), "native max LBA %llu = current max",
+			 (unsigned long long)h.native_max_lba);
+		return 0;
+	}
+	if (!ru->o->unhide) {
+		*still_hidden = true;
+		snprintf(r->hidden_status, sizeof(r->hidden_status), "present");
+		snprintf(r->hidden_detail, sizeof(r->hidden_detail), "%.160s: not erased (no --unhide)",
+			 desc);
+		return 0;
+	}
+	ru->touched = true;
+	rc = kesu_hidden_restore(ru->t->fd, &ru->d, &h, r, ru->eb);
+	if (rc < 0) {
+		*still_hidden = true;
+		snprintf(r->hidden_status, sizeof(r->hidden_status), "present");
+		snprintf(r->hidden_detail, sizeof(r->hidden_detail), "%.120s: restoring failed: %.100s",
+			 desc, ru->eb->msg);
+		kesu_err_clear(ru->eb);
+		return 0;
+	}
+	snprintf(r->hidden_status, sizeof(r->hidden_status), "restored");
+	snprintf(r->hidden_detail, sizeof(r->hidden_detail), "%.120s: restored to the native max "
+		 "before erasing (--unhide)", desc);
+	return 0;
+}
+
+static void rb_tick(uint64_t done, uint64_t total, void *arg)
+{
+	struct fw_run *ru = arg;
+
+	(void)total;
+	ru->prog.done = (ru->prog.step == 1 ? 0 : ru->erase_base + ru->erase_span) + done;
+	ru->prog.eta_s = -1;
+	report(ru);
+}
+
+static void log_readback(struct fw_run *ru, const struct kesu_readback *rb, bool after, int rc)
+{
+	json_t *e = kesu_fw_log_command(ru->r, after ? "readback after erase" :
+					"readback before erase", rc,
+					rc == 0 ? "SHA-256 over the sampled regions in plan order" :
+					ru->eb->msg);
+
+	if (!e || rc != 0)
+		return;
+	json_object_set_new(e, "sha256", json_string(after ? rb->after_sha256 : rb->before_sha256));
+	json_object_set_new(e, "regions", json_integer((json_int_t)rb->n));
+	json_object_set_new(e, "bytes", json_integer((json_int_t)rb->bytes));
+	if (after) {
+		json_object_set_new(e, "unchanged_regions", json_integer((json_int_t)rb->unchanged));
+		json_object_set_new(e, "zero_regions", json_integer((json_int_t)rb->zero));
+		json_object_set_new(e, "ones_regions", json_integer((json_int_t)rb->ones));
+		json_object_set_new(e, "failed_regions", json_integer((json_int_t)rb->failed));
+		json_object_set_new(e, "expect", json_string(kesu_rb_expect_name(rb->expect)));
+	}
+}
+
+static int readback(struct fw_run *ru, struct kesu_readback *rb, bool after)
+{
+	int rc;
+
+	ru->prog.phase = after ? "verify" : "readback";
+	ru->prog.step = after ? 3 : 1;
+	rc = kesu_readback_pass(ru->t->fd, rb, after, ru->o->stop, rb_tick, ru, ru->eb);
+	if (rc == 0 && after) {
+		kesu_readback_judge(rb, ru->r);
+		ru->r->bytes_checked = rb->bytes;
+	}
+	log_readback(ru, rb, after, rc);
+	return rc;
+}
+
+/* The outcome after a method that reported success. */
+static void judge(struct fw_run *ru, const struct kesu_readback *rb, bool hidden)
+{
+	struct kesu_result *r = ru->r;
+	char desc[256];
+	bool bad = false;
+
+	if (ru->o->verify == KESU_VERIFY_NONE) {
+		kesu_result_add_reason(r, "the drive reports success; no readback was run "
+				       "(--verify none)");
+	} else {
+		kesu_readback_describe(rb, desc, sizeof(desc));
+		if (rb->failed) {
+			bad = true;
+			kesu_result_add_reason(r, "the drive reported success but the readback "
+					       "fails: %s (verification.mismatches)", desc);
+		} else {
+			kesu_result_add_reason(r, "readback: %s", desc);
+		}
+		if (!strcmp(rb->before_sha256, rb->after_sha256)) {
+			bad = true;
+			kesu_result_add_reason(r, "the sampled content is identical before and after "
+					       "(SHA-256 %s): no evidence that the drive erased "
+					       "anything", rb->after_sha256);
+		} else if (rb->expected_before == rb->n && rb->n) {
+			kesu_result_add_reason(r, "note: every sampled region already held the "
+					       "expected content before the erase");
+		}
+		snprintf(r->verify_result, sizeof(r->verify_result), "%s", rb->failed ||
+			 !strcmp(rb->before_sha256, rb->after_sha256) ? "failed" : "passed");
+	}
+	if (hidden) {
+		bad = true;
+		kesu_result_add_reason(r, "hidden sectors were not erased: %s; rerun with --unhide",
+				       r->hidden_detail);
+	}
+	if (bad)
+		r->outcome = KESU_OUTCOME_FAILED;
+	else
+		r->outcome = ru->o->verify == KESU_VERIFY_NONE ? KESU_OUTCOME_UNVERIFIED :
+			     KESU_OUTCOME_ERASED;
+}
+
+static int run_setup(struct fw_run *ru, const struct fw_method_info *mi)
+{
+	struct kesu_result *r = ru->r;
+	const struct kesu_dev_identity *id = &ru->t->id;
+	int rc;
+
+	fill_method(ru, mi);
+	rc = kesu_record_new_id(r->record_id, sizeof(r->record_id));
+	if (rc < 0)
+		return kesu_err_set(ru->eb, rc, "cannot make a record id");
+	kesu_time_rfc3339(time(NULL), r->started_at, sizeof(r->started_at));
+	rc = kesu_verify_plan_build(ru->o->verify, id->size_bytes,
+				    id->logical_sector_size ? id->logical_sector_size : 512,
+				    ru->o->seed, ru->o->seed_set, &r->plan, ru->eb);
+	if (rc < 0)
+		return rc;
+	ru->erase_base = r->plan.planned_bytes;
+	ru->erase_span = id->size_bytes;
+	ru->prog = (struct kesu_progress){ .device = id->path, .phase = "readback", .step = 1,
+					  .steps = 3, .eta_s = -1,
+					  .total = 2 * r->plan.planned_bytes + id->size_bytes };
+	return 0;
+}
+
+static void finish(struct fw_run *ru)
+{
+	struct kesu_result *r = ru->r;
+
+	kesu_result_normalize(r);
+	r->duration_ms = kesu_now_ms() - ru->t0_ms;
+	kesu_time_rfc3339(time(NULL), r->finished_at, sizeof(r->finished_at));
+}
+
+int kesu_fw_run(struct kesu_target *t, const struct kesu_drive *d, const struct kesu_fw_opts *o,
+		struct kesu_result *r, struct kesu_errbuf *eb)
+{
+	struct fw_run *ru;
+	struct fw_method_info mi;
+	struct kesu_readback rb;
+	bool hidden = false;
+	int rc;
+
+	rc = kesu_fw_check(t, d, o, eb);
+	if (rc < 0)
+		return rc;
+	ru = calloc(1, sizeof(*ru));
+	if (!ru)
+		return kesu_err_set(eb, -ENOMEM, "out of memory");
+	ru->t = t;
+	ru->d = *d;
+	ru->o = o;
+	ru->r = r;
+	ru->eb = eb;
+	ru->t0_ms = kesu_now_ms();
+	ru->stall_s = o->stall_timeout_s ? o->stall_timeout_s : KESU_FW_STALL_DEFAULT_S;
+	ru->poll_ms = o->poll_ms ? o->poll_ms : KESU_FW_POLL_DEFAULT_MS;
+	pthread_mutex_init(&ru->tick_lock, NULL);
+	pthread_cond_init(&ru->tick_cond, NULL);
+	method_info(o->method, d, &mi);
+	kesu_readback_init(&rb, &r->plan, mi.expect, o->overwrite_pattern);
+	rc = run_setup(ru, &mi);
+	if (rc < 0)
+		goto out;
+	if (o->verify != KESU_VERIFY_NONE) {
+		rc = readback(ru, &rb, false);
+		if (rc < 0)
+			goto out;   /* nothing was sent yet: no record */
+	}
+	handle_hidden(ru, &hidden);
+	fw_progress(ru, 0, -1);
+	rc = run_method(ru);
+	fw_ticker_stop(ru);
+	if (rc < 0 && !ru->touched)
+		goto out;
+	if (rc < 0) {
+		kesu_result_add_reason(r, "%s", eb->msg[0] ? eb->msg : kesu_strerror(rc));
+		r->outcome = KESU_OUTCOME_FAILED;
+		snprintf(r->verify_result, sizeof(r->verify_result), "not-run");
+		rc = 0;
+	} else {
+		fw_progress(ru, 65536, 0);
+		rc = o->verify != KESU_VERIFY_NONE ? readback(ru, &rb, true) : 0;
+		if (rc == 0) {
+			judge(ru, &rb, hidden);
+		} else {
+			kesu_result_add_reason(r, "the drive reports success, but the readback could "
+					       "not be done: %s", eb->msg);
+			r->outcome = KESU_OUTCOME_FAILED;
+			rc = 0;
+		}
+	}
+	finish(ru);
+out:
+	kesu_readback_release(&rb);
+	pthread_cond_destroy(&ru->tick_cond);
+	pthread_mutex_destroy(&ru->tick_lock);
+	free(ru);
+	return rc;
+}

@@ -1,0 +1,882 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Firmware erase methods (firmware.h) against the drive simulator: every
+ * method on a drive that supports it (the loop device's bytes are read back
+ * from here), `auto`'s choice per drive, every misbehaviour (FAILED or
+ * refused, never ERASED), hidden areas, and the ATA password never left set.
+ *
+ * The runner is driven through this binary itself ("--drive"), run with the
+ * simulator preloaded; the test process checks the media, the record and the
+ * simulator's log.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kesu/firmware.h>
+#include <kesu/hidden.h>
+#include <kesu/readback.h>
+#include <kesu/util.h>
+
+#include "lib/testutil.h"
+
+#define MIB (1024 * 1024)
+#define DEV_SIZE (8 * MIB)
+
+/* ---- the driver: runs in a child with the simulator preloaded ---- */
+
+static int drive_identify(const char *dev)
+{
+	uint8_t page[KESU_ATA_IDENTIFY_LEN];
+	struct kesu_ata_identify id;
+	int fd = open(dev, O_RDONLY), rc;
+
+	if (fd < 0)
+		return 3;
+	rc = kesu_ata_identify(fd, page, &id, NULL);
+	close(fd);
+	if (rc)
+		return 4;
+	printf("security enabled=%d locked=%d frozen=%d\n", id.security.enabled,
+	       id.security.locked, id.security.frozen);
+	return 0;
+}
+
+static void drive_opts(int argc, char **argv, struct kesu_fw_opts *o)
+{
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--unhide"))
+			o->unhide = true;
+		else if (!strcmp(argv[i], "--stall") && i + 1 < argc)
+			o->stall_timeout_s = (unsigned)atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--pattern") && i + 1 < argc)
+			o->overwrite_pattern = (uint32_t)strtoul(argv[++i], NULL, 0);
+		else if (!strcmp(argv[i], "--verify-none"))
+			o->verify = KESU_VERIFY_NONE;
+	}
+}
+
+/* --drive METHOD DEV OUTDIR [--unhide] [--stall S] [--pattern N] [--verify-none] */
+static int drive_main(int argc, char **argv)
+{
+	struct kesu_target t;
+	struct kesu_drive d;
+	struct kesu_fw_opts o = { .verify = KESU_VERIFY_SAMPLE, .poll_ms = 50, .stall_timeout_s = 60 };
+	struct kesu_result r;
+	struct kesu_errbuf eb = { { 0 } };
+	enum kesu_method m;
+	char why[256], path[4096], plan[2048];
+	int rc;
+
+	if (argc < 4)
+		return 2;
+	if (kesu_target_open(argv[2], KESU_TARGET_DIRECT, &t, &eb) < 0) {
+		printf("open-failed=%s\n", eb.msg);
+		return 3;
+	}
+	kesu_drive_probe(t.fd, &t.id, &d);
+	if (kesu_fw_choose(argv[1], &d, &m, why, sizeof(why)) < 0)
+		return 2;
+	printf("chosen=%s\n", kesu_method_name(m));
+	if (!kesu_fw_is_firmware(m)) {
+		printf("why=%s\n", why);
+		kesu_target_close(&t);
+		return 0;
+	}
+	o.method = m;
+	o.chosen_why = why;
+	drive_opts(argc - 4, argv + 4, &o);
+	kesu_fw_describe(&d, &o, plan, sizeof(plan));
+	printf("plan=%s\n", plan);
+	kesu_result_init(&r);
+	rc = kesu_fw_run(&t, &d, &o, &r, &eb);
+	if (rc == 0) {
+		rc = kesu_record_write(argv[3], &r, path, sizeof(path), &eb);
+		printf("outcome=%s\nrecord=%s\n", kesu_outcome_name(r.outcome), path);
+		for (size_t i = 0; i < r.n_reasons; i++)
+			printf("reason=%s\n", r.reasons[i]);
+	} else {
+		printf("refused=%s\nerror=%s\n", kesu_strerror(rc), eb.msg);
+	}
+	kesu_result_release(&r);
+	kesu_target_close(&t);
+	return 0;
+}
+
+/* ---- fixtures ---- */
+
+struct fx {
+	char dev[256], image[4096], cfg[4096], log[4096], out[4096];
+	char env_pre[4200], env_cfg[4200], env_log[4200];
+	const char *env[4];
+	char *stdout_text;
+	json_t *record;
+};
+
+static void fx_setup(struct fx *f, const char *tmpl)
+{
+	char json[4096];
+
+	memset(f, 0, sizeof(*f));
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, f->dev, sizeof(f->dev), f->image, sizeof(f->image)), 0);
+	ck_assert_int_eq(tu_sh("head -c %d /dev/urandom > %s && sync", DEV_SIZE, f->dev), 0);
+	snprintf(json, sizeof(json), tmpl, f->dev);
+	snprintf(f->cfg, sizeof(f->cfg), "%s/sim.json", tu_tmpdir());
+	snprintf(f->log, sizeof(f->log), "%s/sim.log", tu_tmpdir());
+	snprintf(f->out, sizeof(f->out), "%s/evidence", tu_tmpdir());
+	ck_assert_int_eq(tu_write_file(f->cfg, json, strlen(json)), 0);
+	ck_assert_int_eq(tu_sh("rm -f %s.state %s; mkdir -p %s", f->cfg, f->log, f->out), 0);
+	snprintf(f->env_pre, sizeof(f->env_pre), "LD_PRELOAD=%s", tu_sim_lib());
+	snprintf(f->env_cfg, sizeof(f->env_cfg), "KESU_SIM_CONFIG=%s", f->cfg);
+	snprintf(f->env_log, sizeof(f->env_log), "KESU_SIM_LOG=%s", f->log);
+	f->env[0] = f->env_pre;
+	f->env[1] = f->env_cfg;
+	f->env[2] = f->env_log;
+	f->env[3] = NULL;
+}
+
+static void fx_free(struct fx *f)
+{
+	free(f->stdout_text);
+	json_decref(f->record);
+	f->stdout_text = NULL;
+	f->record = NULL;
+}
+
+static const char *self_exe(void)
+{
+	static char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	ck_assert_int_gt(n, 0);
+	exe[n] = '\0';
+	return exe;
+}
+
+/* Run the driver; returns its stdout (kept in f). */
+static const char *fx_run(struct fx *f, const char *method, const char *extra1, const char *extra2)
+{
+	const char *argv[] = { self_exe(), "--drive", method, f->dev, f->out, extra1, extra2, NULL };
+	struct tu_result r;
+	const char *rec;
+
+	fx_free(f);
+	ck_assert_int_eq(tu_runv(&r, f->env, NULL, argv), 0);
+	ck_assert_msg(r.status == 0, "driver exited %d: %s%s", r.status, r.out, r.err);
+	f->stdout_text = r.out;
+	r.out = NULL;
+	tu_result_free(&r);
+	rec = strstr(f->stdout_text, "record=");
+	if (rec) {
+		char path[4096];
+		json_error_t je;
+
+		sscanf(rec, "record=%4095[^\n]", path);
+		f->record = json_load_file(path, 0, &je);
+		ck_assert_msg(f->record != NULL, "record %s: %s", path, je.text);
+	}
+	return f->stdout_text;
+}
+
+static bool out_has(const struct fx *f, const char *s)
+{
+	return f->stdout_text && strstr(f->stdout_text, s);
+}
+
+#define ck_out(f, s) ck_assert_msg(out_has(f, s), "expected '%s' in:\n%s", s, (f)->stdout_text)
+
+static bool log_has(const struct fx *f, const char *what)
+{
+	char *log = tu_read_file(f->log, NULL);
+	bool found = log && strstr(log, what);
+
+	free(log);
+	return found;
+}
+
+static uint8_t *media(const struct fx *f)
+{
+	int fd = open(f->dev, O_RDONLY);
+	uint8_t *buf = malloc(DEV_SIZE);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_ptr_nonnull(buf);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	ck_assert_int_eq(pread(fd, buf, DEV_SIZE, 0), DEV_SIZE);
+	close(fd);
+	return buf;
+}
+
+static bool all_byte(const uint8_t *b, size_t len, uint8_t v)
+{
+	for (size_t i = 0; i < len; i++)
+		if (b[i] != v)
+			return false;
+	return true;
+}
+
+/* Not all zero, not all ones, and not what it was: random-looking new content. */
+static bool changed_everywhere(const uint8_t *before, const uint8_t *after)
+{
+	size_t same = 0;
+
+	for (size_t i = 0; i < DEV_SIZE; i += 4096)
+		same += !memcmp(before + i, after + i, 4096);
+	return same == 0;
+}
+
+static const char *rec_str(const struct fx *f, const char *path)
+{
+	json_t *v = f->record;
+	char key[128];
+	const char *p = path;
+
+	ck_assert_ptr_nonnull(v);
+	while (*p) {
+		size_t n = strcspn(p, ".");
+
+		snprintf(key, sizeof(key), "%.*s", (int)n, p);
+		v = json_object_get(v, key);
+		ck_assert_msg(v != NULL, "record has no %s", path);
+		p += n + (p[n] == '.');
+	}
+	return json_string_value(v);
+}
+
+/* The command log holds a command whose name starts with cmd and whose status is status. */
+static json_t *rec_command(const struct fx *f, const char *cmd, const char *status)
+{
+	json_t *cmds = json_object_get(f->record, "commands"), *e;
+	size_t i;
+
+	json_array_foreach(cmds, i, e) {
+		const char *c = json_string_value(json_object_get(e, "command"));
+		const char *s = json_string_value(json_object_get(e, "status"));
+
+		if (c && s && !strncmp(c, cmd, strlen(cmd)) && (!status || !strcmp(s, status)))
+			return e;
+	}
+	return NULL;
+}
+
+static void check_password_clear(struct fx *f)
+{
+	const char *argv[] = { self_exe(), "--identify", f->dev, NULL };
+	struct tu_result r;
+
+	ck_assert_int_eq(tu_runv(&r, f->env, NULL, argv), 0);
+	ck_assert_msg(r.status == 0, "identify: %d %s", r.status, r.err);
+	ck_assert_msg(strstr(r.out, "security enabled=0 locked=0"), "password left set: %s", r.out);
+	tu_result_free(&r);
+}
+
+/* Erased: the record says so, the readback digests are there and differ. */
+static void check_erased(struct fx *f, const char *method, const char *category)
+{
+	json_t *before, *after;
+
+	ck_out(f, "outcome=ERASED");
+	ck_assert_str_eq(rec_str(f, "outcome"), "ERASED");
+	ck_assert_str_eq(rec_str(f, "method.name"), method);
+	ck_assert_str_eq(rec_str(f, "method.category"), category);
+	ck_assert_str_eq(rec_str(f, "verification.result"), "passed");
+	before = rec_command(f, "readback before erase", "ok");
+	after = rec_command(f, "readback after erase", "ok");
+	ck_assert_ptr_nonnull(before);
+	ck_assert_ptr_nonnull(after);
+	ck_assert_str_ne(json_string_value(json_object_get(before, "sha256")),
+			 json_string_value(json_object_get(after, "sha256")));
+	ck_assert_int_eq(json_integer_value(json_object_get(after, "failed_regions")), 0);
+	ck_assert_int_gt(json_integer_value(json_object_get(after, "regions")), 2);
+}
+
+static void check_failed(struct fx *f)
+{
+	ck_out(f, "outcome=FAILED");
+	ck_assert_str_eq(rec_str(f, "outcome"), "FAILED");
+}
+
+#define ATA(extra) "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\"" extra "}]}"
+#define NVME(extra) "{\"devices\":[{\"path\":\"%s\",\"type\":\"nvme\"" extra "}]}"
+
+/* ---- every method ---- */
+
+START_TEST(test_firmware_ata_secure_erase)
+{
+	struct fx f;
+	uint8_t *m;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"rotational\":true"));
+	fx_run(&f, "ata-secure-erase", NULL, NULL);
+	check_erased(&f, "ata-secure-erase", "Purge");
+	m = media(&f);
+	ck_assert(all_byte(m, DEV_SIZE, 0));
+	free(m);
+	ck_assert_ptr_nonnull(rec_command(&f, "SECURITY SET PASSWORD", "ok"));
+	ck_assert_ptr_nonnull(rec_command(&f, "SECURITY ERASE UNIT", "ok"));
+	ck_assert_ptr_nonnull(strstr(rec_str(&f, "method.details"), "temporary user password 'kesu-"));
+	ck_assert(log_has(&f, "SEC_ERASE_PREPARE"));
+	check_password_clear(&f);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_ata_secure_erase_enhanced)
+{
+	struct fx f;
+	uint8_t *before, *after;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(""));
+	before = media(&f);
+	fx_run(&f, "ata-secure-erase-enhanced", NULL, NULL);
+	/* Flash: security erase is a Clear there. */
+	check_erased(&f, "ata-secure-erase-enhanced", "Clear");
+	after = media(&f);
+	ck_assert(changed_everywhere(before, after));
+	ck_assert(log_has(&f, "mode=enhanced"));
+	check_password_clear(&f);
+	free(before);
+	free(after);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_ata_sanitize_block_ones)
+{
+	struct fx f;
+	uint8_t *m;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"sanitize\":{\"block_fill\":\"ones\"},\"sanitize_seconds\":0.4"));
+	fx_run(&f, "ata-sanitize-block", NULL, NULL);
+	check_erased(&f, "ata-sanitize-block", "Purge");
+	m = media(&f);
+	ck_assert(all_byte(m, DEV_SIZE, 0xff));
+	free(m);
+	/* The drive does not say what erased blocks read as: which it was is recorded. */
+	ck_out(&f, "all 0xFF");
+	ck_assert(log_has(&f, "SANITIZE_BLOCK"));
+	ck_assert(log_has(&f, "SANITIZE_STATUS"));
+	ck_assert_int_ge(json_array_size(json_object_get(f.record, "timeline")), 2);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_ata_sanitize_crypto)
+{
+	struct fx f;
+	uint8_t *before, *after;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(""));
+	before = media(&f);
+	fx_run(&f, "ata-sanitize-crypto", NULL, NULL);
+	check_erased(&f, "ata-sanitize-crypto", "Purge");
+	after = media(&f);
+	ck_assert(changed_everywhere(before, after));
+	ck_out(&f, "differ from before the erase");
+	free(before);
+	free(after);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_ata_sanitize_overwrite)
+{
+	struct fx f;
+	uint8_t *m;
+	const uint8_t pat[4] = { 0x3c, 0xc3, 0xa5, 0x5a };
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"rotational\":true"));
+	fx_run(&f, "ata-sanitize-overwrite", "--pattern", "0x5aa5c33c");
+	check_erased(&f, "ata-sanitize-overwrite", "Purge");
+	m = media(&f);
+	for (size_t i = 0; i < DEV_SIZE; i += 4)
+		ck_assert_msg(!memcmp(m + i, pat, 4), "byte %zu", i);
+	free(m);
+	ck_assert_str_eq(rec_str(&f, "verification.expect"), "0x3cc3a55a");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_nvme_format)
+{
+	struct fx f;
+	uint8_t *m;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, NVME(""));
+	fx_run(&f, "nvme-format", NULL, NULL);
+	check_erased(&f, "nvme-format", "Purge");
+	m = media(&f);
+	ck_assert(all_byte(m, DEV_SIZE, 0));
+	free(m);
+	ck_assert(log_has(&f, "FORMAT_NVM"));
+	ck_assert(log_has(&f, "ses=1"));
+	ck_assert_ptr_nonnull(rec_command(&f, "BLKRRPART", NULL));
+	ck_assert_str_eq(rec_str(&f, "verification.expect"), "zero");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_nvme_format_crypto_all_namespaces)
+{
+	struct fx f;
+	uint8_t *before, *after;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	/* FNA: secure erase applies to every namespace, crypto erase supported. */
+	fx_setup(&f, NVME(",\"fna\":6"));
+	before = media(&f);
+	fx_run(&f, "nvme-format-crypto", NULL, NULL);
+	check_erased(&f, "nvme-format-crypto", "Purge");
+	after = media(&f);
+	ck_assert(changed_everywhere(before, after));
+	ck_assert(log_has(&f, "ses=2"));
+	ck_assert(log_has(&f, "nsid=0xffffffff"));
+	free(before);
+	free(after);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_nvme_sanitize_block_ones)
+{
+	struct fx f;
+	uint8_t *m;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	/* DLFEAT 2: deallocated blocks read as 0xFF. */
+	fx_setup(&f, NVME(",\"sanitize_seconds\":0.5,\"namespaces\":[{\"dlfeat\":10}]"));
+	fx_run(&f, "nvme-sanitize-block", NULL, NULL);
+	check_erased(&f, "nvme-sanitize-block", "Purge");
+	m = media(&f);
+	ck_assert(all_byte(m, DEV_SIZE, 0xff));
+	free(m);
+	ck_assert_str_eq(rec_str(&f, "verification.expect"), "one");
+	ck_assert(log_has(&f, "SANITIZE opcode=0x84"));
+	ck_assert(log_has(&f, "lid=0x81"));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_nvme_sanitize_crypto_and_overwrite)
+{
+	struct fx f;
+	uint8_t *before, *after;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, NVME(""));
+	before = media(&f);
+	fx_run(&f, "nvme-sanitize-crypto", NULL, NULL);
+	check_erased(&f, "nvme-sanitize-crypto", "Purge");
+	after = media(&f);
+	ck_assert(changed_everywhere(before, after));
+	free(before);
+	free(after);
+	fx_run(&f, "nvme-sanitize-overwrite", "--pattern", "0x11223344");
+	check_erased(&f, "nvme-sanitize-overwrite", "Purge");
+	after = media(&f);
+	ck_assert(after[0] == 0x44 && after[1] == 0x33 && after[2] == 0x22 && after[3] == 0x11);
+	ck_assert(!memcmp(after + DEV_SIZE - 4, after, 4));
+	free(after);
+	fx_free(&f);
+}
+END_TEST
+
+/* ---- auto ---- */
+
+static void check_auto(const char *tmpl, const char *want)
+{
+	struct fx f;
+	char line[128];
+
+	fx_setup(&f, tmpl);
+	fx_run(&f, "auto", "--verify-none", NULL);
+	snprintf(line, sizeof(line), "chosen=%s\n", want);
+	ck_out(&f, line);
+	if (!strcmp(want, "overwrite"))
+		ck_out(&f, "no Purge method is available");
+	else
+		ck_out(&f, "outcome=UNVERIFIED");
+	fx_free(&f);
+}
+
+START_TEST(test_firmware_auto_choice)
+{
+	if (tu_skip_unless_root(__func__))
+		return;
+	/* Sanitize block erase before crypto, before security erase. */
+	check_auto(ATA(""), "ata-sanitize-block");
+	check_auto(ATA(",\"sanitize\":{\"block\":false}"), "ata-sanitize-crypto");
+	/* A hard disk without sanitize: enhanced security erase is a Purge there. */
+	check_auto(ATA(",\"rotational\":true,\"sanitize\":{\"block\":false,\"crypto\":false,"
+		       "\"overwrite\":false}"), "ata-secure-erase-enhanced");
+	/* An SSD without sanitize: security erase is only a Clear: overwrite, and it says so. */
+	check_auto(ATA(",\"sanitize\":{\"block\":false,\"crypto\":false,\"overwrite\":false}"),
+		   "overwrite");
+	check_auto(NVME(""), "nvme-sanitize-block");
+	check_auto(NVME(",\"sanicap\":0"), "nvme-format");
+	check_auto(NVME(",\"sanicap\":0,\"oacs_format\":false"), "overwrite");
+}
+END_TEST
+
+/* ---- refusals and misbehaviour ---- */
+
+START_TEST(test_firmware_refuses_frozen_with_remedy)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"security\":{\"frozen\":true},\"sanitize\":{\"frozen\":true}"));
+	fx_run(&f, "ata-secure-erase", NULL, NULL);
+	ck_out(&f, "refused=");
+	ck_out(&f, "suspend and resume");
+	ck_assert(!log_has(&f, "SEC_SET_PASS"));
+	fx_run(&f, "ata-sanitize-block", NULL, NULL);
+	ck_out(&f, "refused=");
+	ck_out(&f, "hot-plug");
+	ck_assert(!log_has(&f, "SANITIZE_BLOCK"));
+	check_password_clear(&f);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_misbehaving_frozen)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	/* IDENTIFY says not frozen, but every security and sanitize command aborts. */
+	fx_setup(&f, ATA(",\"misbehave\":\"frozen\""));
+	fx_run(&f, "ata-secure-erase", NULL, NULL);
+	ck_assert(!out_has(&f, "outcome=ERASED"));
+	check_password_clear(&f);
+	fx_run(&f, "ata-sanitize-crypto", NULL, NULL);
+	ck_assert(!out_has(&f, "outcome=ERASED"));
+	ck_out(&f, "FROZEN");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_refuses_locked)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"security\":{\"enabled\":true,\"locked\":true,\"user_password\":\"secret\"}"));
+	fx_run(&f, "ata-secure-erase", NULL, NULL);
+	ck_out(&f, "refused=");
+	ck_out(&f, "locked");
+	fx_run(&f, "ata-sanitize-block", NULL, NULL);
+	ck_out(&f, "refused=");
+	ck_assert(!log_has(&f, "SEC_SET_PASS"));
+	ck_assert(!log_has(&f, "SANITIZE_BLOCK"));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_refuses_unsupported)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"security\":{\"supported\":false,\"enhanced\":false},"
+			 "\"sanitize\":{\"block\":false}"));
+	fx_run(&f, "ata-secure-erase", NULL, NULL);
+	ck_out(&f, "refused=");
+	fx_run(&f, "ata-sanitize-block", NULL, NULL);
+	ck_out(&f, "refused=");
+	ck_out(&f, "kesu info");
+	fx_run(&f, "nvme-format", NULL, NULL);
+	ck_out(&f, "not an NVMe drive");
+	fx_free(&f);
+	fx_setup(&f, NVME(",\"sanicap\":1"));
+	fx_run(&f, "nvme-sanitize-block", NULL, NULL);
+	ck_out(&f, "refused=");
+	ck_out(&f, "SANICAP");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_stall)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"misbehave\":\"stall\",\"sanitize_seconds\":20,\"stall_at\":0.1,"
+			 "\"stall_max_seconds\":1"));
+	fx_run(&f, "ata-sanitize-block", "--stall", "1");
+	check_failed(&f);
+	ck_out(&f, "no progress");
+	fx_free(&f);
+	/* A stalled ERASE UNIT times out and leaves the drive locked: kesu unlocks it. */
+	fx_setup(&f, ATA(",\"misbehave\":\"stall\",\"stall_max_seconds\":1"));
+	fx_run(&f, "ata-secure-erase", "--stall", "1");
+	check_failed(&f);
+	check_password_clear(&f);
+	fx_free(&f);
+	fx_setup(&f, NVME(",\"misbehave\":\"stall\",\"sanitize_seconds\":20,\"stall_at\":0.1"));
+	fx_run(&f, "nvme-sanitize-crypto", "--stall", "1");
+	check_failed(&f);
+	ck_out(&f, "no progress");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_fail_midway)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"misbehave\":\"fail_midway\""));
+	fx_run(&f, "ata-sanitize-block", NULL, NULL);
+	check_failed(&f);
+	ck_out(&f, "FAILED");
+	ck_out(&f, "cleared");
+	fx_run(&f, "ata-secure-erase", NULL, NULL);
+	check_failed(&f);
+	check_password_clear(&f);
+	ck_assert(log_has(&f, "SEC_UNLOCK"));
+	ck_assert(log_has(&f, "SEC_DISABLE_PASS"));
+	fx_free(&f);
+	fx_setup(&f, NVME(",\"misbehave\":\"fail_midway\""));
+	fx_run(&f, "nvme-sanitize-block", NULL, NULL);
+	check_failed(&f);
+	ck_assert(log_has(&f, "sanact=1"));
+	fx_run(&f, "nvme-format", NULL, NULL);
+	check_failed(&f);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_abort_leaves_no_password)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"misbehave\":\"abort\""));
+	fx_run(&f, "ata-secure-erase-enhanced", NULL, NULL);
+	check_failed(&f);
+	check_password_clear(&f);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_lie_is_failed)
+{
+	static const char *const ata_methods[] = { "ata-secure-erase", "ata-sanitize-block",
+						   "ata-sanitize-crypto" };
+	static const char *const nvme_methods[] = { "nvme-format", "nvme-sanitize-crypto" };
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"misbehave\":\"lie\""));
+	for (size_t i = 0; i < 3; i++) {
+		fx_run(&f, ata_methods[i], NULL, NULL);
+		check_failed(&f);
+		ck_out(&f, "identical before and after");
+		ck_assert_str_eq(rec_str(&f, "verification.result"), "failed");
+		ck_assert_int_gt(json_array_size(json_object_get(json_object_get(f.record,
+			"verification"), "mismatches")), 0);
+	}
+	check_password_clear(&f);
+	fx_free(&f);
+	fx_setup(&f, NVME(",\"misbehave\":\"lie\""));
+	for (size_t i = 0; i < 2; i++) {
+		fx_run(&f, nvme_methods[i], NULL, NULL);
+		check_failed(&f);
+	}
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_first_lba_only_is_failed)
+{
+	struct fx f;
+	uint8_t *m;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"misbehave\":\"first_lba_only\""));
+	fx_run(&f, "ata-sanitize-block", NULL, NULL);
+	check_failed(&f);
+	m = media(&f);
+	ck_assert(all_byte(m, 512, 0));
+	ck_assert(!all_byte(m + 512, 512, 0));
+	free(m);
+	fx_run(&f, "ata-secure-erase", NULL, NULL);
+	check_failed(&f);
+	check_password_clear(&f);
+	fx_free(&f);
+	fx_setup(&f, NVME(",\"misbehave\":\"first_lba_only\""));
+	fx_run(&f, "nvme-sanitize-crypto", NULL, NULL);
+	check_failed(&f);
+	ck_out(&f, "unchanged since before the erase");
+	fx_free(&f);
+}
+END_TEST
+
+/* ---- hidden areas ---- */
+
+START_TEST(test_firmware_hidden_area)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	/* 16384 sectors, 1000 of them hidden by an HPA; erases reach them only when restored. */
+	fx_setup(&f, ATA(",\"hpa\":{\"current_max_lba\":15383}"));
+	fx_run(&f, "ata-sanitize-block", NULL, NULL);
+	check_failed(&f);
+	ck_assert_str_eq(rec_str(&f, "hidden_areas.status"), "present");
+	ck_assert_ptr_nonnull(strstr(rec_str(&f, "hidden_areas.detail"),
+				     "LBA 15384..16383 (1000 sectors) hidden by HPA"));
+	ck_out(&f, "rerun with --unhide");
+	fx_run(&f, "ata-sanitize-block", "--unhide", NULL);
+	check_erased(&f, "ata-sanitize-block", "Purge");
+	ck_assert_str_eq(rec_str(&f, "hidden_areas.status"), "restored");
+	ck_assert_ptr_nonnull(rec_command(&f, "SET MAX ADDRESS EXT", "ok"));
+	ck_assert(log_has(&f, "SET_MAX_EXT"));
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_firmware_hidden_detect)
+{
+	struct kesu_drive d;
+	struct kesu_hidden h;
+	char buf[160];
+
+	memset(&d, 0, sizeof(d));
+	d.proto = KESU_DRIVE_ATA;
+	d.ata.capacity_sectors = 1000;
+	d.ata.hpa_supported = d.ata.dco_supported = true;
+	d.hpa = (struct kesu_ata_hpa){ .valid = true, .current_max_lba = 999, .native_max_lba = 1499,
+				       .hidden_sectors = 500 };
+	d.dco_valid = true;
+	d.dco.max_lba = 1999;
+	kesu_hidden_detect(&d, &h);
+	ck_assert(h.checked && h.hpa && h.dco);
+	ck_assert_uint_eq(h.hidden_first_lba, 1000);
+	ck_assert_uint_eq(h.hidden_sectors, 1000);
+	kesu_hidden_describe(&h, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "LBA 1000..1999 (1000 sectors) hidden by HPA and DCO");
+	d.hpa.valid = d.dco_valid = false;
+	kesu_hidden_detect(&d, &h);
+	ck_assert(!h.checked);
+}
+END_TEST
+
+/* ---- the readback on an image file (no simulator needed) ---- */
+
+START_TEST(test_firmware_readback_judges)
+{
+	struct kesu_verify_plan plan;
+	struct kesu_readback rb;
+	char img[4096];
+	uint8_t *zero = calloc(1, MIB);
+	int fd;
+
+	ck_assert_ptr_nonnull(zero);
+	ck_assert_int_eq(tu_image_create(4 * MIB, img, sizeof(img)), 0);
+	ck_assert_int_eq(tu_sh("head -c %d /dev/urandom > %s", 4 * MIB, img), 0);
+	fd = open(img, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(kesu_verify_plan_build(KESU_VERIFY_SAMPLE, 4 * MIB, 512, 7, 1, &plan, NULL), 0);
+	/* Crypto: a drive that changed nothing fails every region. */
+	kesu_readback_init(&rb, &plan, KESU_RB_CHANGED, 0);
+	ck_assert_int_eq(kesu_readback_pass(fd, &rb, false, NULL, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(kesu_readback_pass(fd, &rb, true, NULL, NULL, NULL, NULL), 0);
+	ck_assert_uint_eq(kesu_readback_judge(&rb, NULL), plan.n_extents);
+	ck_assert_str_eq(rb.before_sha256, rb.after_sha256);
+	/* Zeros everywhere: a zero expectation passes, and so does "changed". */
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(pwrite(fd, zero, MIB, (off_t)i * MIB), MIB);
+	ck_assert_int_eq(kesu_readback_pass(fd, &rb, true, NULL, NULL, NULL, NULL), 0);
+	ck_assert_uint_eq(kesu_readback_judge(&rb, NULL), 0);
+	rb.expect = KESU_RB_ZERO_OR_ONES;
+	ck_assert_uint_eq(kesu_readback_judge(&rb, NULL), 0);
+	ck_assert_uint_eq(rb.zero, plan.n_extents);
+	rb.expect = KESU_RB_ONES;
+	ck_assert_uint_eq(kesu_readback_judge(&rb, NULL), plan.n_extents);
+	kesu_readback_release(&rb);
+	kesu_verify_plan_release(&plan);
+	close(fd);
+	free(zero);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	Suite *s;
+	SRunner *sr;
+	int failed;
+	struct { const char *name; const TTest *t; } tests[] = {
+		{ "ata_secure_erase", test_firmware_ata_secure_erase },
+		{ "ata_secure_erase_enhanced", test_firmware_ata_secure_erase_enhanced },
+		{ "ata_sanitize_block", test_firmware_ata_sanitize_block_ones },
+		{ "ata_sanitize_crypto", test_firmware_ata_sanitize_crypto },
+		{ "ata_sanitize_overwrite", test_firmware_ata_sanitize_overwrite },
+		{ "nvme_format", test_firmware_nvme_format },
+		{ "nvme_format_crypto", test_firmware_nvme_format_crypto_all_namespaces },
+		{ "nvme_sanitize_block", test_firmware_nvme_sanitize_block_ones },
+		{ "nvme_sanitize_crypto_overwrite", test_firmware_nvme_sanitize_crypto_and_overwrite },
+		{ "auto", test_firmware_auto_choice },
+		{ "frozen", test_firmware_refuses_frozen_with_remedy },
+		{ "misbehaving_frozen", test_firmware_misbehaving_frozen },
+		{ "locked", test_firmware_refuses_locked },
+		{ "unsupported", test_firmware_refuses_unsupported },
+		{ "stall", test_firmware_stall },
+		{ "fail_midway", test_firmware_fail_midway },
+		{ "abort", test_firmware_abort_leaves_no_password },
+		{ "lie", test_firmware_lie_is_failed },
+		{ "first_lba_only", test_firmware_first_lba_only_is_failed },
+		{ "hidden_area", test_firmware_hidden_area },
+		{ "hidden_detect", test_firmware_hidden_detect },
+		{ "readback", test_firmware_readback_judges },
+	};
+
+	if (argc > 1 && !strcmp(argv[1], "--drive"))
+		return drive_main(argc - 1, argv + 1);
+	if (argc > 2 && !strcmp(argv[1], "--identify"))
+		return drive_identify(argv[2]);
+	s = suite_create("firmware");
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		TCase *tc = tcase_create(tests[i].name);
+
+		tcase_set_timeout(tc, 120);
+		tcase_add_test(tc, tests[i].t);
+		suite_add_tcase(s, tc);
+	}
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
