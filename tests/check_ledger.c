@@ -546,6 +546,47 @@ START_TEST(test_ledger_attach_cert_refuses_unsigned)
 }
 END_TEST
 
+/* A spreadsheet's UTF-8 with a byte order mark, keys as headings, a line break inside quotes. */
+START_TEST(test_ledger_csv_bom_keys_multiline)
+{
+	static const char text[] =
+		"\xef\xbb\xbfmedia_id,data_name,place,方法\r\n"
+		"\r\n"
+		"M-0100,\"二行の\r\nデータ名\",金庫A,消去\r\n"
+		"M-0101,普通,金庫B,\r\n";
+	char path[512];
+	struct tu_result r;
+
+	setup_db();
+	snprintf(path, sizeof(path), "%s/bom.csv", tu_tmpdir());
+	ck_assert_int_eq(tu_write_file(path, text, strlen(text)), 0);
+	ck_assert_msg(LEDGER(&r, OP, "import", "--encoding=utf-8", path) == 0, "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "show", "M-0100", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "二行の\\r\\nデータ名"));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"disposition\": \"消去\""));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "list", "--csv", "--status=受領"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"二行の\r\nデータ名\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "M-0101"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "history", "M-0101", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"action\": \"import\""));
+	tu_result_free(&r);
+	/* Shift_JIS named as UTF-8 is refused with advice */
+	ck_assert_int_eq(tu_sh("printf 'media_id,data_name\\nM-0102,' > '%s' && printf '\\203\\146\\201\\133\\203\\136\\n' >> '%s'",
+			       path, path), 0);
+	ck_assert_int_eq(LEDGER(&r, OP, "import", "--encoding=utf-8", path), KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "--encoding sjis"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "import", path), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "show", "M-0102", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "データ"));
+	tu_result_free(&r);
+}
+END_TEST
+
 /* A certificate issued by kesu cert with keys from kesu ca/key: verified, linked, 消去済. */
 START_TEST(test_ledger_attach_cert_signed)
 {
@@ -639,6 +680,7 @@ int main(void)
 		{ "roundtrip", test_ledger_add_edit_move_history },
 		{ "bad_ids", test_ledger_bad_ids_leave_db_unchanged },
 		{ "csv_sjis", test_ledger_csv_sjis_round_trip },
+		{ "csv_bom_keys", test_ledger_csv_bom_keys_multiline },
 		{ "csv_malformed", test_ledger_csv_malformed_rows_named_nothing_imported },
 		{ "audit_event", test_ledger_audit_detects_tampered_event },
 		{ "audit_table", test_ledger_audit_detects_table_edit_and_deleted_event },
