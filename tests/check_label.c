@@ -193,6 +193,8 @@ static void check_decodes(const struct kesu_template *t, const struct kesu_label
 		ck_assert_int_eq(bytes[24], 1);
 		ck_assert_int_eq((bytes[20] << 24 | bytes[21] << 16 | bytes[22] << 8 | bytes[23]),
 				 t->raster.pins);
+		ck_assert_int_eq((bytes[16] << 24 | bytes[17] << 16 | bytes[18] << 8 | bytes[19]),
+				 (int)(t->printable.w * t->dpi / 25.4 + 0.5));
 		free(bytes);
 	}
 	ck_assert_int_ge((int)res.module_dots, (int)t->qr.min_module_dots);
@@ -804,6 +806,68 @@ START_TEST(test_label_cli_help_and_list)
 }
 END_TEST
 
+/* --print: only to a character device, only for Brother QL templates. */
+START_TEST(test_label_print_device)
+{
+	struct tu_result r;
+	char regular[600], bin[600], *data;
+	size_t len = 0;
+	const char *to_null[] = { "-t", "ql-29", "-m", MEDIA_ID, "--print", "/dev/null", NULL };
+	const char *to_file[] = { "-t", "ql-29", "-m", MEDIA_ID, "--print", regular, NULL };
+	const char *sheet[] = { "-t", "a-one-72212", "-m", MEDIA_ID, "--print", "/dev/null", NULL };
+	const char *both[] = { "-t", "usb-ql12", "-m", MEDIA_ID, "--print", "/dev/null", "-o", bin,
+			       NULL };
+
+	run_label(&r, to_null);
+	ck_assert_msg(r.status == 0, "stderr: %s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "sent to /dev/null"));
+	tu_result_free(&r);
+
+	snprintf(regular, sizeof(regular), "%s/not-a-printer", tu_tmpdir());
+	ck_assert_int_eq(tu_write_file(regular, "keep", 4), 0);
+	run_label(&r, to_file);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "not a printer device"));
+	tu_result_free(&r);
+	data = tu_read_file(regular, &len);
+	ck_assert_str_eq(data, "keep");
+	free(data);
+
+	run_label(&r, sheet);
+	ck_assert_int_eq(r.status, 8);
+	ck_assert_ptr_nonnull(strstr(r.err, "not for a Brother QL printer"));
+	tu_result_free(&r);
+
+	/* Sent and kept: the .bin file holds the job (12 mm tape, 38 mm = 449 lines). */
+	snprintf(bin, sizeof(bin), "%s/usb.bin", tu_tmpdir());
+	run_label(&r, both);
+	ck_assert_msg(r.status == 0, "stderr: %s", r.err);
+	tu_result_free(&r);
+	data = tu_read_file(bin, &len);
+	ck_assert_ptr_nonnull(data);
+	ck_assert_uint_eq(len, 200 + 2 + 4 + 13 + 17 + 449 * 93 + 1);
+	ck_assert_int_eq((unsigned char)data[200 + 6 + 5], 12);
+	free(data);
+}
+END_TEST
+
+/* A template cut short anywhere is refused, never half-used (and never crashes). */
+START_TEST(test_label_template_truncated)
+{
+	char path[600], *json;
+	size_t len = 0, cut;
+	struct kesu_template t;
+
+	snprintf(path, sizeof(path), "%s/ql-62.json", labels_dir());
+	json = tu_read_file(path, &len);
+	ck_assert_ptr_nonnull(json);
+	ck_assert_int_eq(kesu_template_parse(json, len, &t, NULL), 0);
+	for (cut = 0; cut + 2 < len; cut += 7)
+		ck_assert_int_eq(kesu_template_parse(json, cut, &t, NULL), -KESU_E_BAD_INPUT);
+	free(json);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("label");
@@ -829,6 +893,8 @@ int main(void)
 		{ "svg_json", test_label_svg_and_json },
 		{ "from_ledger", test_label_from_ledger },
 		{ "cli_help_list", test_label_cli_help_and_list },
+		{ "print_device", test_label_print_device },
+		{ "template_truncated", test_label_template_truncated },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
