@@ -234,37 +234,37 @@ static void guest_cleanup(void)
 		tu_sh("rm -rf '%s'", guest.dir);
 }
 
-/* Make the images, boot the guest once, keep its results. */
-static void guest_boot(void)
+/* The fixture could not even start the guest: every test fails with why. */
+static void guest_failed(const char *why)
 {
-	char args[128][256], script[8][PATH_MAX], out[PATH_MAX], log[PATH_MAX];
-	const char *argv[160];
-	struct tu_result r;
-	size_t n = 0, a = 0;
-	double t0;
+	guest.status = -1;
+	free(guest.harness_err);
+	guest.harness_err = strdup(why);
+}
 
-	if (guest.ran)
-		return;
-	guest.ran = true;
-	snprintf(guest.dir, sizeof(guest.dir), "%s/guest", tu_tmpdir());
-	mkdir(guest.dir, 0700);
-	boot_pid = getpid();
-	atexit(guest_cleanup);
+/* The backing images: a pattern where the disk has a fill, else sparse zeros. */
+static int make_images(void)
+{
 	for (size_t i = 0; i < N_DISKS; i++) {
-		const struct guest_disk *d = &disks[i];
+		struct guest_disk *d = &disks[i];
 
-		if (snprintf(disks[i].image, sizeof(disks[i].image), "%s/%s.img", guest.dir,
-			     d->id) >= (int)sizeof(disks[i].image) ||
-		    (d->fill ? tu_sh("yes '%s' | head -c %" PRIu64 " >'%s'", d->fill, d->size, d->image)
-			     : tu_sh("truncate -s %" PRIu64 " '%s'", d->size, d->image)) != 0) {
-			guest.status = -1;
-			return;
-		}
+		if (snprintf(d->image, sizeof(d->image), "%s/%s.img", guest.dir, d->id) >=
+		    (int)sizeof(d->image))
+			return -ENAMETOOLONG;
+		if ((d->fill ? tu_sh("yes '%s' | head -c %" PRIu64 " >'%s'", d->fill, d->size, d->image)
+			     : tu_sh("truncate -s %" PRIu64 " '%s'", d->size, d->image)) != 0)
+			return -EIO;
 	}
-	if (snprintf(out, sizeof(out), "%s/run", guest.dir) >= (int)sizeof(out)) {
-		guest.status = -1;
-		return;
-	}
+	return 0;
+}
+
+#define MAX_ARGS 160
+
+/* run-guest.sh's command line: the scripts, then every disk's QEMU arguments. */
+static void guest_argv(const char *argv[MAX_ARGS], char args[][256], char scripts[][PATH_MAX],
+		       const char *out)
+{
+	size_t n = 0, a = 0;
 
 	argv[a++] = "sh";
 	snprintf(args[n], 256, "%s/tests/qemu/run-guest.sh", tu_srcdir());
@@ -276,10 +276,10 @@ static void guest_boot(void)
 	argv[a++] = "-d";
 	snprintf(args[n], 256, "%zu", N_DISKS);
 	argv[a++] = args[n++];
-	for (size_t i = 0; guest_scripts[i] && i < 8; i++) {
-		snprintf(script[i], PATH_MAX, "%s/tests/qemu/scripts/%s", tu_srcdir(), guest_scripts[i]);
+	for (size_t i = 0; guest_scripts[i]; i++) {
+		snprintf(scripts[i], PATH_MAX, "%s/tests/qemu/scripts/%s", tu_srcdir(), guest_scripts[i]);
 		argv[a++] = "-s";
-		argv[a++] = script[i];
+		argv[a++] = scripts[i];
 	}
 	argv[a++] = "--";
 	for (size_t i = 0; i < N_DISKS; i++) {
@@ -290,10 +290,35 @@ static void guest_boot(void)
 			argv[a++] = args[k];
 	}
 	argv[a] = NULL;
+}
+
+#define N_SCRIPTS (sizeof(guest_scripts) / sizeof(guest_scripts[0]))
+
+/* Make the images, boot the guest once, keep its results. */
+static void guest_boot(void)
+{
+	char args[128][256], scripts[N_SCRIPTS][PATH_MAX], out[PATH_MAX], log[PATH_MAX];
+	const char *argv[MAX_ARGS];
+	struct tu_result r;
+	double t0;
+
+	if (guest.ran)
+		return;
+	guest.ran = true;
+	snprintf(guest.dir, sizeof(guest.dir), "%s/guest", tu_tmpdir());
+	mkdir(guest.dir, 0700);
+	boot_pid = getpid();
+	atexit(guest_cleanup);
+	if (make_images() != 0 ||
+	    snprintf(out, sizeof(out), "%s/run", guest.dir) >= (int)sizeof(out)) {
+		guest_failed("cannot make the disk images\n");
+		return;
+	}
+	guest_argv(argv, args, scripts, out);
 
 	t0 = now();
 	if (tu_runv(&r, NULL, NULL, argv) != 0) {
-		guest.status = -1;
+		guest_failed("cannot run tests/qemu/run-guest.sh\n");
 		return;
 	}
 	guest.seconds = now() - t0;
