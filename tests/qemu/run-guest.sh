@@ -150,7 +150,8 @@ if [ $rc -ne 0 ]; then
 fi
 if ! grep -q '^@@KESU-DONE' "$out/results.log"; then
 	echo "run-guest: the guest stopped before its scripts finished; console: $out/console.log" >&2
-	tail -20 "$out/console.log" | sed 's/^/  /' >&2
+	{ grep -a -E 'Kernel panic|kesu-guest:' "$out/console.log" | tail -8; tail -8 "$out/console.log"; } |
+		sed 's/^/  /' >&2
 	exit 1
 fi
 exit 0
