@@ -73,6 +73,19 @@ static void make_pki(struct pki *p, const char *name)
 	tu_result_free(&r);
 }
 
+/*
+ * One PKI made before the tests fork, shared by the tests that only read it
+ * (each gets its own output directory); tests that change keys make their own.
+ */
+static struct pki shared;
+
+static void use_shared(struct pki *p)
+{
+	*p = shared;
+	snprintf(p->out, sizeof(p->out), "%s/out", tu_tmpdir());
+	ck_assert_int_eq(mkdir(p->out, 0700), 0);
+}
+
 static const char *fixture(void)
 {
 	static char path[PATH_MAX];
@@ -110,7 +123,7 @@ START_TEST(test_cert_verifies_with_kesu_and_openssl)
 	json_t *c;
 	size_t len;
 
-	make_pki(&p, "pki");
+	use_shared(&p);
 	issue(&p, fixture(), json, sizeof(json));
 
 	ck_assert_int_eq(kesu_cert_verify_file(json, p.root, &v, &eb), 0);
@@ -185,7 +198,7 @@ START_TEST(test_cert_every_changed_byte_fails)
 	char *bytes, *p7s;
 	size_t len, p7s_len, i, step;
 
-	make_pki(&p, "pki");
+	use_shared(&p);
 	issue(&p, fixture(), json, sizeof(json));
 	bytes = tu_read_file(json, &len);
 	snprintf(p7s_path, sizeof(p7s_path), "%s.p7s", json);
@@ -225,7 +238,7 @@ START_TEST(test_cert_foreign_signer_fails)
 	struct pki ours, theirs;
 	char json[PATH_MAX];
 
-	make_pki(&ours, "ours");
+	use_shared(&ours);
 	make_pki(&theirs, "theirs");
 	issue(&theirs, fixture(), json, sizeof(json));
 
@@ -286,7 +299,7 @@ START_TEST(test_cert_pdf_fonts_text_qr)
 	const char *id;
 	size_t len, n;
 
-	make_pki(&p, "pki");
+	use_shared(&p);
 	issue(&p, fixture(), json, sizeof(json));
 	n = strlen(json);
 	snprintf(pdf, sizeof(pdf), "%.*s.pdf", (int)(n - 5), json);
@@ -371,7 +384,7 @@ START_TEST(test_cert_malformed_input)
 	size_t len, i;
 	FILE *f;
 
-	make_pki(&p, "pki");
+	use_shared(&p);
 	issue(&p, fixture(), json, sizeof(json));
 	snprintf(p7s, sizeof(p7s), "%s.p7s", json);
 	snprintf(bad, sizeof(bad), "%s/bad.json", p.dir);
@@ -451,7 +464,7 @@ START_TEST(test_cert_record_rejected)
 	struct pki p;
 	char rec[PATH_MAX];
 
-	make_pki(&p, "pki");
+	use_shared(&p);
 	snprintf(rec, sizeof(rec), "%s/rec.json", p.dir);
 	write_variant(fixture(), rec, "\"outcome\": \"ERASED\"", "\"outcome\": \"DONE\"");
 	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", p.out, "--config", p.config,
@@ -474,7 +487,7 @@ START_TEST(test_cert_failed_outcome_copied)
 	struct pki p;
 	char rec[PATH_MAX], json[PATH_MAX];
 
-	make_pki(&p, "pki");
+	use_shared(&p);
 	snprintf(rec, sizeof(rec), "%s/rec.json", p.dir);
 	write_variant(fixture(), rec, "\"outcome\": \"ERASED\"", "\"outcome\": \"FAILED\"");
 	issue(&p, rec, json, sizeof(json));
@@ -544,7 +557,7 @@ START_TEST(test_cert_show_pdf_and_timestamp_request)
 	json_t *shown, *orig;
 	size_t len;
 
-	make_pki(&p, "pki");
+	use_shared(&p);
 	issue(&p, fixture(), json, sizeof(json));
 
 	ck_assert_int_eq(tu_kesu(&r, "cert", "show", json, "--json", NULL), 0);
@@ -603,7 +616,7 @@ START_TEST(test_cert_timestamp_checked)
 	struct pki p, other;
 	char json[PATH_MAX], tsq[PATH_MAX], tsr[PATH_MAX], wrong[PATH_MAX];
 
-	make_pki(&p, "pki");
+	use_shared(&p);
 	make_pki(&other, "other");
 	issue(&p, fixture(), json, sizeof(json));
 	ck_assert_int_eq(tu_kesu(&r, "cert", "timestamp-request", json, NULL), 0);
@@ -658,7 +671,7 @@ START_TEST(test_cert_issue_from_result_record)
 	json_t *rec = NULL, *c;
 	size_t len;
 
-	make_pki(&p, "pki");
+	use_shared(&p);
 	ck_assert_int_eq(kesu_result_init(&res), 0);
 	ck_assert_int_eq(kesu_record_new_id(res.record_id, sizeof(res.record_id)), 0);
 	snprintf(res.dev.name, sizeof(res.dev.name), "loop7");
@@ -710,7 +723,7 @@ START_TEST(test_cert_long_and_bad_fields)
 	char rec[PATH_MAX], json[PATH_MAX], *long_details, *pdftext;
 	size_t i, n = 60000;
 
-	make_pki(&p, "pki");
+	use_shared(&p);
 	snprintf(rec, sizeof(rec), "%s/rec.json", p.dir);
 	long_details = malloc(n + 32);
 	ck_assert_ptr_nonnull(long_details);
@@ -745,7 +758,7 @@ START_TEST(test_cert_internal_hash_checked)
 	struct pki p;
 	char json[PATH_MAX], bad[PATH_MAX];
 
-	make_pki(&p, "pki");
+	use_shared(&p);
 	issue(&p, fixture(), json, sizeof(json));
 	snprintf(bad, sizeof(bad), "%s/resigned.json", p.dir);
 	write_variant(json, bad, "\"duration_ms\":3000", "\"duration_ms\":3001");
@@ -792,41 +805,39 @@ START_TEST(test_cert_parse_fixture_variants)
 }
 END_TEST
 
+static void setup_shared(void)
+{
+	if (!shared.dir[0])
+		make_pki(&shared, "shared");
+}
+
 int main(void)
 {
 	Suite *s = suite_create("cert");
+	TCase *tc = tcase_create("cert");
 	SRunner *sr;
 	int failed;
-	struct {
-		const char *name;
-		const TTest *test;
-	} tests[] = {
-		{ "verify", test_cert_verifies_with_kesu_and_openssl },
-		{ "tamper", test_cert_every_changed_byte_fails },
-		{ "foreign", test_cert_foreign_signer_fails },
-		{ "expired", test_cert_expired_signer_reported },
-		{ "pdf", test_cert_pdf_fonts_text_qr },
-		{ "malformed", test_cert_malformed_input },
-		{ "keymode", test_cert_world_readable_key_refused },
-		{ "record", test_cert_record_rejected },
-		{ "failed", test_cert_failed_outcome_copied },
-		{ "selfsigned", test_cert_self_signed_and_passphrase },
-		{ "show", test_cert_show_pdf_and_timestamp_request },
-		{ "parse", test_cert_parse_fixture_variants },
-		{ "timestamp", test_cert_timestamp_checked },
-		{ "library", test_cert_issue_from_result_record },
-		{ "fields", test_cert_long_and_bad_fields },
-		{ "internal", test_cert_internal_hash_checked },
-	};
-	size_t i;
 
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		TCase *tc = tcase_create(tests[i].name);
-
-		tcase_set_timeout(tc, 120);
-		tcase_add_test(tc, tests[i].test);
-		suite_add_tcase(s, tc);
-	}
+	/* Unchecked: made once in the parent, before the tests fork. */
+	tcase_add_unchecked_fixture(tc, setup_shared, NULL);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_cert_verifies_with_kesu_and_openssl);
+	tcase_add_test(tc, test_cert_every_changed_byte_fails);
+	tcase_add_test(tc, test_cert_foreign_signer_fails);
+	tcase_add_test(tc, test_cert_expired_signer_reported);
+	tcase_add_test(tc, test_cert_pdf_fonts_text_qr);
+	tcase_add_test(tc, test_cert_malformed_input);
+	tcase_add_test(tc, test_cert_world_readable_key_refused);
+	tcase_add_test(tc, test_cert_record_rejected);
+	tcase_add_test(tc, test_cert_failed_outcome_copied);
+	tcase_add_test(tc, test_cert_self_signed_and_passphrase);
+	tcase_add_test(tc, test_cert_show_pdf_and_timestamp_request);
+	tcase_add_test(tc, test_cert_parse_fixture_variants);
+	tcase_add_test(tc, test_cert_timestamp_checked);
+	tcase_add_test(tc, test_cert_issue_from_result_record);
+	tcase_add_test(tc, test_cert_long_and_bad_fields);
+	tcase_add_test(tc, test_cert_internal_hash_checked);
+	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
