@@ -97,7 +97,6 @@ if [ ! -f "$base" ]; then
 	"$here/mkinitramfs.sh" -o "$base" -k "$kdir" -m "$MODULES" -B "$busybox" \
 		-i "$here/init" -f "$here/guest-lib.sh=/lib/kesu-guest.sh"
 fi
-flock -u 9
 
 # This run's layer: kesu with its libraries, and the scripts.
 n=10
@@ -115,6 +114,7 @@ IFS='
 "$here/mkinitramfs.sh" -o "$out/layer.cpio" -x "$kesu" $(cat "$out/layer.args")
 unset IFS
 cat "$base" "$out/layer.cpio" >"$out/initrd"
+flock -u 9
 rm -f "$out/layer.cpio" "$out/layer.args"
 
 kernel="$kdir/vmlinux"
