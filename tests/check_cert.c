@@ -805,6 +805,82 @@ START_TEST(test_cert_parse_fixture_variants)
 }
 END_TEST
 
+/* root -> intermediate (made with openssl) -> signer: the chain travels in the signature. */
+START_TEST(test_cert_intermediate_chain)
+{
+	struct tu_result r;
+	struct pki p;
+	char inter[PATH_MAX], csr[PATH_MAX], chain[PATH_MAX], json[PATH_MAX];
+
+	p = shared;
+	snprintf(p.dir, sizeof(p.dir), "%s", tu_tmpdir());
+	snprintf(p.out, sizeof(p.out), "%s/out", tu_tmpdir());
+	snprintf(p.key, sizeof(p.key), "%s/st/signer.key", tu_tmpdir());
+	snprintf(p.cert, sizeof(p.cert), "%s/st/signer.pem", tu_tmpdir());
+	snprintf(inter, sizeof(inter), "%s/inter", tu_tmpdir());
+	snprintf(csr, sizeof(csr), "%s/st/signer.csr", tu_tmpdir());
+	snprintf(chain, sizeof(chain), "%s/root.pem", inter);
+	ck_assert_int_eq(mkdir(p.out, 0700), 0);
+	ck_assert_int_eq(mkdir(inter, 0700), 0);
+	ck_assert_int_eq(tu_sh("set -e; exec 2>/dev/null; cd '%s'; "
+			       "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out root.key; "
+			       "chmod 600 root.key; "
+			       "openssl req -new -key root.key -subj /CN=Intermediate -out i.csr; "
+			       "printf 'basicConstraints=critical,CA:TRUE,pathlen:0\\n"
+			       "keyUsage=critical,keyCertSign,cRLSign\\n' > i.ext; "
+			       "openssl x509 -req -in i.csr -CA '%s' -CAkey '%s/ca/root.key' -set_serial 9 "
+			       "-days 30 -extfile i.ext -out root.pem", inter, shared.root, shared.dir), 0);
+	{
+		char st[PATH_MAX];
+
+		snprintf(st, sizeof(st), "%s/st", tu_tmpdir());
+		ck_assert_int_eq(tu_kesu(&r, "key", "init", "--dir", st, "--subject", "/CN=Via Intermediate",
+					 NULL), 0);
+		run_ok(&r);
+		tu_result_free(&r);
+	}
+	/* kesu ca sign works with any CA directory holding root.key + root.pem. */
+	ck_assert_int_eq(tu_kesu(&r, "ca", "sign", csr, "--dir", inter, NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+
+	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", fixture(), "--out", p.out, "--config", p.config,
+				 "--key", p.key, "--cert", p.cert, "--chain", chain, "--no-pdf", "--json",
+				 NULL), 0);
+	run_ok(&r);
+	{
+		json_t *o = json_loads(r.out, 0, NULL);
+
+		ck_assert_ptr_nonnull(o);
+		snprintf(json, sizeof(json), "%s/%s.json", p.out,
+			 json_string_value(json_object_get(o, "certificate_id")));
+		json_decref(o);
+	}
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", shared.root, NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_sh("openssl cms -verify -binary -inform PEM -in '%s.p7s' -content '%s' "
+			       "-CAfile '%s' -out /dev/null 2>/dev/null", json, json, shared.root), 0);
+
+	/* Without the intermediate inside, the chain cannot be built. */
+	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", fixture(), "--out", p.out, "--config", p.config,
+				 "--key", p.key, "--cert", p.cert, "--no-pdf", "--json", NULL), 0);
+	run_ok(&r);
+	{
+		json_t *o = json_loads(r.out, 0, NULL);
+
+		snprintf(json, sizeof(json), "%s/%s.json", p.out,
+			 json_string_value(json_object_get(o, "certificate_id")));
+		json_decref(o);
+	}
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", shared.root, NULL), 0);
+	ck_assert_int_eq(r.status, 12);
+	tu_result_free(&r);
+}
+END_TEST
+
 static void setup_shared(void)
 {
 	if (!shared.dir[0])
@@ -837,6 +913,7 @@ int main(void)
 	tcase_add_test(tc, test_cert_issue_from_result_record);
 	tcase_add_test(tc, test_cert_long_and_bad_fields);
 	tcase_add_test(tc, test_cert_internal_hash_checked);
+	tcase_add_test(tc, test_cert_intermediate_chain);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
