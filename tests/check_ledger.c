@@ -86,6 +86,12 @@ START_TEST(test_ledger_add_edit_move_history)
 	kesu_media_release(&got);
 	kesu_media_release(&m);
 	kesu_ledger_close(lg);
+	{
+		struct stat sb;
+
+		ck_assert_int_eq(stat(db, &sb), 0);
+		ck_assert_int_eq(sb.st_mode & 0777, 0640);   /* names inside: not world-readable */
+	}
 
 	ck_assert_int_eq(LEDGER(&r, OP, "edit", "M-0001", "--status=保管中", "--storage=施錠保管"), 0);
 	tu_result_free(&r);

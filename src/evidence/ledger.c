@@ -21,8 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 static const struct kesu_field_info media_fields[KESU_MF_COUNT] = {
 	[KESU_MF_NO]          = { "no",          "項番",         "no" },
@@ -473,7 +475,15 @@ int kesu_ledger_open(const char *path, unsigned flags, int busy_ms, struct kesu_
 			return kesu_err_set(eb, -errno,
 					    "no ledger database at %s: create one with 'kesu ledger add' "
 					    "or 'kesu ledger import', or name it with --db", path);
-		oflags |= SQLITE_OPEN_CREATE;
+		/* The ledger holds people's names: not world-readable. SQLite gives its
+		 * journal the database file's mode. */
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+
+		if (fd < 0 && errno != EEXIST)
+			return kesu_err_set(eb, -errno, "cannot create the ledger database %s: %s",
+					    path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 	} else if (!S_ISREG(sb.st_mode)) {
 		return kesu_err_set(eb, -KESU_E_DB, "%s is not a regular file", path);
 	}
