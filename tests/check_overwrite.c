@@ -242,7 +242,7 @@ START_TEST(test_overwrite_kill9_then_resume)
 	if (tu_skip_unless_root(__func__))
 		return;
 	/* A slow disk: every write waits, so the wipe takes seconds. */
-	ck_assert_int_eq(ow_nbd_create("--filter=delay memory 16M wdelay=40ms", 512, dev,
+	ck_assert_int_eq(ow_nbd_create("--filter=delay memory 32M wdelay=40ms", 512, dev,
 				       sizeof(dev)), 0);
 	ow_out_dir(out, sizeof(out));
 	argv[0] = tu_kesu_bin();
@@ -263,7 +263,7 @@ START_TEST(test_overwrite_kill9_then_resume)
 	j = ow_load_suffix(out, ".journal.json", jpath, sizeof(jpath));
 	ck_assert_ptr_nonnull(j);
 	ck_assert_str_eq(ow_str(j, "state", NULL), "running");
-	ck_assert_int_lt(ow_int(j, "offset", NULL), (long long)(16 * MiB));
+	ck_assert_int_lt(ow_int(j, "offset", NULL), (long long)(32 * MiB));
 	json_decref(j);
 	ck_assert_ptr_null(ow_load_record(out));
 
@@ -278,7 +278,7 @@ START_TEST(test_overwrite_kill9_then_resume)
 	ck_assert_int_eq(json_array_size(json_object_get(rec, "interruptions")), 1);
 	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_array_get(
 		json_object_get(rec, "interruptions"), 0), "reason")), "without finishing"));
-	ck_assert_int_eq(ow_check_random(dev, ow_str(rec, "method", "random_key"), 0, 16 * MiB), 0);
+	ck_assert_int_eq(ow_check_random(dev, ow_str(rec, "method", "random_key"), 0, 32 * MiB), 0);
 	json_decref(rec);
 }
 END_TEST
@@ -294,7 +294,7 @@ START_TEST(test_overwrite_sigint_interrupts_then_resume)
 
 	if (tu_skip_unless_root(__func__))
 		return;
-	ck_assert_int_eq(ow_nbd_create("--filter=delay memory 8M wdelay=40ms", 512, dev,
+	ck_assert_int_eq(ow_nbd_create("--filter=delay memory 16M wdelay=40ms", 512, dev,
 				       sizeof(dev)), 0);
 	ow_out_dir(out, sizeof(out));
 	argv[0] = tu_kesu_bin();
@@ -331,7 +331,7 @@ START_TEST(test_overwrite_sigint_interrupts_then_resume)
 	{
 		static const unsigned char p33[] = { 0x33 };
 
-		ck_assert_int_eq(ow_first_diff_fixed(dev, p33, 1, 8 * MiB), -1);
+		ck_assert_int_eq(ow_first_diff_fixed(dev, p33, 1, 16 * MiB), -1);
 	}
 	json_decref(rec);
 	/* A finished journal is not resumed again. */
@@ -447,6 +447,33 @@ START_TEST(test_overwrite_refusals_touch_nothing)
 }
 END_TEST
 
+START_TEST(test_overwrite_resume_refuses_another_device)
+{
+	char d1[64], d2[64], img[PATH_MAX], out[PATH_MAX], jpath[PATH_MAX];
+	json_t *j, *rec;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	make_loop(d1, sizeof(d1));
+	ck_assert_int_eq(tu_loop_create(8 * MiB, d2, sizeof(d2), img, sizeof(img)), 0);
+	ow_fill_urandom(d2, 8 * MiB);
+	ow_out_dir(out, sizeof(out));
+	rec = wipe_ok(d1, out, 1, "--verify", "none", "--pattern", "zero");
+	json_decref(rec);
+	/* Make its journal look like a crashed wipe, then aim it at the other device. */
+	j = ow_load_suffix(out, ".journal.json", jpath, sizeof(jpath));
+	ck_assert_ptr_nonnull(j);
+	json_object_set_new(j, "state", json_string("running"));
+	ck_assert_int_eq(json_dump_file(j, jpath, JSON_SORT_KEYS), 0);
+	json_decref(j);
+	{
+		const char *a[] = { "wipe", "--resume", jpath, "--yes", d2, NULL };
+
+		assert_refused_unchanged(d2, 4, a);
+	}
+}
+END_TEST
+
 START_TEST(test_overwrite_dry_run_prints_plan)
 {
 	char dev[64];
@@ -494,6 +521,7 @@ int main(void)
 		{ "sigint_interrupts_then_resume", test_overwrite_sigint_interrupts_then_resume },
 		{ "two_devices_in_parallel", test_overwrite_two_devices_in_parallel },
 		{ "refusals_touch_nothing", test_overwrite_refusals_touch_nothing },
+		{ "resume_refuses_another_device", test_overwrite_resume_refuses_another_device },
 		{ "dry_run_prints_plan", test_overwrite_dry_run_prints_plan },
 		{ "image_file", test_overwrite_image_file },
 	};

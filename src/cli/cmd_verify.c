@@ -205,6 +205,15 @@ static int open_target(const char *path, struct kesu_target *t, struct kesu_errb
 	return rc;
 }
 
+/* The tick runs in this thread: update the slot and print when due. */
+static void verify_progress(const struct kesu_progress *p, void *arg)
+{
+	struct progress_slot *slot = arg;
+
+	progress_board_update(p, slot);
+	progress_board_print(slot->board, false);
+}
+
 static int run_verify(struct kesu_target *t, const struct verify_args *a,
 		      const struct kesu_pattern *expect, struct kesu_result *r,
 		      struct kesu_errbuf *eb)
@@ -226,7 +235,7 @@ static int run_verify(struct kesu_target *t, const struct verify_args *a,
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	/* Progress is printed from the tick, which runs in this thread. */
-	rc = kesu_verify_device(t, expect, &r->plan, &verify_stop, progress_board_update,
+	rc = kesu_verify_device(t, expect, &r->plan, &verify_stop, verify_progress,
 				&board.slots[0], r, eb);
 	progress_board_finish(&board.slots[0]);
 	progress_board_print(&board, true);

@@ -360,6 +360,28 @@ static int dry_run(char **devs, int n, const struct wipe_args *a)
 	return rc < 0 ? kesu_exit_for(rc) : KESU_EXIT_OK;
 }
 
+/* --resume --dry-run: what the journal would continue, touching nothing. */
+static int dry_run_resume(const struct wipe_args *a, const char *dev_arg)
+{
+	struct kesu_journal j;
+	struct kesu_errbuf eb = { { 0 } };
+	int rc = kesu_journal_load(a->resume, &j, NULL, &eb);
+
+	if (rc < 0) {
+		kesu_cli_error("%s", eb.msg);
+		return kesu_exit_for(rc);
+	}
+	printf("%s: record %s, state %s\n", a->resume, j.record_id, j.state);
+	printf("  device:  %s (model '%s', serial '%s', %llu bytes)\n",
+	       dev_arg ? dev_arg : j.device_path, j.device_model, j.device_serial,
+	       (unsigned long long)j.device_size);
+	printf("  method:  %s, pattern %s, %u pass%s%s, %s verification\n", j.method, j.pattern,
+	       j.passes, j.passes == 1 ? "" : "es", j.final_zero ? " + final zero" : "", j.verify);
+	printf("  resumes: step %u at byte %llu\n", j.step + 1, (unsigned long long)j.offset);
+	printf("dry run: nothing was written.\n");
+	return KESU_EXIT_OK;
+}
+
 /* ---- setup ---- */
 
 static int make_out_dir(const char *dir)
@@ -652,6 +674,8 @@ int cmd_wipe(int argc, char **argv)
 	m = find_method(a.method);
 	if (a.dry_run && !a.resume)
 		return dry_run(argv + optind, argc - optind, &a);
+	if (a.dry_run)
+		return dry_run_resume(&a, optind < argc ? argv[optind] : NULL);
 	n = a.resume ? 1 : argc - optind;
 	ds = calloc((size_t)n, sizeof(*ds));
 	if (!ds)
