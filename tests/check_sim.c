@@ -332,6 +332,13 @@ START_TEST(test_sim_passthrough_without_config)
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_int_eq(atoll(r.out), DEV_SIZE);
 	tu_result_free(&r);
+	/* A misspelt key turns the simulator off with the reason, instead of a silent default. */
+	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"security\":{\"frozn\":true}}]}");
+	argv[2] = f.dev;
+	ck_assert_int_eq(tu_runv(&r, f.env, NULL, argv), 0);
+	ck_assert_ptr_nonnull(strstr(r.err, "security: unknown key \"frozn\""));
+	ck_assert_ptr_null(strstr(r.out, "Model Number"));
+	tu_result_free(&r);
 }
 END_TEST
 

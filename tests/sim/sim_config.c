@@ -30,6 +30,24 @@ static void fail(struct parse *p, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A misspelt key would silently fall back to a default: refuse unknown keys ("comment" is free). */
+static void check_keys(struct parse *p, json_t *o, const char *where, const char *const allowed[])
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(o))
+		return;
+	json_object_foreach(o, k, v) {
+		bool ok = !strcmp(k, "comment");
+
+		for (int i = 0; !ok && allowed[i]; i++)
+			ok = !strcmp(k, allowed[i]);
+		if (!ok)
+			fail(p, "%s: unknown key \"%s\"", where, k);
+	}
+}
+
 static bool get_bool(struct parse *p, json_t *o, const char *k, bool def)
 {
 	json_t *v = o ? json_object_get(o, k) : NULL;
@@ -160,6 +178,11 @@ static void get_seconds3(struct parse *p, json_t *o, const char *k, const char *
 		fail(p, "\"%s\" must be a number or an object", k);
 		return;
 	}
+	{
+		const char *const keys[] = { names[0], names[1], names[2], NULL };
+
+		check_keys(p, v, k, keys);
+	}
 	for (int i = 0; i < 3; i++)
 		out[i] = get_num(p, v, names[i], -1);
 }
@@ -194,8 +217,22 @@ static void parse_ata(struct parse *p, json_t *o, struct sim_dev *d)
 	static const char *const san_names[3] = { "crypto", "block", "overwrite" };
 	struct sim_ata_cfg *a = &d->ata;
 	json_t *sec = get_obj(p, o, "security"), *san = get_obj(p, o, "sanitize"), *hpa = get_obj(p, o, "hpa");
+	static const char *const dev_keys[] = { "path", "type", "misbehave", "stall_at", "stall_max_seconds",
+		"sanitize_seconds", "serial", "model", "firmware", "capacity_sectors", "rotational", "rpm", "sense",
+		"bridge", "security", "sanitize", "hpa", "dco", "amac", NULL };
+	static const char *const sec_keys[] = { "supported", "enabled", "locked", "frozen", "enhanced",
+		"count_expired", "erase_time_normal_min", "erase_time_enhanced_min", "level", "user_password",
+		"master_password", "master_id", "normal_fill", "enhanced_fill", "erase_seconds", NULL };
+	static const char *const san_keys[] = { "crypto", "block", "overwrite", "antifreeze", "frozen",
+		"block_fill", NULL };
+	static const char *const hpa_keys[] = { "native_max_lba", "current_max_lba", "erase_hidden", NULL };
 	char s[16];
 	uint64_t factory_max;
+
+	check_keys(p, o, d->key, dev_keys);
+	check_keys(p, sec, "security", sec_keys);
+	check_keys(p, san, "sanitize", san_keys);
+	check_keys(p, hpa, "hpa", hpa_keys);
 
 	get_str(p, o, "serial", "KESUSIM-ATA-0001", a->serial, sizeof(a->serial));
 	get_str(p, o, "model", "KESU SIMULATED ATA SSD", a->model, sizeof(a->model));
@@ -271,6 +308,13 @@ static uint32_t get_bits(struct parse *p, json_t *o, const char *k, const char *
 		fail(p, "\"%s\" must be a number or an object of booleans", k);
 		return def;
 	}
+	{
+		const char *keys[8] = { NULL };
+
+		for (int i = 0; i < n && i < 7; i++)
+			keys[i] = names[i];
+		check_keys(p, v, k, keys);
+	}
 	for (int i = 0; i < n; i++)
 		if (get_bool(p, v, names[i], false))
 			bits |= 1u << i;
@@ -281,9 +325,16 @@ static void parse_ns(struct parse *p, json_t *o, struct sim_dev *d, unsigned idx
 {
 	struct sim_ns_cfg *ns = &d->nvme.ns[idx];
 	json_t *lbaf = json_object_get(o, "lbaf");
+	static const char *const ns_keys[] = { "nsid", "path", "nsze", "lbaf", "flbas", "dlfeat", NULL };
+	static const char *const lbaf_keys[] = { "ms", "lbads", "rp", NULL };
 	char path[PATH_MAX];
 	int rc;
 
+	if (o && !json_is_object(o))
+		fail(p, "every namespace must be an object");
+	check_keys(p, o, "namespace", ns_keys);
+	for (size_t i = 0; json_is_array(lbaf) && i < json_array_size(lbaf); i++)
+		check_keys(p, json_array_get(lbaf, i), "lbaf", lbaf_keys);
 	ns->nsid = (uint32_t)get_u64(p, o, "nsid", idx + 1);
 	get_str(p, o, "path", "", path, sizeof(path));
 	if (path[0]) {
@@ -325,8 +376,13 @@ static void parse_nvme(struct parse *p, json_t *o, struct sim_dev *d)
 	static const char *const san_names[3] = { "block", "overwrite", "crypto" };
 	static const char *const sanicap_names[] = { "crypto", "block", "overwrite" };
 	static const char *const fna_names[] = { "format_all", "secure_erase_all", "crypto_erase" };
+	static const char *const dev_keys[] = { "path", "type", "misbehave", "stall_at", "stall_max_seconds",
+		"sanitize_seconds", "serial", "model", "firmware", "vid", "oacs", "oacs_format", "sanicap", "fna",
+		"nn", "mdts", "format_seconds", "namespaces", NULL };
 	struct sim_nvme_cfg *n = &d->nvme;
 	json_t *nss = json_object_get(o, "namespaces");
+
+	check_keys(p, o, d->key, dev_keys);
 
 	get_str(p, o, "serial", "KESUSIM-NVME-0001", n->serial, sizeof(n->serial));
 	get_str(p, o, "model", "KESU SIMULATED NVME SSD", n->model, sizeof(n->model));
@@ -397,6 +453,11 @@ int sim_config_load(const char *path, struct sim_config *cfg, char *why, size_t 
 	if (!root) {
 		snprintf(why, whylen, "line %d: %s", jerr.line, jerr.text);
 		return -EINVAL;
+	}
+	{
+		static const char *const top_keys[] = { "devices", NULL };
+
+		check_keys(&p, root, "config", top_keys);
 	}
 	devs = json_object_get(root, "devices");
 	if (!json_is_array(devs) || json_array_size(devs) > SIM_MAX_DEVS) {
