@@ -25,6 +25,7 @@
 struct page {
 	struct kesu_pdf *pdf;
 	double y;
+	int handwriting;   /* empty fields stay blank, with room to write in */
 };
 
 static const char *jstr(const json_t *obj, const char *key)
@@ -97,7 +98,7 @@ static void field(struct page *pg, const char *ja, const char *en, const char *v
 
 	snprintf(label, sizeof(label), "%s\n%s", ja, en);
 	cells[0] = label;
-	cells[1] = dash(shorten(value, cut, sizeof(cut)));
+	cells[1] = pg->handwriting && !*value ? " \n " : dash(shorten(value, cut, sizeof(cut)));
 	h = kesu_pdf_text_height(pg->pdf, widths[1] - 6, cells[1], &styles[1]);
 	need(pg, h + 10 > 24 ? h + 10 : 24);
 	pg->y += kesu_pdf_row(pg->pdf, MARGIN, pg->y, widths, cells, 2, styles, 2, fills, 3, 0.4);
@@ -336,6 +337,7 @@ int kesu_cert_pdf_write(const json_t *c, const char *json_sha256, const char *pd
 	    strstr(jstr(json_object_get(rec, "method"), "name"), "overwrite"))
 		chart(&pg, json_object_get(rec, "timeline"));
 	signature_block(&pg, c, json_sha256);
+	pg.handwriting = 1;
 	person_block(&pg, json_object_get(nist, "validation"), "確認者（第二者）",
 		     "Validation by a second person");
 	field(&pg, "確認日", "Date", jstr(json_object_get(nist, "validation"), "date"));
