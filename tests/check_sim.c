@@ -451,7 +451,7 @@ START_TEST(test_sim_ata_sanitize_progress)
 
 	if (tu_skip_unless_root(__func__))
 		return;
-	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"sanitize_seconds\":{\"block\":1.2},"
+	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"sanitize_seconds\":{\"block\":2},"
 		     "\"sanitize\":{\"block_fill\":\"ones\"}}]}");
 	fill_random(&f);
 	fx_direct(&f, NULL);
@@ -474,7 +474,7 @@ START_TEST(test_sim_ata_sanitize_progress)
 	p2 = r.lba & 0xffff;
 	ck_assert_uint_gt(p2, p1);
 	ck_assert_uint_lt(p2, 0xFFFF);
-	wait_sanitize(&f, 3, &r);
+	wait_sanitize(&f, 5, &r);
 	ck_assert(!r.err);
 	ck_assert_uint_eq(r.count & 0xC000, 0x8000);               /* completed without error */
 	b = media(&f, &len);
@@ -718,7 +718,7 @@ END_TEST
 static const char nvme_cfg[] =
 	"{\"devices\":[{\"path\":\"%s\",\"type\":\"nvme\",\"serial\":\"NVSIM-7\",\"model\":\"KESU NVME 1TB\","
 	"\"firmware\":\"NV2\",\"sanicap\":{\"crypto\":true,\"block\":true,\"overwrite\":false},"
-	"\"fna\":{\"crypto_erase\":true},\"sanitize_seconds\":{\"block\":1.2,\"crypto\":0},"
+	"\"fna\":{\"crypto_erase\":true},\"sanitize_seconds\":{\"block\":2,\"crypto\":0},"
 	"\"namespaces\":[{\"lbaf\":[{\"lbads\":9},{\"lbads\":12,\"rp\":1}],\"dlfeat\":9}]}]}";
 
 static char *json_field(const char *out, const char *key)
