@@ -17,8 +17,9 @@
 #   -M SUBDIR       every module under SUBDIR of the kernel's module tree
 #                   (kernel/drivers/usb/storage), as if named with -m. Repeatable.
 #   -B BUSYBOX      a static busybox: installed as /bin/busybox with a link per applet
-#   -x PROGRAM      a dynamically linked program: installed as /usr/bin/NAME with
-#                   every library ldd names and the dynamic loader. Repeatable.
+#   -x PROGRAM[=DEST]  a dynamically linked program: installed as DEST (default
+#                   /usr/bin/NAME) with every library ldd names and the dynamic
+#                   loader. Repeatable.
 #   -i INIT         the /init script
 #   -f SRC=DEST     any other file, installed at DEST (mode kept). Repeatable.
 #   -D SRC=DEST     a directory tree, copied to DEST (symlinks resolved). Repeatable.
@@ -113,9 +114,13 @@ copy_with_path() {
 	mkdir -p "$stage$(dirname "$1")"
 	[ -e "$stage$1" ] || cp -L "$1" "$stage$1"
 }
-while read -r p; do
+while read -r spec; do
+	p=${spec%%=*}
+	dest=/usr/bin/$(basename "$p")
+	case $spec in *=*) dest=${spec#*=} ;; esac
 	[ -x "$p" ] || die "$p: not executable"
-	cp -L "$p" "$stage/usr/bin/$(basename "$p")"
+	mkdir -p "$stage$(dirname "$dest")"
+	cp -L "$p" "$stage$dest"
 	ldd "$p" >"$stage/ldd" 2>&1 || die "ldd $p: $(cat "$stage/ldd")"
 	awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' "$stage/ldd" |
 		while read -r lib; do copy_with_path "$lib"; done
