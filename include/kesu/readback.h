@@ -10,7 +10,10 @@
  *   zero-or-ones           the drive does not say what erased blocks read as:
  *                          each region all 0x00 or all 0xFF, and which is recorded;
  *   changed                every region differs from before (cryptographic
- *                          erases: the old key's data now reads as noise).
+ *                          erases: the old key's data now reads as noise); a
+ *                          region that read all 0x00 (or all 0xFF) before and
+ *                          still does proves nothing and is not held against
+ *                          the drive, but a sample identical as a whole fails.
  * A region that fails is a mismatch in the result (verification.mismatches);
  * the digests over all regions, before and after, go to the record.
  */

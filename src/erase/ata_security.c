@@ -20,6 +20,7 @@ static int sec_cmd(int fd, enum kesu_ata_security_op op, const struct kesu_ata_p
 		   unsigned timeout_ms, const char *name, struct kesu_result *r,
 		   struct kesu_errbuf *eb)
 {
+	char detail[160] = "";
 	uint8_t page[KESU_ATA_IDENTIFY_LEN];
 	struct kesu_ata_cmd c;
 	struct kesu_errbuf local;
@@ -32,8 +33,15 @@ static int sec_cmd(int fd, enum kesu_ata_security_op op, const struct kesu_ata_p
 	rc = kesu_ata_cmd_security(&c, op, pw ? page : NULL, timeout_ms);
 	if (rc == 0)
 		rc = kesu_sgio_ata(fd, &c, NULL, &local);
+	if (pw)
+		snprintf(detail, sizeof(detail), "user password '%.32s'%s",
+			 (const char *)pw->password, op == KESU_ATA_SEC_SET_PASSWORD ?
+			 ", security level high" : "");
+	if (timeout_ms)
+		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
+			 ", timeout %u min", timeout_ms / 60000);
 	if (r)
-		kesu_fw_log_command(r, name, rc, rc ? local.msg : "");
+		kesu_fw_log_command(r, name, rc, rc ? local.msg : detail);
 	if (rc)
 		kesu_err_set(eb, rc, "%s", local.msg[0] ? local.msg : kesu_strerror(rc));
 	return rc;

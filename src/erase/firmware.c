@@ -534,10 +534,15 @@ static void judge(struct fw_run *ru, const struct kesu_readback *rb, bool hidden
 			kesu_result_add_reason(r, "the sampled content is identical before and after "
 					       "(SHA-256 %s): no evidence that the drive erased "
 					       "anything", rb->after_sha256);
-		} else if (rb->expected_before == rb->n && rb->n) {
-			kesu_result_add_reason(r, "note: every sampled region already held the "
-					       "expected content before the erase");
+		} else if (rb->expected_before) {
+			kesu_result_add_reason(r, "note: %zu of %zu sampled regions already read as "
+					       "erased before the erase; they prove nothing",
+					       rb->expected_before, rb->n);
 		}
+		/* Zeros or ones, whichever the drive left: what `kesu verify --expect` can check later. */
+		if (!rb->failed && rb->expect == KESU_RB_ZERO_OR_ONES && (rb->zero == rb->n ||
+									 rb->ones == rb->n))
+			snprintf(r->expect, sizeof(r->expect), "%s", rb->zero == rb->n ? "zero" : "one");
 		snprintf(r->verify_result, sizeof(r->verify_result), "%s", rb->failed ||
 			 !strcmp(rb->before_sha256, rb->after_sha256) ? "failed" : "passed");
 	}

@@ -200,11 +200,18 @@ out:
 	return rc;
 }
 
+static bool blank(uint8_t kind)
+{
+	return kind == KESU_RB_KIND_ZERO || kind == KESU_RB_KIND_ONES;
+}
+
 static bool region_ok(const struct kesu_readback *rb, const struct kesu_rb_region *g)
 {
 	switch (rb->expect) {
 	case KESU_RB_CHANGED:
-		return memcmp(g->before, g->after, KESU_RB_DIGEST_LEN) != 0;
+		/* A region blank before and after proves nothing either way (unwritten blocks). */
+		return memcmp(g->before, g->after, KESU_RB_DIGEST_LEN) != 0 ||
+		       (blank(g->kind_before) && g->kind_after == g->kind_before);
 	case KESU_RB_ZERO:
 		return g->kind_after == KESU_RB_KIND_ZERO ||
 		       (g->kind_after == KESU_RB_KIND_PATTERN && rb->pattern == 0);
@@ -226,7 +233,7 @@ static bool region_expected_before(const struct kesu_readback *rb, const struct 
 	struct kesu_rb_region as_after = *g;
 
 	if (rb->expect == KESU_RB_CHANGED)
-		return false;
+		return blank(g->kind_before);
 	as_after.kind_after = g->kind_before;
 	return region_ok(rb, &as_after);
 }
