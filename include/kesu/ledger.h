@@ -118,7 +118,8 @@ enum kesu_ledger_open_flags {
 /*
  * Open (and with KESU_LEDGER_CREATE create) the database at path, wait up to
  * busy_ms for another writer, run PRAGMA quick_check and migrate the schema
- * (PRAGMA user_version). Errors, each leaving the file unchanged:
+ * (PRAGMA user_version). ":memory:" is a private ledger in memory (tests).
+ * Errors, each leaving the file unchanged:
  * -ENOENT (no file and no CREATE), -KESU_E_BUSY (locked by another process),
  * -KESU_E_DB (corrupt, not an SQLite file, not a kesu ledger, newer schema).
  */

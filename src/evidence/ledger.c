@@ -470,7 +470,10 @@ int kesu_ledger_open(const char *path, unsigned flags, int busy_ms, struct kesu_
 	*out = NULL;
 	if (!path || !*path)
 		path = KESU_LEDGER_DEFAULT_DB;
-	if (stat(path, &sb) < 0) {
+	if (!strcmp(path, ":memory:")) {
+		/* a private in-memory ledger (tests, fuzzing): nothing on disk */
+		oflags |= SQLITE_OPEN_MEMORY;
+	} else if (stat(path, &sb) < 0) {
 		if (errno != ENOENT || !(flags & KESU_LEDGER_CREATE))
 			return kesu_err_set(eb, -errno,
 					    "no ledger database at %s: create one with 'kesu ledger add' "
