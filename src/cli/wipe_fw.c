@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* kesu wipe: firmware methods and auto (wipe_fw.h). */
+#include "wipe_fw.h"
+
+#include <kesu/cli.h>
+#include <kesu/pattern.h>
+#include <kesu/record.h>
+#include <kesu/util.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+bool wipe_fw_handles(const char *method)
+{
+	enum kesu_method m;
+
+	if (!strcmp(method, "auto"))
+		return true;
+	return kesu_method_parse(method, &m) == 0 && kesu_fw_is_firmware(m);
+}
+
+const char *wipe_fw_method_list(void)
+{
+	return "overwrite, auto, ata-secure-erase, ata-secure-erase-enhanced, ata-sanitize-crypto, "
+	       "ata-sanitize-block, ata-sanitize-overwrite, nvme-format, nvme-format-crypto, "
+	       "nvme-sanitize-block, nvme-sanitize-crypto, nvme-sanitize-overwrite";
+}
+
+/* Sanitize overwrite takes a 32-bit pattern: zero, one, or 0xHH of 1, 2 or 4 bytes. */
+static int pattern32(const char *spec, uint32_t *out, struct kesu_errbuf *eb)
+{
+	struct kesu_pattern p;
+	uint8_t b[4];
+
+	*out = 0;
+	if (!spec)
+		return 0;
+	if (kesu_pattern_parse(spec, &p, NULL) < 0 || p.kind != KESU_PAT_BYTES ||
+	    (p.len != 1 && p.len != 2 && p.len != 4))
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "a sanitize overwrite writes a 32-bit "
+				    "pattern: give --pattern zero, one, 0xHH, 0xHHHH or 0xHHHHHHHH");
+	for (size_t i = 0; i < 4; i++)
+		b[i] = p.bytes[i % p.len];
+	/* The drive repeats the 32-bit value as it sits in little-endian memory. */
+	*out = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	return 0;
+}
+
+static int resolve(struct wipe_fw *w, const struct wipe_fw_args *a, struct kesu_errbuf *eb)
+{
+	enum kesu_method m;
+	int rc;
+
+	rc = kesu_fw_choose(a->method, &w->drv, &m, w->why, sizeof(w->why));
+	if (rc < 0)
+		return kesu_err_set(eb, rc, "unknown method '%s'", a->method);
+	w->firmware = kesu_fw_is_firmware(m);
+	w->o = (struct kesu_fw_opts){
+		.method = m, .unhide = a->unhide, .stall_timeout_s = a->stall_timeout_s,
+		.verify = a->verify, .operator_name = a->operator_name, .chosen_why = w->why,
+	};
+	if (!w->firmware)
+		return 0;
+	if (m == KESU_METHOD_ATA_SANITIZE_OVERWRITE || m == KESU_METHOD_NVME_SANITIZE_OVERWRITE ||
+	    !a->pattern)
+		return pattern32(a->pattern, &w->o.overwrite_pattern, eb);
+	return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s writes no pattern: --pattern is for "
+			    "overwrites", kesu_method_name(m));
+}
+
+int wipe_fw_plan(struct wipe_fw *w, const struct kesu_target *t, const struct wipe_fw_args *a,
+		 struct kesu_errbuf *eb)
+{
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	kesu_drive_probe(t->fd, &t->id, &w->drv);
+	rc = resolve(w, a, eb);
+	if (rc < 0 || !w->firmware)
+		return rc;
+	return kesu_fw_check(t, &w->drv, &w->o, eb);
+}
+
+void wipe_fw_describe(const struct wipe_fw *w, char *buf, size_t len)
+{
+	kesu_fw_describe(&w->drv, &w->o, buf, len);
+}
+
+static void print_plan(const struct kesu_dev_identity *id, const struct wipe_fw *w,
+		       const struct kesu_verify_plan *plan, const char *safety, int ready,
+		       const char *refusal)
+{
+	char desc[2048], size[32];
+
+	kesu_format_size(id->size_bytes, 0, size, sizeof(size));
+	wipe_fw_describe(w, desc, sizeof(desc));
+	printf("%s: %s %s %s, serial '%s', %s (%llu bytes, %u-byte sectors)\n", id->path,
+	       kesu_transport_name(id->transport), id->vendor, id->model, id->serial, size,
+	       (unsigned long long)id->size_bytes, id->logical_sector_size);
+	printf("  method:       %s (NIST SP 800-88 %s)\n", kesu_method_name(w->o.method),
+	       kesu_nist_class_name(kesu_method_class(w->o.method, w->drv.media)));
+	printf("  plan:         %s\n", desc);
+	if (plan->mode != KESU_VERIFY_NONE)
+		printf("  readback:     the same %s regions before and after: %llu bytes (%.2f%% of "
+		       "the device) each time\n", kesu_verify_mode_name(plan->mode),
+		       (unsigned long long)plan->planned_bytes, (double)plan->coverage_ppm / 1e4);
+	printf("  safety:       %s\n", safety);
+	printf("  ready:        %s%s\n", ready ? "yes" : "no: ", ready ? "" : refusal);
+}
+
+static json_t *plan_json(const struct kesu_dev_identity *id, const struct wipe_fw *w,
+			 const struct kesu_verify_plan *plan, const char *safety, int ready,
+			 const char *refusal)
+{
+	char desc[2048];
+	json_t *pj = kesu_record_plan_json(plan);
+
+	wipe_fw_describe(w, desc, sizeof(desc));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:s, s:s, s:s, s:s, s:o, s:s, "
+			 "s:i, s:s}", "path", id->path, "transport",
+			 kesu_transport_name(id->transport), "model", id->model, "serial",
+			 id->serial, "vendor", id->vendor, "size_bytes", (json_int_t)id->size_bytes,
+			 "logical_sector_size", (int)id->logical_sector_size, "method",
+			 kesu_method_name(w->o.method), "category",
+			 kesu_nist_class_name(kesu_method_class(w->o.method, w->drv.media)),
+			 "details", desc, "auto", w->why, "verification_plan",
+			 pj ? pj : json_object(), "safety", safety, "ready", ready,
+			 "refusal", refusal);
+}
+
+int wipe_fw_dry_run(const char *path, const struct wipe_fw_args *a, json_t *arr, char *why,
+		    size_t why_len)
+{
+	struct kesu_target t = { .fd = -1 };
+	struct kesu_safety s = { 0 };
+	struct kesu_errbuf eb = { { 0 } }, ceb = { { 0 } };
+	struct kesu_verify_plan plan;
+	struct wipe_fw w;
+	int rc, ready;
+
+	rc = kesu_dev_identify(path, true, &t.id, &eb);
+	if (rc < 0) {
+		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
+		return rc;
+	}
+	if (!t.id.logical_sector_size)
+		t.id.logical_sector_size = 512;
+	/* Read-only and shared: the dry run only asks the drive what it is. */
+	t.fd = open(t.id.path, O_RDONLY | O_CLOEXEC);
+	memset(&w, 0, sizeof(w));
+	if (t.fd >= 0)
+		kesu_drive_probe(t.fd, &t.id, &w.drv);
+	rc = resolve(&w, a, &eb);
+	if (rc < 0) {
+		kesu_cli_error("%s", eb.msg);
+		goto out;
+	}
+	if (!w.firmware) {
+		snprintf(why, why_len, "%s", w.why);
+		rc = 1;
+		goto out;
+	}
+	if (!t.id.is_image && kesu_safety_check(&t.id, &s, NULL) < 0)
+		snprintf(s.detail, sizeof(s.detail), "could not be checked");
+	ready = kesu_fw_check(&t, &w.drv, &w.o, &ceb) == 0;
+	rc = kesu_verify_plan_build(a->verify, t.id.size_bytes, t.id.logical_sector_size, 0, 0,
+				    &plan, &eb);
+	if (rc < 0) {
+		kesu_cli_error("%s", eb.msg);
+		goto out;
+	}
+	if (arr)
+		json_array_append_new(arr, plan_json(&t.id, &w, &plan, s.reasons ? s.detail : "ok",
+						     ready, ceb.msg));
+	else
+		print_plan(&t.id, &w, &plan, s.reasons ? s.detail : "ok", ready, ceb.msg);
+	kesu_verify_plan_release(&plan);
+out:
+	if (t.fd >= 0)
+		close(t.fd);
+	return rc;
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kesu wipe's firmware methods and `--method auto`: the front-end glue
+ * between cmd_wipe.c and the runner in firmware.h (probe, choose, preflight,
+ * dry-run text). No erase logic here.
+ */
+#ifndef KESU_CLI_WIPE_FW_H
+#define KESU_CLI_WIPE_FW_H
+
+#include <kesu/drive.h>
+#include <kesu/firmware.h>
+#include <kesu/safety.h>
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* What the command line asked for that the firmware methods use. */
+struct wipe_fw_args {
+	const char *method;           /* a firmware method name or "auto" */
+	const char *pattern;          /* --pattern, or NULL */
+	bool unhide;
+	unsigned stall_timeout_s;     /* 0: default */
+	enum kesu_verify_mode verify;
+	const char *operator_name;
+};
+
+/* One drive's firmware state. */
+struct wipe_fw {
+	struct kesu_drive drv;
+	struct kesu_fw_opts o;
+	char why[256];                /* auto: why this method */
+	bool firmware;                /* false: auto fell back to overwrite */
+};
+
+/* True for "auto" and the firmware method names. */
+bool wipe_fw_handles(const char *method);
+
+/* The names for --help and error messages. */
+const char *wipe_fw_method_list(void);
+
+/*
+ * Probe the opened target, resolve the method, check it can run now
+ * (refusals come with eb's sentence: frozen with the remedy, locked,
+ * unsupported, an unsafe namespace). w->firmware false: auto chose overwrite.
+ */
+int wipe_fw_plan(struct wipe_fw *w, const struct kesu_target *t, const struct wipe_fw_args *a,
+		 struct kesu_errbuf *eb);
+
+/* The plan in one paragraph (confirmation prompt). */
+void wipe_fw_describe(const struct wipe_fw *w, char *buf, size_t len);
+
+/*
+ * --dry-run for one device: print (or append to arr) the firmware plan.
+ * Returns 0 when printed, 1 when auto chose overwrite (why in why, the caller
+ * prints the overwrite plan), or a negative error (already printed).
+ */
+int wipe_fw_dry_run(const char *path, const struct wipe_fw_args *a, json_t *arr, char *why,
+		    size_t why_len);
+
+#endif
