@@ -283,6 +283,44 @@ static int do_show(struct kesu_ledger *lg, struct ledger_args *a)
 	return rc;
 }
 
+/* "  保管場所: 金庫A -> 金庫B" per change; other details as they are. */
+static void history_changes(const char *entity, const char *detail_text)
+{
+	json_t *detail = json_loads(detail_text, 0, NULL), *changes, *pair, *v;
+	const char *field;
+
+	changes = json_object_get(detail, "changes");
+	if (!json_is_object(changes)) {
+		const char *key;
+
+		json_object_foreach(detail, key, v) {
+			char *dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+			printf("        %s: %s\n", key, dump ? dump : "?");
+			free(dump);
+		}
+		if (!detail)
+			printf("        %s\n", detail_text);
+		json_decref(detail);
+		return;
+	}
+	json_object_foreach(changes, field, pair) {
+		int work = !strcmp(entity, "work");
+		int f = work ? -1 : kesu_media_field_lookup(field);
+		int w = work ? kesu_work_field_lookup(field) : -1;
+		const char *name = f >= 0 ? kesu_media_field_info((enum kesu_media_field)f)->heading :
+				   w >= 0 ? kesu_work_field_info((enum kesu_work_field)w)->heading : field;
+		const char *oldv = json_string_value(json_array_get(pair, 0));
+		const char *newv = json_string_value(json_array_get(pair, 1));
+
+		if (oldv && *oldv)
+			printf("        %s: %s -> %s\n", name, oldv, newv ? newv : "");
+		else
+			printf("        %s: %s\n", name, newv ? newv : "");
+	}
+	json_decref(detail);
+}
+
 static int history_print(const struct kesu_ledger_event *ev, void *ud)
 {
 	json_t *arr = ud;
@@ -298,8 +336,9 @@ static int history_print(const struct kesu_ledger_event *ev, void *ud)
 			"action", ev->action, "entity", ev->entity, "key", ev->key,
 			"detail", detail, "prev_hash", ev->prev_hash, "hash", ev->hash)) < 0;
 	}
-	printf("%5ld  %s  %-12s %-8s %s  %s  %s\n", ev->seq, ev->time, ev->action, ev->entity,
-	       ev->key, ev->operator_name, ev->detail);
+	printf("%5ld  %s  %-12s %s  %s\n", ev->seq, ev->time, ev->action, ev->key,
+	       ev->operator_name);
+	history_changes(ev->entity, ev->detail);
 	return 0;
 }
 
