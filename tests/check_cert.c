@@ -153,6 +153,18 @@ START_TEST(test_cert_verifies_with_kesu_and_openssl)
 	ck_assert_int_eq(tu_sh("openssl cms -verify -binary -inform PEM -in '%s.p7s' -content '%s' "
 			       "-CAfile '%s' -out /dev/null 2>/dev/null", json, json, p.root), 0);
 
+	/* The root from [signing] root when --ca is not given. */
+	{
+		char conf[PATH_MAX], text[PATH_MAX + 32];
+
+		snprintf(conf, sizeof(conf), "%s/verify.conf", tu_tmpdir());
+		snprintf(text, sizeof(text), "[signing]\nroot = %s\n", p.root);
+		ck_assert_int_eq(tu_write_file(conf, text, strlen(text)), 0);
+		ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--config", conf, NULL), 0);
+		run_ok(&r);
+		tu_result_free(&r);
+	}
+
 	/* The keys labels and the ledger read, and the certificate's own form. */
 	bytes = tu_read_file(json, &len);
 	ck_assert_ptr_nonnull(bytes);
