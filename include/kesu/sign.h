@@ -76,7 +76,8 @@ enum kesu_ts_status {
 
 /*
  * Check a DER time stamp response (.tsr) against data and the root(s) in
- * ca_path plus the system's trusted roots (public TSAs chain to those). gen_time (32 bytes, may be NULL) gets the TSA's time, RFC 3339.
+ * ca_path plus the system's trusted roots (public TSAs chain to those).
+ * gen_time (32 bytes, may be NULL) gets the TSA's time, RFC 3339.
  * problem (256 bytes, may be NULL) says what failed. Returns the status.
  */
 enum kesu_ts_status kesu_ts_check(const void *data, size_t len, const void *tsr, size_t tsr_len,
