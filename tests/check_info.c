@@ -101,6 +101,7 @@ START_TEST(test_info_image_gpt_partitions)
 	ck_assert_ptr_nonnull(strstr(r.out, "Partition table: gpt"));
 	ck_assert_ptr_nonnull(strstr(r.out, "kesupart"));
 	ck_assert_ptr_nonnull(strstr(r.out, "kesudata"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Linux filesystem"));
 	tu_result_free(&r);
 
 	root = info_json(img);
@@ -118,6 +119,7 @@ START_TEST(test_info_image_gpt_partitions)
 	ck_assert_str_eq(str_of(json_object_get(p1, "name")), "kesudata");
 	/* sfdisk's "L" is the Linux filesystem GUID. */
 	ck_assert_str_eq(str_of(json_object_get(p1, "type")), "0fc63daf-8483-4772-8e79-3d69d8477de4");
+	ck_assert_str_eq(str_of(json_object_get(p1, "type_name")), "Linux filesystem");
 	fs = json_object_get(p1, "filesystem");
 	ck_assert_str_eq(str_of(json_object_get(fs, "type")), "ext4");
 	ck_assert_str_eq(str_of(json_object_get(fs, "label")), "kesupart");
@@ -143,6 +145,7 @@ START_TEST(test_info_loop_dos_partition_table)
 	ck_assert_uint_eq(json_array_size(json_object_get(pt, "partitions")), 1);
 	p1 = json_array_get(json_object_get(pt, "partitions"), 0);
 	ck_assert_str_eq(str_of(json_object_get(p1, "type")), "0x83");
+	ck_assert_str_eq(str_of(json_object_get(p1, "type_name")), "Linux");
 	ck_assert_int_eq(json_integer_value(json_object_get(p1, "size")), 8192 * 512);
 	json_decref(root);
 }
@@ -268,6 +271,11 @@ START_TEST(test_info_probe_api_on_image)
 	ck_assert(!p.fs.present);
 	kesu_probe_free(&p);
 	ck_assert_int_eq(kesu_probe("/nonexistent/img", &p, &eb), -ENOENT);
+	ck_assert_str_eq(kesu_probe_part_type_name("C12A7328-F81F-11D2-BA4B-00A0C93EC93B"),
+			 "EFI System");
+	ck_assert_str_eq(kesu_probe_part_type_name("0x82"), "Linux swap");
+	ck_assert_ptr_null(kesu_probe_part_type_name("0x99"));
+	ck_assert_ptr_null(kesu_probe_part_type_name(NULL));
 	kesu_probe_free(&p);
 }
 END_TEST

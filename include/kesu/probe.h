@@ -50,4 +50,10 @@ int kesu_probe(const char *path, struct kesu_probe_result *r, struct kesu_errbuf
 
 void kesu_probe_free(struct kesu_probe_result *r);
 
+/*
+ * A readable name for a partition type ("EFI System", "Linux swap") from a
+ * well-known GPT type GUID or MBR type ("0x83"); NULL when kesu does not know it.
+ */
+const char *kesu_probe_part_type_name(const char *type);
+
 #endif

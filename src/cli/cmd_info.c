@@ -124,7 +124,8 @@ static int print_partitions(const struct kesu_probe_result *p)
 		row[0] = nr;
 		row[1] = start;
 		row[2] = size;
-		row[3] = pt->extended ? "extended" : pt->type;
+		row[3] = kesu_probe_part_type_name(pt->type) ? kesu_probe_part_type_name(pt->type)
+							      : pt->type;
 		row[4] = pt->name;
 		row[5] = pt->fs.type;
 		row[6] = pt->fs.label;
@@ -180,9 +181,10 @@ static json_t *table_json(const struct kesu_probe_result *p)
 		return NULL;
 	for (size_t i = 0; i < p->nparts; i++) {
 		const struct kesu_probe_part *pt = &p->parts[i];
-		json_t *o = json_pack("{s:i, s:I, s:I, s:s, s:s?, s:s?, s:b, s:o}",
+		json_t *o = json_pack("{s:i, s:I, s:I, s:s, s:s?, s:s?, s:s?, s:b, s:o}",
 				      "number", pt->number, "start", (json_int_t)pt->start,
 				      "size", (json_int_t)pt->size, "type", pt->type,
+				      "type_name", kesu_probe_part_type_name(pt->type),
 				      "name", pt->name[0] ? pt->name : NULL,
 				      "uuid", pt->uuid[0] ? pt->uuid : NULL,
 				      "extended", pt->extended, "filesystem", fs_json(&pt->fs));

@@ -8,10 +8,55 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define BLKID_SECTOR 512u /* libblkid reports partition offsets in 512-byte units */
+
+/* The partition types an operator meets on client media. */
+static const struct {
+	const char *type, *name;
+} part_types[] = {
+	{ "c12a7328-f81f-11d2-ba4b-00a0c93ec93b", "EFI System" },
+	{ "21686148-6449-6e6f-744e-656564454649", "BIOS boot" },
+	{ "0fc63daf-8483-4772-8e79-3d69d8477de4", "Linux filesystem" },
+	{ "4f68bce3-e8cd-4db1-96e7-fbcaf984b709", "Linux root (x86-64)" },
+	{ "933ac7e1-2eb4-4f13-b844-0e14e2aef915", "Linux home" },
+	{ "bc13c2ff-59e6-4262-a352-b275fd6f7172", "Linux extended boot" },
+	{ "0657fd6d-a4ab-43c4-84e5-0933c84b4f4f", "Linux swap" },
+	{ "e6d6d379-f507-44c2-a23c-238f2a3df928", "Linux LVM" },
+	{ "a19d880f-05fc-4d3b-a006-743f0f84911e", "Linux RAID" },
+	{ "ca7d7ccb-63ed-4c53-861c-1742536059cc", "Linux LUKS" },
+	{ "ebd0a0a2-b9e5-4433-87c0-68b6b72699c7", "Microsoft basic data" },
+	{ "e3c9e316-0b5c-4db8-817d-f92df00215ae", "Microsoft reserved" },
+	{ "de94bba4-06d1-4d40-a16a-bfd50179d6ac", "Windows recovery" },
+	{ "7c3457ef-0000-11aa-aa11-00306543ecac", "Apple APFS" },
+	{ "48465300-0000-11aa-aa11-00306543ecac", "Apple HFS/HFS+" },
+	{ "0x05", "Extended" },
+	{ "0x06", "FAT16" },
+	{ "0x07", "NTFS/exFAT" },
+	{ "0x0b", "FAT32" },
+	{ "0x0c", "FAT32 (LBA)" },
+	{ "0x0e", "FAT16 (LBA)" },
+	{ "0x0f", "Extended (LBA)" },
+	{ "0x27", "Windows recovery" },
+	{ "0x82", "Linux swap" },
+	{ "0x83", "Linux" },
+	{ "0x85", "Linux extended" },
+	{ "0x8e", "Linux LVM" },
+	{ "0xee", "GPT protective" },
+	{ "0xef", "EFI System" },
+	{ "0xfd", "Linux RAID" },
+};
+
+const char *kesu_probe_part_type_name(const char *type)
+{
+	for (size_t i = 0; type && i < sizeof(part_types) / sizeof(part_types[0]); i++)
+		if (!strcasecmp(part_types[i].type, type))
+			return part_types[i].name;
+	return NULL;
+}
 
 static void lookup(blkid_probe pr, const char *key, char *buf, size_t len)
 {
