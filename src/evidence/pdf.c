@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pango/pangocairo.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,15 +77,17 @@ static void release_font_caches(void)
 		fc_fini();
 }
 
+static void register_release(void)
+{
+	atexit(release_font_caches);
+}
+
 int kesu_pdf_open(const char *path, struct kesu_pdf **out, struct kesu_errbuf *eb)
 {
-	static int registered;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct kesu_pdf *pdf;
 
-	if (!registered) {
-		registered = 1;
-		atexit(release_font_caches);
-	}
+	pthread_once(&once, register_release);
 
 	*out = NULL;
 	pdf = calloc(1, sizeof(*pdf));
