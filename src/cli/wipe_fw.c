@@ -64,11 +64,16 @@ static int resolve(struct wipe_fw *w, const struct wipe_fw_args *a, struct kesu_
 	};
 	if (!w->firmware)
 		return 0;
-	if (m == KESU_METHOD_ATA_SANITIZE_OVERWRITE || m == KESU_METHOD_NVME_SANITIZE_OVERWRITE ||
-	    !a->pattern)
-		return pattern32(a->pattern, &w->o.overwrite_pattern, eb);
-	return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s writes no pattern: --pattern is for "
-			    "overwrites", kesu_method_name(m));
+	if (m != KESU_METHOD_ATA_SANITIZE_OVERWRITE && m != KESU_METHOD_NVME_SANITIZE_OVERWRITE) {
+		if (a->pattern || a->passes > 1)
+			return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s writes no pattern: --pattern "
+					    "and --passes are for overwrites", kesu_method_name(m));
+		return 0;
+	}
+	if (a->passes > 16)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "a sanitize overwrite runs 1 to 16 passes");
+	w->o.overwrite_passes = a->passes ? a->passes : 1;
+	return pattern32(a->pattern, &w->o.overwrite_pattern, eb);
 }
 
 int wipe_fw_plan(struct wipe_fw *w, const struct kesu_target *t, const struct wipe_fw_args *a,

@@ -19,6 +19,7 @@
 struct wipe_fw_args {
 	const char *method;           /* a firmware method name or "auto" */
 	const char *pattern;          /* --pattern, or NULL */
+	unsigned passes;              /* --passes (sanitize overwrite: 1..16), 0: 1 */
 	bool unhide;
 	unsigned stall_timeout_s;     /* 0: default */
 	enum kesu_verify_mode verify;
