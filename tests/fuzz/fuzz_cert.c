@@ -7,11 +7,17 @@
  * the JSON schema checks, the CMS parser and the RFC 3161 parser are all
  * reached. No root is given (no file access); nothing may crash or leak.
  *
- * Build: the library sources with clang -fsanitize=fuzzer-no-link,address,undefined
- * (e.g. `make CC=clang BUILD=build-fuzz SANFLAGS=...` of libkesu.a), then link this
- * file with -fsanitize=fuzzer,address,undefined, build-fuzz/libkesu.a and the
- * pkg-config libraries. Run:
- *   build-fuzz/fuzz_cert -max_total_time=30 tests/fuzz/corpus-cert
+ * Build (what `make fuzz` does; libclang-rt-14-dev provides libFuzzer):
+ *   make CC=clang BUILD=build-fuzz \
+ *     SANFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" \
+ *     build-fuzz/libkesu.a
+ *   clang -std=c11 -Iinclude -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+ *     $(pkg-config --cflags jansson openssl) tests/fuzz/fuzz_cert.c build-fuzz/libkesu.a \
+ *     $(pkg-config --libs blkid libnvme openssl libqrencode jansson sqlite3 pangocairo \
+ *       cairo-pdf cairo-svg cairo-png) -lm -pthread -o build-fuzz/fuzz_cert
+ * Run (a short run for make check; the seeds are a real certificate and signature):
+ *   mkdir -p build-fuzz/corpus-cert
+ *   build-fuzz/fuzz_cert -max_total_time=30 build-fuzz/corpus-cert tests/fuzz/corpus-cert
  */
 #include <kesu/cert.h>
 
