@@ -448,6 +448,8 @@ START_TEST(test_cert_malformed_input)
 	unlink(badp7s);
 	ck_assert_int_eq(verify_status(bad, p.root, "no signature"), 3);
 	ck_assert_int_eq(verify_status("/nonexistent/x.json", p.root, "No such file"), 3);
+	/* a directory where the certificate should be */
+	ck_assert_int_eq(verify_status(p.out, p.root, "directory"), 11);
 	/* a root that is not a certificate */
 	ck_assert_int_eq(verify_status(json, bad, "root"), 11);
 	free(b);

@@ -58,6 +58,17 @@ static const char *jtext(const json_t *obj, const char *key, char *buf, size_t l
 	return buf;
 }
 
+/* A file too large or not a regular file is malformed input, not a system error. */
+static int as_bad_input(int rc, const char *path, size_t max, struct kesu_errbuf *eb)
+{
+	if (rc == -EFBIG)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: larger than %zu bytes; not what "
+				    "kesu writes", path, max);
+	if (rc == -EISDIR)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: is a directory, not a file", path);
+	return rc;
+}
+
 /*
  * Integers and strings only (in objects and arrays), strings capped, depth
  * capped: the bytes must be reproducible and the parser's output small.
@@ -293,9 +304,7 @@ int kesu_cert_load(const char *json_path, json_t **cert, char **bytes, size_t *l
 	if (bytes)
 		*bytes = NULL;
 	rc = kesu_read_file(json_path, KESU_CERT_MAX_BYTES, &data, &n, eb);
-	if (rc == -EFBIG)
-		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: larger than %u bytes; not a kesu "
-				  "certificate", json_path, KESU_CERT_MAX_BYTES);
+	rc = as_bad_input(rc, json_path, KESU_CERT_MAX_BYTES, eb);
 	if (rc)
 		return rc;
 	rc = kesu_cert_parse(data, n, cert, eb);
@@ -754,7 +763,7 @@ static int read_optional(const char *path, size_t max, char **data, size_t *len,
 		*len = 0;
 		return 0;
 	}
-	return rc;
+	return as_bad_input(rc, path, max, eb);
 }
 
 int kesu_cert_verify_file(const char *json_path, const char *ca_path,
@@ -770,18 +779,15 @@ int kesu_cert_verify_file(const char *json_path, const char *ca_path,
 	    snprintf(tsr_path, sizeof(tsr_path), "%s.p7s.tsr", json_path) >= (int)sizeof(tsr_path))
 		return kesu_err_set(eb, -ENAMETOOLONG, "%s: path too long", json_path);
 	rc = kesu_read_file(json_path, KESU_CERT_MAX_BYTES, &json, &json_len, eb);
-	if (rc == -EFBIG)
-		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: larger than %u bytes; not a kesu "
-				  "certificate", json_path, KESU_CERT_MAX_BYTES);
+	rc = as_bad_input(rc, json_path, KESU_CERT_MAX_BYTES, eb);
 	if (rc)
 		goto fail;
 	rc = kesu_read_file(p7s_path, P7S_MAX_BYTES, &p7s, &p7s_len, eb);
 	if (rc == -ENOENT)
 		rc = kesu_err_set(eb, -ENOENT, "%s: no signature beside the certificate; it cannot "
 				  "be verified", p7s_path);
-	else if (rc == -EFBIG)
-		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: larger than %u bytes; not a signature",
-				  p7s_path, P7S_MAX_BYTES);
+	else
+		rc = as_bad_input(rc, p7s_path, P7S_MAX_BYTES, eb);
 	if (!rc)
 		rc = read_optional(tsr_path, TSR_MAX_BYTES, &tsr, &tsr_len, eb);
 	if (rc)
