@@ -196,6 +196,33 @@ START_TEST(test_overwrite_faulty_device_fails)
 }
 END_TEST
 
+/* A disk where every sector fails stops after a few whole chunks, not at the end. */
+START_TEST(test_overwrite_dead_device_stops)
+{
+	char dev[64], out[PATH_MAX];
+	json_t *rec, *bad;
+	long long sectors = 0;
+	char *reasons;
+	size_t i;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	ck_assert_int_eq(ow_nbd_create("--filter=error memory 64M error=EIO error-pwrite-rate=100%",
+				       4096, dev, sizeof(dev)), 0);
+	ow_out_dir(out, sizeof(out));
+	rec = wipe_ok(dev, out, 1, "--chunk", "256K", "--threads", "1");
+	ck_assert_str_eq(ow_str(rec, "outcome", NULL), "FAILED");
+	bad = json_object_get(rec, "bad_ranges");
+	for (i = 0; i < json_array_size(bad); i++)
+		sectors += json_integer_value(json_object_get(json_array_get(bad, i), "sectors"));
+	ck_assert_int_eq(sectors, 8 * 64); /* 8 chunks of 64 sectors, then it stopped */
+	reasons = json_dumps(json_object_get(rec, "outcome_reasons"), 0);
+	ck_assert_ptr_nonnull(strstr(reasons, "stopped answering"));
+	free(reasons);
+	json_decref(rec);
+}
+END_TEST
+
 static pid_t spawn_kesu(const char *const argv[])
 {
 	pid_t pid = fork();
@@ -437,7 +464,9 @@ START_TEST(test_overwrite_refusals_touch_nothing)
 	}
 	ck_assert_int_ne(access(out, F_OK), 0); /* nothing written, not even the directory */
 
-	ck_assert_int_eq(tu_sh("mkfs.ext4 -q -F %s >/dev/null 2>&1", dev), 0);
+	/* No lazy initialisation: the mounted file system must not write in the background. */
+	ck_assert_int_eq(tu_sh("mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 %s "
+			       ">/dev/null 2>&1", dev), 0);
 	ck_assert_int_eq(tu_mount(dev, mnt, sizeof(mnt)), 0);
 	{
 		const char *a[] = { "wipe", dev, "--yes", "--out", out, NULL };
@@ -517,6 +546,7 @@ int main(void)
 		{ "final_zero", test_overwrite_final_zero },
 		{ "verify_none_is_unverified", test_overwrite_verify_none_is_unverified },
 		{ "faulty_device_fails", test_overwrite_faulty_device_fails },
+		{ "dead_device_stops", test_overwrite_dead_device_stops },
 		{ "kill9_then_resume", test_overwrite_kill9_then_resume },
 		{ "sigint_interrupts_then_resume", test_overwrite_sigint_interrupts_then_resume },
 		{ "two_devices_in_parallel", test_overwrite_two_devices_in_parallel },

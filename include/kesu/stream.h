@@ -3,12 +3,15 @@
  * The I/O engine under overwrite and verification: a generator thread fills
  * a ring of aligned buffers with the pattern while I/O threads write them (or
  * read the device back and compare) with O_DIRECT, over a list of extents.
- * Memory: (threads + KESU_STREAM_AHEAD) chunks, plus one read buffer per I/O
- * thread when verifying: 20 MiB / 28 MiB with the defaults.
+ * When verifying, the I/O threads read into the ring and regenerate the
+ * pattern piece by piece (64 KiB, cache-resident) as they compare.
+ * Memory: (threads + KESU_STREAM_AHEAD) chunks: 20 MiB writing, 24 MiB
+ * verifying with the defaults.
  *
  * Failed I/O is retried in halves down to the logical sector; what still
  * fails is recorded in the result as a bad range and the run goes on. A
- * device that vanished (ENODEV/ENXIO, or gone from sysfs) stops the run.
+ * device that vanished (ENODEV/ENXIO, gone from sysfs, or every sector of
+ * KESU_STREAM_DEAD_CHUNKS chunks in a row failing) stops the run.
  */
 #ifndef KESU_STREAM_H
 #define KESU_STREAM_H
@@ -25,8 +28,10 @@
 enum kesu_stream_op { KESU_STREAM_WRITE = 0, KESU_STREAM_VERIFY };
 
 #define KESU_STREAM_CHUNK   (4u * 1024 * 1024)
-#define KESU_STREAM_THREADS 2   /* I/O threads: a queue depth of 2 */
+#define KESU_STREAM_THREADS 2   /* I/O threads writing: a queue depth of 2 */
+#define KESU_STREAM_VERIFY_THREADS 3 /* reading: one more, as each also compares */
 #define KESU_STREAM_AHEAD   3   /* ring buffers beyond one per I/O thread */
+#define KESU_STREAM_DEAD_CHUNKS 8 /* whole chunks failing in a row: the device is gone */
 
 struct kesu_stream_status {
 	uint64_t done;        /* bytes of the extents done in this run */

@@ -144,7 +144,7 @@ static void usage(FILE *out)
 	      "      --json              print the result as JSON on stdout\n"
 	      "      --json-progress     progress as JSON lines on stderr\n"
 	      "  -q, --quiet             no progress output\n"
-	      "      --threads N         I/O threads per drive (default 2)\n"
+	      "      --threads N         I/O threads per drive (default 2; 3 verifying)\n"
 	      "      --chunk SIZE        bytes per I/O (default 4M)\n"
 	      "  -h, --help              show this help\n\n"
 	      "Exit: 0 erased and verified, 1 failed or unverified, 2 usage, 4 unsafe device,\n"

@@ -9,9 +9,10 @@
  *    take them in the same order. Generation (AES-CTR, several GB/s on one
  *    core) thus overlaps I/O. Two I/O threads are the default: the device
  *    always has the next request queued while a completion wakes a thread
- *    (a single synchronous writer leaves the queue empty for that moment),
- *    and verification compares in one thread while the other reads. More
- *    threads only contend on a single disk.
+ *    (a single synchronous writer leaves the queue empty for that moment).
+ *    Verification uses three: each reads into a slot, then regenerates the
+ *    pattern in small cache-resident pieces as it compares, while the others
+ *    wait for the device. More threads only contend on a single disk.
  * 3. The watermark is the lowest offset held by any slot (or the cursor): all
  *    bytes below it are done, so a journal can record it and a resume starts
  *    there without a gap.
@@ -31,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#define COMPARE_PIECE (64u * 1024)    /* fits the L2 cache next to what it is compared with */
 #define BUF_ALIGN (2u * 1024 * 1024)   /* huge-page aligned: cheaper to pin for O_DIRECT */
 
 enum slot_state { SLOT_EMPTY = 0, SLOT_FILLING, SLOT_FILLED, SLOT_IO };
@@ -48,6 +50,7 @@ struct slot {
 struct stream_ctx {
 	const struct kesu_stream_opts *o;
 	size_t chunk;
+	size_t piece;              /* verification compares this much at a time */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;       /* any slot changed state, or a thread ended */
 	size_t ext_i;              /* cursor: extent index ... */
@@ -56,6 +59,7 @@ struct stream_ctx {
 	struct slot *slots;
 	size_t n_slots, gen_idx, io_idx;
 	int gen_done;
+	unsigned dead_chunks;      /* consecutive chunks in which every sector failed */
 	uint64_t done, checked, total;
 	unsigned running;
 	int err;                   /* first fatal error */
@@ -113,12 +117,13 @@ static void set_fatal(struct stream_ctx *c, int err, const char *fmt, uint64_t o
 }
 
 /*
- * Do the I/O, splitting on failure. For reads, expect is the expected
- * content of buf: an unreadable sector gets it copied in, so the compare
- * that follows does not report it twice; *unreadable counts those bytes.
+ * Do the I/O, splitting on failure; *unreadable counts the bytes of the
+ * sectors that failed. For reads, gen regenerates the expected content of an
+ * unreadable sector into buf, so the compare that follows does not report it
+ * twice (it is a bad range already).
  */
-static int io_split(struct stream_ctx *c, uint8_t *buf, const uint8_t *expect, uint64_t off,
-		    size_t len, uint64_t *unreadable)
+static int io_split(struct stream_ctx *c, uint8_t *buf, struct kesu_pattern_gen *gen,
+		    uint64_t off, size_t len, uint64_t *unreadable)
 {
 	const struct kesu_stream_opts *o = c->o;
 	size_t half;
@@ -135,32 +140,30 @@ static int io_split(struct stream_ctx *c, uint8_t *buf, const uint8_t *expect, u
 					 o->op == KESU_STREAM_WRITE ? KESU_OP_WRITE : KESU_OP_READ);
 		if (rc < 0)
 			return rc;
-		if (expect) {
-			memcpy(buf, expect, len);
-			*unreadable += len;
+		*unreadable += len;
+		if (gen) {
+			kesu_pattern_gen_forget(gen);
+			return kesu_pattern_fill(gen, off, buf, len);
 		}
 		return 0;
 	}
 	half = len / 2 / o->sector * o->sector;
 	if (half == 0)
 		half = o->sector;
-	rc = io_split(c, buf, expect, off, half, unreadable);
+	rc = io_split(c, buf, gen, off, half, unreadable);
 	if (rc == 0)
-		rc = io_split(c, buf + half, expect ? expect + half : NULL, off + half, len - half,
-			      unreadable);
+		rc = io_split(c, buf + half, gen, off + half, len - half, unreadable);
 	return rc;
 }
 
-/* Report the sectors of buf that differ from expect, as merged byte ranges. */
-static int compare(struct stream_ctx *c, const uint8_t *buf, const uint8_t *expect,
-		   uint64_t off, size_t len)
+/* Report the sectors of buf that differ from expect, as byte ranges. */
+static int compare_piece(struct stream_ctx *c, const uint8_t *buf, const uint8_t *expect,
+			 uint64_t off, size_t len)
 {
 	size_t sec = c->o->sector, i, run_start = 0;
 	bool in_run = false;
 	int rc;
 
-	if (memcmp(buf, expect, len) == 0)
-		return 0;
 	for (i = 0; i <= len; i += sec) {
 		bool bad = i < len && memcmp(buf + i, expect + i, sec) != 0;
 
@@ -172,6 +175,31 @@ static int compare(struct stream_ctx *c, const uint8_t *buf, const uint8_t *expe
 			if (rc < 0)
 				return rc;
 			in_run = false;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Compare what was read with the pattern, regenerated piece by piece into a
+ * small buffer that stays in the cache: the expected data never makes a
+ * round trip through memory.
+ */
+static int compare(struct stream_ctx *c, struct kesu_pattern_gen *gen, uint8_t *expect,
+		   const uint8_t *buf, uint64_t off, size_t len)
+{
+	size_t i, n;
+	int rc;
+
+	for (i = 0; i < len; i += n) {
+		n = len - i < c->piece ? len - i : c->piece;
+		rc = kesu_pattern_fill(gen, off + i, expect, n);
+		if (rc < 0)
+			return rc;
+		if (memcmp(buf + i, expect, n) != 0) {
+			rc = compare_piece(c, buf + i, expect, off + i, n);
+			if (rc < 0)
+				return rc;
 		}
 	}
 	return 0;
@@ -245,7 +273,8 @@ static void *generator(void *arg)
 		s->state = SLOT_FILLING;
 		c->gen_idx = (c->gen_idx + 1) % c->n_slots;
 		pthread_mutex_unlock(&c->lock);
-		rc = fill_slot(c, gen, s);
+		/* Verification reads into the slot and regenerates as it compares. */
+		rc = c->o->op == KESU_STREAM_WRITE ? fill_slot(c, gen, s) : 0;
 		pthread_mutex_lock(&c->lock);
 		if (rc < 0) {
 			s->state = SLOT_EMPTY;
@@ -265,35 +294,63 @@ static void *generator(void *arg)
 	return NULL;
 }
 
-static int process_slot(struct stream_ctx *c, struct slot *s, uint8_t *rbuf, uint64_t *checked)
+/*
+ * A run of whole chunks in which every sector failed means the device
+ * stopped answering (unplugged behind a bridge that still exists, a dead
+ * drive): stop instead of trying every sector of the rest of the disk.
+ */
+static int note_failures(struct stream_ctx *c, const struct slot *s, uint64_t failed)
 {
-	uint64_t unreadable = 0;
-	int rc;
+	int rc = 0;
 
-	*checked = 0;
-	if (c->o->op == KESU_STREAM_WRITE)
-		return io_split(c, s->buf, NULL, s->off, s->len, &unreadable);
-	rc = io_split(c, rbuf, s->buf, s->off, s->len, &unreadable);
-	if (rc == 0)
-		rc = compare(c, rbuf, s->buf, s->off, s->len);
-	*checked = s->len - unreadable;
+	pthread_mutex_lock(&c->lock);
+	if (failed < s->len || s->len < c->chunk)
+		c->dead_chunks = 0;
+	else if (++c->dead_chunks >= KESU_STREAM_DEAD_CHUNKS)
+		rc = -KESU_E_GONE;
+	pthread_mutex_unlock(&c->lock);
 	return rc;
 }
 
-/* An I/O thread: takes filled slots in order, writes or reads and compares. */
+static int process_slot(struct stream_ctx *c, struct slot *s, struct kesu_pattern_gen *gen,
+			uint8_t *expect, uint64_t *checked)
+{
+	uint64_t failed = 0;
+	int rc;
+
+	*checked = 0;
+	if (c->o->op == KESU_STREAM_WRITE) {
+		rc = io_split(c, s->buf, NULL, s->off, s->len, &failed);
+	} else {
+		s->fixed_valid = false; /* the slot now holds what was read */
+		rc = io_split(c, s->buf, gen, s->off, s->len, &failed);
+		if (rc == 0)
+			rc = compare(c, gen, expect, s->buf, s->off, s->len);
+		*checked = s->len - failed;
+	}
+	if (rc == 0)
+		rc = note_failures(c, s, failed);
+	return rc;
+}
+
+/* An I/O thread: takes slots in order, writes them, or reads into them and compares. */
 static void *io_worker(void *arg)
 {
 	struct stream_ctx *c = arg;
-	void *rbuf = NULL;
+	struct kesu_pattern_gen *gen = NULL;
+	void *expect = NULL;
 	uint64_t checked;
 	sigset_t all;
 	int rc = 0;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	if (c->o->op == KESU_STREAM_VERIFY && !(rbuf = buf_alloc(c->chunk))) {
-		rc = -ENOMEM;
-		set_fatal(c, rc, "out of memory for a read buffer (%llu)", 0);
+	if (c->o->op == KESU_STREAM_VERIFY) {
+		rc = kesu_pattern_gen_new(c->o->pattern, &gen, NULL);
+		if (rc == 0 && !(expect = malloc(c->piece)))
+			rc = -ENOMEM;
+		if (rc < 0)
+			set_fatal(c, rc, "cannot set up a verification thread (%llu)", 0);
 	}
 	pthread_mutex_lock(&c->lock);
 	while (rc == 0) {
@@ -311,9 +368,10 @@ static void *io_worker(void *arg)
 		s->state = SLOT_IO;
 		c->io_idx = (c->io_idx + 1) % c->n_slots;
 		pthread_mutex_unlock(&c->lock);
-		rc = process_slot(c, s, rbuf, &checked);
+		rc = process_slot(c, s, gen, expect, &checked);
 		if (rc == -KESU_E_GONE)
-			set_fatal(c, rc, "the device disappeared at byte %llu", s->off);
+			set_fatal(c, rc, "the device disappeared or stopped answering at byte %llu",
+				  s->off);
 		else if (rc < 0)
 			set_fatal(c, rc, "I/O failed at byte %llu", s->off);
 		pthread_mutex_lock(&c->lock);
@@ -325,7 +383,8 @@ static void *io_worker(void *arg)
 	c->running--;
 	pthread_cond_broadcast(&c->cond);
 	pthread_mutex_unlock(&c->lock);
-	free(rbuf);
+	free(expect);
+	kesu_pattern_gen_free(gen);
 	return NULL;
 }
 
@@ -394,7 +453,8 @@ int kesu_stream_run(const struct kesu_stream_opts *o, struct kesu_stream_status 
 	struct stream_ctx c = { .o = o };
 	pthread_t *tids = NULL;
 	struct kesu_stream_status now;
-	unsigned n_io = o->threads ? o->threads : KESU_STREAM_THREADS;
+	unsigned n_io = o->threads ? o->threads : o->op == KESU_STREAM_VERIFY ?
+			KESU_STREAM_VERIFY_THREADS : KESU_STREAM_THREADS;
 	unsigned tick_ms = o->tick_ms ? o->tick_ms : 250, i, started = 0, waited = 0;
 	int rc = 0;
 
@@ -404,6 +464,7 @@ int kesu_stream_run(const struct kesu_stream_opts *o, struct kesu_stream_status 
 	c.chunk = c.chunk / o->sector * o->sector;
 	if (!c.chunk)
 		return kesu_err_set(eb, -EINVAL, "bad chunk size");
+	c.piece = COMPARE_PIECE > o->sector ? COMPARE_PIECE / o->sector * o->sector : o->sector;
 	for (i = 0; i < o->n_extents; i++)
 		c.total += o->extents[i].length;
 	c.end = o->n_extents ? o->extents[o->n_extents - 1].offset +
