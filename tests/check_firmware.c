@@ -511,6 +511,35 @@ START_TEST(test_firmware_nvme_sanitize_crypto_and_overwrite)
 }
 END_TEST
 
+START_TEST(test_firmware_nvme_sanitize_waits_for_running_one)
+{
+	const char *argv[] = { "nvme", "sanitize", NULL, "-a", "2", NULL };
+	struct tu_result r;
+	struct fx f;
+	uint8_t *before, *after;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, NVME(",\"sanitize_seconds\":1.5"));
+	before = media(&f);
+	/* Someone else's block erase is running when kesu starts. */
+	argv[2] = f.dev;
+	ck_assert_int_eq(tu_runv(&r, f.env, NULL, argv), 0);
+	ck_assert_msg(r.status == 0, "nvme sanitize: %s", r.err);
+	tu_result_free(&r);
+	fx_run(&f, "nvme-sanitize-crypto", NULL, NULL);
+	check_erased(&f, "nvme-sanitize-crypto", "Purge");
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
+		rec_command(&f, "Get Log Page (Sanitize Status)", "ok"), "detail")), "in progress"));
+	ck_assert(log_has(&f, "sanact=4"));
+	after = media(&f);
+	ck_assert(changed_everywhere(before, after));
+	free(before);
+	free(after);
+	fx_free(&f);
+}
+END_TEST
+
 /* ---- auto ---- */
 
 static void check_auto(const char *tmpl, const char *want)
@@ -857,6 +886,7 @@ int main(int argc, char **argv)
 		{ "nvme_format_crypto", test_firmware_nvme_format_crypto_all_namespaces },
 		{ "nvme_sanitize_block", test_firmware_nvme_sanitize_block_ones },
 		{ "nvme_sanitize_crypto_overwrite", test_firmware_nvme_sanitize_crypto_and_overwrite },
+		{ "nvme_sanitize_in_progress", test_firmware_nvme_sanitize_waits_for_running_one },
 		{ "auto", test_firmware_auto_choice },
 		{ "frozen", test_firmware_refuses_frozen_with_remedy },
 		{ "misbehaving_frozen", test_firmware_misbehaving_frozen },
