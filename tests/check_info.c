@@ -151,6 +151,40 @@ START_TEST(test_info_loop_dos_partition_table)
 }
 END_TEST
 
+START_TEST(test_info_partition_outside_the_device)
+{
+	/* An MBR whose first entry starts far beyond the end of a 4 MiB image. */
+	static const unsigned char entries[32] = {
+		0, 0, 0, 0, 0x83, 0, 0, 0, 0xa0, 0x86, 0x01, 0x00, 0x00, 0x08, 0, 0,
+		0, 0, 0, 0, 0x83, 0, 0, 0, 0x00, 0x08, 0x00, 0x00, 0x00, 0x10, 0, 0,
+	};
+	static const unsigned char sig[2] = { 0x55, 0xaa };
+	char img[4096];
+	json_t *root, *parts;
+	FILE *f;
+
+	ck_assert_int_eq(tu_image_create(4 * MiB, img, sizeof(img)), 0);
+	f = fopen(img, "r+b");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 0x1be, SEEK_SET), 0);
+	ck_assert_uint_eq(fwrite(entries, 1, sizeof(entries), f), sizeof(entries));
+	ck_assert_int_eq(fseek(f, 510, SEEK_SET), 0);
+	ck_assert_uint_eq(fwrite(sig, 1, sizeof(sig), f), sizeof(sig));
+	ck_assert_int_eq(fclose(f), 0);
+
+	root = info_json(img);
+	ck_assert(json_is_null(json_object_get(root, "probe_error")));
+	parts = json_object_get(json_object_get(root, "partition_table"), "partitions");
+	ck_assert_uint_eq(json_array_size(parts), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(parts, 0), "start")),
+			 100000LL * 512);
+	ck_assert(json_is_null(json_object_get(json_array_get(parts, 0), "filesystem")));
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(parts, 1), "size")),
+			 4096 * 512);
+	json_decref(root);
+}
+END_TEST
+
 START_TEST(test_info_refusals_and_exit_codes)
 {
 	struct tu_result r;
@@ -290,6 +324,7 @@ int main(void)
 	tcase_add_test(tc, test_info_loop_ext4_type_and_label);
 	tcase_add_test(tc, test_info_image_gpt_partitions);
 	tcase_add_test(tc, test_info_loop_dos_partition_table);
+	tcase_add_test(tc, test_info_partition_outside_the_device);
 	tcase_add_test(tc, test_info_refusals_and_exit_codes);
 	tcase_add_test(tc, test_info_partition_refused_on_fake_machine);
 	tcase_add_test(tc, test_info_real_partition_refused);

@@ -91,10 +91,10 @@ static int probe_partition_fs(int fd, struct kesu_probe_part *p)
 
 	if (!pr)
 		return -ENOMEM;
-	if (blkid_probe_set_device(pr, fd, (blkid_loff_t)p->start, (blkid_loff_t)p->size) < 0) {
-		rc = -EIO;
+	/* A table entry outside the device (a corrupt or foreign table): nothing
+	 * to probe there, but the rest of the table still counts. */
+	if (blkid_probe_set_device(pr, fd, (blkid_loff_t)p->start, (blkid_loff_t)p->size) < 0)
 		goto out;
-	}
 	enable_superblocks(pr);
 	/* 1 = nothing found, -2 = ambivalent (two signatures): both leave TYPE unset. */
 	if (blkid_do_safeprobe(pr) == 0)
