@@ -231,6 +231,46 @@ START_TEST(test_info_partition_refused_on_fake_machine)
 }
 END_TEST
 
+START_TEST(test_info_nvme_namespaces_of_the_controller)
+{
+	struct fakesys fs;
+	char e1[1100], e2[1100];
+	const char *env[] = { e1, e2, NULL };
+	struct tu_result r;
+	json_t *root, *ns;
+
+	ck_assert_int_eq(fakesys_create(&fs), 0);
+	ck_assert_int_eq(fakesys_mountinfo(&fs, "20 1 0:99 / / rw - tmpfs tmpfs rw\n"
+					   "50 20 259:1 / /data rw - ext4 /dev/nvme0n2 rw\n"), 0);
+	snprintf(e1, sizeof(e1), "KESU_SYSFS_ROOT=%s", fs.sys);
+	snprintf(e2, sizeof(e2), "KESU_PROC_ROOT=%s", fs.proc);
+	ck_assert_int_eq(tu_kesu_env(&r, env, "info", "nvme0n1", NULL), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "nvme0n1, nvme0n2"));
+	ck_assert_ptr_nonnull(strstr(r.out, "/dev/nvme0n2 mounted on /data"));
+	tu_result_free(&r);
+
+	ck_assert_int_eq(tu_kesu_env(&r, env, "info", "--json", "nvme0n1", NULL), 0);
+	root = json_loads(r.out, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	ns = json_object_get(root, "controller_namespaces");
+	ck_assert_uint_eq(json_array_size(ns), 2);
+	ck_assert_str_eq(str_of(json_array_get(ns, 1)), "nvme0n2");
+	ck_assert_str_eq(str_of(json_array_get(json_object_get(root, "controller_safety"), 0)),
+			 "mounted");
+	ck_assert(json_is_true(json_object_get(root, "safe"))); /* the namespace itself */
+	json_decref(root);
+	tu_result_free(&r);
+
+	ck_assert_int_eq(tu_kesu_env(&r, env, "info", "--json", "sdz", NULL), 0);
+	root = json_loads(r.out, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	ck_assert(json_is_null(json_object_get(root, "controller_namespaces")));
+	json_decref(root);
+	tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_info_real_partition_refused)
 {
 	char dev[4096], img[4096], part[4200], *out;
@@ -327,6 +367,7 @@ int main(void)
 	tcase_add_test(tc, test_info_partition_outside_the_device);
 	tcase_add_test(tc, test_info_refusals_and_exit_codes);
 	tcase_add_test(tc, test_info_partition_refused_on_fake_machine);
+	tcase_add_test(tc, test_info_nvme_namespaces_of_the_controller);
 	tcase_add_test(tc, test_info_real_partition_refused);
 	tcase_add_test(tc, test_info_image_without_root);
 	tcase_add_test(tc, test_info_probe_api_on_image);

@@ -38,6 +38,9 @@ struct info {
 	struct kesu_probe_result probe;
 	bool probe_ok;
 	struct kesu_errbuf probe_eb;
+	struct kesu_name_list namespaces; /* NVMe: every namespace of the controller */
+	struct kesu_safety controller_safety;
+	bool controller_ok;
 };
 
 static const char *yes_no(bool b)
@@ -48,6 +51,24 @@ static const char *yes_no(bool b)
 static const char *or_dash(const char *s)
 {
 	return s && *s ? s : "-";
+}
+
+/* NVMe Sanitize and some Formats erase every namespace: say which those are. */
+static void print_namespaces(const struct info *in)
+{
+	char safety[128];
+
+	if (in->namespaces.n < 2)
+		return;
+	printf("  %-17s", "namespaces");
+	for (size_t i = 0; i < in->namespaces.n; i++)
+		printf("%s%s", i ? ", " : " ", in->namespaces.names[i]);
+	putchar('\n');
+	devout_safety_text(in->controller_ok ? &in->controller_safety : NULL, safety,
+			   sizeof(safety));
+	printf("  %-17s %s%s%s\n", "controller safety", safety,
+	       in->controller_ok && in->controller_safety.reasons ? ": " : "",
+	       in->controller_ok ? in->controller_safety.detail : "");
 }
 
 static void print_identity(const struct info *in)
@@ -80,6 +101,7 @@ static void print_identity(const struct info *in)
 	printf("  %-17s %s\n", "rotational", yes_no(id->rotational));
 	printf("  %-17s %s\n", "removable", yes_no(id->removable));
 	printf("  %-17s %s\n", "read-only", yes_no(id->readonly));
+	print_namespaces(in);
 	devout_safety_text(in->safety_ok ? &in->safety : NULL, safety, sizeof(safety));
 	if (!in->safety_ok)
 		printf("  %-17s unknown: %s\n", "safety", in->safety_eb.msg);
@@ -198,6 +220,30 @@ static json_t *table_json(const struct kesu_probe_result *p)
 			 "uuid", p->ptuuid[0] ? p->ptuuid : NULL, "partitions", parts);
 }
 
+/* "controller_namespaces" and "controller_safety": null unless NVMe. */
+static int add_namespaces_json(json_t *root, const struct info *in)
+{
+	json_t *arr, *reasons;
+
+	if (in->id.transport != KESU_TR_NVME || !in->namespaces.n)
+		return json_object_set_new(root, "controller_namespaces", json_null()) |
+		       json_object_set_new(root, "controller_safety", json_null());
+	arr = json_array();
+	reasons = in->controller_ok ? json_array() : json_null();
+	if (!arr || !reasons) {
+		json_decref(arr);
+		json_decref(reasons);
+		return -1;
+	}
+	for (size_t i = 0; i < in->namespaces.n; i++)
+		json_array_append_new(arr, json_string(in->namespaces.names[i]));
+	for (unsigned bit = 1; in->controller_ok && bit; bit <<= 1)
+		if (in->controller_safety.reasons & bit)
+			json_array_append_new(reasons, json_string(kesu_unsafe_name(bit)));
+	return json_object_set_new(root, "controller_namespaces", arr) |
+	       json_object_set_new(root, "controller_safety", reasons);
+}
+
 static int print_json(const struct info *in)
 {
 	json_t *root = devout_identity_json(&in->id, in->safety_ok ? &in->safety : NULL,
@@ -219,6 +265,8 @@ static int print_json(const struct info *in)
 		    json_object_set_new(root, "probe_error", json_null()) < 0)
 			goto out;
 	}
+	if (add_namespaces_json(root, in) < 0)
+		goto out;
 	rc = info_fw_json(root, &in->id);
 	if (rc == 0)
 		rc = devout_json_print(stdout, root);
@@ -244,6 +292,10 @@ static int gather(const char *path, struct info *in)
 	}
 	in->safety_ok = kesu_safety_check(&in->id, &in->safety, &in->safety_eb) == 0;
 	in->probe_ok = kesu_probe(in->id.path, &in->probe, &in->probe_eb) == 0;
+	if (in->id.transport == KESU_TR_NVME &&
+	    kesu_dev_controller_namespaces(in->id.name, &in->namespaces) == 0)
+		in->controller_ok = kesu_safety_check_controller(&in->id, &in->controller_safety,
+								 NULL) == 0;
 	return 0;
 }
 
@@ -276,6 +328,7 @@ int cmd_info(int argc, char **argv)
 		return kesu_exit_for(rc);
 	rc = json ? print_json(&in) : print_text(&in);
 	kesu_probe_free(&in.probe);
+	kesu_name_list_free(&in.namespaces);
 	if (rc < 0) {
 		kesu_cli_error("info %s: %s", argv[optind], kesu_strerror(rc));
 		return kesu_exit_for(rc);
