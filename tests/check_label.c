@@ -109,6 +109,17 @@ static void pdf_to_png(const char *pdf, int dpi, int page, char *png, size_t len
 	snprintf(png, len, "%s.png", base);
 }
 
+static int count_str(const char *s, const char *needle)
+{
+	int n = 0;
+
+	while ((s = strstr(s, needle))) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
 static int count_lines(const char *s)
 {
 	int n = 0;
@@ -800,6 +811,9 @@ START_TEST(test_label_cli_help_and_list)
 	const char *list[] = { "--list-templates", NULL };
 	const char *list_json[] = { "--list-templates", "--json", NULL };
 	const char *no_out[] = { "-t", "ql-29", "-m", MEDIA_ID, NULL };
+	char out[600];
+	const char *count[] = { "-t", "a-one-72212", "-m", "A1", "-m", "A2", "--count", "3",
+				"--start", "11", "--json", "-o", out, NULL };
 
 	run_label(&r, help);
 	ck_assert_int_eq(r.status, 0);
@@ -819,6 +833,18 @@ START_TEST(test_label_cli_help_and_list)
 	run_label(&r, no_out);
 	ck_assert_int_eq(r.status, 2);
 	ck_assert_ptr_nonnull(strstr(r.err, "no output"));
+	tu_result_free(&r);
+
+	/* --count copies each label; on a sheet from --start on, row by row. */
+	snprintf(out, sizeof(out), "%s/count.pdf", tu_tmpdir());
+	run_label(&r, count);
+	ck_assert_msg(r.status == 0, "stderr: %s", r.err);
+	ck_assert_int_eq(count_str(r.out, "\"payload\": \"KESU:M:A1\""), 3);
+	ck_assert_int_eq(count_str(r.out, "\"payload\": \"KESU:M:A2\""), 3);
+	ck_assert_int_eq(count_str(r.out, "\"page\": 1,"), 2);     /* positions 11, 12 */
+	ck_assert_int_eq(count_str(r.out, "\"page\": 2,"), 4);     /* positions 1-4 */
+	ck_assert_int_eq(count_str(r.out, "\"position\": 11"), 1);
+	ck_assert_int_eq(count_str(r.out, "\"position\": 4\n"), 1);
 	tu_result_free(&r);
 }
 END_TEST
