@@ -454,7 +454,7 @@ START_TEST(test_sim_ata_sanitize_progress)
 
 	if (tu_skip_unless_root(__func__))
 		return;
-	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"sanitize_seconds\":{\"block\":2},"
+	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"sanitize_seconds\":{\"block\":3},"
 		     "\"sanitize\":{\"block_fill\":\"ones\"}}]}");
 	status[2] = f.dev;
 	fill_random(&f);
@@ -465,6 +465,11 @@ START_TEST(test_sim_ata_sanitize_progress)
 	ata_ok(&f, 0xB4, 0, 0, 0, PIO_NONE, NULL, &r);
 	ck_assert_uint_eq(r.count & 0xC000, 0x4000);               /* in progress */
 	p1 = r.lba & 0xffff;
+	usleep(300000);
+	ata_ok(&f, 0xB4, 0, 0, 0, PIO_NONE, NULL, &r);
+	p2 = r.lba & 0xffff;
+	ck_assert_uint_eq(r.count & 0xC000, 0x4000);
+	ck_assert_uint_gt(p2, p1);
 	/* SD2: IDENTIFY and SANITIZE STATUS only. */
 	id_word(&f, 0);
 	sec_payload(pl, false, false, "pw");
@@ -476,12 +481,7 @@ START_TEST(test_sim_ata_sanitize_progress)
 	out = run_tool(&f, 0, status);   /* another process sees the same operation */
 	ck_assert_ptr_nonnull(strstr(out, "SD2 Sanitize operation In Process"));
 	free(out);
-	usleep(500000);
-	ata_ok(&f, 0xB4, 0, 0, 0, PIO_NONE, NULL, &r);
-	p2 = r.lba & 0xffff;
-	ck_assert_uint_gt(p2, p1);
-	ck_assert_uint_lt(p2, 0xFFFF);
-	wait_sanitize(&f, 5, &r);
+	wait_sanitize(&f, 6, &r);
 	ck_assert(!r.err);
 	ck_assert_uint_eq(r.count & 0xC000, 0x8000);               /* completed without error */
 	b = media(&f, &len);
@@ -729,7 +729,7 @@ END_TEST
 static const char nvme_cfg[] =
 	"{\"devices\":[{\"path\":\"%s\",\"type\":\"nvme\",\"serial\":\"NVSIM-7\",\"model\":\"KESU NVME 1TB\","
 	"\"firmware\":\"NV2\",\"sanicap\":{\"crypto\":true,\"block\":true,\"overwrite\":false},"
-	"\"fna\":{\"crypto_erase\":true},\"sanitize_seconds\":{\"block\":2,\"crypto\":0},"
+	"\"fna\":{\"crypto_erase\":true},\"sanitize_seconds\":{\"block\":3,\"crypto\":0},"
 	"\"namespaces\":[{\"lbaf\":[{\"lbads\":9},{\"lbads\":12,\"rp\":1}],\"dlfeat\":9}]}]}";
 
 static char *json_field(const char *out, const char *key)
@@ -834,7 +834,7 @@ START_TEST(test_sim_nvme_sanitize_progress)
 	out = run_tool(&f, 0, slog);
 	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"(2)"));
 	p1 = (unsigned)atoi(strstr(out, "\"sprog\":") + 8);
-	ck_assert_ptr_nonnull(strstr(out, "\"time_block_erase\":2"));
+	ck_assert_ptr_nonnull(strstr(out, "\"time_block_erase\":3"));
 	free(out);
 	/* While it runs: another sanitize or a format gets Sanitize In Progress (0x1d). */
 	fx_direct(&f, NULL);
@@ -849,7 +849,7 @@ START_TEST(test_sim_nvme_sanitize_progress)
 	p2 = (unsigned)atoi(strstr(out, "\"sprog\":") + 8);
 	ck_assert_uint_gt(p2, p1);
 	free(out);
-	for (i = 0; i < 40; i++) {
+	for (i = 0; i < 60; i++) {
 		out = run_tool(&f, 0, slog);
 		if (strstr(out, "\"status\":\"(1)"))
 			break;
