@@ -458,6 +458,73 @@ START_TEST(test_label_ql_raster_structure)
 }
 END_TEST
 
+/*
+ * The P-touch raster for a 12 mm label: 100 zero bytes, raster mode, media
+ * info (laminated tape, 12 mm, one line per dot of the 40 mm label), TIFF
+ * mode, one 'G' line per dot (a PackBits literal run of 16 bytes) with ink
+ * only on pins 29..98, the end byte; the dots decode to the payload.
+ */
+START_TEST(test_label_pt_raster_structure)
+{
+	struct kesu_errbuf eb = { { 0 } };
+	struct kesu_template t;
+	struct kesu_label_data d;
+	char bin[600], pbm[700], *got;
+	unsigned char *b;
+	size_t len = 0, p, line;
+	unsigned lines;
+	int inked = 0;
+	FILE *f;
+
+	load("pt-12", &t);
+	media_label(&d, MEDIA_ID);
+	ck_assert_msg(render_to(&t, &d, 1, 1, "pt12.bin", bin, sizeof(bin), NULL, &eb) == 0, "%s",
+		      eb.msg);
+	b = (unsigned char *)tu_read_file(bin, &len);
+	ck_assert_ptr_nonnull(b);
+	for (p = 0; p < KESU_PT_INVALIDATE; p++)
+		ck_assert_int_eq(b[p], 0x00);
+	ck_assert_int_eq(memcmp(b + p, "\x1b@\x1bia\x01\x1biz", 9), 0);
+	p += 9;
+	ck_assert_int_eq(b[p + 1], 0x01);              /* laminated TZe tape */
+	ck_assert_int_eq(b[p + 2], 12);
+	lines = get_le32(b + p + 4);
+	ck_assert_uint_eq(lines, 283);                 /* 40 mm at 180 dpi */
+	p += 10;
+	ck_assert_int_eq(memcmp(b + p, "\x1biM\x40\x1biK\x08\x1bid", 11), 0);
+	p += 13;
+	ck_assert_int_eq(memcmp(b + p, "M\x02", 2), 0);
+	p += 2;
+	snprintf(pbm, sizeof(pbm), "%s.pbm", bin);
+	f = fopen(pbm, "wb");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "P4\n128 %u\n", lines);
+	for (line = 0; line < lines; line++) {
+		int pin;
+
+		ck_assert_uint_le(p + 4 + KESU_PT_LINE_BYTES, len);
+		ck_assert_int_eq(memcmp(b + p, "G\x11\x00\x0f", 4), 0);
+		for (pin = 0; pin < 128; pin++) {
+			int ink = (b[p + 4 + pin / 8] >> (7 - pin % 8)) & 1;
+
+			if (pin < 29 || pin >= 29 + 70)
+				ck_assert_int_eq(ink, 0);
+			inked += ink;
+		}
+		ck_assert_uint_eq(fwrite(b + p + 4, 1, KESU_PT_LINE_BYTES, f), KESU_PT_LINE_BYTES);
+		p += 4 + KESU_PT_LINE_BYTES;
+	}
+	fclose(f);
+	ck_assert_int_eq(b[p], 0x1A);
+	ck_assert_uint_eq(p + 1, len);
+	ck_assert_int_gt(inked, 500);
+	free(b);
+	got = decode(pbm);
+	ck_assert_str_eq(got, MEDIA_PAYLOAD "\n");
+	free(got);
+}
+END_TEST
+
 /* Two labels: two pages, the first ends in 0x0C, the second in 0x1A, page flag set. */
 START_TEST(test_label_ql_raster_two_pages)
 {
@@ -878,7 +945,7 @@ START_TEST(test_label_print_device)
 
 	run_label(&r, sheet);
 	ck_assert_int_eq(r.status, 8);
-	ck_assert_ptr_nonnull(strstr(r.err, "not for a Brother QL printer"));
+	ck_assert_ptr_nonnull(strstr(r.err, "not for a Brother QL or P-touch printer"));
 	tu_result_free(&r);
 
 	/* Sent and kept: the .bin file holds the job (12 mm tape, 38 mm = 449 lines). */
@@ -925,6 +992,7 @@ int main(void)
 		{ "sheet_start", test_label_sheet_start_position },
 		{ "ql_raster", test_label_ql_raster_structure },
 		{ "ql_pages", test_label_ql_raster_two_pages },
+		{ "pt_raster", test_label_pt_raster_structure },
 		{ "unknown_template", test_label_unknown_template_refused },
 		{ "field_too_long", test_label_field_too_long_refused },
 		{ "payload_12mm", test_label_payload_too_big_for_12mm },

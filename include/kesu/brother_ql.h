@@ -27,6 +27,14 @@
  * Bit i of a raster line (MSB of byte 0 first) is pin i; the tape's printable
  * pins are pin_offset .. pin_offset + pins - 1, and the label's bottom edge
  * (as read) is at pin_offset. The label's right end is printed first.
+ *
+ * Brother P-touch (PT-P700/P750W/E550W/P710BT: 180 dpi, 128 pins, 16 bytes
+ * per line) takes the same job with these differences: 100 x 0x00 to
+ * invalidate, media kind 0x01 (laminated TZe tape), validity flags 0x86, no
+ * ESC i A, "M 0x02" (TIFF compression, which the E550W needs for cutting),
+ * and each line as "G n_lo n_hi" + PackBits data (one literal run:
+ * 0x0F + 16 bytes); the label's left end is printed first. The pin layout
+ * matches ptouch-print's (12 mm tape: 70 pins from pin 29).
  */
 #ifndef KESU_BROTHER_QL_H
 #define KESU_BROTHER_QL_H
@@ -39,6 +47,8 @@
 
 #define KESU_QL_LINE_BYTES 90
 #define KESU_QL_INVALIDATE 200
+#define KESU_PT_LINE_BYTES 16
+#define KESU_PT_INVALIDATE 100
 
 /*
  * A 1-bit image of a tape label's printable area, read the way the text
@@ -61,6 +71,10 @@ static inline int kesu_bitmap_get(const struct kesu_bitmap *b, int x, int y)
  * when a bitmap is not r->pins tall or does not fit the head.
  */
 int kesu_ql_raster(const struct kesu_tpl_raster *r, const struct kesu_bitmap *pages, size_t n,
+		   uint8_t **out, size_t *out_len, struct kesu_errbuf *eb);
+
+/* The same for a Brother P-touch (see above). */
+int kesu_pt_raster(const struct kesu_tpl_raster *r, const struct kesu_bitmap *pages, size_t n,
 		   uint8_t **out, size_t *out_len, struct kesu_errbuf *eb);
 
 /*

@@ -94,6 +94,7 @@ int kesu_label_data_from_ledger(struct kesu_label_data *d, struct kesu_ledger *l
 int kesu_label_payload(const struct kesu_label_data *d, char *buf, size_t len,
 		       struct kesu_errbuf *eb);
 
+/* KESU_LABEL_QL: a Brother raster job (.bin), QL or P-touch as the template says. */
 enum kesu_label_format { KESU_LABEL_PNG, KESU_LABEL_PDF, KESU_LABEL_SVG, KESU_LABEL_QL };
 
 /* From the output file's extension (.png .pdf .svg .bin); -KESU_E_BAD_INPUT otherwise. */

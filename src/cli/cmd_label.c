@@ -4,7 +4,7 @@
  *
  * Each --media-id and each --cert makes one label (times --count); the text
  * options apply to all of them. The whole output is rendered in memory and
- * written atomically, or sent to a Brother QL printer device, only when
+ * written atomically, or sent to a Brother printer device, only when
  * every label fits: nothing is printed that cannot be read.
  */
 #include <kesu/brother_ql.h>
@@ -57,10 +57,10 @@ static void usage(FILE *out)
 	      "  -t, --template NAME      label template (see --list-templates)\n"
 	      "      --template-dir DIR   look for templates in DIR first\n"
 	      "  -o, --output FILE        .png (1-bit at the printer's dpi for tape), .pdf,\n"
-	      "                           .svg, .bin (Brother QL raster)\n"
+	      "                           .svg, .bin (Brother QL or P-touch raster)\n"
 	      "  -s, --start POS          first free position on a partly used sheet\n"
 	      "                           (1 = top left, counted row by row)\n"
-	      "  -p, --print DEVICE       send to a Brother QL printer (/dev/usb/lp0)\n"
+	      "  -p, --print DEVICE       send to a Brother QL/P-touch printer (/dev/usb/lp0)\n"
 	      "  -l, --list-templates     list the templates and exit\n"
 	      "      --json               print what was laid out as JSON\n"
 	      "  -h, --help               show this help\n\n"
@@ -369,7 +369,7 @@ static int run(struct label_opts *o)
 		return KESU_EXIT_USAGE;
 	}
 	if (o->print_dev && o->output && fmt != KESU_LABEL_QL) {
-		kesu_cli_error("--print sends a Brother QL raster job; -o must then end in .bin");
+		kesu_cli_error("--print sends a Brother raster job; -o must then end in .bin");
 		return KESU_EXIT_USAGE;
 	}
 	rc = kesu_template_find(o->template_name, o->template_dir, &t, &eb);

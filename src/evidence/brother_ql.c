@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Brother QL raster jobs (the command layout is in include/kesu/brother_ql.h). */
+/* Brother QL and P-touch raster jobs (the command layout is in include/kesu/brother_ql.h). */
 #include <kesu/brother_ql.h>
 
 #include <errno.h>
@@ -53,21 +53,32 @@ static void put_bytes(struct buf *b, int n, ...)
 	put(b, tmp, (size_t)i);
 }
 
-static void put_media_info(struct buf *b, const struct kesu_tpl_raster *r, uint32_t lines,
-			   int page)
+/* What differs between the two printer families. */
+struct head {
+	int line_bytes;
+	int invalidate;
+	uint8_t media_kind, flags;
+	int pt;                  /* P-touch: 'G' PackBits lines, left end first, no ESC i A */
+};
+
+static const struct head ql_head = { KESU_QL_LINE_BYTES, KESU_QL_INVALIDATE, 0x0A, 0xCE, 0 };
+static const struct head pt_head = { KESU_PT_LINE_BYTES, KESU_PT_INVALIDATE, 0x01, 0x86, 1 };
+
+static void put_media_info(struct buf *b, const struct head *h, const struct kesu_tpl_raster *r,
+			   uint32_t lines, int page)
 {
 	put_bytes(b, 3, ESC, 'i', 'z');
-	put_bytes(b, 4, 0xCE, 0x0A, r->tape_mm & 0xFF, 0);
+	put_bytes(b, 4, h->flags, h->media_kind, r->tape_mm & 0xFF, 0);
 	put_bytes(b, 4, lines & 0xFF, (lines >> 8) & 0xFF, (lines >> 16) & 0xFF, lines >> 24);
 	put_bytes(b, 2, page ? 1 : 0, 0);
 }
 
-/* Raster line number `line` of a label: the label's column w-1-line, pins bottom-up. */
-static void put_line(struct buf *b, const struct kesu_tpl_raster *r, const struct kesu_bitmap *bm,
-		     int line)
+/* One raster line: the label's column x, pins bottom-up from pin_offset. */
+static void put_line(struct buf *b, const struct head *h, const struct kesu_tpl_raster *r,
+		     const struct kesu_bitmap *bm, int x)
 {
 	uint8_t row[KESU_QL_LINE_BYTES] = { 0 };
-	int x = bm->w - 1 - line, pin;
+	int pin;
 
 	for (pin = 0; pin < bm->h; pin++) {
 		int bit = r->pin_offset + pin;
@@ -75,12 +86,18 @@ static void put_line(struct buf *b, const struct kesu_tpl_raster *r, const struc
 		if (kesu_bitmap_get(bm, x, bm->h - 1 - pin))
 			row[bit >> 3] |= (uint8_t)(0x80 >> (bit & 7));
 	}
-	put_bytes(b, 3, 'g', 0x00, KESU_QL_LINE_BYTES);
-	put(b, row, sizeof(row));
+	if (h->pt) {
+		/* PackBits, one literal run of line_bytes: header line_bytes - 1. */
+		put_bytes(b, 4, 'G', h->line_bytes + 1, 0x00, h->line_bytes - 1);
+	} else {
+		put_bytes(b, 3, 'g', 0x00, h->line_bytes);
+	}
+	put(b, row, (size_t)h->line_bytes);
 }
 
-int kesu_ql_raster(const struct kesu_tpl_raster *r, const struct kesu_bitmap *pages, size_t n,
-		   uint8_t **out, size_t *out_len, struct kesu_errbuf *eb)
+static int raster_job(const struct head *h, const struct kesu_tpl_raster *r,
+		      const struct kesu_bitmap *pages, size_t n, uint8_t **out, size_t *out_len,
+		      struct kesu_errbuf *eb)
 {
 	static const uint8_t zeros[KESU_QL_INVALIDATE];
 	struct buf b = { 0 };
@@ -92,23 +109,27 @@ int kesu_ql_raster(const struct kesu_tpl_raster *r, const struct kesu_bitmap *pa
 		return kesu_err_set(eb, -EINVAL, "no labels to print");
 	for (i = 0; i < n; i++)
 		if (pages[i].h != r->pins || pages[i].w <= 0 ||
-		    r->pin_offset + r->pins > KESU_QL_LINE_BYTES * 8)
+		    r->pin_offset + r->pins > h->line_bytes * 8)
 			return kesu_err_set(eb, -EINVAL,
-					    "label %zu is %d dots across; the tape has %d pins", i + 1,
-					    pages[i].h, r->pins);
-	put(&b, zeros, sizeof(zeros));
+					    "label %zu is %d dots across; the tape has %d pins from "
+					    "pin %d of %d", i + 1, pages[i].h, r->pins, r->pin_offset,
+					    h->line_bytes * 8);
+	put(&b, zeros, (size_t)h->invalidate);
 	put_bytes(&b, 2, ESC, '@');
 	put_bytes(&b, 4, ESC, 'i', 'a', 0x01);
 	for (i = 0; i < n; i++) {
 		int line;
 
-		put_media_info(&b, r, (uint32_t)pages[i].w, i > 0);
+		put_media_info(&b, h, r, (uint32_t)pages[i].w, i > 0);
 		put_bytes(&b, 4, ESC, 'i', 'M', 0x40);
-		put_bytes(&b, 4, ESC, 'i', 'A', 0x01);
+		if (!h->pt)
+			put_bytes(&b, 4, ESC, 'i', 'A', 0x01);
 		put_bytes(&b, 4, ESC, 'i', 'K', 0x08);
 		put_bytes(&b, 5, ESC, 'i', 'd', r->feed_dots & 0xFF, (r->feed_dots >> 8) & 0xFF);
+		if (h->pt)
+			put_bytes(&b, 2, 'M', 0x02);
 		for (line = 0; line < pages[i].w; line++)
-			put_line(&b, r, &pages[i], line);
+			put_line(&b, h, r, &pages[i], h->pt ? line : pages[i].w - 1 - line);
 		put_bytes(&b, 1, i + 1 < n ? 0x0C : 0x1A);
 	}
 	if (b.err) {
@@ -118,6 +139,18 @@ int kesu_ql_raster(const struct kesu_tpl_raster *r, const struct kesu_bitmap *pa
 	*out = b.p;
 	*out_len = b.len;
 	return 0;
+}
+
+int kesu_ql_raster(const struct kesu_tpl_raster *r, const struct kesu_bitmap *pages, size_t n,
+		   uint8_t **out, size_t *out_len, struct kesu_errbuf *eb)
+{
+	return raster_job(&ql_head, r, pages, n, out, out_len, eb);
+}
+
+int kesu_pt_raster(const struct kesu_tpl_raster *r, const struct kesu_bitmap *pages, size_t n,
+		   uint8_t **out, size_t *out_len, struct kesu_errbuf *eb)
+{
+	return raster_job(&pt_head, r, pages, n, out, out_len, eb);
 }
 
 int kesu_ql_send(const char *device, const uint8_t *data, size_t len, struct kesu_errbuf *eb)

@@ -338,7 +338,7 @@ const char *kesu_label_format_name(enum kesu_label_format fmt)
 	case KESU_LABEL_PNG: return "png";
 	case KESU_LABEL_PDF: return "pdf";
 	case KESU_LABEL_SVG: return "svg";
-	case KESU_LABEL_QL: return "brother-ql";
+	case KESU_LABEL_QL: return "brother-raster";
 	}
 	return "?";
 }
@@ -447,15 +447,15 @@ static int check_counts(const struct kesu_template *t, size_t n, int start,
 	if (n > 10000)
 		return kesu_err_set(eb, -EINVAL, "more than 10000 labels in one run");
 	*pages = (int)((start - 1 + n + (size_t)per_page - 1) / (size_t)per_page);
-	if (fmt == KESU_LABEL_QL && t->printer != KESU_TPL_PRINTER_BROTHER_QL)
+	if (fmt == KESU_LABEL_QL && !tape_printer(t))
 		return kesu_err_set(eb, -KESU_E_UNSUPPORTED,
-				    "template %s is not for a Brother QL printer; write .png, .pdf "
-				    "or .svg", t->name);
+				    "template %s is not for a Brother QL or P-touch printer; write "
+				    ".png, .pdf or .svg", t->name);
 	if ((fmt == KESU_LABEL_PNG || fmt == KESU_LABEL_SVG) && *pages > 1)
 		return kesu_err_set(eb, -EINVAL,
 				    "%d labels need %d pages; %s holds one: write .pdf%s", (int)n,
 				    *pages, kesu_label_format_name(fmt),
-				    t->printer == KESU_TPL_PRINTER_BROTHER_QL ? " or .bin" : "");
+				    tape_printer(t) ? " or .bin" : "");
 	return 0;
 }
 
@@ -929,7 +929,9 @@ static int render_ql(const struct kesu_template *t, const struct kesu_label_data
 		}
 	}
 	if (rc == 0)
-		rc = kesu_ql_raster(&t->raster, pages, n, out, out_len, eb);
+		rc = t->printer == KESU_TPL_PRINTER_BROTHER_PT ?
+		     kesu_pt_raster(&t->raster, pages, n, out, out_len, eb) :
+		     kesu_ql_raster(&t->raster, pages, n, out, out_len, eb);
 	for (i = 0; i < n; i++)
 		free(pages[i].data);
 	free(pages);
