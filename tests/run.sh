@@ -25,7 +25,13 @@ cleanup() {
 	for m in $(awk -v d="$KESU_TEST_TMP" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do
 		umount -l "$m" 2>/dev/null
 	done
-	losetup -a 2>/dev/null | grep -F "$KESU_TEST_TMP" | cut -d: -f1 | while read -r l; do
+	loops=$(losetup -a 2>/dev/null | grep -F "$KESU_TEST_TMP" | cut -d: -f1)
+	# A test killed hard may leave its swap active: turn it off before detaching.
+	for sw in $(awk 'NR > 1 { print $1 }' /proc/swaps); do
+		case "$sw" in "$KESU_TEST_TMP"/*) swapoff "$sw" 2>/dev/null ;; esac
+		for l in $loops; do [ "$sw" = "$l" ] && swapoff "$sw" 2>/dev/null; done
+	done
+	for l in $loops; do
 		losetup -d "$l" 2>/dev/null
 	done
 	rm -rf "$KESU_TEST_TMP"
