@@ -806,6 +806,33 @@ START_TEST(test_firmware_hidden_area)
 }
 END_TEST
 
+START_TEST(test_firmware_hidden_dco_and_amac)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	/* An HPA below a DCO restriction: SET MAX to the native max, then DCO RESTORE. */
+	fx_setup(&f, ATA(",\"hpa\":{\"native_max_lba\":15000,\"current_max_lba\":14000},"
+			 "\"dco\":true"));
+	fx_run(&f, "ata-sanitize-crypto", "--unhide", NULL);
+	check_erased(&f, "ata-sanitize-crypto", "Purge");
+	ck_assert_ptr_nonnull(strstr(rec_str(&f, "hidden_areas.detail"),
+				     "LBA 14001..16383 (2383 sectors) hidden by HPA and DCO"));
+	ck_assert_ptr_nonnull(rec_command(&f, "DEVICE CONFIGURATION RESTORE", "ok"));
+	ck_assert(log_has(&f, "DCO_RESTORE"));
+	fx_free(&f);
+	/* AMAC: SET ACCESSIBLE MAX ADDRESS instead of SET MAX. */
+	fx_setup(&f, ATA(",\"amac\":true,\"hpa\":{\"current_max_lba\":16000}"));
+	fx_run(&f, "ata-sanitize-block", "--unhide", NULL);
+	check_erased(&f, "ata-sanitize-block", "Purge");
+	ck_assert_str_eq(rec_str(&f, "hidden_areas.status"), "restored");
+	ck_assert_ptr_nonnull(strstr(rec_str(&f, "hidden_areas.detail"), "hidden by AMAC"));
+	ck_assert(log_has(&f, "AMAC_SET_ACCESSIBLE_MAX"));
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_firmware_hidden_detect)
 {
 	struct kesu_drive d;
@@ -898,6 +925,7 @@ int main(int argc, char **argv)
 		{ "lie", test_firmware_lie_is_failed },
 		{ "first_lba_only", test_firmware_first_lba_only_is_failed },
 		{ "hidden_area", test_firmware_hidden_area },
+		{ "hidden_dco_amac", test_firmware_hidden_dco_and_amac },
 		{ "hidden_detect", test_firmware_hidden_detect },
 		{ "readback", test_firmware_readback_judges },
 	};
