@@ -111,7 +111,7 @@ done >"$out/layer.args"
 IFS='
 '
 # shellcheck disable=SC2046
-"$here/mkinitramfs.sh" -o "$out/layer.cpio" -x "$kesu" $(cat "$out/layer.args")
+"$here/mkinitramfs.sh" -o "$out/layer.cpio" -x "$kesu=/usr/bin/kesu" $(cat "$out/layer.args")
 unset IFS
 cat "$base" "$out/layer.cpio" >"$out/initrd"
 flock -u 9
