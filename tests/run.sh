@@ -16,6 +16,7 @@ export KESU_BUILD="$build"
 export CK_DEFAULT_TIMEOUT="${CK_DEFAULT_TIMEOUT:-120}"
 # The simulator is preloaded ahead of the sanitizer runtime; tell ASan that is fine.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-verify_asan_link_order=0:detect_leaks=1:abort_on_error=0}"
+export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 KESU_TEST_TMP=$(mktemp -d /tmp/kesu-test.XXXXXX)
 export KESU_TEST_TMP

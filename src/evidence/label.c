@@ -19,7 +19,6 @@
 #include <cairo-svg.h>
 #include <cairo.h>
 #include <ctype.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
@@ -938,54 +937,13 @@ static int render_ql(const struct kesu_template *t, const struct kesu_label_data
 	return rc;
 }
 
-/*
- * pango and fontconfig keep process-wide font caches; release them at exit
- * so leak checkers (the ASan test runs) see only kesu's own allocations.
- * pango sorts fallback fonts in a worker thread that holds the font map
- * until it is done: wait (up to 2 s) for the map to go, else leave the
- * caches alone, since tearing down cairo and fontconfig under live fonts
- * aborts.
- */
-static void release_font_caches(void)
-{
-	PangoFontMap *map = pango_cairo_font_map_get_default();
-	void (*fc_fini)(void);
-	GWeakRef ref;
-	int waited;
-
-	g_weak_ref_init(&ref, map);
-	pango_cairo_font_map_set_default(NULL);
-	for (waited = 0; waited < 2000; waited++) {
-		GObject *alive = g_weak_ref_get(&ref);
-
-		if (!alive)
-			break;
-		g_object_unref(alive);
-		g_usleep(1000);
-	}
-	g_weak_ref_clear(&ref);
-	if (waited == 2000)
-		return;
-	cairo_debug_reset_static_data();
-	/* fontconfig comes in through pango; kesu does not link it by name. */
-	*(void **)&fc_fini = dlsym(RTLD_DEFAULT, "FcFini");
-	if (fc_fini)
-		fc_fini();
-}
-
 int kesu_label_render(const struct kesu_template *t, const struct kesu_label_data *labels, size_t n,
 		      int start, enum kesu_label_format fmt, uint8_t **out, size_t *out_len,
 		      struct kesu_label_result *results, struct kesu_errbuf *eb)
 {
-	static int registered;
 	struct kesu_label_result *res;
 	struct membuf m = { 0 };
 	int pages, rc;
-
-	if (!registered) {
-		registered = 1;
-		atexit(release_font_caches);
-	}
 
 	*out = NULL;
 	*out_len = 0;

@@ -9,10 +9,8 @@
 #include <kesu/util.h>
 
 #include <cairo-pdf.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <pango/pangocairo.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,33 +59,9 @@ static void pdf_free(struct kesu_pdf *pdf)
 	free(pdf);
 }
 
-/*
- * pango and fontconfig keep process-wide font caches; release them at exit so
- * that leak checkers (the ASan test runs) see only kesu's own allocations.
- */
-static void release_font_caches(void)
-{
-	void (*fc_fini)(void);
-
-	pango_cairo_font_map_set_default(NULL);
-	cairo_debug_reset_static_data();
-	/* fontconfig comes in through pango; kesu does not link it by name. */
-	*(void **)&fc_fini = dlsym(RTLD_DEFAULT, "FcFini");
-	if (fc_fini)
-		fc_fini();
-}
-
-static void register_release(void)
-{
-	atexit(release_font_caches);
-}
-
 int kesu_pdf_open(const char *path, struct kesu_pdf **out, struct kesu_errbuf *eb)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct kesu_pdf *pdf;
-
-	pthread_once(&once, register_release);
 
 	*out = NULL;
 	pdf = calloc(1, sizeof(*pdf));
