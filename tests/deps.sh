@@ -8,7 +8,7 @@ libblkid-dev libnvme-dev libjson-c-dev libssl-dev libqrencode-dev libjansson-dev
 libsqlite3-dev sqlite3 check libsubunit-dev libcairo2-dev libpango1.0-dev libncurses-dev
 fonts-ipaexfont-gothic fonts-ipaexfont-mincho
 openssl util-linux fdisk e2fsprogs dosfstools mount jq
-poppler-utils zbar-tools nbdkit libnbd-bin fuse3 fio nwipe coreutils
+poppler-utils zbar-tools nbdkit libnbd-bin fuse3 fio nwipe coreutils time
 qemu-system-x86 busybox-static cpio kmod xz-utils zstd ovmf tmux
 hdparm nvme-cli"
 
