@@ -44,5 +44,6 @@ int cmd_label(int argc, char **argv);
 int cmd_ledger(int argc, char **argv);
 int cmd_work(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_tui(int argc, char **argv);
 
 #endif

@@ -32,6 +32,7 @@ static const struct kesu_command commands[] = {
 	{ "ledger", cmd_ledger, "the media ledger (データ管理簿), audit and inventory" },
 	{ "work",   cmd_work,   "work schedule and results (作業予定表, 作業結果報告書)" },
 	{ "report", cmd_report, "Japanese reports from the ledger as PDF or CSV" },
+	{ "tui",    cmd_tui,    "the interactive front end of the boot image" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,403 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kesu tui: choose drives and a method, confirm with a word shown on screen,
+ * watch each drive's child `kesu wipe`, read the outcome and the evidence
+ * files written. Keys are listed on every screen and in kesu-tui(8).
+ */
+#include "tui.h"
+
+#include <kesu/cli.h>
+
+#include <curses.h>
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TUI_MAX_JOBS 32
+
+static const char *const tui_methods[] = {
+	"auto", "overwrite", "nvme-sanitize-block", "nvme-sanitize-crypto", "nvme-format",
+	"nvme-format-crypto", "ata-sanitize-block", "ata-sanitize-crypto", "ata-secure-erase",
+	"ata-secure-erase-enhanced",
+};
+#define TUI_N_METHODS (sizeof(tui_methods) / sizeof(tui_methods[0]))
+
+struct tui {
+	const char *kesu;
+	const char *out_dir;
+	const char *config;
+	struct tui_drive *drives;
+	size_t n_drives;
+	size_t cursor;
+	size_t method;
+	char message[256];
+};
+
+static volatile sig_atomic_t tui_interrupted;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	tui_interrupted = 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: kesu tui [--out DIR] [--config FILE]\n\n"
+		"The interactive front end of the boot image: choose drives and a method,\n"
+		"confirm with the word shown, watch progress, read the outcome.\n\n"
+		"Options:\n"
+		"  -o, --out DIR      evidence directory for kesu wipe (default ./kesu-evidence)\n"
+		"      --config FILE  configuration passed to kesu wipe\n"
+		"  -h, --help         show this help\n\n"
+		"Keys: Up/Down (k/j) move, Space selects, m changes the method, r rescans,\n"
+		"Enter continues, q quits. See kesu-tui(8).\n");
+}
+
+static void title(const char *what)
+{
+	erase();
+	attron(A_BOLD);
+	mvprintw(0, 0, "kesu %s  -  %s", KESU_VERSION, what);
+	attroff(A_BOLD);
+}
+
+static void draw_list(const struct tui *t)
+{
+	size_t chosen = 0;
+
+	title("choose the drives to erase");
+	for (size_t i = 0; i < t->n_drives; i++) {
+		const struct tui_drive *d = &t->drives[i];
+		int y = 2 + (int)i * 3;
+		char size[32];
+
+		snprintf(size, sizeof(size), "%.1f GB", (double)d->id.size_bytes / 1e9);
+		if (i == t->cursor)
+			attron(A_REVERSE);
+		mvprintw(y, 0, "%s %-10s %-6s %-10s %.40s  serial %.30s", d->offered ? (d->selected ? "[x]" : "[ ]") : " - ",
+			 d->id.name, kesu_transport_name(d->id.transport), size, d->id.model, d->id.serial);
+		if (i == t->cursor)
+			attroff(A_REVERSE);
+		if (!d->offered)
+			attron(A_DIM);
+		mvprintw(y + 1, 4, "%.*s", COLS > 8 ? COLS - 8 : 1, d->offered ? d->capability : d->safety);
+		if (!d->offered)
+			attroff(A_DIM);
+		chosen += d->selected;
+	}
+	if (t->n_drives == 0)
+		mvprintw(2, 0, "No drives found. Connect one and press r.");
+	int y = 3 + (int)t->n_drives * 3;
+
+	mvprintw(y, 0, "Method: %s   Selected: %zu   Evidence: %s", tui_methods[t->method], chosen, t->out_dir);
+	mvprintw(y + 2, 0, "Up/Down move  Space select  m method  r rescan  Enter erase selected  q quit");
+	if (t->message[0])
+		mvprintw(y + 3, 0, "%s", t->message);
+	refresh();
+}
+
+static void rescan(struct tui *t)
+{
+	free(t->drives);
+	t->drives = NULL;
+	t->n_drives = 0;
+	t->cursor = 0;
+	if (tui_drives_scan(&t->drives, &t->n_drives) < 0)
+		snprintf(t->message, sizeof(t->message), "Could not list drives: %s", strerror(errno));
+}
+
+/* A word the operator types to confirm: ERASE- and four letters, new each time. */
+static void confirm_word(char *w, size_t len)
+{
+	static const char letters[] = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+	unsigned char r[4] = { 0 };
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		for (size_t i = 0; i < sizeof(r); i++)
+			r[i] = (unsigned char)(rand() & 0xff);
+	snprintf(w, len, "ERASE-%c%c%c%c", letters[r[0] % 24], letters[r[1] % 24], letters[r[2] % 24],
+		 letters[r[3] % 24]);
+}
+
+/* The confirmation screen: true when the word was typed. */
+static bool confirm(const struct tui *t)
+{
+	char word[16], typed[32] = "";
+	size_t len = 0;
+
+	confirm_word(word, sizeof(word));
+	for (;;) {
+		int y = 2;
+
+		title("confirm");
+		mvprintw(y++, 0, "These drives will be ERASED with method %s. Nothing on them can be recovered:",
+			 tui_methods[t->method]);
+		for (size_t i = 0; i < t->n_drives; i++)
+			if (t->drives[i].selected)
+				mvprintw(y++, 2, "%s  %s  serial %s", t->drives[i].id.path, t->drives[i].id.model,
+					 t->drives[i].id.serial);
+		y++;
+		mvprintw(y++, 0, "Type %s and press Enter to erase, Esc to go back.", word);
+		mvprintw(y + 1, 0, "> %s", typed);
+		refresh();
+		int c = getch();
+
+		if (c == 27)
+			return false;
+		if (c == '\n' || c == KEY_ENTER || c == '\r') {
+			if (strcmp(typed, word) == 0)
+				return true;
+			len = 0;
+			typed[0] = '\0';
+			continue;
+		}
+		if ((c == KEY_BACKSPACE || c == 127 || c == 8) && len > 0)
+			typed[--len] = '\0';
+		else if (c > 32 && c < 127 && len + 1 < sizeof(typed)) {
+			typed[len++] = (char)c;
+			typed[len] = '\0';
+		}
+	}
+}
+
+static void draw_job(int y, const struct tui_job *j)
+{
+	if (j->state == TUI_JOB_DONE) {
+		bool good = strcmp(j->outcome, "ERASED") == 0;
+
+		attron(A_BOLD);
+		mvprintw(y, 0, "%-16s %s", j->device, j->outcome);
+		attroff(A_BOLD);
+		if (!good && j->reason[0])
+			mvprintw(y + 1, 4, "%.*s", COLS > 8 ? COLS - 8 : 1, j->reason);
+		else if (j->record[0])
+			mvprintw(y + 1, 4, "record %.*s", COLS > 16 ? COLS - 16 : 1, j->record);
+		return;
+	}
+	double pct = j->total_bytes ? 100.0 * (double)j->done_bytes / (double)j->total_bytes : 0.0;
+
+	mvprintw(y, 0, "%-16s %-8s step %u/%u  %5.1f%%  %llu/%llu MB  %.1f MB/s  ETA %llu s", j->device,
+		 j->phase, j->step, j->steps, pct, (unsigned long long)(j->done_bytes / 1000000),
+		 (unsigned long long)(j->total_bytes / 1000000), (double)j->rate_bps / 1e6,
+		 (unsigned long long)j->eta_s);
+	if (j->last_text[0])
+		mvprintw(y + 1, 4, "%.*s", COLS > 8 ? COLS - 8 : 1, j->last_text);
+}
+
+/* Evidence files written since start, listed below row y. */
+static void draw_evidence(int y, const char *dir, time_t start)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int shown = 0;
+
+	mvprintw(y++, 0, "Evidence in %s:", dir);
+	if (!d) {
+		mvprintw(y, 2, "(cannot read: %s)", strerror(errno));
+		return;
+	}
+	while ((e = readdir(d)) && shown < LINES - y - 2) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_mtime < start)
+			continue;
+		mvprintw(y++, 2, "%s  (%lld bytes)", e->d_name, (long long)st.st_size);
+		shown++;
+	}
+	closedir(d);
+}
+
+static size_t start_jobs(struct tui *t, struct tui_job *jobs)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n_drives && n < TUI_MAX_JOBS; i++) {
+		if (!t->drives[i].selected)
+			continue;
+		if (tui_job_start(&jobs[n], t->kesu, tui_methods[t->method], t->out_dir, t->config,
+				  t->drives[i].id.path) < 0) {
+			snprintf(jobs[n].outcome, sizeof(jobs[n].outcome), "ERROR");
+			snprintf(jobs[n].reason, sizeof(jobs[n].reason), "could not start kesu wipe: %s",
+				 strerror(errno));
+			jobs[n].state = TUI_JOB_DONE;
+		}
+		n++;
+	}
+	return n;
+}
+
+static void run_jobs(struct tui *t)
+{
+	struct tui_job jobs[TUI_MAX_JOBS];
+	time_t start = time(NULL) - 1;
+	size_t n = start_jobs(t, jobs);
+	bool asked_stop = false;
+
+	halfdelay(2);
+	for (;;) {
+		size_t running = 0;
+
+		tui_jobs_poll(jobs, n, 200);
+		for (size_t i = 0; i < n; i++)
+			running += jobs[i].state == TUI_JOB_RUNNING;
+		title(running ? "erasing" : "finished");
+		for (size_t i = 0; i < n; i++)
+			draw_job(2 + (int)i * 3, &jobs[i]);
+		int y = 3 + (int)n * 3;
+
+		if (running) {
+			mvprintw(y, 0, "%zu of %zu running.  s: stop all (resumable from the journal)%s", running, n,
+				 asked_stop ? "  - stopping..." : "");
+		} else {
+			draw_evidence(y, t->out_dir, start);
+			mvprintw(LINES - 1, 0, "Finished. Enter: back to the drive list");
+		}
+		refresh();
+		int c = getch();
+
+		if (tui_interrupted || (running && c == 's')) {
+			tui_jobs_stop(jobs, n);
+			asked_stop = true;
+			tui_interrupted = 0;
+		}
+		if (!running && (c == '\n' || c == KEY_ENTER || c == '\r' || c == 'q'))
+			break;
+	}
+	cbreak();
+	for (size_t i = 0; i < n; i++)
+		tui_job_release(&jobs[i]);
+}
+
+static bool any_selected(const struct tui *t)
+{
+	for (size_t i = 0; i < t->n_drives; i++)
+		if (t->drives[i].selected)
+			return true;
+	return false;
+}
+
+static void handle_key(struct tui *t, int c, bool *quit)
+{
+	struct tui_drive *d = t->n_drives ? &t->drives[t->cursor] : NULL;
+
+	t->message[0] = '\0';
+	switch (c) {
+	case KEY_UP: case 'k':
+		if (t->cursor > 0)
+			t->cursor--;
+		break;
+	case KEY_DOWN: case 'j':
+		if (t->cursor + 1 < t->n_drives)
+			t->cursor++;
+		break;
+	case ' ':
+		if (d && d->offered)
+			d->selected = !d->selected;
+		else if (d)
+			snprintf(t->message, sizeof(t->message), "%s is not offered: %s", d->id.name, d->safety);
+		break;
+	case 'm':
+		t->method = (t->method + 1) % TUI_N_METHODS;
+		break;
+	case 'r':
+		rescan(t);
+		break;
+	case '\n': case '\r': case KEY_ENTER:
+		if (!any_selected(t)) {
+			snprintf(t->message, sizeof(t->message), "Select a drive with Space first.");
+			break;
+		}
+		if (confirm(t)) {
+			run_jobs(t);
+			rescan(t);
+		}
+		break;
+	case 'q':
+		*quit = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static int parse_args(int argc, char **argv, struct tui *t)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help",   no_argument,       NULL, 'h' },
+		{ "out",    required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': t->out_dir = optarg; break;
+		case 'c': t->config = optarg; break;
+		case 'h': usage(stdout); return 1;
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_tui(int argc, char **argv)
+{
+	static char self[PATH_MAX];
+	struct tui t = { .out_dir = "kesu-evidence" };
+	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int rc = parse_args(argc, argv, &t);
+
+	if (rc != 0)
+		return rc > 0 ? KESU_EXIT_OK : KESU_EXIT_USAGE;
+	if (len <= 0) {
+		fprintf(stderr, "kesu tui: cannot find the kesu program (/proc/self/exe)\n");
+		return KESU_EXIT_FAILURE;
+	}
+	self[len] = '\0';
+	t.kesu = self;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "kesu tui: needs a terminal; use kesu list and kesu wipe in scripts\n");
+		return KESU_EXIT_USAGE;
+	}
+	if (mkdir(t.out_dir, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "kesu tui: cannot create %s: %s\n", t.out_dir, strerror(errno));
+		return KESU_EXIT_FAILURE;
+	}
+	signal(SIGINT, on_sigint);
+	setlocale(LC_ALL, "");
+	initscr();
+	cbreak();
+	noecho();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	rescan(&t);
+	for (bool quit = false; !quit;) {
+		draw_list(&t);
+		handle_key(&t, getch(), &quit);
+	}
+	endwin();
+	free(t.drives);
+	return KESU_EXIT_OK;
+}

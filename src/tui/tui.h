@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kesu tui: the boot image's ncurses front end. It holds no erase logic:
+ * drives are listed through the library (identity, safety, capability) and
+ * every wipe runs as a child `kesu wipe --json-progress --json`, whose
+ * progress lines and result the TUI shows.
+ */
+#ifndef KESU_TUI_H
+#define KESU_TUI_H
+
+#include <kesu/dev.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct tui_drive {
+	struct kesu_dev_identity id;
+	bool offered;            /* safe to erase: the operator may choose it */
+	bool selected;
+	char safety[160];        /* "ok" or why it is not offered */
+	char capability[160];    /* media and what `auto` would choose */
+};
+
+/* Every whole disk with its safety and capability. Free *out with free(). */
+int tui_drives_scan(struct tui_drive **out, size_t *n);
+
+enum tui_job_state { TUI_JOB_RUNNING, TUI_JOB_DONE };
+
+/* One child `kesu wipe` for one drive. */
+struct tui_job {
+	char device[PATH_MAX];
+	pid_t pid;
+	int err_fd, out_fd;      /* the child's stderr (progress) and stdout (result) */
+	enum tui_job_state state;
+	char phase[32];
+	unsigned step, steps;
+	uint64_t done_bytes, total_bytes, rate_bps, eta_s;
+	char outcome[32];        /* ERASED, FAILED, ... or "" while running */
+	char record[PATH_MAX];
+	char reason[256];
+	int status;              /* exit status of the child, or 128+signal */
+	char line[4096];         /* a partial stderr line */
+	size_t line_len;
+	char *out;               /* the child's stdout, collected */
+	size_t out_len;
+	char last_text[256];     /* the last non-JSON stderr line */
+};
+
+/* Start `KESU wipe --yes --json --json-progress --method M --out DIR [--config C] DEVICE`. */
+int tui_job_start(struct tui_job *j, const char *kesu, const char *method, const char *out_dir,
+		  const char *config, const char *device);
+/* Read what the children wrote, for up to timeout_ms; reap finished ones. */
+void tui_jobs_poll(struct tui_job *jobs, size_t n, int timeout_ms);
+/* Ask every running child to stop (SIGTERM: kesu wipe flushes its journal). */
+void tui_jobs_stop(struct tui_job *jobs, size_t n);
+void tui_job_release(struct tui_job *j);
+
+/* Apply one JSON progress line to j (other lines are kept as last_text). */
+void tui_job_parse_progress(struct tui_job *j, const char *line);
+/* Read the child's final --json document into outcome, record and reason. */
+void tui_job_parse_result(struct tui_job *j);
+
+#endif
