@@ -79,7 +79,7 @@ START_TEST(test_dev_transports_and_serial_sources)
 	ck_assert_int_eq(id.transport, KESU_TR_USB);
 	ck_assert(id.removable);
 	ck_assert_str_eq(id.model, "USB DISK");
-	ck_assert_str_eq(id.serial, "");
+	ck_assert_str_eq(id.serial, "4C530001230419116394");
 
 	ck_assert_int_eq(kesu_dev_identify("sdx", false, &id, NULL), 0);
 	ck_assert_int_eq(id.transport, KESU_TR_SCSI);

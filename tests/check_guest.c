@@ -382,6 +382,9 @@ static void assert_identity(const char *what, const json_t *e, const struct gues
 	if (d->serial)
 		ck_assert_msg(ser && !strcmp(ser, d->serial), "%s %s: serial %s, want %s", what,
 			      d->name, ser ? ser : "(none)", d->serial);
+	else if (d->usb_serial)  /* from the USB device's iSerialNumber */
+		ck_assert_msg(ser && !strcmp(ser, d->usb_serial), "%s %s: serial %s, want %s", what,
+			      d->name, ser ? ser : "(none)", d->usb_serial);
 	if (d->block_model)
 		ck_assert_msg(jstr(e, "model") && !strcmp(jstr(e, "model"), d->block_model),
 			      "%s %s: model %s, want %s", what, d->name,

@@ -245,6 +245,8 @@ START_TEST(test_list_json_keys_on_fake_machine)
 	d = find_device(root, "name", "sdy");
 	ck_assert(json_is_true(json_object_get(d, "removable")));
 	ck_assert_str_eq(json_string_value(json_object_get(d, "transport")), "usb");
+	ck_assert_str_eq(json_string_value(json_object_get(d, "serial")), "4C530001230419116394");
+	d = find_device(root, "name", "sdx");
 	ck_assert(json_is_null(json_object_get(d, "serial")));
 	d = find_device(root, "name", "nvme0n1");
 	ck_assert(json_is_true(json_object_get(d, "discard")));

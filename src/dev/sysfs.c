@@ -197,6 +197,42 @@ static enum kesu_transport transport_of(const char *disk)
 	return KESU_TR_UNKNOWN;
 }
 
+/*
+ * usb-storage disks have no serial attribute or VPD page 0x80; the USB
+ * device's own iSerialNumber sits on an ancestor (the directory that also has
+ * idVendor). For a stick that is the stick's serial; for an enclosure it is
+ * the bridge's, which is why `kesu info` prefers the drive's IDENTIFY.
+ */
+static void usb_device_serial(const char *disk, char *buf, size_t len)
+{
+	char link[PATH_MAX], probe[PATH_MAX + 16], *dir, *root;
+	size_t rl;
+
+	snprintf(link, sizeof(link), "%s/class/block/%s/device", kesu_sysfs_root(), disk);
+	dir = realpath(link, NULL);
+	root = realpath(kesu_sysfs_root(), NULL);
+	if (!dir || !root)
+		goto out;
+	rl = strlen(root);
+	while (strlen(dir) > rl && !strncmp(dir, root, rl)) {
+		char serial[256];
+		ssize_t n;
+
+		snprintf(probe, sizeof(probe), "%s/idVendor", dir);
+		if (access(probe, F_OK) == 0) {
+			snprintf(probe, sizeof(probe), "%s/serial", dir);
+			n = read_small_file(probe, serial, sizeof(serial));
+			if (n > 0)
+				copy_trimmed(buf, len, serial, (size_t)n);
+			break;
+		}
+		*strrchr(dir, '/') = '\0';
+	}
+out:
+	free(dir);
+	free(root);
+}
+
 /* Model, vendor, serial, firmware, wwid: the attribute names differ per driver. */
 static void identity_strings(const char *disk, struct kesu_dev_identity *id)
 {
@@ -213,6 +249,8 @@ static void identity_strings(const char *disk, struct kesu_dev_identity *id)
 	sysfs_first(disk, serial, id->serial, sizeof(id->serial));
 	if (!id->serial[0])
 		vpd_pg80_serial(disk, id->serial, sizeof(id->serial));
+	if (!id->serial[0] && id->transport == KESU_TR_USB)
+		usb_device_serial(disk, id->serial, sizeof(id->serial));
 	sysfs_first(disk, wwid, id->wwid, sizeof(id->wwid));
 }
 

@@ -167,6 +167,9 @@ static int other_disks(const struct fakesys *fs)
 	rc |= blockdev(fs, USB "/block/sdy", "sdy", "8:16\n", "64\n", 0);
 	rc |= put(fs, USB "/block/sdy", "removable", "1\n");
 	rc |= put(fs, USB, "model", "USB DISK\n");
+	/* The USB device (2-1) carries the iSerialNumber; the SCSI device has none. */
+	rc |= put(fs, "devices/pci0000:00/0000:00:14.0/usb2/2-1", "idVendor", "0781\n");
+	rc |= put(fs, "devices/pci0000:00/0000:00:14.0/usb2/2-1", "serial", "4C530001230419116394\n");
 	rc |= link_in(fs, USB "/block/sdy/device", USB);
 
 	rc |= blockdev(fs, VSCSI "/block/sdx", "sdx", "8:32\n", "64\n", 0);
