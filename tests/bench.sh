@@ -2,7 +2,7 @@
 # make bench: kesu's overwrite and verification against fio, dd, nwipe and
 # shred, side by side on the same two loop devices: one over a file in
 # /dev/shm (memory speed: shows CPU overhead) and one over a file on the
-# disk that holds the build directory.
+# disk that holds the build directory (direct I/O: disk speed).
 #
 #   sh tests/bench.sh build/kesu        (as root; KESU_BENCH_SIZE=2G by default)
 #
@@ -48,7 +48,9 @@ truncate -s "$SIZE" "$SHM_IMG" "$DISK_IMG" || exit 1
 BYTES=$(stat -c %s "$SHM_IMG")
 L_SHM=$(losetup -f --show "$SHM_IMG") || exit 1
 LOOPS="$L_SHM"
-L_DISK=$(losetup -f --show "$DISK_IMG") || exit 1
+# Direct I/O to the backing file, so that the disk and not the host's page
+# cache sets the pace (the /dev/shm device keeps buffered I/O: memory speed).
+L_DISK=$(losetup --direct-io=on -f --show "$DISK_IMG" 2>/dev/null || losetup -f --show "$DISK_IMG") || exit 1
 LOOPS="$LOOPS $L_DISK"
 
 # run NAME CMD...: time one command; append "name wall cpu maxrss_kb rc" to $TMP/res
@@ -111,7 +113,7 @@ bench_device() {
 
 report() {
 	echo
-	echo "== $1 ($2, $BYTES bytes)"
+	echo "== $1 ($2, $BYTES bytes, loop direct I/O: $(cat /sys/block/$(basename "$2")/loop/dio 2>/dev/null))"
 	awk -v bytes="$BYTES" '
 	{ name[NR] = $1; wall[NR] = $2; cpu[NR] = $3; rss[NR] = $4; rc[NR] = $5
 	  own[NR] = ($6 == "-" || $6 == "") ? $2 : $6
