@@ -4,6 +4,7 @@
 
 #include <kesu/util.h>
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,13 +74,19 @@ static double pct(uint64_t done, uint64_t total)
 static void print_json(const struct progress_slot *s)
 {
 	const struct kesu_progress *p = &s->snap;
+	json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
+			      "event", "progress", "device", p->device ? p->device : "",
+			      "phase", p->phase ? p->phase : "", "step", (json_int_t)p->step,
+			      "steps", (json_int_t)p->steps, "done_bytes", (json_int_t)p->done,
+			      "total_bytes", (json_int_t)p->total,
+			      "rate_bps", (json_int_t)p->rate_bps, "eta_s", (json_int_t)p->eta_s,
+			      "elapsed_ms", (json_int_t)p->elapsed_ms, "finished", s->finished ? 1 : 0);
+	char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 
-	fprintf(stderr, "{\"event\":\"progress\",\"device\":\"%s\",\"phase\":\"%s\",\"step\":%u,"
-		"\"steps\":%u,\"done_bytes\":%llu,\"total_bytes\":%llu,\"rate_bps\":%llu,"
-		"\"eta_s\":%lld,\"elapsed_ms\":%llu,\"finished\":%d}\n",
-		p->device, p->phase, p->step, p->steps, (unsigned long long)p->done,
-		(unsigned long long)p->total, (unsigned long long)p->rate_bps, (long long)p->eta_s,
-		(unsigned long long)p->elapsed_ms, s->finished ? 1 : 0);
+	if (text)
+		fprintf(stderr, "%s\n", text);
+	free(text);
+	json_decref(o);
 }
 
 static int slot_text(const struct progress_slot *s, char *buf, size_t len)
