@@ -682,9 +682,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("ata");
-	SRunner *sr;
-	int failed;
-	struct { const char *name; const TTest *test; } tests[] = {
+	struct tu_case tests[] = {
 		{ "identify_strings", test_ata_identify_strings },
 		{ "identify_capacity", test_ata_identify_capacity },
 		{ "identify_sector_sizes", test_ata_identify_sector_sizes },
@@ -708,15 +706,6 @@ int main(void)
 		{ "sgio_loop_not_ata", test_ata_sgio_loop_not_ata },
 	};
 
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		TCase *tc = tcase_create(tests[i].name);
-
-		tcase_add_test(tc, tests[i].test);
-		suite_add_tcase(s, tc);
-	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	TU_ADD_CASES(s, tests, 0);
+	return tu_main(s);
 }

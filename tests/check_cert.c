@@ -905,8 +905,6 @@ int main(void)
 {
 	Suite *s = suite_create("cert");
 	TCase *tc = tcase_create("cert");
-	SRunner *sr;
-	int failed;
 
 	/* Unchecked: made once in the parent, before the tests fork. */
 	tcase_add_unchecked_fixture(tc, setup_shared, NULL);
@@ -929,9 +927,5 @@ int main(void)
 	tcase_add_test(tc, test_cert_internal_hash_checked);
 	tcase_add_test(tc, test_cert_intermediate_chain);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_main(s);
 }

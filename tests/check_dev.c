@@ -256,8 +256,6 @@ int main(void)
 {
 	Suite *s = suite_create("dev");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_dev_sata_identity_from_sysfs_and_vpd);
 	tcase_add_test(tc, test_dev_vpd_length_beyond_data);
@@ -270,9 +268,5 @@ int main(void)
 	tcase_add_test(tc, test_dev_image_identity);
 	tcase_add_test(tc, test_dev_loop_identity);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_main(s);
 }

@@ -47,16 +47,10 @@ int main(void)
 {
 	Suite *s = suite_create("err");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_err_text_project_codes);
 	tcase_add_test(tc, test_err_set_returns_code);
 	tcase_add_test(tc, test_cli_version_and_unknown_command);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_main(s);
 }

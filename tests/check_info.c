@@ -358,8 +358,6 @@ int main(void)
 {
 	Suite *s = suite_create("info");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_info_loop_ext4_type_and_label);
 	tcase_add_test(tc, test_info_image_gpt_partitions);
@@ -372,9 +370,5 @@ int main(void)
 	tcase_add_test(tc, test_info_image_without_root);
 	tcase_add_test(tc, test_info_probe_api_on_image);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_main(s);
 }

@@ -240,29 +240,14 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("keys");
-	SRunner *sr;
-	int failed;
-	struct {
-		const char *name;
-		const TTest *test;
-	} tests[] = {
+	struct tu_case tests[] = {
 		{ "init", test_keys_init_makes_p256_key_and_csr },
 		{ "ca", test_keys_ca_issues_smime_signer },
 		{ "show", test_keys_show_fingerprints },
 		{ "mode", test_keys_readable_key_refused },
 		{ "bad", test_keys_bad_input },
 	};
-	size_t i;
 
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		TCase *tc = tcase_create(tests[i].name);
-
-		tcase_add_test(tc, tests[i].test);
-		suite_add_tcase(s, tc);
-	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	TU_ADD_CASES(s, tests, 0);
+	return tu_main(s);
 }

@@ -981,12 +981,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("label");
-	SRunner *sr;
-	int failed;
-	struct {
-		const char *name;
-		const TTest *test;
-	} cases[] = {
+	struct tu_case cases[] = {
 		{ "every_template", test_label_every_template_decodes },
 		{ "sheet_24up", test_label_sheet_24up_all_decode },
 		{ "sheet_start", test_label_sheet_start_position },
@@ -1008,16 +1003,6 @@ int main(void)
 		{ "template_truncated", test_label_template_truncated },
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		TCase *tc = tcase_create(cases[i].name);
-
-		tcase_set_timeout(tc, 120);
-		tcase_add_test(tc, cases[i].test);
-		suite_add_tcase(s, tc);
-	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	TU_ADD_CASES(s, cases, 120);
+	return tu_main(s);
 }

@@ -677,12 +677,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("ledger");
-	SRunner *sr;
-	int failed;
-	struct {
-		const char *name;
-		const TTest *test;
-	} tests[] = {
+	struct tu_case tests[] = {
 		{ "roundtrip", test_ledger_add_edit_move_history },
 		{ "bad_ids", test_ledger_bad_ids_leave_db_unchanged },
 		{ "csv_sjis", test_ledger_csv_sjis_round_trip },
@@ -700,16 +695,6 @@ int main(void)
 		{ "attach_signed", test_ledger_attach_cert_signed },
 	};
 
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		TCase *tc = tcase_create(tests[i].name);
-
-		tcase_set_timeout(tc, 120);
-		tcase_add_test(tc, tests[i].test);
-		suite_add_tcase(s, tc);
-	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	TU_ADD_CASES(s, tests, 120);
+	return tu_main(s);
 }

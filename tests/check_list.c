@@ -305,8 +305,6 @@ int main(void)
 {
 	Suite *s = suite_create("list");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_list_json_loop_true_size);
 	tcase_add_test(tc, test_list_mounted_loop_not_ok);
@@ -316,9 +314,5 @@ int main(void)
 	tcase_add_test(tc, test_list_usage);
 	tcase_add_test(tc, test_list_without_root);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_main(s);
 }

@@ -360,9 +360,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("methods");
-	SRunner *sr;
-	int failed;
-	struct { const char *name; const TTest *test; } tests[] = {
+	struct tu_case tests[] = {
 		{ "ata_hdd_enhanced", test_methods_ata_hdd_enhanced },
 		{ "hidden_area_noted", test_methods_hidden_area_noted },
 		{ "ata_frozen_blocks", test_methods_ata_frozen_blocks },
@@ -376,15 +374,6 @@ int main(void)
 		{ "info_loop_device", test_methods_info_loop_device },
 	};
 
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		TCase *tc = tcase_create(tests[i].name);
-
-		tcase_add_test(tc, tests[i].test);
-		suite_add_tcase(s, tc);
-	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	TU_ADD_CASES(s, tests, 0);
+	return tu_main(s);
 }

@@ -315,9 +315,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("nvme");
-	SRunner *sr;
-	int failed;
-	struct { const char *name; const TTest *test; } tests[] = {
+	struct tu_case tests[] = {
 		{ "ctrl_identity", test_nvme_ctrl_identity },
 		{ "ctrl_oacs", test_nvme_ctrl_oacs },
 		{ "ctrl_sanicap", test_nvme_ctrl_sanicap },
@@ -332,15 +330,6 @@ int main(void)
 		{ "probe_loop_not_nvme", test_nvme_probe_loop_not_nvme },
 	};
 
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		TCase *tc = tcase_create(tests[i].name);
-
-		tcase_add_test(tc, tests[i].test);
-		suite_add_tcase(s, tc);
-	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	TU_ADD_CASES(s, tests, 0);
+	return tu_main(s);
 }

@@ -75,16 +75,10 @@ int main(void)
 {
 	Suite *s = suite_create("pdf");
 	TCase *tc1 = tcase_create("text"), *tc2 = tcase_create("abort");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc1, test_pdf_text_fonts_and_pages);
 	tcase_add_test(tc2, test_pdf_abort_and_bad_path);
 	suite_add_tcase(s, tc1);
 	suite_add_tcase(s, tc2);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_main(s);
 }

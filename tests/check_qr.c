@@ -159,12 +159,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("qr");
-	SRunner *sr;
-	int failed;
-	struct {
-		const char *name;
-		const TTest *test;
-	} cases[] = {
+	struct tu_case cases[] = {
 		{ "payload_media", test_qr_payload_media },
 		{ "payload_cert", test_qr_payload_cert_uppercases_hash_prefix },
 		{ "measure", test_qr_measure_alphanumeric_mode },
@@ -174,15 +169,6 @@ int main(void)
 		{ "ecc_names", test_qr_ecc_names },
 	};
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		TCase *tc = tcase_create(cases[i].name);
-
-		tcase_add_test(tc, cases[i].test);
-		suite_add_tcase(s, tc);
-	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	TU_ADD_CASES(s, cases, 0);
+	return tu_main(s);
 }

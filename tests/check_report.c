@@ -288,12 +288,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("report");
-	SRunner *sr;
-	int failed;
-	struct {
-		const char *name;
-		const TTest *test;
-	} tests[] = {
+	struct tu_case tests[] = {
 		{ "completion_good", test_report_completion_good },
 		{ "completion_exceptions", test_report_completion_lists_exceptions },
 		{ "return_plan_ledger", test_report_return_plan_and_ledger },
@@ -301,16 +296,6 @@ int main(void)
 		{ "check_cert_payload", test_report_check_by_certificate_payload },
 	};
 
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		TCase *tc = tcase_create(tests[i].name);
-
-		tcase_set_timeout(tc, 120);
-		tcase_add_test(tc, tests[i].test);
-		suite_add_tcase(s, tc);
-	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	TU_ADD_CASES(s, tests, 120);
+	return tu_main(s);
 }

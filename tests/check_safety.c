@@ -380,8 +380,6 @@ int main(void)
 	Suite *s = suite_create("safety");
 	TCase *fake_tc = tcase_create("fake");
 	TCase *real_tc = tcase_create("loop");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(fake_tc, test_safety_holders_walked_through_partitions);
 	tcase_add_test(fake_tc, test_safety_mount_of_a_holder_counts);
@@ -402,9 +400,5 @@ int main(void)
 	tcase_add_test(real_tc, test_safety_active_swap);
 	suite_add_tcase(s, fake_tc);
 	suite_add_tcase(s, real_tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_main(s);
 }

@@ -1229,48 +1229,36 @@ START_TEST(test_sim_concurrent_callers)
 }
 END_TEST
 
-static void add(Suite *s, const char *name, const TTest *t)
-{
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 int main(void)
 {
 	Suite *s = suite_create("sim");
-	SRunner *sr;
-	int failed;
+	struct tu_case cases[] = {
+		{ "ata_identity_hdparm", test_sim_ata_identity_hdparm },
+		{ "passthrough", test_sim_passthrough_without_config },
+		{ "ata_security_erase_hdparm", test_sim_ata_security_erase_hdparm },
+		{ "ata_erase_unit_needs_prepare", test_sim_ata_erase_unit_needs_prepare },
+		{ "ata_frozen", test_sim_ata_frozen_refuses },
+		{ "ata_sanitize_progress", test_sim_ata_sanitize_progress },
+		{ "ata_sanitize_overwrite_crypto", test_sim_ata_sanitize_overwrite_and_crypto },
+		{ "ata_hidden_areas", test_sim_ata_hidden_areas_fixed_sense },
+		{ "ata_pass_through_12_and_scsi", test_sim_ata_pass_through_12_and_scsi },
+		{ "ata_bridge_refuses", test_sim_ata_bridge_refuses_pass_through },
+		{ "ata_bridge_no_registers", test_sim_ata_bridge_without_registers },
+		{ "misbehave_lie", test_sim_misbehave_lie },
+		{ "misbehave_first_lba_only", test_sim_misbehave_first_lba_only },
+		{ "misbehave_stall", test_sim_misbehave_stall },
+		{ "misbehave_fail_midway", test_sim_misbehave_fail_midway },
+		{ "misbehave_frozen", test_sim_misbehave_frozen },
+		{ "misbehave_abort", test_sim_misbehave_abort },
+		{ "concurrent_callers", test_sim_concurrent_callers },
+		{ "nvme_identify", test_sim_nvme_identify_nvmecli },
+		{ "nvme_format", test_sim_nvme_format_ses },
+		{ "nvme_sanitize", test_sim_nvme_sanitize_progress },
+		{ "nvme_namespaces", test_sim_nvme_namespaces },
+		{ "nvme_fail_midway", test_sim_nvme_fail_midway },
+		{ "nvme_stall", test_sim_nvme_stall },
+	};
 
-	add(s, "ata_identity_hdparm", test_sim_ata_identity_hdparm);
-	add(s, "passthrough", test_sim_passthrough_without_config);
-	add(s, "ata_security_erase_hdparm", test_sim_ata_security_erase_hdparm);
-	add(s, "ata_erase_unit_needs_prepare", test_sim_ata_erase_unit_needs_prepare);
-	add(s, "ata_frozen", test_sim_ata_frozen_refuses);
-	add(s, "ata_sanitize_progress", test_sim_ata_sanitize_progress);
-	add(s, "ata_sanitize_overwrite_crypto", test_sim_ata_sanitize_overwrite_and_crypto);
-	add(s, "ata_hidden_areas", test_sim_ata_hidden_areas_fixed_sense);
-	add(s, "ata_pass_through_12_and_scsi", test_sim_ata_pass_through_12_and_scsi);
-	add(s, "ata_bridge_refuses", test_sim_ata_bridge_refuses_pass_through);
-	add(s, "ata_bridge_no_registers", test_sim_ata_bridge_without_registers);
-	add(s, "misbehave_lie", test_sim_misbehave_lie);
-	add(s, "misbehave_first_lba_only", test_sim_misbehave_first_lba_only);
-	add(s, "misbehave_stall", test_sim_misbehave_stall);
-	add(s, "misbehave_fail_midway", test_sim_misbehave_fail_midway);
-	add(s, "misbehave_frozen", test_sim_misbehave_frozen);
-	add(s, "misbehave_abort", test_sim_misbehave_abort);
-	add(s, "concurrent_callers", test_sim_concurrent_callers);
-	add(s, "nvme_identify", test_sim_nvme_identify_nvmecli);
-	add(s, "nvme_format", test_sim_nvme_format_ses);
-	add(s, "nvme_sanitize", test_sim_nvme_sanitize_progress);
-	add(s, "nvme_namespaces", test_sim_nvme_namespaces);
-	add(s, "nvme_fail_midway", test_sim_nvme_fail_midway);
-	add(s, "nvme_stall", test_sim_nvme_stall);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	TU_ADD_CASES(s, cases, 60);
+	return tu_main(s);
 }

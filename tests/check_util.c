@@ -117,8 +117,6 @@ int main(void)
 {
 	Suite *s = suite_create("util");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_util_atomic_write_replaces_whole_file);
 	tcase_add_test(tc, test_util_read_file_limit);
@@ -128,9 +126,5 @@ int main(void)
 	tcase_add_test(tc, test_config_parses_sections_and_utf8);
 	tcase_add_test(tc, test_config_bad_line_names_line);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_main(s);
 }

@@ -396,3 +396,26 @@ int tu_write_file(const char *path, const void *data, size_t len)
 	}
 	return fclose(f) ? -errno : 0;
 }
+
+void tu_add_cases(Suite *s, const struct tu_case *cases, size_t n, unsigned timeout)
+{
+	for (size_t i = 0; i < n; i++) {
+		TCase *tc = tcase_create(cases[i].name);
+
+		if (timeout)
+			tcase_set_timeout(tc, timeout);
+		tcase_add_test(tc, cases[i].test);
+		suite_add_tcase(s, tc);
+	}
+}
+
+int tu_main(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -10,6 +10,7 @@
 #ifndef KESU_TESTUTIL_H
 #define KESU_TESTUTIL_H
 
+#include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,5 +68,19 @@ int tu_write_file(const char *path, const void *data, size_t len);
 
 /* Print why a test was skipped (Check has no skip) and return true if not root. */
 bool tu_skip_unless_root(const char *test);
+
+/* One test of a table: its tcase name and the test. */
+struct tu_case {
+	const char *name;
+	const TTest *test;
+};
+
+/* Add each case as its own tcase; timeout in seconds, 0 keeps Check's default. */
+void tu_add_cases(Suite *s, const struct tu_case *cases, size_t n, unsigned timeout);
+#define TU_ADD_CASES(s, cases, timeout) \
+	tu_add_cases((s), (cases), sizeof(cases) / sizeof((cases)[0]), (timeout))
+
+/* Run every test of s (CK_NORMAL) and free the runner: a test binary's main(). 0 when all passed, else 1. */
+int tu_main(Suite *s);
 
 #endif
