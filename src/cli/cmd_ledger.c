@@ -58,7 +58,7 @@ static void usage(FILE *out)
 }
 
 enum {
-	OPT_OPERATOR = 256, OPT_WAIT, OPT_CSV, OPT_SEARCH, OPT_CA, OPT_APPROVED_BY,
+	OPT_CSV = LCLI_OPT_FREE, OPT_SEARCH, OPT_CA, OPT_APPROVED_BY,
 	OPT_FIELD = 1000,    /* + enum kesu_media_field */
 };
 
@@ -75,11 +75,7 @@ struct ledger_args {
 static int parse_args(int argc, char **argv, struct ledger_args *a)
 {
 	static const struct option base[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "operator", required_argument, NULL, OPT_OPERATOR },
-		{ "wait", required_argument, NULL, OPT_WAIT },
-		{ "json", no_argument, NULL, 'J' },
+		LCLI_COMMON_OPTIONS,
 		{ "csv", no_argument, NULL, OPT_CSV },
 		{ "search", required_argument, NULL, OPT_SEARCH },
 		{ "encoding", required_argument, NULL, 'e' },
@@ -90,7 +86,7 @@ static int parse_args(int argc, char **argv, struct ledger_args *a)
 	};
 	struct option opts[sizeof(base) / sizeof(base[0]) + KESU_MF_COUNT + 1];
 	size_t n = 0;
-	int c;
+	int c, taken;
 
 	memcpy(opts, base, sizeof(base));
 	n = sizeof(base) / sizeof(base[0]);
@@ -106,17 +102,11 @@ static int parse_args(int argc, char **argv, struct ledger_args *a)
 	a->c.wait_ms = LCLI_DEFAULT_WAIT_MS;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:c:Je:o:h", opts, NULL)) != -1) {
+		if ((taken = lcli_take_option(&a->c, c, optarg)) < 0)
+			return KESU_EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (c) {
-		case 'd': a->c.db = optarg; break;
-		case 'c': a->c.config = optarg; break;
-		case OPT_OPERATOR: a->c.operator_name = optarg; break;
-		case OPT_WAIT:
-			if ((a->c.wait_ms = lcli_parse_wait(optarg)) < 0) {
-				kesu_cli_error("--wait needs seconds (0-3600), not '%s'", optarg);
-				return KESU_EXIT_USAGE;
-			}
-			break;
-		case 'J': a->c.json = 1; break;
 		case OPT_CSV: a->csv = 1; break;
 		case OPT_SEARCH: a->search = optarg; break;
 		case 'e': a->encoding = optarg; break;
@@ -177,18 +167,6 @@ static json_t *media_json(const struct kesu_media *m)
 	return o;
 }
 
-static int print_json(json_t *root)
-{
-	int rc;
-
-	if (!root)
-		return lcli_fail(-ENOMEM, NULL);
-	rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-	fputc('\n', stdout);
-	json_decref(root);
-	return rc < 0 ? lcli_fail(-EIO, NULL) : KESU_EXIT_OK;
-}
-
 static int do_add(struct kesu_ledger *lg, struct ledger_args *a)
 {
 	struct kesu_errbuf eb = { "" };
@@ -202,7 +180,7 @@ static int do_add(struct kesu_ledger *lg, struct ledger_args *a)
 	if ((rc = kesu_ledger_add(lg, &a->fields, &no, &eb)) < 0)
 		return lcli_fail(rc, &eb);
 	if (a->c.json)
-		return print_json(json_pack("{sIss}", "no", (json_int_t)no, "media_id", a->pos[1]));
+		return lcli_print_json(json_pack("{sIss}", "no", (json_int_t)no, "media_id", a->pos[1]));
 	printf("added %s as 項番 %ld\n", a->pos[1], no);
 	return KESU_EXIT_OK;
 }
@@ -267,7 +245,7 @@ static int do_show(struct kesu_ledger *lg, struct ledger_args *a)
 				"sha256", links[i].sha256, "device_serial", links[i].device_serial,
 				"attached_at", links[i].attached_at, "path", links[i].path));
 		json_object_set_new(o, "certificates", arr);
-		rc = print_json(o);
+		rc = lcli_print_json(o);
 	} else {
 		for (int i = 0; i < KESU_MF_COUNT; i++) {
 			lcli_pad(stdout, kesu_media_field_info((enum kesu_media_field)i)->heading, 14);
@@ -357,7 +335,7 @@ static int do_history(struct kesu_ledger *lg, struct ledger_args *a)
 		json_decref(arr);
 		return lcli_fail(rc, &eb);
 	}
-	return arr ? print_json(arr) : KESU_EXIT_OK;
+	return arr ? lcli_print_json(arr) : KESU_EXIT_OK;
 }
 
 static int list_text(const struct kesu_media_list *l)
@@ -439,7 +417,7 @@ static int do_list(struct kesu_ledger *lg, struct ledger_args *a, int export)
 
 		for (size_t i = 0; arr && i < l.n; i++)
 			json_array_append_new(arr, media_json(&l.items[i]));
-		rc = print_json(arr);
+		rc = lcli_print_json(arr);
 	} else {
 		rc = list_text(&l);
 	}
@@ -466,7 +444,7 @@ static int do_import(struct kesu_ledger *lg, struct ledger_args *a)
 	if ((rc = kesu_ledger_import_csv(lg, a->pos[1], enc, import_error, a->pos[1], &n, &eb)) < 0)
 		return lcli_fail(rc, &eb);
 	if (a->c.json)
-		return print_json(json_pack("{sI}", "imported", (json_int_t)n));
+		return lcli_print_json(json_pack("{sI}", "imported", (json_int_t)n));
 	printf("imported %zu row%s from %s\n", n, n == 1 ? "" : "s", a->pos[1]);
 	return KESU_EXIT_OK;
 }
@@ -480,10 +458,10 @@ static int do_audit(struct kesu_ledger *lg, struct ledger_args *a)
 	if (rc < 0 && rc != -KESU_E_VERIFY)
 		return lcli_fail(rc, &eb);
 	if (a->c.json) {
-		int ex = print_json(json_pack("{sb sI sI ss ss}", "ok", rc == 0, "events",
-					      (json_int_t)res.events, "first_bad",
-					      (json_int_t)res.first_bad, "head", res.head,
-					      "problem", res.problem));
+		int ex = lcli_print_json(json_pack("{sb sI sI ss ss}", "ok", rc == 0, "events",
+						   (json_int_t)res.events, "first_bad",
+						   (json_int_t)res.first_bad, "head", res.head,
+						   "problem", res.problem));
 
 		return rc == 0 ? ex : KESU_EXIT_FAILURE;
 	}
@@ -596,7 +574,7 @@ static int do_check(struct kesu_ledger *lg, struct ledger_args *a)
 				"{ss ss ss ss ss}", "state", state_name(res.items[i].state),
 				"media_id", res.items[i].media_id, "payload", res.items[i].payload,
 				"ledger_place", res.items[i].ledger_place, "note", res.items[i].note));
-		print_json(o);
+		lcli_print_json(o);
 	} else {
 		for (size_t i = 0; i < res.n; i++) {
 			const struct kesu_check_item *it = &res.items[i];
@@ -631,7 +609,7 @@ static int do_attach(struct kesu_ledger *lg, struct ledger_args *a, const struct
 	if ((rc = kesu_ledger_attach_cert(lg, a->pos[1], ca, media_id, &eb)) < 0)
 		return lcli_fail(rc, &eb);
 	if (a->c.json)
-		return print_json(json_pack("{ss ss}", "media_id", media_id, "certificate", a->pos[1]));
+		return lcli_print_json(json_pack("{ss ss}", "media_id", media_id, "certificate", a->pos[1]));
 	printf("linked %s to %s\n", a->pos[1], media_id);
 	return KESU_EXIT_OK;
 }
@@ -647,7 +625,7 @@ static int do_approve(struct kesu_ledger *lg, struct ledger_args *a)
 	if ((rc = kesu_ledger_approve_plan(lg, a->approved_by, &plan_no, &eb)) < 0)
 		return lcli_fail(rc, &eb);
 	if (a->c.json)
-		return print_json(json_pack("{sI}", "plan", (json_int_t)plan_no));
+		return lcli_print_json(json_pack("{sI}", "plan", (json_int_t)plan_no));
 	printf("return plan %ld approved by %s\n", plan_no, a->approved_by);
 	return KESU_EXIT_OK;
 }

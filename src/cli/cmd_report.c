@@ -44,7 +44,7 @@ static void usage(FILE *out)
 	      "See kesu-report(8).\n", out);
 }
 
-enum { OPT_PLAN = 256, OPT_DATE, OPT_TEMPLATES, OPT_WAIT };
+enum { OPT_PLAN = LCLI_OPT_FREE, OPT_DATE, OPT_TEMPLATES };
 
 /* --templates, $KESU_REPORTS_DIR, ../reports beside the binary (a build tree), the installed copy. */
 static const char *templates_dir(const char *opt, char *buf, size_t len)
@@ -103,7 +103,7 @@ int cmd_report(int argc, char **argv)
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
 		{ "db", required_argument, NULL, 'd' },
 		{ "config", required_argument, NULL, 'c' },
-		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "wait", required_argument, NULL, LCLI_OPT_WAIT },
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -116,10 +116,15 @@ int cmd_report(int argc, char **argv)
 	struct kesu_config *cfg = NULL;
 	const char *templates = NULL;
 	char tbuf[PATH_MAX];
-	int opt, rc, e;
+	int opt, taken, rc, e;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "o:w:e:d:c:Jh", opts, NULL)) != -1) {
+		/* the ledger options (report takes no --operator) */
+		if ((taken = lcli_take_option(&c, opt, optarg)) < 0)
+			return KESU_EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (opt) {
 		case 'o': o.out_path = optarg; break;
 		case 'w': o.work_id = optarg; break;
@@ -144,15 +149,6 @@ int cmd_report(int argc, char **argv)
 			o.encoding = (enum kesu_csv_encoding)e;
 			break;
 		case OPT_TEMPLATES: templates = optarg; break;
-		case 'd': c.db = optarg; break;
-		case 'c': c.config = optarg; break;
-		case OPT_WAIT:
-			if ((c.wait_ms = lcli_parse_wait(optarg)) < 0) {
-				kesu_cli_error("--wait needs seconds (0-3600), not '%s'", optarg);
-				return KESU_EXIT_USAGE;
-			}
-			break;
-		case 'J': c.json = 1; break;
 		case 'h': usage(stdout); return KESU_EXIT_OK;
 		default: usage(stderr); return KESU_EXIT_USAGE;
 		}

@@ -46,7 +46,7 @@ static void usage(FILE *out)
 	      "See kesu-work(8).\n", out);
 }
 
-enum { OPT_OPERATOR = 256, OPT_WAIT, OPT_FIELD = 1000 };
+enum { OPT_FIELD = 1000 };
 
 struct work_args {
 	struct lcli_common c;
@@ -58,16 +58,12 @@ struct work_args {
 static int parse_args(int argc, char **argv, struct work_args *a)
 {
 	static const struct option base[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "operator", required_argument, NULL, OPT_OPERATOR },
-		{ "wait", required_argument, NULL, OPT_WAIT },
-		{ "json", no_argument, NULL, 'J' },
+		LCLI_COMMON_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 	};
 	struct option opts[sizeof(base) / sizeof(base[0]) + KESU_WF_COUNT + 1];
 	size_t n = sizeof(base) / sizeof(base[0]);
-	int c;
+	int c, taken;
 
 	memcpy(opts, base, sizeof(base));
 	for (int i = 0; i < KESU_WF_STATE; i++) {
@@ -81,17 +77,11 @@ static int parse_args(int argc, char **argv, struct work_args *a)
 	a->c.wait_ms = LCLI_DEFAULT_WAIT_MS;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:c:Jh", opts, NULL)) != -1) {
+		if ((taken = lcli_take_option(&a->c, c, optarg)) < 0)
+			return KESU_EXIT_USAGE;
+		if (taken)
+			continue;
 		switch (c) {
-		case 'd': a->c.db = optarg; break;
-		case 'c': a->c.config = optarg; break;
-		case OPT_OPERATOR: a->c.operator_name = optarg; break;
-		case OPT_WAIT:
-			if ((a->c.wait_ms = lcli_parse_wait(optarg)) < 0) {
-				kesu_cli_error("--wait needs seconds (0-3600), not '%s'", optarg);
-				return KESU_EXIT_USAGE;
-			}
-			break;
-		case 'J': a->c.json = 1; break;
 		case 'h': usage(stdout); return -1;
 		default:
 			if (c >= OPT_FIELD && c < OPT_FIELD + KESU_WF_STATE) {
@@ -118,18 +108,6 @@ static json_t *work_json(const struct kesu_work *w)
 	return o;
 }
 
-static int print_json(json_t *root)
-{
-	int rc;
-
-	if (!root)
-		return lcli_fail(-ENOMEM, NULL);
-	rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-	fputc('\n', stdout);
-	json_decref(root);
-	return rc < 0 ? lcli_fail(-EIO, NULL) : KESU_EXIT_OK;
-}
-
 static void work_text(const struct kesu_work *w)
 {
 	for (int i = 0; i < KESU_WF_COUNT; i++) {
@@ -150,7 +128,7 @@ static int do_show(struct kesu_ledger *lg, struct work_args *a)
 		if ((rc = kesu_work_fetch(lg, id, &one, &eb)) < 0)
 			return lcli_fail(rc, &eb);
 		if (a->c.json)
-			rc = print_json(work_json(&one));
+			rc = lcli_print_json(work_json(&one));
 		else
 			work_text(&one), rc = KESU_EXIT_OK;
 		kesu_work_release(&one);
@@ -163,7 +141,7 @@ static int do_show(struct kesu_ledger *lg, struct work_args *a)
 
 		for (size_t i = 0; arr && i < l.n; i++)
 			json_array_append_new(arr, work_json(&l.items[i]));
-		rc = print_json(arr);
+		rc = lcli_print_json(arr);
 	} else {
 		for (size_t i = 0; i < l.n; i++) {
 			const struct kesu_work *w = &l.items[i];

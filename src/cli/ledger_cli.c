@@ -55,6 +55,35 @@ int lcli_open(const struct lcli_common *c, unsigned flags, struct kesu_ledger **
 	return 0;
 }
 
+int lcli_take_option(struct lcli_common *c, int opt, const char *arg)
+{
+	switch (opt) {
+	case 'd': c->db = arg; return 1;
+	case 'c': c->config = arg; return 1;
+	case LCLI_OPT_OPERATOR: c->operator_name = arg; return 1;
+	case LCLI_OPT_WAIT:
+		if ((c->wait_ms = lcli_parse_wait(arg)) < 0) {
+			kesu_cli_error("--wait needs seconds (0-3600), not '%s'", arg);
+			return -1;
+		}
+		return 1;
+	case 'J': c->json = 1; return 1;
+	default: return 0;
+	}
+}
+
+int lcli_print_json(json_t *root)
+{
+	int rc;
+
+	if (!root)
+		return lcli_fail(-ENOMEM, NULL);
+	rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+	fputc('\n', stdout);
+	json_decref(root);
+	return rc < 0 ? lcli_fail(-EIO, NULL) : KESU_EXIT_OK;
+}
+
 int lcli_parse_wait(const char *s)
 {
 	char *end;

@@ -10,6 +10,7 @@
 #include <kesu/config.h>
 #include <kesu/ledger.h>
 
+#include <jansson.h>
 #include <stdio.h>
 
 struct lcli_common {
@@ -21,6 +22,23 @@ struct lcli_common {
 };
 
 #define LCLI_DEFAULT_WAIT_MS 5000
+
+/* getopt codes of the common long-only options; a command's own start at LCLI_OPT_FREE. */
+enum { LCLI_OPT_OPERATOR = 256, LCLI_OPT_WAIT, LCLI_OPT_FREE };
+
+/* The struct option rows of --db --config --operator --wait --json. */
+#define LCLI_COMMON_OPTIONS \
+	{ "db", required_argument, NULL, 'd' }, \
+	{ "config", required_argument, NULL, 'c' }, \
+	{ "operator", required_argument, NULL, LCLI_OPT_OPERATOR }, \
+	{ "wait", required_argument, NULL, LCLI_OPT_WAIT }, \
+	{ "json", no_argument, NULL, 'J' }
+
+/*
+ * Take getopt's opt into c if it is one of the common options: 1 taken, 0 not
+ * one of them, -1 (printed) for a bad --wait.
+ */
+int lcli_take_option(struct lcli_common *c, int opt, const char *arg);
 
 /* Load the configuration (cfg may be NULL when the caller does not need it afterwards). */
 int lcli_load_config(const struct lcli_common *c, struct kesu_config **cfg);
@@ -37,6 +55,9 @@ int lcli_fail(int rc, const struct kesu_errbuf *eb);
 
 /* Parse --wait SECONDS into ms; -1 on junk. */
 int lcli_parse_wait(const char *s);
+
+/* Print root as indented JSON with sorted keys and drop it; the exit code (root NULL: out of memory). */
+int lcli_print_json(json_t *root);
 
 /* Columns on a terminal: East Asian wide characters count 2. */
 size_t lcli_width(const char *s);
