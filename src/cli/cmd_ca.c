@@ -8,6 +8,8 @@
 #include <kesu/cli.h>
 #include <kesu/keys.h>
 
+#include "cli_common.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -56,7 +58,7 @@ static int parse_args(int argc, char **argv, struct ca_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char base[PATH_MAX - 48], *end;
+	char base[PATH_MAX - 48];
 	int opt;
 
 	if (kesu_key_default_dir(base, sizeof(base)) ||
@@ -73,12 +75,8 @@ static int parse_args(int argc, char **argv, struct ca_args *a)
 		case 'o': a->out = optarg; break;
 		case 'p': a->pass = optarg; break;
 		case 'D':
-			errno = 0;
-			a->days = strtol(optarg, &end, 10);
-			if (errno || *end || a->days <= 0 || a->days > 36500) {
-				kesu_cli_error("--days: give a number of days from 1 to 36500");
+			if (cli_parse_days(optarg, &a->days))
 				return -2;
-			}
 			break;
 		case 'h': usage(stdout); return -1;
 		default:
@@ -91,10 +89,11 @@ static int parse_args(int argc, char **argv, struct ca_args *a)
 	return 0;
 }
 
-static int report(int rc, const struct kesu_errbuf *eb)
+/* The root's key and certificate in the CA directory. */
+static void root_files(const struct ca_args *a, char key[PATH_MAX], char cert[PATH_MAX])
 {
-	kesu_cli_error("%s", eb->msg[0] ? eb->msg : kesu_strerror(rc));
-	return rc == -EEXIST ? KESU_EXIT_FAILURE : kesu_exit_for(rc);
+	kesu_key_path(key, PATH_MAX, a->dir, "root.key");
+	kesu_key_path(cert, PATH_MAX, a->dir, "root.pem");
 }
 
 static int do_init(struct ca_args *a)
@@ -109,18 +108,15 @@ static int do_init(struct ca_args *a)
 		kesu_cli_error("'ca init' takes no file arguments");
 		return KESU_EXIT_USAGE;
 	}
-	if (mkdir(a->dir, 0700) < 0 && errno != EEXIST) {
-		kesu_cli_error("cannot create %s: %s", a->dir, strerror(errno));
+	if (cli_ensure_dir(a->dir))
 		return KESU_EXIT_IO;
-	}
 	if (a->days)
 		v.not_after = time(NULL) + a->days * 86400L;
-	kesu_key_path(key, sizeof(key), a->dir, "root.key");
-	kesu_key_path(cert, sizeof(cert), a->dir, "root.pem");
+	root_files(a, key, cert);
 	rc = kesu_ca_init(key, a->pass, a->subject ? a->subject : "/CN=kesu erasure root CA",
 			  &v, cert, &eb);
 	if (rc)
-		return report(rc, &eb);
+		return cli_fail(rc, &eb);
 	printf("root key          %s (mode 0600%s)\nroot certificate  %s\n"
 	       "Next: 'kesu ca sign signer.csr --dir %s' for each station or operator;\n"
 	       "give root.pem and its SHA-256 ('kesu key show %s') to clients.\n",
@@ -152,11 +148,10 @@ static int do_sign(struct ca_args *a)
 		snprintf(out, sizeof(out), "%s.pem", csr);
 	if (a->days)
 		v.not_after = time(NULL) + a->days * 86400L;
-	kesu_key_path(key, sizeof(key), a->dir, "root.key");
-	kesu_key_path(cert, sizeof(cert), a->dir, "root.pem");
+	root_files(a, key, cert);
 	rc = kesu_ca_sign_csr(key, a->pass, cert, csr, &v, out, &eb);
 	if (rc)
-		return report(rc, &eb);
+		return cli_fail(rc, &eb);
 	printf("signer certificate %s\n"
 	       "Install it as signer.pem in the station's key directory (or [signing] cert).\n", out);
 	return KESU_EXIT_OK;
@@ -167,14 +162,8 @@ int cmd_ca(int argc, char **argv)
 	struct ca_args a = { 0 };
 	int rc;
 
-	if (argc < 2) {
-		usage(stderr);
-		return KESU_EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(stdout);
-		return KESU_EXIT_OK;
-	}
+	if ((rc = cli_subcommand_start(argc, argv, usage)) >= 0)
+		return rc;
 	rc = parse_args(argc - 1, argv + 1, &a);
 	if (rc == -1)
 		return KESU_EXIT_OK;

@@ -14,6 +14,8 @@
 #include <kesu/keys.h>
 #include <kesu/util.h>
 
+#include "cli_common.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -171,12 +173,6 @@ static int load_config(const struct cert_args *a, struct kesu_config **cfg)
 	return 0;
 }
 
-static int fail(int rc, const struct kesu_errbuf *eb)
-{
-	kesu_cli_error("%s", eb->msg[0] ? eb->msg : kesu_strerror(rc));
-	return kesu_exit_for(rc);
-}
-
 static int do_issue(const struct cert_args *a)
 {
 	struct kesu_cert_issue_opts o = { 0 };
@@ -199,7 +195,7 @@ static int do_issue(const struct cert_args *a)
 	rc = kesu_cert_issue_file(a->file, &o, id, sizeof(id), &eb);
 	kesu_config_free(cfg);
 	if (rc)
-		return fail(rc, &eb);
+		return cli_fail(rc, &eb);
 	if (a->json) {
 		json_t *j = json_pack("{s:s, s:s, s:b}", "certificate_id", id, "dir", dir,
 				      "pdf", !a->no_pdf);
@@ -354,7 +350,7 @@ static int do_show(const struct cert_args *a)
 	kesu_err_clear(&eb);
 	rc = kesu_cert_load(a->file, &c, NULL, NULL, &eb);
 	if (rc)
-		return fail(rc, &eb);
+		return cli_fail(rc, &eb);
 	if (a->json) {
 		s = json_dumps(c, JSON_INDENT(2) | JSON_SORT_KEYS);
 		if (s)
@@ -391,7 +387,7 @@ static int do_pdf(const struct cert_args *a)
 	kesu_err_clear(&eb);
 	rc = kesu_cert_load(a->file, &c, &bytes, &len, &eb);
 	if (rc)
-		return fail(rc, &eb);
+		return cli_fail(rc, &eb);
 	kesu_sha256_hex(bytes, len, sha);
 	free(bytes);
 	n = strlen(a->file);
@@ -404,7 +400,7 @@ static int do_pdf(const struct cert_args *a)
 	rc = kesu_cert_pdf_write(c, sha, out, &eb);
 	json_decref(c);
 	if (rc)
-		return fail(rc, &eb);
+		return cli_fail(rc, &eb);
 	printf("%s\n", out);
 	return KESU_EXIT_OK;
 }
@@ -418,7 +414,7 @@ static int do_tsq(const struct cert_args *a)
 	kesu_err_clear(&eb);
 	rc = kesu_cert_timestamp_request(a->file, tsq, sizeof(tsq), &eb);
 	if (rc)
-		return fail(rc, &eb);
+		return cli_fail(rc, &eb);
 	printf("%s\n", tsq);
 	printf("Send it to a time stamp authority (e.g. curl -H 'Content-Type: "
 	       "application/timestamp-query' --data-binary @%s URL -o %.*s.tsr)\n"
@@ -440,14 +436,8 @@ int cmd_cert(int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if (argc < 2) {
-		usage(stderr);
-		return KESU_EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(stdout);
-		return KESU_EXIT_OK;
-	}
+	if ((rc = cli_subcommand_start(argc, argv, usage)) >= 0)
+		return rc;
 	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
 		if (strcmp(argv[1], subs[i].name))
 			continue;

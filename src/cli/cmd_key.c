@@ -10,6 +10,8 @@
 #include <kesu/config.h>
 #include <kesu/keys.h>
 
+#include "cli_common.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -63,7 +65,6 @@ static int parse_args(int argc, char **argv, struct key_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
 	int opt;
 
 	if (kesu_key_default_dir(a->dir, sizeof(a->dir)))
@@ -80,12 +81,8 @@ static int parse_args(int argc, char **argv, struct key_args *a)
 		case 'C': a->config = optarg; break;
 		case 'J': a->json = 1; break;
 		case 'D':
-			errno = 0;
-			a->days = strtol(optarg, &end, 10);
-			if (errno || *end || a->days <= 0 || a->days > 36500) {
-				kesu_cli_error("--days: give a number of days from 1 to 36500");
+			if (cli_parse_days(optarg, &a->days))
 				return -2;
-			}
 			break;
 		case 'h': usage(stdout); return -1;
 		default:
@@ -118,12 +115,13 @@ static void default_subject(const struct key_args *a, char *buf, size_t len)
 	kesu_config_free(cfg);
 }
 
-static int ensure_dir(const char *dir)
+/* --subject, else the default from the config. */
+static void subject_of(const struct key_args *a, char *buf, size_t len)
 {
-	if (mkdir(dir, 0700) == 0 || errno == EEXIST)
-		return 0;
-	kesu_cli_error("cannot create %s: %s", dir, strerror(errno));
-	return -1;
+	if (a->subject)
+		snprintf(buf, len, "%s", a->subject);
+	else
+		default_subject(a, buf, len);
 }
 
 static int do_init(struct key_args *a)
@@ -133,26 +131,21 @@ static int do_init(struct key_args *a)
 	int rc;
 
 	kesu_err_clear(&eb);
-	if (a->subject)
-		snprintf(subject, sizeof(subject), "%s", a->subject);
-	else
-		default_subject(a, subject, sizeof(subject));
+	subject_of(a, subject, sizeof(subject));
 	rc = kesu_key_subject_check(subject, &eb);
 	if (rc) {
 		kesu_cli_error("%s", eb.msg);
 		return kesu_exit_for(rc);
 	}
-	if (ensure_dir(a->dir))
+	if (cli_ensure_dir(a->dir))
 		return KESU_EXIT_IO;
 	kesu_key_path(key, sizeof(key), a->dir, KESU_KEY_FILE);
 	kesu_key_path(csr, sizeof(csr), a->dir, KESU_CSR_FILE);
 	rc = kesu_key_generate(key, a->pass, &eb);
 	if (!rc)
 		rc = kesu_key_write_csr(key, a->pass, subject, csr, &eb);
-	if (rc) {
-		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
-		return rc == -EEXIST ? KESU_EXIT_FAILURE : kesu_exit_for(rc);
-	}
+	if (rc)
+		return cli_fail(rc, &eb);
 	printf("key  %s (P-256, mode 0600%s)\ncsr  %s (%s)\n"
 	       "Next: 'kesu ca sign %s' on the root CA, or 'kesu key self-sign' for a single-person "
 	       "setup.\n", key, a->pass ? ", encrypted" : "", csr, subject, csr);
@@ -167,19 +160,14 @@ static int do_self_sign(struct key_args *a)
 	int rc;
 
 	kesu_err_clear(&eb);
-	if (a->subject)
-		snprintf(subject, sizeof(subject), "%s", a->subject);
-	else
-		default_subject(a, subject, sizeof(subject));
+	subject_of(a, subject, sizeof(subject));
 	if (a->days)
 		v.not_after = time(NULL) + a->days * 86400L;
 	kesu_key_path(key, sizeof(key), a->dir, KESU_KEY_FILE);
 	kesu_key_path(cert, sizeof(cert), a->dir, KESU_SIGNER_FILE);
 	rc = kesu_key_self_sign(key, a->pass, subject, &v, cert, &eb);
-	if (rc) {
-		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
-		return kesu_exit_for(rc);
-	}
+	if (rc)
+		return cli_fail(rc, &eb);
 	printf("certificate %s (%s, self-signed)\n"
 	       "Clients verify against this file: give it to them with its SHA-256 ('kesu key show').\n",
 	       cert, subject);
@@ -247,8 +235,9 @@ static int do_show(struct key_args *a)
 		kesu_err_clear(&eb);
 		rc = kesu_key_info_file(list[i], a->pass, &info, &eb);
 		if (rc) {
-			kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
-			worst = worst ? worst : kesu_exit_for(rc);
+			int ex = cli_fail(rc, &eb);
+
+			worst = worst ? worst : ex;
 			continue;
 		}
 		if (a->json)
@@ -272,14 +261,8 @@ int cmd_key(int argc, char **argv)
 	struct key_args a = { 0 };
 	int rc;
 
-	if (argc < 2) {
-		usage(stderr);
-		return KESU_EXIT_USAGE;
-	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(stdout);
-		return KESU_EXIT_OK;
-	}
+	if ((rc = cli_subcommand_start(argc, argv, usage)) >= 0)
+		return rc;
 	rc = parse_args(argc - 1, argv + 1, &a);
 	if (rc == -1)
 		return KESU_EXIT_OK;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by the ledger, work and report commands (ledger_cli.h). */
 #include "ledger_cli.h"
+#include "cli_common.h"
 
 #include <kesu/cli.h>
 #include <kesu/util.h>
@@ -21,8 +22,7 @@ int lcli_load_config(const struct lcli_common *c, struct kesu_config **cfg)
 
 int lcli_fail(int rc, const struct kesu_errbuf *eb)
 {
-	kesu_cli_error("%s", eb && *eb->msg ? eb->msg : kesu_strerror(rc));
-	return kesu_exit_for(rc);
+	return cli_fail(rc, eb);
 }
 
 int lcli_open(const struct lcli_common *c, unsigned flags, struct kesu_ledger **lg,

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by the commands with subcommands (cli_common.h). */
+#include "cli_common.h"
+
+#include <kesu/cli.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int cli_subcommand_start(int argc, char **argv, void (*usage)(FILE *out))
+{
+	if (argc < 2) {
+		usage(stderr);
+		return KESU_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return KESU_EXIT_OK;
+	}
+	return -1;
+}
+
+int cli_fail(int rc, const struct kesu_errbuf *eb)
+{
+	kesu_cli_error("%s", eb && *eb->msg ? eb->msg : kesu_strerror(rc));
+	return kesu_exit_for(rc);
+}
+
+int cli_parse_days(const char *arg, long *days)
+{
+	char *end;
+
+	errno = 0;
+	*days = strtol(arg, &end, 10);
+	if (errno || *end || *days <= 0 || *days > 36500) {
+		kesu_cli_error("--days: give a number of days from 1 to 36500");
+		return -1;
+	}
+	return 0;
+}
+
+int cli_ensure_dir(const char *dir)
+{
+	if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+		return 0;
+	kesu_cli_error("cannot create %s: %s", dir, strerror(errno));
+	return -1;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the commands with subcommands share (ca, key, cert, and the ledger
+ * commands through ledger_cli): the first word, an error's sentence and exit
+ * code, --days and the key directory.
+ */
+#ifndef KESU_CLI_CLI_COMMON_H
+#define KESU_CLI_CLI_COMMON_H
+
+#include <kesu/err.h>
+
+#include <stdio.h>
+
+/*
+ * argv[1] of a command with subcommands: missing prints usage to stderr and
+ * returns KESU_EXIT_USAGE; --help/-h prints it to stdout and returns
+ * KESU_EXIT_OK; -1 when argv[1] is for the command to read.
+ */
+int cli_subcommand_start(int argc, char **argv, void (*usage)(FILE *out));
+
+/* Print eb's sentence (or the code's text; eb may be NULL) and return the exit code for rc. */
+int cli_fail(int rc, const struct kesu_errbuf *eb);
+
+/* --days N, 1 to 36500; -1 (printed) on anything else. */
+int cli_parse_days(const char *arg, long *days);
+
+/* Create dir with mode 0700 unless it exists; -1 (printed) when that fails. */
+int cli_ensure_dir(const char *dir);
+
+#endif
