@@ -94,22 +94,39 @@ static const char *fixture(void)
 	return path;
 }
 
+/* The certificate's path in out from the --json output r of 'kesu cert issue'. */
+static void issued_path(const char *out, const struct tu_result *r, char *json, size_t len)
+{
+	json_t *o = json_loads(r->out, 0, NULL);
+
+	ck_assert_ptr_nonnull(o);
+	snprintf(json, len, "%s/%s.json", out, json_string_value(json_object_get(o, "certificate_id")));
+	json_decref(o);
+}
+
+/* The certificate json verifies against root with 'kesu cert verify' and with openssl cms. */
+static void verifies_with_kesu_and_openssl(const char *json, const char *root)
+{
+	struct tu_result r;
+
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", root, NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_sh("openssl cms -verify -binary -inform PEM -in '%s.p7s' -content '%s' "
+			       "-CAfile '%s' -out /dev/null 2>/dev/null", json, json, root), 0);
+}
+
 /* Issue a certificate for record with p's signer; json path into json. */
 static void issue(const struct pki *p, const char *record, char *json, size_t len)
 {
 	struct tu_result r;
-	json_t *o;
 
 	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", record, "--out", p->out, "--config", p->config,
 				 "--key", p->key, "--cert", p->cert, "--operator", "山田 太郎",
 				 "--organisation", "テスト株式会社", "--property-id", "M2025000123",
 				 "--json", NULL), 0);
 	run_ok(&r);
-	o = json_loads(r.out, 0, NULL);
-	ck_assert_ptr_nonnull(o);
-	snprintf(json, len, "%s/%s.json", p->out,
-		 json_string_value(json_object_get(o, "certificate_id")));
-	json_decref(o);
+	issued_path(p->out, &r, json, len);
 	tu_result_free(&r);
 }
 
@@ -545,20 +562,9 @@ START_TEST(test_cert_self_signed_and_passphrase)
 				 "--key", p.key, "--cert", p.cert, "--passphrase-file", pass,
 				 "--no-pdf", "--json", NULL), 0);
 	run_ok(&r);
-	{
-		json_t *o = json_loads(r.out, 0, NULL);
-
-		ck_assert_ptr_nonnull(o);
-		snprintf(json, sizeof(json), "%s/%s.json", p.out,
-			 json_string_value(json_object_get(o, "certificate_id")));
-		json_decref(o);
-	}
+	issued_path(p.out, &r, json, sizeof(json));
 	tu_result_free(&r);
-	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", p.root, NULL), 0);
-	run_ok(&r);
-	tu_result_free(&r);
-	ck_assert_int_eq(tu_sh("openssl cms -verify -binary -inform PEM -in '%s.p7s' -content '%s' "
-			       "-CAfile '%s' -out /dev/null 2>/dev/null", json, json, p.root), 0);
+	verifies_with_kesu_and_openssl(json, p.root);
 }
 END_TEST
 
@@ -862,32 +868,15 @@ START_TEST(test_cert_intermediate_chain)
 				 "--key", p.key, "--cert", p.cert, "--chain", chain, "--no-pdf", "--json",
 				 NULL), 0);
 	run_ok(&r);
-	{
-		json_t *o = json_loads(r.out, 0, NULL);
-
-		ck_assert_ptr_nonnull(o);
-		snprintf(json, sizeof(json), "%s/%s.json", p.out,
-			 json_string_value(json_object_get(o, "certificate_id")));
-		json_decref(o);
-	}
+	issued_path(p.out, &r, json, sizeof(json));
 	tu_result_free(&r);
-	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", shared.root, NULL), 0);
-	run_ok(&r);
-	tu_result_free(&r);
-	ck_assert_int_eq(tu_sh("openssl cms -verify -binary -inform PEM -in '%s.p7s' -content '%s' "
-			       "-CAfile '%s' -out /dev/null 2>/dev/null", json, json, shared.root), 0);
+	verifies_with_kesu_and_openssl(json, shared.root);
 
 	/* Without the intermediate inside, the chain cannot be built. */
 	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", fixture(), "--out", p.out, "--config", p.config,
 				 "--key", p.key, "--cert", p.cert, "--no-pdf", "--json", NULL), 0);
 	run_ok(&r);
-	{
-		json_t *o = json_loads(r.out, 0, NULL);
-
-		snprintf(json, sizeof(json), "%s/%s.json", p.out,
-			 json_string_value(json_object_get(o, "certificate_id")));
-		json_decref(o);
-	}
+	issued_path(p.out, &r, json, sizeof(json));
 	tu_result_free(&r);
 	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", shared.root, NULL), 0);
 	ck_assert_int_eq(r.status, 12);

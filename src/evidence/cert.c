@@ -140,6 +140,23 @@ static int need_strings(const json_t *obj, const char *const *keys, const char *
 	return rc;
 }
 
+/* A member the schema needs: its key and JSON type. */
+struct member {
+	const char *key;
+	json_type type;
+};
+
+/* Every member of members[] (up to a NULL key) is in obj with its type. */
+static int need_members(const json_t *obj, const struct member *members, const char *where,
+			struct kesu_errbuf *eb)
+{
+	int rc = 0;
+
+	for (; members->key && !rc; members++)
+		rc = need_type(obj, members->key, members->type, where, eb);
+	return rc;
+}
+
 static int id_valid(const char *id)
 {
 	size_t n = 0;
@@ -163,19 +180,17 @@ static int hex64_valid(const char *s)
 /* What a result record must hold for a certificate to be made from it. */
 static int record_validate(const json_t *rec, struct kesu_errbuf *eb)
 {
+	static const struct member members[] = {
+		{ "record_id", JSON_STRING }, { "outcome", JSON_STRING },
+		{ "device", JSON_OBJECT }, { "method", JSON_OBJECT }, { NULL, JSON_NULL },
+	};
 	int rc;
 
 	if (!json_is_object(rec))
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "the result record is not a JSON object");
 	rc = check_types(rec, 1, "record", eb);
 	if (!rc)
-		rc = need_type(rec, "record_id", JSON_STRING, "record.", eb);
-	if (!rc)
-		rc = need_type(rec, "outcome", JSON_STRING, "record.", eb);
-	if (!rc)
-		rc = need_type(rec, "device", JSON_OBJECT, "record.", eb);
-	if (!rc)
-		rc = need_type(rec, "method", JSON_OBJECT, "record.", eb);
+		rc = need_members(rec, members, "record.", eb);
 	if (!rc)
 		rc = need_type(json_object_get(rec, "method"), "category", JSON_STRING,
 			       "record.method.", eb);
@@ -200,9 +215,18 @@ int kesu_cert_record_sha256(const json_t *record, char out[65])
 /* The schema every certificate follows (cert.h). */
 static int cert_validate(const json_t *c, struct kesu_errbuf *eb)
 {
-	static const char *const top_s[] = { "certificate_id", "issued_at", "outcome",
-					     "record_sha256", NULL };
-	static const char *const top_o[] = { "nist", "contract", "host", "record", "signer", NULL };
+	static const struct member top[] = {
+		{ "certificate_id", JSON_STRING }, { "issued_at", JSON_STRING },
+		{ "outcome", JSON_STRING }, { "record_sha256", JSON_STRING },
+		{ "nist", JSON_OBJECT }, { "contract", JSON_OBJECT }, { "host", JSON_OBJECT },
+		{ "record", JSON_OBJECT }, { "signer", JSON_OBJECT },
+		{ "certificate_version", JSON_INTEGER }, { NULL, JSON_NULL },
+	};
+	static const struct member nist_members[] = {
+		{ "person", JSON_OBJECT }, { "media", JSON_OBJECT },
+		{ "sanitization", JSON_OBJECT }, { "validation", JSON_OBJECT },
+		{ "destination", JSON_STRING }, { NULL, JSON_NULL },
+	};
 	static const char *const person[] = { "name", "title", "organisation", "location",
 					      "contact", NULL };
 	static const char *const media[] = { "make", "model", "serial", "property_id", "type",
@@ -217,7 +241,6 @@ static int cert_validate(const json_t *c, struct kesu_errbuf *eb)
 	static const char *const contract[] = { "name", "client", "contractor", NULL };
 	static const char *const signer[] = { "subject", "fingerprint", NULL };
 	const json_t *nist;
-	size_t i;
 	int rc;
 
 	if (!json_is_object(c))
@@ -225,11 +248,7 @@ static int cert_validate(const json_t *c, struct kesu_errbuf *eb)
 	rc = check_types(c, 0, "certificate", eb);
 	if (rc)
 		return rc;
-	rc = need_strings(c, top_s, "", eb);
-	for (i = 0; !rc && top_o[i]; i++)
-		rc = need_type(c, top_o[i], JSON_OBJECT, "", eb);
-	if (!rc)
-		rc = need_type(c, "certificate_version", JSON_INTEGER, "", eb);
+	rc = need_members(c, top, "", eb);
 	if (rc)
 		return rc;
 	if (json_integer_value(json_object_get(c, "certificate_version")) != KESU_CERT_VERSION)
@@ -245,15 +264,7 @@ static int cert_validate(const json_t *c, struct kesu_errbuf *eb)
 	if (!hex64_valid(jstr(c, "record_sha256")))
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "record_sha256 is not 64 lowercase hex digits");
 	nist = json_object_get(c, "nist");
-	rc = need_type(nist, "person", JSON_OBJECT, "nist.", eb);
-	if (!rc)
-		rc = need_type(nist, "media", JSON_OBJECT, "nist.", eb);
-	if (!rc)
-		rc = need_type(nist, "sanitization", JSON_OBJECT, "nist.", eb);
-	if (!rc)
-		rc = need_type(nist, "validation", JSON_OBJECT, "nist.", eb);
-	if (!rc)
-		rc = need_type(nist, "destination", JSON_STRING, "nist.", eb);
+	rc = need_members(nist, nist_members, "nist.", eb);
 	if (!rc)
 		rc = need_strings(json_object_get(nist, "person"), person, "nist.person.", eb);
 	if (!rc)
@@ -505,6 +516,33 @@ static int signing_paths(const struct kesu_cert_issue_opts *o, struct signing_pa
 				    "'kesu key self-sign' or 'kesu ca sign', or name it with --cert",
 				    p->cert);
 	return 0;
+}
+
+int kesu_cert_signer_check(const struct kesu_cert_issue_opts *opts, char *subject,
+			   size_t subject_len, struct kesu_errbuf *eb)
+{
+	static const struct kesu_cert_issue_opts none;
+	const struct kesu_cert_issue_opts *o = opts ? opts : &none;
+	struct kesu_signer *signer = NULL;
+	struct signing_paths sp;
+	int rc;
+
+	rc = signing_paths(o, &sp, eb);
+	if (!rc)
+		rc = kesu_signer_load(sp.key, sp.cert, sp.have_chain ? sp.chain : NULL, sp.pass,
+				      &signer, eb);
+	if (!rc && subject)
+		kesu_signer_subject(signer, subject, subject_len);
+	kesu_signer_free(signer);
+	return rc;
+}
+
+int kesu_cert_signer_named(const struct kesu_cert_issue_opts *opts)
+{
+	if (!opts)
+		return 0;
+	return (opts->key_path && *opts->key_path) || (opts->cert_path && *opts->cert_path) ||
+	       *cfg_get(opts->cfg, "signing", "key", "") || *cfg_get(opts->cfg, "signing", "cert", "");
 }
 
 struct out_paths {
