@@ -73,6 +73,16 @@ struct kesu_cert_issue_opts {
  */
 int kesu_cert_issue(const struct json_t *record, const struct kesu_cert_issue_opts *opts,
 		    char *cert_id, size_t cert_id_len, struct kesu_errbuf *eb);
+/*
+ * Resolve and load the signer opts would use, then let it go: run before an
+ * erase so that a missing, unsafe or locked key is found before anything is
+ * destroyed. subject (may be NULL) gets the signer's subject.
+ */
+int kesu_cert_signer_check(const struct kesu_cert_issue_opts *opts, char *subject,
+			   size_t subject_len, struct kesu_errbuf *eb);
+/* 1 when opts or its config name a signing key or certificate explicitly. */
+int kesu_cert_signer_named(const struct kesu_cert_issue_opts *opts);
+
 /* The same from a <record_id>.record.json file. */
 int kesu_cert_issue_file(const char *record_path, const struct kesu_cert_issue_opts *opts,
 			 char *cert_id, size_t cert_id_len, struct kesu_errbuf *eb);

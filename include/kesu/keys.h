@@ -6,8 +6,9 @@
  * AES-256 under a passphrase read from a file (never from the command line).
  * A key readable by group or others is refused: -KESU_E_KEY, "chmod 600 FILE".
  *
- * Default locations (kesu_key_default_dir()): /etc/kesu when run as root,
- * else $XDG_CONFIG_HOME/kesu or ~/.config/kesu:
+ * Default locations (kesu_key_default_dir()): $KESU_KEY_DIR when set (the
+ * boot image points it at the evidence stick), else /etc/kesu when run as
+ * root, else $XDG_CONFIG_HOME/kesu or ~/.config/kesu:
  *   signer.key  signer.csr  signer.pem (signer certificate)  chain.pem
  *   ca/root.key ca/root.pem (the offline root; keep it off the erasure station)
  *

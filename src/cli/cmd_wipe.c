@@ -7,6 +7,7 @@
  * method (firmware erase) adds a row with its own plan and run functions.
  */
 #include "progress_out.h"
+#include "wipe_evidence.h"
 
 #include <kesu/cli.h>
 #include <kesu/journal.h>
@@ -51,6 +52,7 @@ struct wipe_args {
 	const char *resume;
 	unsigned threads;
 	uint64_t chunk;
+	struct wipe_evidence_args evidence;
 };
 
 struct drive {
@@ -71,6 +73,11 @@ struct drive {
 	struct kesu_errbuf record_eb;
 	const struct wipe_args *a;
 	struct progress_slot *slot;
+	struct wipe_evidence *ev;
+	char cert_id[KESU_CERT_ID_MAX];
+	char cert_path[PATH_MAX];
+	int cert_rc, attach_rc;
+	struct kesu_errbuf cert_eb, attach_eb;
 };
 
 /* ---- methods ---- */
@@ -139,6 +146,16 @@ static void usage(FILE *out)
 	      "  -y, --yes               do not ask for confirmation\n"
 	      "  -o, --out DIR           evidence directory (default ./" DEFAULT_OUT ")\n"
 	      "  -O, --operator NAME     the person performing the erase, for the record\n"
+	      "  -c, --config FILE       configuration (default /etc/kesu/kesu.conf)\n"
+	      "      --key FILE          signing key (default [signing] key, else the key\n"
+	      "                          directory's signer.key); see kesu-cert(8)\n"
+	      "      --signer-cert FILE  signer certificate (default [signing] cert)\n"
+	      "      --chain FILE        intermediate certificates (default [signing] chain)\n"
+	      "      --passphrase-file F the signing key's passphrase, first line of F\n"
+	      "      --no-cert           write result records only, no certificate\n"
+	      "      --media-id ID       the ledger entry of this medium: link its certificate\n"
+	      "      --db PATH           the ledger for --media-id (see kesu-ledger(8))\n"
+	      "      --ca FILE           the root the ledger trusts (default [signing] root)\n"
 	      "  -r, --resume JOURNAL    continue an interrupted wipe from its journal\n"
 	      "      --dry-run           print the plan and touch nothing\n"
 	      "      --json              print the result as JSON on stdout\n"
@@ -151,7 +168,9 @@ static void usage(FILE *out)
 	      "9 interrupted (resume with --resume), 13 not confirmed. See kesu-wipe(8).\n", out);
 }
 
-enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_JSON_PROGRESS, OPT_THREADS, OPT_CHUNK };
+enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_JSON_PROGRESS, OPT_THREADS, OPT_CHUNK, OPT_KEY,
+       OPT_SIGNER_CERT, OPT_CHAIN, OPT_PASSPHRASE_FILE, OPT_NO_CERT, OPT_MEDIA_ID, OPT_DB,
+       OPT_CA };
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
 {
@@ -169,19 +188,28 @@ static int parse_uint(const char *s, unsigned max, unsigned *out)
 static int parse_args(int argc, char **argv, struct wipe_args *a)
 {
 	static const struct option longopts[] = {
+		{ "ca",            required_argument, NULL, OPT_CA },
+		{ "chain",         required_argument, NULL, OPT_CHAIN },
 		{ "chunk",         required_argument, NULL, OPT_CHUNK },
+		{ "config",        required_argument, NULL, 'c' },
+		{ "db",            required_argument, NULL, OPT_DB },
 		{ "dry-run",       no_argument,       NULL, OPT_DRY_RUN },
 		{ "final-zero",    no_argument,       NULL, 'z' },
 		{ "help",          no_argument,       NULL, 'h' },
 		{ "json",          no_argument,       NULL, OPT_JSON },
 		{ "json-progress", no_argument,       NULL, OPT_JSON_PROGRESS },
+		{ "key",           required_argument, NULL, OPT_KEY },
+		{ "media-id",      required_argument, NULL, OPT_MEDIA_ID },
 		{ "method",        required_argument, NULL, 'm' },
+		{ "no-cert",       no_argument,       NULL, OPT_NO_CERT },
 		{ "operator",      required_argument, NULL, 'O' },
 		{ "out",           required_argument, NULL, 'o' },
 		{ "passes",        required_argument, NULL, 'n' },
+		{ "passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE },
 		{ "pattern",       required_argument, NULL, 'p' },
 		{ "quiet",         no_argument,       NULL, 'q' },
 		{ "resume",        required_argument, NULL, 'r' },
+		{ "signer-cert",   required_argument, NULL, OPT_SIGNER_CERT },
 		{ "threads",       required_argument, NULL, OPT_THREADS },
 		{ "verify",        required_argument, NULL, 'v' },
 		{ "yes",           no_argument,       NULL, 'y' },
@@ -195,7 +223,7 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 	a->verify = KESU_VERIFY_SAMPLE;
 	a->operator_name = "";
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hm:p:n:zv:yo:O:r:q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hm:p:n:zv:yo:O:r:qc:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -228,6 +256,15 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 		case 'O': a->operator_name = optarg; break;
 		case 'r': a->resume = optarg; break;
 		case 'q': a->quiet = 1; break;
+		case 'c': a->evidence.config = optarg; break;
+		case OPT_KEY: a->evidence.key = optarg; break;
+		case OPT_SIGNER_CERT: a->evidence.signer_cert = optarg; break;
+		case OPT_CHAIN: a->evidence.chain = optarg; break;
+		case OPT_PASSPHRASE_FILE: a->evidence.passphrase_file = optarg; break;
+		case OPT_NO_CERT: a->evidence.no_cert = true; break;
+		case OPT_MEDIA_ID: a->evidence.media_id = optarg; break;
+		case OPT_DB: a->evidence.db = optarg; break;
+		case OPT_CA: a->evidence.ca = optarg; break;
 		case OPT_DRY_RUN: a->dry_run = 1; break;
 		case OPT_JSON: a->json = 1; break;
 		case OPT_JSON_PROGRESS: a->json_progress = 1; break;
@@ -481,11 +518,11 @@ static void *drive_worker(void *arg)
 	if (d->rc == 0) {
 		d->record_rc = kesu_record_write(d->o.out_dir, &d->r, d->record_path,
 						 sizeof(d->record_path), &d->record_eb);
-		/*
-		 * Certificate issuance goes here: the record is on disk, complete and
-		 * final (d->record_path, d->r). Sign it for this drive before the next
-		 * step; a failure to sign must not change the erase outcome.
-		 */
+		/* A failure to sign never changes the erase outcome. */
+		if (d->record_rc == 0)
+			d->cert_rc = wipe_evidence_certify(d->ev, d->record_path, d->cert_id,
+							   sizeof(d->cert_id), d->cert_path,
+							   sizeof(d->cert_path), &d->cert_eb);
 	}
 	progress_board_finish(d->slot);
 	return NULL;
@@ -495,7 +532,7 @@ static int exit_for_drive(const struct drive *d)
 {
 	if (d->rc < 0)
 		return kesu_exit_for(d->rc);
-	if (d->record_rc < 0)
+	if (d->record_rc < 0 || d->cert_rc < 0 || d->attach_rc < 0)
 		return KESU_EXIT_IO;
 	switch (d->r.outcome) {
 	case KESU_OUTCOME_ERASED:      return KESU_EXIT_OK;
@@ -541,6 +578,16 @@ static void print_human(const struct drive *d)
 			       d->record_eb.msg);
 	else
 		printf("  record: %s\n", d->record_path);
+	if (d->cert_rc < 0)
+		kesu_cli_error("%s: no certificate: %s; certify the record later with 'kesu cert "
+			       "issue %s'", d->t.id.path, d->cert_eb.msg, d->record_path);
+	else if (d->cert_path[0])
+		printf("  certificate: %s (.json.p7s, .pdf beside it)\n", d->cert_path);
+	if (d->attach_rc < 0)
+		kesu_cli_error("%s: the certificate was not linked to the ledger: %s",
+			       d->t.id.path, d->attach_eb.msg);
+	else if (d->attach_rc == 0 && d->cert_path[0] && d->a->evidence.db)
+		printf("  ledger: %s linked in %s\n", d->a->evidence.media_id, d->a->evidence.db);
 	if (d->r.outcome == KESU_OUTCOME_INTERRUPTED || d->r.outcome == KESU_OUTCOME_FAILED)
 		printf("  journal: %s\n", d->journal_path);
 }
@@ -557,11 +604,15 @@ static json_t *drive_json(const struct drive *d)
 	}
 	for (size_t i = 0; i < d->r.n_reasons; i++)
 		json_array_append_new(reasons, json_string(d->r.reasons[i]));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i}", "device", d->t.id.path,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:s, s:s}",
+			 "device", d->t.id.path,
 			 "outcome", kesu_outcome_name(d->r.outcome), "record_id", d->r.record_id,
 			 "record", d->record_rc < 0 ? "" : d->record_path,
 			 "journal", d->journal_path, "verification", d->r.verify_result,
-			 "reasons", reasons, "exit", exit_for_drive(d));
+			 "reasons", reasons, "exit", exit_for_drive(d),
+			 "certificate_id", d->cert_id, "certificate", d->cert_path,
+			 "certificate_error", d->cert_rc < 0 ? d->cert_eb.msg : "",
+			 "ledger_error", d->attach_rc < 0 ? d->attach_eb.msg : "");
 }
 
 static void install_signals(void)
@@ -611,6 +662,10 @@ static int run_drives(struct drive *ds, int n, const struct wipe_args *a)
 	for (i = 0; i < n; i++)
 		if (ds[i].started)
 			pthread_join(ds[i].tid, NULL);
+	for (i = 0; i < n; i++)
+		if (ds[i].cert_path[0])
+			ds[i].attach_rc = wipe_evidence_attach(ds[i].ev, ds[i].cert_path,
+							       &ds[i].attach_eb);
 	if (a->json)
 		arr = json_array();
 	for (i = 0; i < n; i++) {
@@ -663,6 +718,9 @@ static void release_drives(struct drive *ds, int n)
 int cmd_wipe(int argc, char **argv)
 {
 	struct wipe_args a = { 0 };
+	struct wipe_evidence ev = { 0 };
+	struct kesu_dev_identity *ids = NULL;
+	struct kesu_errbuf eb = { { 0 } };
 	const struct wipe_method *m;
 	struct drive *ds = NULL;
 	char out_dir[PATH_MAX];
@@ -724,6 +782,25 @@ int cmd_wipe(int argc, char **argv)
 				goto out;
 			}
 	}
+	/* The key and the ledger entry are checked before anything is destroyed. */
+	ids = calloc((size_t)n, sizeof(*ids));
+	if (!ids) {
+		code = KESU_EXIT_IO;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		ids[i] = ds[i].t.id;
+		ds[i].ev = &ev;
+	}
+	a.evidence.operator_name = a.operator_name;
+	rc = wipe_evidence_prepare(&ev, &a.evidence, ids, n, out_dir, &eb);
+	if (rc < 0) {
+		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
+		code = kesu_exit_for(rc);
+		goto out;
+	}
+	if (ev.note[0] && !a.evidence.no_cert)
+		kesu_cli_error("warning: %s", ev.note);
 	if (confirm(ds, n, &a) < 0) {
 		code = KESU_EXIT_DECLINED;
 		goto out;
@@ -740,5 +817,7 @@ int cmd_wipe(int argc, char **argv)
 	code = run_drives(ds, n, &a);
 out:
 	release_drives(ds, n);
+	wipe_evidence_release(&ev);
+	free(ids);
 	return code;
 }

@@ -40,11 +40,14 @@ const char *kesu_ossl_err(void)
 
 int kesu_key_default_dir(char *buf, size_t len)
 {
+	const char *over = getenv("KESU_KEY_DIR");
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
 	int n;
 
-	if (geteuid() == 0)
+	if (over && *over)
+		n = snprintf(buf, len, "%s", over);
+	else if (geteuid() == 0)
 		n = snprintf(buf, len, "/etc/kesu");
 	else if (xdg && *xdg)
 		n = snprintf(buf, len, "%s/kesu", xdg);

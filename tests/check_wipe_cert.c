@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kesu wipe ends with a signed certificate, and with --media-id/--db the
+ * certificate is verified and linked to the ledger. Anything that would stop
+ * the evidence (a named key that is missing, an unknown media ID) is found
+ * before the device is touched.
+ */
+#include "overwrite_helpers.h"
+
+#define DEV_SIZE (16 * MiB)
+
+struct pki {
+	char dir[PATH_MAX], root[PATH_MAX + 32], key[PATH_MAX + 32], cert[PATH_MAX + 32];
+};
+
+static void run_ok(struct tu_result *r)
+{
+	ck_assert_msg(r->status == 0, "exit %d\nstdout: %s\nstderr: %s", r->status, r->out, r->err);
+}
+
+/* A root CA and a signer certificate issued by it, made with kesu itself. */
+static void make_pki(struct pki *p)
+{
+	char ca[PATH_MAX + 8], st[PATH_MAX + 8], csr[PATH_MAX + 32];
+	struct tu_result r;
+
+	snprintf(p->dir, sizeof(p->dir), "%s/pki", tu_tmpdir());
+	ck_assert_int_eq(mkdir(p->dir, 0700), 0);
+	snprintf(ca, sizeof(ca), "%s/ca", p->dir);
+	snprintf(st, sizeof(st), "%s/st", p->dir);
+	snprintf(csr, sizeof(csr), "%s/signer.csr", st);
+	snprintf(p->root, sizeof(p->root), "%s/root.pem", ca);
+	snprintf(p->key, sizeof(p->key), "%s/signer.key", st);
+	snprintf(p->cert, sizeof(p->cert), "%s/signer.pem", st);
+	ck_assert_int_eq(tu_kesu(&r, "ca", "init", "--dir", ca, "--subject", "/CN=Wipe Test Root",
+				 NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "key", "init", "--dir", st, "--subject",
+				 "/CN=佐藤 花子/O=検証株式会社", NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "ca", "sign", csr, "--dir", ca, NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+}
+
+static int find_cert(const char *dir, char *path, size_t len)
+{
+	char *s = tu_sh_out("ls %s/KC-*.json 2>/dev/null | head -1", dir);
+	int ok = s && s[0];
+
+	if (ok) {
+		s[strcspn(s, "\n")] = '\0';
+		snprintf(path, len, "%s", s);
+	}
+	free(s);
+	return ok;
+}
+
+START_TEST(test_wipe_cert_signed_and_verifies_with_openssl)
+{
+	char dev[64], img[PATH_MAX], out[PATH_MAX], cert[PATH_MAX];
+	struct pki p;
+	struct tu_result r;
+	json_t *doc, *rec;
+
+	if (tu_skip_unless_root("test_wipe_cert_signed_and_verifies_with_openssl"))
+		return;
+	make_pki(&p);
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
+	ow_out_dir(out, sizeof(out));
+	ck_assert_int_eq(tu_kesu(&r, "wipe", dev, "--yes", "--quiet", "--pattern", "zero",
+				 "--out", out, "--key", p.key, "--signer-cert", p.cert,
+				 "--operator", "佐藤 花子", NULL), 0);
+	run_ok(&r);
+	ck_assert_ptr_nonnull(strstr(r.out, "certificate: "));
+	tu_result_free(&r);
+
+	ck_assert_msg(find_cert(out, cert, sizeof(cert)), "no certificate in %s", out);
+	doc = json_load_file(cert, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "outcome")), "ERASED");
+	rec = ow_load_record(out);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_str_eq(ow_str(doc, "record", "record_id"), ow_str(rec, "record_id", NULL));
+	json_decref(rec);
+	json_decref(doc);
+	/* The client's check, with stock openssl against the root. */
+	ck_assert_int_eq(tu_sh("openssl cms -verify -binary -inform PEM -in %s.p7s -content %s "
+			       "-CAfile %s -out /dev/null 2>/dev/null", cert, cert, p.root), 0);
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", cert, "--ca", p.root, NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	ck_assert_int_eq(ow_first_diff_fixed(dev, (const unsigned char *)"\0", 1, DEV_SIZE), -1);
+}
+END_TEST
+
+START_TEST(test_wipe_cert_missing_named_key_refused_untouched)
+{
+	char dev[64], img[PATH_MAX], out[PATH_MAX], before[80], after[80];
+	struct tu_result r;
+
+	if (tu_skip_unless_root("test_wipe_cert_missing_named_key_refused_untouched"))
+		return;
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
+	ow_fill_urandom(dev, DEV_SIZE);
+	ow_sha256(dev, before, sizeof(before));
+	ow_out_dir(out, sizeof(out));
+	ck_assert_int_eq(tu_kesu(&r, "wipe", dev, "--yes", "--quiet", "--out", out, "--key",
+				 "/nonexistent/signer.key", NULL), 0);
+	ck_assert_int_eq(r.status, 12);
+	ck_assert_ptr_nonnull(strstr(r.err, "nothing was touched"));
+	tu_result_free(&r);
+	ow_sha256(dev, after, sizeof(after));
+	ck_assert_str_eq(before, after);
+}
+END_TEST
+
+/* No key anywhere: the wipe warns, erases and leaves the record to certify later. */
+START_TEST(test_wipe_cert_no_key_records_only)
+{
+	char dev[64], img[PATH_MAX], out[PATH_MAX], cert[PATH_MAX], keydir[PATH_MAX];
+	const char *env[2];
+	char envbuf[PATH_MAX + 16];
+	struct tu_result r;
+	json_t *rec;
+
+	if (tu_skip_unless_root("test_wipe_cert_no_key_records_only"))
+		return;
+	snprintf(keydir, sizeof(keydir), "%s/empty-keys", tu_tmpdir());
+	snprintf(envbuf, sizeof(envbuf), "KESU_KEY_DIR=%s", keydir);
+	env[0] = envbuf;
+	env[1] = NULL;
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
+	ow_out_dir(out, sizeof(out));
+	ck_assert_int_eq(tu_kesu_env(&r, env, "wipe", dev, "--yes", "--quiet", "--pattern", "one",
+				     "--out", out, "--config", "/dev/null", NULL), 0);
+	run_ok(&r);
+	ck_assert_ptr_nonnull(strstr(r.err, "kesu cert issue"));
+	tu_result_free(&r);
+	ck_assert(!find_cert(out, cert, sizeof(cert)));
+	rec = ow_load_record(out);
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "outcome")), "ERASED");
+	json_decref(rec);
+}
+END_TEST
+
+START_TEST(test_wipe_cert_ledger_attach)
+{
+	char dev[64], img[PATH_MAX], out[PATH_MAX], db[PATH_MAX], before[80], after[80];
+	struct pki p;
+	struct tu_result r;
+	char *show;
+
+	if (tu_skip_unless_root("test_wipe_cert_ledger_attach"))
+		return;
+	make_pki(&p);
+	snprintf(db, sizeof(db), "%s/kesu.db", tu_tmpdir());
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", db, "add", "M2026000042",
+				 "--data-name", "顧客データ", "--operator", "佐藤 花子", NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
+	ow_out_dir(out, sizeof(out));
+
+	/* An unknown medium is refused before anything is touched. */
+	ow_fill_urandom(dev, DEV_SIZE);
+	ow_sha256(dev, before, sizeof(before));
+	ck_assert_int_eq(tu_kesu(&r, "wipe", dev, "--yes", "--quiet", "--out", out, "--key", p.key,
+				 "--signer-cert", p.cert, "--media-id", "M2026999999", "--db", db,
+				 NULL), 0);
+	ck_assert_int_ne(r.status, 0);
+	tu_result_free(&r);
+	ow_sha256(dev, after, sizeof(after));
+	ck_assert_str_eq(before, after);
+
+	ck_assert_int_eq(tu_kesu(&r, "wipe", dev, "--yes", "--quiet", "--out", out, "--key", p.key,
+				 "--signer-cert", p.cert, "--ca", p.root, "--media-id",
+				 "M2026000042", "--db", db, "--operator", "佐藤 花子", NULL), 0);
+	run_ok(&r);
+	ck_assert_ptr_nonnull(strstr(r.out, "ledger: M2026000042"));
+	tu_result_free(&r);
+	show = tu_sh_out("%s ledger --db %s show M2026000042 --json", tu_kesu_bin(), db);
+	ck_assert_ptr_nonnull(show);
+	ck_assert_msg(strstr(show, "消去済"), "ledger entry not erased: %s", show);
+	ck_assert_msg(strstr(show, "KC-"), "no certificate linked: %s", show);
+	free(show);
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", db, "audit", NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("wipe_cert");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_wipe_cert_signed_and_verifies_with_openssl);
+	tcase_add_test(tc, test_wipe_cert_missing_named_key_refused_untouched);
+	tcase_add_test(tc, test_wipe_cert_no_key_records_only);
+	tcase_add_test(tc, test_wipe_cert_ledger_attach);
+	suite_add_tcase(s, tc);
+	return tu_main(s);
+}
