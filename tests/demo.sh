@@ -56,3 +56,47 @@ set +e
 "$kesu" info /dev/null; echo "exit $? (not a block device)"
 "$kesu" info /dev/kesu-no-such-disk; echo "exit $? (no such device)"
 set -e
+
+step "the signer: a root CA and a signing key in the demo's own key directory"
+cat >"$work/kesu.conf" <<'CONF'
+[operator]
+name = 山田 太郎
+title = データ取扱責任者
+organisation = サンプル株式会社
+[contract]
+name = ○○システム運用業務の委託
+contractor = サンプル株式会社
+CONF
+k ca init --dir "$work/ca" --subject "/CN=Demo Root/O=Sample KK" >/dev/null
+k key init --dir "$work/keys" --config "$work/kesu.conf" >/dev/null
+k ca sign "$work/keys/signer.csr" --dir "$work/ca" >/dev/null
+k key show --dir "$work/keys"
+
+step "kesu wipe --dry-run: the plan; nothing is written"
+k wipe --dry-run "$loop"
+
+step "kesu wipe: random overwrite, sampled readback, signed certificate"
+k wipe "$loop" --yes --config "$work/kesu.conf" --out "$work/evidence" \
+	--key "$work/keys/signer.key" --signer-cert "$work/keys/signer.pem" --operator "山田 太郎"
+ls -l "$work/evidence"
+cert=$(ls "$work/evidence"/KC-*.json)
+record=$(ls "$work/evidence"/*.record.json)
+
+step "the client's officer checks the certificate with stock openssl"
+run openssl cms -verify -binary -inform PEM -in "$cert.p7s" -content "$cert" \
+	-CAfile "$work/ca/root.pem" -out /dev/null
+k cert verify "$cert" --ca "$work/ca/root.pem"
+
+step "a second person re-reads the device: kesu verify with the record's key and seed"
+expect=$(jq -r .verification.expect "$record")
+seed=$(jq -r .verification.plan.seed "$record")
+k verify "$loop" --expect "$expect" --seed "$seed"
+
+step "the label for the erased medium, and its QR code read back"
+k label --template ql-62 --cert "$cert" -o "$work/evidence/label.png"
+run zbarimg --raw -q "$work/evidence/label.png" 2>/dev/null
+
+mkdir -p kesu-demo
+cp "$work/evidence"/* kesu-demo/
+step "the evidence is kept in ./kesu-demo/ (certificate PDF, JSON, signature, label)"
+ls kesu-demo
