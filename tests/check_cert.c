@@ -44,33 +44,18 @@ static void run_ok(struct tu_result *r)
 
 static void make_pki(struct pki *p, const char *name)
 {
-	struct tu_result r;
-	char ca[PATH_MAX], st[PATH_MAX], csr[PATH_MAX];
+	struct tu_pki made;
 
 	snprintf(p->dir, sizeof(p->dir), "%s/%s", tu_tmpdir(), name);
 	ck_assert_int_eq(mkdir(p->dir, 0700), 0);
-	snprintf(ca, sizeof(ca), "%s/ca", p->dir);
-	snprintf(st, sizeof(st), "%s/st", p->dir);
-	snprintf(csr, sizeof(csr), "%s/st/signer.csr", p->dir);
-	snprintf(p->root, sizeof(p->root), "%s/ca/root.pem", p->dir);
-	snprintf(p->key, sizeof(p->key), "%s/st/signer.key", p->dir);
-	snprintf(p->cert, sizeof(p->cert), "%s/st/signer.pem", p->dir);
 	snprintf(p->config, sizeof(p->config), "%s/kesu.conf", p->dir);
 	snprintf(p->out, sizeof(p->out), "%s/out", p->dir);
 	ck_assert_int_eq(mkdir(p->out, 0700), 0);
 	ck_assert_int_eq(tu_write_file(p->config, "[contract]\nname = 検証業務\n", strlen("[contract]\nname = 検証業務\n")), 0);
-
-	ck_assert_int_eq(tu_kesu(&r, "ca", "init", "--dir", ca, "--subject",
-				 "/CN=Test Root/O=テスト株式会社", NULL), 0);
-	run_ok(&r);
-	tu_result_free(&r);
-	ck_assert_int_eq(tu_kesu(&r, "key", "init", "--dir", st, "--subject",
-				 "/CN=山田 太郎/O=テスト株式会社", NULL), 0);
-	run_ok(&r);
-	tu_result_free(&r);
-	ck_assert_int_eq(tu_kesu(&r, "ca", "sign", csr, "--dir", ca, NULL), 0);
-	run_ok(&r);
-	tu_result_free(&r);
+	tu_make_pki(p->dir, "/CN=Test Root/O=テスト株式会社", "/CN=山田 太郎/O=テスト株式会社", &made);
+	snprintf(p->root, sizeof(p->root), "%s", made.root);
+	snprintf(p->key, sizeof(p->key), "%s", made.key);
+	snprintf(p->cert, sizeof(p->cert), "%s", made.cert);
 }
 
 /*

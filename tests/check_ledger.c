@@ -596,36 +596,24 @@ END_TEST
 /* A certificate issued by kesu cert with keys from kesu ca/key: verified, linked, 消去済. */
 START_TEST(test_ledger_attach_cert_signed)
 {
-	char dir[512], ca[600], st[600], csr[700], root[700], key[700], cert[700], out[600];
+	char dir[512], root[PATH_MAX + 8], out[600];
 	char json[900], *before, *after;
 	struct tu_result r;
+	struct tu_pki pki;
 	char *id;
 
 	setup_db();
 	snprintf(dir, sizeof(dir), "%s/pki", tu_tmpdir());
-	snprintf(ca, sizeof(ca), "%s/ca", dir);
-	snprintf(st, sizeof(st), "%s/st", dir);
-	snprintf(csr, sizeof(csr), "%s/signer.csr", st);
-	snprintf(root, sizeof(root), "--ca=%s/root.pem", ca);
-	snprintf(key, sizeof(key), "%s/signer.key", st);
-	snprintf(cert, sizeof(cert), "%s/signer.pem", st);
 	snprintf(out, sizeof(out), "%s/out", dir);
 	ck_assert_int_eq(tu_sh("mkdir -p '%s'", out), 0);
-	ck_assert_int_eq(tu_kesu(&r, "ca", "init", "--dir", ca, "--subject", "/CN=Test Root", NULL), 0);
-	ck_assert_msg(r.status == 0, "%s", r.err);
-	tu_result_free(&r);
-	ck_assert_int_eq(tu_kesu(&r, "key", "init", "--dir", st, "--subject", "/CN=山田 太郎", NULL), 0);
-	ck_assert_msg(r.status == 0, "%s", r.err);
-	tu_result_free(&r);
-	ck_assert_int_eq(tu_kesu(&r, "ca", "sign", csr, "--dir", ca, NULL), 0);
-	ck_assert_msg(r.status == 0, "%s", r.err);
-	tu_result_free(&r);
+	tu_make_pki(dir, "/CN=Test Root", "/CN=山田 太郎", &pki);
+	snprintf(root, sizeof(root), "--ca=%s", pki.root);
 	{
 		char rec[600];
 
 		snprintf(rec, sizeof(rec), "%s/tests/fixtures/record-overwrite.json", tu_srcdir());
-		ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", out, "--key", key,
-					 "--cert", cert, "--operator", "山田 太郎", "--property-id",
+		ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", out, "--key", pki.key,
+					 "--cert", pki.cert, "--operator", "山田 太郎", "--property-id",
 					 "M-0001", "--config", "/dev/null", "--json", NULL), 0);
 	}
 	ck_assert_msg(r.status == 0, "%s", r.err);

@@ -26,8 +26,8 @@
 
 struct world {
 	char dir[PATH_MAX / 2];
-	char db[PATH_MAX], conf[PATH_MAX], ca_dir[PATH_MAX], st_dir[PATH_MAX], root[PATH_MAX];
-	char key[PATH_MAX], cert[PATH_MAX], ev[PATH_MAX], templates[PATH_MAX];
+	char db[PATH_MAX], conf[PATH_MAX], root[PATH_MAX + 8], ev[PATH_MAX], templates[PATH_MAX];
+	struct tu_pki pki;
 };
 
 static void ok(struct tu_result *r)
@@ -41,29 +41,16 @@ static void world_init(struct world *w)
 	static const char cfg[] =
 		"[operator]\nname = 山田 太郎\n"
 		"[contract]\nname = ○○システム運用業務の委託\ncontractor = 株式会社サンプル\n";
-	struct tu_result r;
-	char csr[PATH_MAX];
 
 	snprintf(w->dir, sizeof(w->dir), "%s", tu_tmpdir());
 	snprintf(w->db, sizeof(w->db), "%s/kesu.db", w->dir);
 	snprintf(w->conf, sizeof(w->conf), "%s/kesu.conf", w->dir);
-	snprintf(w->ca_dir, sizeof(w->ca_dir), "%s/ca", w->dir);
-	snprintf(w->st_dir, sizeof(w->st_dir), "%s/st", w->dir);
-	snprintf(w->root, sizeof(w->root), "--ca=%s/root.pem", w->ca_dir);
-	snprintf(w->key, sizeof(w->key), "%s/signer.key", w->st_dir);
-	snprintf(w->cert, sizeof(w->cert), "%s/signer.pem", w->st_dir);
 	snprintf(w->ev, sizeof(w->ev), "%s/evidence", w->dir);
 	snprintf(w->templates, sizeof(w->templates), "--templates=%s/reports", tu_srcdir());
-	snprintf(csr, sizeof(csr), "%s/signer.csr", w->st_dir);
 	ck_assert_int_eq(mkdir(w->ev, 0700), 0);
 	ck_assert_int_eq(tu_write_file(w->conf, cfg, strlen(cfg)), 0);
-	ck_assert_int_eq(tu_kesu(&r, "ca", "init", "--dir", w->ca_dir, "--subject", "/CN=Root", NULL), 0);
-	ok(&r);
-	ck_assert_int_eq(tu_kesu(&r, "key", "init", "--dir", w->st_dir, "--subject", "/CN=山田 太郎",
-				 NULL), 0);
-	ok(&r);
-	ck_assert_int_eq(tu_kesu(&r, "ca", "sign", csr, "--dir", w->ca_dir, NULL), 0);
-	ok(&r);
+	tu_make_pki(w->dir, "/CN=Root", "/CN=山田 太郎", &w->pki);
+	snprintf(w->root, sizeof(w->root), "--ca=%s", w->pki.root);
 }
 
 /* kesu ledger --db DB --config CONF ARGS... */
@@ -81,8 +68,8 @@ static void wipe_certify_attach(const struct world *w, const char *dev, const ch
 	ok(&r);
 	rec = tu_sh_out("ls %s/*.record.json | head -1 | tr -d '\\n'", out);
 	ck_assert_ptr_nonnull(rec);
-	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", out, "--key", w->key, "--cert",
-				 w->cert, "--config", w->conf, "--property-id", media_id, NULL), 0);
+	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", out, "--key", w->pki.key,
+				 "--cert", w->pki.cert, "--config", w->conf, "--property-id", media_id, NULL), 0);
 	ok(&r);
 	cert_json = tu_sh_out("ls %s/KC-*.json | grep -v p7s | head -1 | tr -d '\\n'", out);
 	ck_assert_ptr_nonnull(cert_json);

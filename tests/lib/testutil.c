@@ -397,6 +397,39 @@ int tu_write_file(const char *path, const void *data, size_t len)
 	return fclose(f) ? -errno : 0;
 }
 
+/* r is of a kesu run that must have exited 0; freed. */
+static void exited_ok(struct tu_result *r, const char *what)
+{
+	ck_assert_msg(r->status == 0, "%s exited %d: %s%s", what, r->status, r->out, r->err);
+	tu_result_free(r);
+}
+
+/* snprintf that fails the test instead of cutting a path short. */
+#define TU_PATH(buf, ...) \
+	ck_assert_msg((size_t)snprintf((buf), sizeof(buf), __VA_ARGS__) < sizeof(buf), "path too long")
+
+void tu_make_pki(const char *dir, const char *root_subject, const char *signer_subject,
+		 struct tu_pki *p)
+{
+	struct tu_result r;
+	char csr[PATH_MAX];
+
+	TU_PATH(p->ca_dir, "%s/ca", dir);
+	TU_PATH(p->st_dir, "%s/st", dir);
+	TU_PATH(p->root, "%s/root.pem", p->ca_dir);
+	TU_PATH(p->key, "%s/signer.key", p->st_dir);
+	TU_PATH(p->cert, "%s/signer.pem", p->st_dir);
+	TU_PATH(csr, "%s/signer.csr", p->st_dir);
+	ck_assert_int_eq(tu_kesu(&r, "ca", "init", "--dir", p->ca_dir, "--subject", root_subject,
+				 NULL), 0);
+	exited_ok(&r, "kesu ca init");
+	ck_assert_int_eq(tu_kesu(&r, "key", "init", "--dir", p->st_dir, "--subject", signer_subject,
+				 NULL), 0);
+	exited_ok(&r, "kesu key init");
+	ck_assert_int_eq(tu_kesu(&r, "ca", "sign", csr, "--dir", p->ca_dir, NULL), 0);
+	exited_ok(&r, "kesu ca sign");
+}
+
 void tu_add_cases(Suite *s, const struct tu_case *cases, size_t n, unsigned timeout)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -11,6 +11,7 @@
 #define KESU_TESTUTIL_H
 
 #include <check.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,6 +69,19 @@ int tu_write_file(const char *path, const void *data, size_t len);
 
 /* Print why a test was skipped (Check has no skip) and return true if not root. */
 bool tu_skip_unless_root(const char *test);
+
+/* A root CA and a station key with a certificate from it, as kesu ca and kesu key make them. */
+struct tu_pki {
+	char ca_dir[PATH_MAX / 2], st_dir[PATH_MAX / 2];  /* DIR/ca, DIR/st */
+	char root[PATH_MAX], key[PATH_MAX], cert[PATH_MAX]; /* root.pem, signer.key, signer.pem */
+};
+
+/*
+ * Make p in the existing directory dir: kesu ca init with root_subject, kesu
+ * key init with signer_subject, kesu ca sign. Asserts each step succeeds.
+ */
+void tu_make_pki(const char *dir, const char *root_subject, const char *signer_subject,
+		 struct tu_pki *p);
 
 /* One test of a table: its tcase name and the test. */
 struct tu_case {
