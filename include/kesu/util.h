@@ -44,6 +44,12 @@ void kesu_format_size(uint64_t bytes, int si, char *buf, size_t len);
 /* Copy at most dst_len-1 bytes and trim leading/trailing whitespace. */
 void kesu_strtrim_copy(char *dst, size_t dst_len, const char *src);
 
+/*
+ * A device's fixed-width ASCII field, its n bytes in s and then a NUL: trim
+ * the space (or NUL) padding at both ends and replace non-printables with '?'.
+ */
+void kesu_ascii_field_tidy(char *s, size_t n);
+
 /* Parse "64M", "1G", "4096", "2GiB" into bytes (binary multiples). -EINVAL on junk, -ERANGE on overflow. */
 int kesu_parse_size(const char *s, uint64_t *bytes);
 

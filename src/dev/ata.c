@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ATA command builders and decoders (ACS-3/ACS-4). */
 #include <kesu/ata.h>
+#include <kesu/util.h>
 
 #include <errno.h>
 #include <string.h>
@@ -38,17 +39,8 @@ void kesu_ata_string(const uint8_t *page, unsigned first, unsigned nwords, char 
 		out[n++] = (char)page[2 * w];
 	}
 	out[n] = '\0';
-	/* Trim the space padding, and any NULs some drives use instead. */
-	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\0'))
-		out[--n] = '\0';
-	size_t lead = 0;
-	while (out[lead] == ' ')
-		lead++;
-	if (lead)
-		memmove(out, out + lead, n - lead + 1);
-	for (size_t i = 0; out[i]; i++)
-		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
-			out[i] = '?';
+	/* the space padding, and any NULs some drives use instead */
+	kesu_ascii_field_tidy(out, n);
 }
 
 unsigned kesu_ata_erase_time_min(uint16_t word)

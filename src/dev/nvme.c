@@ -9,6 +9,7 @@
  * Both work on a namespace block device (/dev/nvme0n1) descriptor.
  */
 #include <kesu/nvme.h>
+#include <kesu/util.h>
 
 #include <errno.h>
 #include <libnvme.h>
@@ -56,19 +57,9 @@ static uint64_t le64_at(const uint8_t *b, size_t off)
 /* An ASCII field, space padded: trimmed, non-printables replaced. */
 static void ascii_field(const uint8_t *b, size_t off, size_t len, char *out)
 {
-	size_t n = len, lead = 0;
-
 	memcpy(out, b + off, len);
 	out[len] = '\0';
-	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\0'))
-		out[--n] = '\0';
-	while (out[lead] == ' ')
-		lead++;
-	if (lead)
-		memmove(out, out + lead, n - lead + 1);
-	for (size_t i = 0; out[i]; i++)
-		if ((unsigned char)out[i] < 0x20 || (unsigned char)out[i] > 0x7e)
-			out[i] = '?';
+	kesu_ascii_field_tidy(out, len);
 }
 
 static bool all_zero(const uint8_t *b, size_t len)

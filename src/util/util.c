@@ -248,6 +248,21 @@ void kesu_strtrim_copy(char *dst, size_t dst_len, const char *src)
 	dst[n] = '\0';
 }
 
+void kesu_ascii_field_tidy(char *s, size_t n)
+{
+	size_t lead = 0;
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\0'))
+		s[--n] = '\0';
+	while (s[lead] == ' ')
+		lead++;
+	if (lead)
+		memmove(s, s + lead, n - lead + 1);
+	for (size_t i = 0; s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			s[i] = '?';
+}
+
 int kesu_parse_size(const char *s, uint64_t *bytes)
 {
 	char *end;
