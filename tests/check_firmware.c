@@ -5,9 +5,10 @@
  * from here), `auto`'s choice per drive, every misbehaviour (FAILED or
  * refused, never ERASED), hidden areas, and the ATA password never left set.
  *
- * The runner is driven through this binary itself ("--drive"), run with the
- * simulator preloaded; the test process checks the media, the record and the
- * simulator's log.
+ * Every erase is `kesu wipe` end to end with the simulator preloaded; the
+ * test process checks the media, the record and the simulator's log. This
+ * binary's "--identify DEV" (run under the simulator) reads the drive's
+ * security state afterwards.
  */
 #include <check.h>
 #include <errno.h>
@@ -47,81 +48,15 @@ static int drive_identify(const char *dev)
 	return 0;
 }
 
-static void drive_opts(int argc, char **argv, struct kesu_fw_opts *o)
-{
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--unhide"))
-			o->unhide = true;
-		else if (!strcmp(argv[i], "--stall") && i + 1 < argc)
-			o->stall_timeout_s = (unsigned)atoi(argv[++i]);
-		else if (!strcmp(argv[i], "--pattern") && i + 1 < argc)
-			o->overwrite_pattern = (uint32_t)strtoul(argv[++i], NULL, 0);
-		else if (!strcmp(argv[i], "--verify-none"))
-			o->verify = KESU_VERIFY_NONE;
-		else if (!strcmp(argv[i], "--plan"))
-			o->poll_ms = 0;   /* marks a plan-only run */
-	}
-}
-
-/* --drive METHOD DEV OUTDIR [--unhide] [--stall S] [--pattern N] [--verify-none] */
-static int drive_main(int argc, char **argv)
-{
-	struct kesu_target t;
-	struct kesu_drive d;
-	struct kesu_fw_opts o = { .verify = KESU_VERIFY_SAMPLE, .poll_ms = 50, .stall_timeout_s = 60 };
-	struct kesu_result r;
-	struct kesu_errbuf eb = { { 0 } };
-	enum kesu_method m;
-	char why[256], path[4096], plan[2048];
-	int rc;
-
-	if (argc < 4)
-		return 2;
-	if (kesu_target_open(argv[2], KESU_TARGET_DIRECT, &t, &eb) < 0) {
-		printf("open-failed=%s\n", eb.msg);
-		return 3;
-	}
-	kesu_drive_probe(t.fd, &t.id, &d);
-	if (kesu_fw_choose(argv[1], &d, &m, why, sizeof(why)) < 0)
-		return 2;
-	printf("chosen=%s\n", kesu_method_name(m));
-	if (!kesu_fw_is_firmware(m)) {
-		printf("why=%s\n", why);
-		kesu_target_close(&t);
-		return 0;
-	}
-	o.method = m;
-	o.chosen_why = why;
-	drive_opts(argc - 4, argv + 4, &o);
-	kesu_fw_describe(&d, &o, plan, sizeof(plan));
-	printf("plan=%s\n", plan);
-	if (o.poll_ms == 0) {
-		kesu_target_close(&t);
-		return 0;
-	}
-	kesu_result_init(&r);
-	rc = kesu_fw_run(&t, &d, &o, &r, &eb);
-	if (rc == 0) {
-		rc = kesu_record_write(argv[3], &r, path, sizeof(path), &eb);
-		printf("outcome=%s\nrecord=%s\n", kesu_outcome_name(r.outcome), path);
-		for (size_t i = 0; i < r.n_reasons; i++)
-			printf("reason=%s\n", r.reasons[i]);
-	} else {
-		printf("refused=%s\nerror=%s\n", kesu_strerror(rc), eb.msg);
-	}
-	kesu_result_release(&r);
-	kesu_target_close(&t);
-	return 0;
-}
-
 /* ---- fixtures ---- */
 
 struct fx {
 	char dev[256], image[4096], cfg[4096], log[4096], out[4096];
 	char env_pre[4200], env_cfg[4200], env_log[4200];
 	const char *env[4];
-	char *stdout_text;
+	char *stdout_text;           /* a transcript: outcome=, reason=, refused=, error= lines */
 	json_t *record;
+	int status;                  /* kesu's exit status */
 };
 
 static void fx_setup(struct fx *f, const char *tmpl)
@@ -164,28 +99,82 @@ static const char *self_exe(void)
 	return exe;
 }
 
-/* Run the driver; returns its stdout (kept in f). */
+/* Append to the transcript. */
+static void say(struct fx *f, const char *key, const char *value)
+{
+	size_t n = f->stdout_text ? strlen(f->stdout_text) : 0;
+	char *t = realloc(f->stdout_text, n + strlen(key) + strlen(value) + 3);
+
+	ck_assert_ptr_nonnull(t);
+	sprintf(t + n, "%s=%s\n", key, value);
+	f->stdout_text = t;
+}
+
+/* kesu wipe --json's result for the one device, as a transcript; the record loaded. */
+static void take_result(struct fx *f, const char *out)
+{
+	json_error_t je;
+	json_t *doc = json_loads(out, 0, &je), *res, *reasons, *v;
+	const char *outcome, *rec;
+	size_t i;
+
+	ck_assert_msg(doc != NULL, "kesu wipe --json printed no JSON: %s", out);
+	res = json_array_get(json_object_get(doc, "results"), 0);
+	outcome = json_string_value(json_object_get(res, "outcome"));
+	ck_assert_ptr_nonnull(outcome);
+	reasons = json_object_get(res, "reasons");
+	/* ERROR: refused before anything that changes the drive was sent; no record. */
+	say(f, !strcmp(outcome, "ERROR") ? "refused" : "outcome", outcome);
+	json_array_foreach(reasons, i, v)
+		say(f, !strcmp(outcome, "ERROR") ? "error" : "reason", json_string_value(v));
+	rec = json_string_value(json_object_get(res, "record"));
+	if (rec && rec[0]) {
+		f->record = json_load_file(rec, 0, &je);
+		ck_assert_msg(f->record != NULL, "record %s: %s", rec, je.text);
+	}
+	json_decref(doc);
+}
+
+/* Run kesu wipe with the simulator; returns the transcript (kept in f). */
 static const char *fx_run(struct fx *f, const char *method, const char *extra1, const char *extra2)
 {
-	const char *argv[] = { self_exe(), "--drive", method, f->dev, f->out, extra1, extra2, NULL };
+	const char *argv[] = { tu_kesu_bin(), "wipe", "--method", method, "--yes", "--quiet", "--json",
+			       "--out", f->out, f->dev, extra1, extra2, NULL };
 	struct tu_result r;
-	const char *rec;
+	char st[16];
 
 	fx_free(f);
 	ck_assert_int_eq(tu_runv(&r, f->env, NULL, argv), 0);
-	ck_assert_msg(r.status == 0, "driver exited %d: %s%s", r.status, r.out, r.err);
-	f->stdout_text = r.out;
-	r.out = NULL;
+	f->status = r.status;
+	snprintf(st, sizeof(st), "%d", r.status);
+	ck_assert_msg(r.status < 128, "kesu wipe died (%d): %s", r.status, r.err);
+	if (r.out[0] == '{')
+		take_result(f, r.out);
+	else
+		say(f, "refused", st);   /* refused while planning: only stderr says why */
+	say(f, "exit", st);
+	say(f, "stderr", r.err);
 	tu_result_free(&r);
-	rec = strstr(f->stdout_text, "record=");
-	if (rec) {
-		char path[4096];
-		json_error_t je;
+	return f->stdout_text;
+}
 
-		sscanf(rec, "record=%4095[^\n]", path);
-		f->record = json_load_file(path, 0, &je);
-		ck_assert_msg(f->record != NULL, "record %s: %s", path, je.text);
-	}
+/* kesu wipe --dry-run: the method line and the rest of the plan, in the transcript. */
+static const char *fx_plan(struct fx *f, const char *method)
+{
+	const char *argv[] = { tu_kesu_bin(), "wipe", "--dry-run", "--method", method, f->dev, NULL };
+	struct tu_result r;
+	char chosen[64] = "";
+	const char *m;
+
+	fx_free(f);
+	ck_assert_int_eq(tu_runv(&r, f->env, NULL, argv), 0);
+	ck_assert_msg(r.status == 0, "kesu wipe --dry-run exited %d: %s", r.status, r.err);
+	m = strstr(r.out, "  method:       ");
+	ck_assert_ptr_nonnull(m);
+	sscanf(m, "  method:       %63s", chosen);
+	say(f, "chosen", chosen);
+	say(f, "plan", r.out);
+	tu_result_free(&r);
 	return f->stdout_text;
 }
 
@@ -407,7 +396,7 @@ START_TEST(test_firmware_ata_sanitize_overwrite)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, ATA(",\"rotational\":true"));
-	fx_run(&f, "ata-sanitize-overwrite", "--pattern", "0x5aa5c33c");
+	fx_run(&f, "ata-sanitize-overwrite", "--pattern", "0x3cc3a55a");
 	check_erased(&f, "ata-sanitize-overwrite", "Purge");
 	m = media(&f);
 	for (size_t i = 0; i < DEV_SIZE; i += 4)
@@ -436,7 +425,7 @@ START_TEST(test_firmware_nvme_format)
 	ck_assert_ptr_nonnull(rec_command(&f, "BLKRRPART", NULL));
 	ck_assert_str_eq(rec_str(&f, "verification.expect"), "zero");
 	/* Without a readback the drive's word is all there is: not ERASED. */
-	fx_run(&f, "nvme-format", "--verify-none", NULL);
+	fx_run(&f, "nvme-format", "--verify", "none");
 	ck_out(&f, "outcome=UNVERIFIED");
 	ck_assert_ptr_null(rec_command(&f, "readback", NULL));
 	fx_free(&f);
@@ -501,7 +490,7 @@ START_TEST(test_firmware_nvme_sanitize_crypto_and_overwrite)
 	ck_assert(changed_everywhere(before, after));
 	free(before);
 	free(after);
-	fx_run(&f, "nvme-sanitize-overwrite", "--pattern", "0x11223344");
+	fx_run(&f, "nvme-sanitize-overwrite", "--pattern", "0x44332211");
 	check_erased(&f, "nvme-sanitize-overwrite", "Purge");
 	after = media(&f);
 	ck_assert(after[0] == 0x44 && after[1] == 0x33 && after[2] == 0x22 && after[3] == 0x11);
@@ -548,7 +537,7 @@ static void check_auto(const char *tmpl, const char *want)
 	char line[128];
 
 	fx_setup(&f, tmpl);
-	fx_run(&f, "auto", "--plan", NULL);
+	fx_plan(&f, "auto");
 	snprintf(line, sizeof(line), "chosen=%s\n", want);
 	ck_out(&f, line);
 	if (!strcmp(want, "overwrite"))
@@ -589,6 +578,7 @@ START_TEST(test_firmware_refuses_frozen_with_remedy)
 	fx_run(&f, "ata-secure-erase", NULL, NULL);
 	ck_out(&f, "refused=");
 	ck_out(&f, "suspend and resume");
+	ck_assert_int_eq(f.status, 14);
 	ck_assert(!log_has(&f, "SEC_SET_PASS"));
 	fx_run(&f, "ata-sanitize-block", NULL, NULL);
 	ck_out(&f, "refused=");
@@ -648,6 +638,7 @@ START_TEST(test_firmware_refuses_unsupported)
 	fx_run(&f, "ata-sanitize-block", NULL, NULL);
 	ck_out(&f, "refused=");
 	ck_out(&f, "kesu info");
+	ck_assert_int_eq(f.status, 8);
 	fx_run(&f, "nvme-format", NULL, NULL);
 	ck_out(&f, "not an NVMe drive");
 	fx_free(&f);
@@ -667,18 +658,18 @@ START_TEST(test_firmware_stall)
 		return;
 	fx_setup(&f, ATA(",\"misbehave\":\"stall\",\"sanitize_seconds\":20,\"stall_at\":0.1,"
 			 "\"stall_max_seconds\":1"));
-	fx_run(&f, "ata-sanitize-block", "--stall", "1");
+	fx_run(&f, "ata-sanitize-block", "--stall-timeout", "1");
 	check_failed(&f);
 	ck_out(&f, "no progress");
 	fx_free(&f);
 	/* A stalled ERASE UNIT times out and leaves the drive locked: kesu unlocks it. */
 	fx_setup(&f, ATA(",\"misbehave\":\"stall\",\"stall_max_seconds\":1"));
-	fx_run(&f, "ata-secure-erase", "--stall", "1");
+	fx_run(&f, "ata-secure-erase", "--stall-timeout", "1");
 	check_failed(&f);
 	check_password_clear(&f);
 	fx_free(&f);
 	fx_setup(&f, NVME(",\"misbehave\":\"stall\",\"sanitize_seconds\":20,\"stall_at\":0.1"));
-	fx_run(&f, "nvme-sanitize-crypto", "--stall", "1");
+	fx_run(&f, "nvme-sanitize-crypto", "--stall-timeout", "1");
 	check_failed(&f);
 	ck_out(&f, "no progress");
 	fx_free(&f);
@@ -930,8 +921,6 @@ int main(int argc, char **argv)
 		{ "readback", test_firmware_readback_judges },
 	};
 
-	if (argc > 1 && !strcmp(argv[1], "--drive"))
-		return drive_main(argc - 1, argv + 1);
 	if (argc > 2 && !strcmp(argv[1], "--identify"))
 		return drive_identify(argv[2]);
 	s = suite_create("firmware");

@@ -59,7 +59,7 @@ static struct guest_disk disks[] = {
  * read come first; a script that erases a disk appends itself here and checks
  * the disk's image from the host afterwards.
  */
-static const char *const guest_scripts[] = { "identify.sh", "harness.sh", NULL };
+static const char *const guest_scripts[] = { "identify.sh", "harness.sh", "firmware.sh", NULL };
 
 /* Filled by the fixture, in the parent process, before any test forks. */
 static struct {
@@ -651,6 +651,76 @@ START_TEST(test_guest_modprobe_resolves)
 }
 END_TEST
 
+/* Issue 4: kesu wipe --method nvme-format in the guest erased the namespace (checked on the host). */
+START_TEST(test_guest_nvme_format_erases)
+{
+	if (guest_skip("test_guest_nvme_format_erases"))
+		return;
+	json_t *res = guest_json("fw.nvme-format"), *rec, *r0, *cmds, *e;
+	const struct guest_disk *d = &disks[0];
+	bool formatted = false;
+	size_t i, len = 0;
+	char *img;
+
+	r0 = json_array_get(json_object_get(res, "results"), 0);
+	ck_assert_msg(jstr(r0, "outcome") && !strcmp(jstr(r0, "outcome"), "ERASED"),
+		      "nvme-format in the guest: outcome %s", jstr(r0, "outcome"));
+	rec = guest_json("fw.nvme-record");
+	ck_assert_pstr_eq(jstr(json_object_get(rec, "method"), "name"), "nvme-format");
+	ck_assert_pstr_eq(jstr(json_object_get(rec, "method"), "category"), "Purge");
+	ck_assert_pstr_eq(jstr(json_object_get(rec, "verification"), "result"), "passed");
+	cmds = json_object_get(rec, "commands");
+	json_array_foreach(cmds, i, e)
+		if (jstr(e, "command") && !strcmp(jstr(e, "command"), "Format NVM") &&
+		    jstr(e, "status") && !strcmp(jstr(e, "status"), "ok"))
+			formatted = true;
+	ck_assert_msg(formatted, "the record has no successful Format NVM");
+	/* The host reads the backing file: the pattern is gone, every byte is zero. */
+	ck_assert_str_eq(d->id, "nvme");
+	img = tu_read_file(d->image, &len);
+	ck_assert_ptr_nonnull(img);
+	ck_assert_uint_eq(len, d->size);
+	for (i = 0; i < len; i++)
+		if (img[i])
+			break;
+	ck_assert_msg(i == len, "%s: byte %zu is 0x%02x after the format", d->image, i,
+		      (unsigned char)img[i < len ? i : 0]);
+	free(img);
+	json_decref(rec);
+	json_decref(res);
+}
+END_TEST
+
+/* Issue 4: QEMU's AHCI disk has no ATA Security feature set: kesu refuses, clearly, and writes nothing. */
+START_TEST(test_guest_ata_secure_erase_refused)
+{
+	if (guest_skip("test_guest_ata_secure_erase_refused"))
+		return;
+	const struct guest_disk *d = &disks[1];
+	int rc = -1, erc = -1;
+	char *out = guest_section("fw.ata-secure-erase", &rc);
+	char *err = guest_section("fw.ata-secure-erase.stderr", &erc);
+	char *ls = guest_section("fw.ata-evidence", &erc);
+	char head[32] = "";
+	FILE *fp;
+
+	ck_assert_msg(out && err, "the guest reported no fw.ata-secure-erase section");
+	ck_assert_msg(rc == 8, "kesu wipe --method ata-secure-erase exited %d (want 8): %s", rc, err);
+	ck_assert_msg(strstr(err, "does not support the ATA Security feature set"),
+		      "unclear refusal: %s", err);
+	ck_assert_msg(ls && !strstr(ls, ".record.json"), "a record was written: %s", ls ? ls : "");
+	ck_assert_str_eq(d->id, "sata");
+	fp = fopen(d->image, "rb");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fread(head, 1, strlen(d->fill), fp), strlen(d->fill));
+	fclose(fp);
+	ck_assert_msg(!strncmp(head, d->fill, strlen(d->fill)), "the SATA image changed");
+	free(out);
+	free(err);
+	free(ls);
+}
+END_TEST
+
 /* A tcase per behaviour; all share the one boot (the fixture is unchecked: it
  * runs in this process, and only the first call boots). */
 static void add_case(Suite *s, const char *name, const TTest *test)
@@ -675,6 +745,8 @@ static Suite *guest_suite(void)
 	add_case(s, "info_no_ata_passthrough", test_guest_info_no_ata_passthrough);
 	add_case(s, "writes_reach_image", test_guest_writes_reach_image);
 	add_case(s, "modprobe_resolves", test_guest_modprobe_resolves);
+	add_case(s, "nvme_format_erases", test_guest_nvme_format_erases);
+	add_case(s, "ata_secure_erase_refused", test_guest_ata_secure_erase_refused);
 	return s;
 }
 

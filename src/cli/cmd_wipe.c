@@ -7,6 +7,7 @@
  * method (firmware erase) adds a row with its own plan and run functions.
  */
 #include "progress_out.h"
+#include "wipe_fw.h"
 #include "wipe_evidence.h"
 
 #include <kesu/cli.h>
@@ -50,6 +51,8 @@ struct wipe_args {
 	const char *out_dir;
 	const char *operator_name;
 	const char *resume;
+	bool unhide;                 /* firmware methods: restore HPA/DCO/AMAC first */
+	unsigned stall_timeout;      /* firmware methods: seconds without progress; 0 default */
 	unsigned threads;
 	uint64_t chunk;
 	struct wipe_evidence_args evidence;
@@ -60,6 +63,7 @@ struct drive {
 	struct kesu_target t;
 	bool opened;
 	struct kesu_overwrite_opts o;
+	struct wipe_fw fw;           /* firmware methods and auto */
 	struct kesu_result r;
 	bool result_init;
 	struct kesu_journal j;
@@ -116,12 +120,44 @@ static int overwrite_run(struct drive *d, struct kesu_errbuf *eb)
 	return kesu_overwrite_run(&d->t, &d->o, &d->r, d->journal_path, sizeof(d->journal_path), eb);
 }
 
+/* Firmware methods and auto (wipe_fw.h); auto may choose the overwrite. */
+static int firmware_plan(struct drive *d, const struct wipe_args *a, struct kesu_errbuf *eb)
+{
+	struct wipe_fw_args fa = { .method = a->method, .pattern = a->pattern, .passes = a->passes,
+				   .unhide = a->unhide, .stall_timeout_s = a->stall_timeout,
+				   .verify = a->verify, .operator_name = a->operator_name };
+	int rc = wipe_fw_plan(&d->fw, &d->t, &fa, eb);
+
+	if (rc < 0 || d->fw.firmware)
+		return rc;
+	return overwrite_plan(d, a, eb);
+}
+
+static int firmware_run(struct drive *d, struct kesu_errbuf *eb)
+{
+	int rc;
+
+	if (!d->fw.firmware) {
+		rc = overwrite_run(d, eb);
+		if (rc == 0)
+			kesu_result_add_reason(&d->r, "auto: %s", d->fw.why);
+		return rc;
+	}
+	d->fw.o.stop = d->o.stop;
+	d->fw.o.progress = d->o.progress;
+	d->fw.o.progress_arg = d->o.progress_arg;
+	return kesu_fw_run(&d->t, &d->fw.drv, &d->fw.o, &d->r, eb);
+}
+
 static const struct wipe_method methods[] = {
 	{ "overwrite", overwrite_plan, overwrite_run },
+	{ "firmware", firmware_plan, firmware_run },   /* every name wipe_fw_handles() */
 };
 
 static const struct wipe_method *find_method(const char *name)
 {
+	if (wipe_fw_handles(name))
+		return &methods[1];
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (!strcmp(methods[i].name, name))
 			return &methods[i];
@@ -137,7 +173,11 @@ static void usage(FILE *out)
 	      "Erase whole disks (or disk image files), read back to verify, and write a\n"
 	      "result record per device into the evidence directory.\n\n"
 	      "Options:\n"
-	      "  -m, --method NAME       erase method: overwrite (default)\n"
+	      "  -m, --method NAME       erase method: overwrite (default), auto (the strongest\n"
+	      "                          Purge the drive supports, else overwrite), or a\n"
+	      "                          firmware method: ata-secure-erase[-enhanced],\n"
+	      "                          ata-sanitize-{block,crypto,overwrite}, nvme-format[-crypto],\n"
+	      "                          nvme-sanitize-{block,crypto,overwrite}\n"
 	      "  -p, --pattern P         random (default: AES-128-CTR), zero, one, 0xHH...\n"
 	      "  -n, --passes N          passes (default 1; 2 for USB flash and memory cards);\n"
 	      "                          even-numbered passes write the complement\n"
@@ -157,6 +197,10 @@ static void usage(FILE *out)
 	      "      --db PATH           the ledger for --media-id (see kesu-ledger(8))\n"
 	      "      --ca FILE           the root the ledger trusts (default [signing] root)\n"
 	      "  -r, --resume JOURNAL    continue an interrupted wipe from its journal\n"
+	      "      --unhide            firmware methods: restore sectors hidden by HPA/DCO/AMAC\n"
+	      "                          first (else they are not erased and the wipe FAILS)\n"
+	      "      --stall-timeout S   firmware methods: give up watching after S seconds\n"
+	      "                          without progress (default 600)\n"
 	      "      --dry-run           print the plan and touch nothing\n"
 	      "      --json              print the result as JSON on stdout\n"
 	      "      --json-progress     progress as JSON lines on stderr\n"
@@ -170,7 +214,7 @@ static void usage(FILE *out)
 
 enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_JSON_PROGRESS, OPT_THREADS, OPT_CHUNK, OPT_KEY,
        OPT_SIGNER_CERT, OPT_CHAIN, OPT_PASSPHRASE_FILE, OPT_NO_CERT, OPT_MEDIA_ID, OPT_DB,
-       OPT_CA };
+       OPT_CA, OPT_UNHIDE, OPT_STALL };
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
 {
@@ -209,8 +253,10 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 		{ "pattern",       required_argument, NULL, 'p' },
 		{ "quiet",         no_argument,       NULL, 'q' },
 		{ "resume",        required_argument, NULL, 'r' },
+		{ "stall-timeout", required_argument, NULL, OPT_STALL },
 		{ "signer-cert",   required_argument, NULL, OPT_SIGNER_CERT },
 		{ "threads",       required_argument, NULL, OPT_THREADS },
+		{ "unhide",        no_argument,       NULL, OPT_UNHIDE },
 		{ "verify",        required_argument, NULL, 'v' },
 		{ "yes",           no_argument,       NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
@@ -266,6 +312,13 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 		case OPT_DB: a->evidence.db = optarg; break;
 		case OPT_CA: a->evidence.ca = optarg; break;
 		case OPT_DRY_RUN: a->dry_run = 1; break;
+		case OPT_UNHIDE: a->unhide = true; break;
+		case OPT_STALL:
+			if (parse_uint(optarg, 7 * 24 * 3600, &a->stall_timeout) < 0) {
+				kesu_cli_error("--stall-timeout takes seconds, 1 to 604800");
+				return -1;
+			}
+			break;
 		case OPT_JSON: a->json = 1; break;
 		case OPT_JSON_PROGRESS: a->json_progress = 1; break;
 		case OPT_THREADS:
@@ -287,7 +340,8 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 		}
 	}
 	if (!find_method(a->method)) {
-		kesu_cli_error("unknown method '%s'; methods: overwrite (see kesu-wipe(8))", a->method);
+		kesu_cli_error("unknown method '%s'; methods: %s (see kesu-wipe(8))", a->method,
+			       wipe_fw_method_list());
 		return -1;
 	}
 	if (!a->resume && optind >= argc) {
@@ -310,9 +364,19 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr)
 	struct kesu_errbuf eb = { { 0 } };
 	struct kesu_overwrite_opts o = { 0 };
 	struct kesu_verify_plan plan;
-	char desc[512], size[32];
+	char desc[512], size[32], why[256] = "";
 	int rc;
 
+	if (wipe_fw_handles(a->method)) {
+		struct wipe_fw_args fa = { .method = a->method, .pattern = a->pattern,
+					   .passes = a->passes, .unhide = a->unhide,
+					   .stall_timeout_s = a->stall_timeout, .verify = a->verify,
+					   .operator_name = a->operator_name };
+
+		rc = wipe_fw_dry_run(path, &fa, arr, why, sizeof(why));
+		if (rc <= 0)
+			return rc;   /* 1: auto chose the overwrite, planned below */
+	}
 	rc = kesu_dev_identify(path, true, &id, &eb);
 	if (rc < 0) {
 		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
@@ -338,11 +402,11 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr)
 
 		snprintf(seed, sizeof(seed), "%llu", (unsigned long long)plan.seed);
 		json_object_set_new(pj, "seed", json_string(plan.mode == KESU_VERIFY_SAMPLE ? seed : ""));
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:s, s:s, "
-			"s:i, s:i, s:o, s:s}", "path", id.path, "transport",
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:s, "
+			"s:s, s:i, s:i, s:o, s:s}", "auto", why, "path", id.path, "transport",
 			kesu_transport_name(id.transport), "model", id.model, "serial", id.serial,
 			"vendor", id.vendor, "size_bytes", (json_int_t)id.size_bytes,
-			"logical_sector_size", (int)id.logical_sector_size, "method", a->method,
+			"logical_sector_size", (int)id.logical_sector_size, "method", "overwrite",
 			"details", desc, "passes", (int)o.passes, "final_zero", o.final_zero,
 			"verification_plan", pj ? pj : json_object(),
 			"safety", s.reasons ? s.detail : "ok"));
@@ -350,7 +414,9 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr)
 		printf("%s: %s %s %s, serial '%s', %s (%llu bytes, %u-byte sectors)\n", id.path,
 		       kesu_transport_name(id.transport), id.vendor, id.model, id.serial, size,
 		       (unsigned long long)id.size_bytes, id.logical_sector_size);
-		printf("  method:       %s (NIST SP 800-88 Clear)\n", a->method);
+		printf("  method:       overwrite (NIST SP 800-88 Clear)\n");
+		if (why[0])
+			printf("  auto:         %s\n", why);
 		printf("  plan:         %s\n", desc);
 		if (plan.mode == KESU_VERIFY_SAMPLE)
 			printf("  verification: sample: first and last %llu bytes, %llu sections x %llu "
@@ -481,10 +547,13 @@ static int confirm(struct drive *ds, int n, const struct wipe_args *a)
 	}
 	fprintf(stderr, "kesu wipe will DESTROY ALL DATA on:\n");
 	for (i = 0; i < n; i++) {
-		char desc[512];
+		char desc[2048];
 
 		kesu_format_size(ds[i].t.id.size_bytes, 0, size, sizeof(size));
-		kesu_overwrite_describe(&ds[i].o, desc, sizeof(desc));
+		if (ds[i].fw.firmware)
+			wipe_fw_describe(&ds[i].fw, desc, sizeof(desc));
+		else
+			kesu_overwrite_describe(&ds[i].o, desc, sizeof(desc));
 		fprintf(stderr, "  %s  %s %s  serial '%s'  %s\n    %s\n", ds[i].t.id.path,
 			ds[i].t.id.vendor, ds[i].t.id.model, ds[i].t.id.serial, size, desc);
 	}
@@ -588,7 +657,8 @@ static void print_human(const struct drive *d)
 			       d->t.id.path, d->attach_eb.msg);
 	else if (d->attach_rc == 0 && d->cert_path[0] && d->a->evidence.db)
 		printf("  ledger: %s linked in %s\n", d->a->evidence.media_id, d->a->evidence.db);
-	if (d->r.outcome == KESU_OUTCOME_INTERRUPTED || d->r.outcome == KESU_OUTCOME_FAILED)
+	if ((d->r.outcome == KESU_OUTCOME_INTERRUPTED || d->r.outcome == KESU_OUTCOME_FAILED) &&
+	    d->journal_path[0])
 		printf("  journal: %s\n", d->journal_path);
 }
 
