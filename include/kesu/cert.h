@@ -88,6 +88,17 @@ int kesu_cert_issue_file(const char *record_path, const struct kesu_cert_issue_o
 			 char *cert_id, size_t cert_id_len, struct kesu_errbuf *eb);
 
 /*
+ * The string members each section of a certificate must have (NULL-terminated):
+ * nist.person, nist.media, nist.sanitization, nist.validation, contract, signer.
+ */
+extern const char *const kesu_cert_person_keys[];
+extern const char *const kesu_cert_media_keys[];
+extern const char *const kesu_cert_sanitization_keys[];
+extern const char *const kesu_cert_validation_keys[];
+extern const char *const kesu_cert_contract_keys[];
+extern const char *const kesu_cert_signer_keys[];
+
+/*
  * Parse certificate bytes strictly: size and string caps, duplicate keys
  * rejected, integers and strings only, every required key present with the
  * right type. On success *cert is a new reference (json_decref it).

@@ -331,17 +331,6 @@ static void show_group(const json_t *obj, const char *title, const char *const *
 
 static int do_show(const struct cert_args *a)
 {
-	static const char *const person[] = { "name", "title", "organisation", "location",
-					      "contact", NULL };
-	static const char *const media[] = { "make", "model", "serial", "property_id", "type",
-					     "source", "classification", "data_backed_up",
-					     "backup_location", NULL };
-	static const char *const san[] = { "category", "method", "details", "tool",
-					   "tool_version", "verification_method",
-					   "verification_result", "post_classification", "notes",
-					   NULL };
-	static const char *const contract[] = { "name", "client", "contractor", NULL };
-	static const char *const signer[] = { "subject", "fingerprint", NULL };
 	struct kesu_errbuf eb;
 	json_t *c = NULL, *nist;
 	char *s;
@@ -364,12 +353,14 @@ static int do_show(const struct cert_args *a)
 	       json_string_value(json_object_get(c, "certificate_id")),
 	       json_string_value(json_object_get(c, "issued_at")),
 	       json_string_value(json_object_get(c, "outcome")));
-	show_group(json_object_get(nist, "person"), "person performing sanitization", person);
-	show_group(json_object_get(nist, "media"), "media", media);
-	show_group(json_object_get(nist, "sanitization"), "sanitization", san);
+	show_group(json_object_get(nist, "person"), "person performing sanitization",
+		   kesu_cert_person_keys);
+	show_group(json_object_get(nist, "media"), "media", kesu_cert_media_keys);
+	show_group(json_object_get(nist, "sanitization"), "sanitization",
+		   kesu_cert_sanitization_keys);
 	printf("destination\n  %s\n", json_string_value(json_object_get(nist, "destination")));
-	show_group(json_object_get(c, "contract"), "contract", contract);
-	show_group(json_object_get(c, "signer"), "signer", signer);
+	show_group(json_object_get(c, "contract"), "contract", kesu_cert_contract_keys);
+	show_group(json_object_get(c, "signer"), "signer", kesu_cert_signer_keys);
 	printf("record_sha256  %s\n(this does not verify the signature: use 'kesu cert verify')\n",
 	       json_string_value(json_object_get(c, "record_sha256")));
 	json_decref(c);

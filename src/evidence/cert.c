@@ -14,6 +14,7 @@
 #include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,20 @@ int kesu_cert_record_sha256(const json_t *record, char out[65])
 	return rc;
 }
 
+const char *const kesu_cert_person_keys[] = { "name", "title", "organisation", "location",
+					      "contact", NULL };
+const char *const kesu_cert_media_keys[] = { "make", "model", "serial", "property_id", "type",
+					     "source", "classification", "data_backed_up",
+					     "backup_location", NULL };
+const char *const kesu_cert_sanitization_keys[] = { "category", "method", "details", "tool",
+						    "tool_version", "verification_method",
+						    "verification_result",
+						    "post_classification", "notes", NULL };
+const char *const kesu_cert_validation_keys[] = { "name", "title", "organisation", "location",
+						  "contact", "date", "signature", NULL };
+const char *const kesu_cert_contract_keys[] = { "name", "client", "contractor", NULL };
+const char *const kesu_cert_signer_keys[] = { "subject", "fingerprint", NULL };
+
 /* The schema every certificate follows (cert.h). */
 static int cert_validate(const json_t *c, struct kesu_errbuf *eb)
 {
@@ -227,19 +242,19 @@ static int cert_validate(const json_t *c, struct kesu_errbuf *eb)
 		{ "sanitization", JSON_OBJECT }, { "validation", JSON_OBJECT },
 		{ "destination", JSON_STRING }, { NULL, JSON_NULL },
 	};
-	static const char *const person[] = { "name", "title", "organisation", "location",
-					      "contact", NULL };
-	static const char *const media[] = { "make", "model", "serial", "property_id", "type",
-					     "source", "classification", "data_backed_up",
-					     "backup_location", NULL };
-	static const char *const san[] = { "category", "method", "details", "tool",
-					   "tool_version", "verification_method",
-					   "verification_result", "post_classification", "notes",
-					   NULL };
-	static const char *const validation[] = { "name", "title", "organisation", "location",
-						  "contact", "date", "signature", NULL };
-	static const char *const contract[] = { "name", "client", "contractor", NULL };
-	static const char *const signer[] = { "subject", "fingerprint", NULL };
+	/* The sections made only of strings: in nist or at the top. */
+	static const struct {
+		bool in_nist;
+		const char *name, *where;
+		const char *const *keys;
+	} sections[] = {
+		{ true, "person", "nist.person.", kesu_cert_person_keys },
+		{ true, "media", "nist.media.", kesu_cert_media_keys },
+		{ true, "sanitization", "nist.sanitization.", kesu_cert_sanitization_keys },
+		{ true, "validation", "nist.validation.", kesu_cert_validation_keys },
+		{ false, "contract", "contract.", kesu_cert_contract_keys },
+		{ false, "signer", "signer.", kesu_cert_signer_keys },
+	};
 	const json_t *nist;
 	int rc;
 
@@ -265,19 +280,9 @@ static int cert_validate(const json_t *c, struct kesu_errbuf *eb)
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "record_sha256 is not 64 lowercase hex digits");
 	nist = json_object_get(c, "nist");
 	rc = need_members(nist, nist_members, "nist.", eb);
-	if (!rc)
-		rc = need_strings(json_object_get(nist, "person"), person, "nist.person.", eb);
-	if (!rc)
-		rc = need_strings(json_object_get(nist, "media"), media, "nist.media.", eb);
-	if (!rc)
-		rc = need_strings(json_object_get(nist, "sanitization"), san, "nist.sanitization.", eb);
-	if (!rc)
-		rc = need_strings(json_object_get(nist, "validation"), validation,
-				  "nist.validation.", eb);
-	if (!rc)
-		rc = need_strings(json_object_get(c, "contract"), contract, "contract.", eb);
-	if (!rc)
-		rc = need_strings(json_object_get(c, "signer"), signer, "signer.", eb);
+	for (size_t i = 0; !rc && i < sizeof(sections) / sizeof(sections[0]); i++)
+		rc = need_strings(json_object_get(sections[i].in_nist ? nist : c, sections[i].name),
+				  sections[i].keys, sections[i].where, eb);
 	return rc;
 }
 
