@@ -1,0 +1,258 @@
+#!/bin/sh
+# Boot kesu's image in QEMU (TCG) and check from the host what it did.
+#
+#   iso/iso-test.sh -i KESU.ISO -k KESU -o OUTDIR [MODE...]
+#
+# MODE: bios (unattended, SeaBIOS), uefi (unattended, OVMF), tui (the TUI on
+# the serial console, driven through tmux). Default: all three.
+# Each boot gets an emulated NVMe disk and a SATA (AHCI) disk, both filled with
+# a known pattern, and a USB stick that is the image itself written "with dd",
+# whose evidence partition holds a signing key (made here with kesu ca / kesu
+# key) and the boot options (kesu/cmdline). After the guest powers off:
+#   unattended: neither disk holds the pattern anywhere; the evidence partition
+#     holds a certificate per disk (by serial); each verifies with
+#     openssl cms -verify against the test's root; the stick's image part is
+#     unchanged (the boot medium was not touched).
+#   tui: the one drive chosen holds no pattern, the other is untouched, and its
+#     certificate verifies.
+# Prints "iso-test: MODE: ok|FAIL what" lines, and timings.
+# Exit status: 0 all passed, 1 a check failed, 77 QEMU/OVMF/tmux/mtools missing.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+iso="" kesu="" out=""
+while getopts i:k:o:h opt; do
+	case $opt in
+	i) iso=$OPTARG ;;
+	k) kesu=$OPTARG ;;
+	o) out=$OPTARG ;;
+	*) sed -n '2,/^set -eu/p' "$0" | sed 's/^# \{0,1\}//; /^set -eu/d' >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+modes=${*:-bios uefi tui}
+[ -f "$iso" ] && [ -x "$kesu" ] && [ -n "$out" ] || { echo "iso-test: -i ISO -k KESU -o OUTDIR" >&2; exit 2; }
+PATH="$PATH:/sbin:/usr/sbin"
+skip() { echo "iso-test: SKIP: $*" >&2; exit 77; }
+command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
+command -v mcopy >/dev/null || skip "no mtools"
+command -v openssl >/dev/null || skip "no openssl"
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+PATTERN=KESU-ISO-TEST-PATTERN-0123456789
+NVME_SERIAL=KESUISONVME1
+SATA_SERIAL=KESUISOSATA1
+failures=0
+
+fail() { echo "iso-test: $mode: FAIL $*"; failures=$((failures + 1)); }
+ok() { echo "iso-test: $mode: ok $*"; }
+
+# Keys: an offline root and a signer certificate it issued.
+keys() {
+	[ -f "$out/key/signer.pem" ] && return 0
+	rm -rf "$out/ca" "$out/key"
+	"$kesu" ca init --dir "$out/ca" --subject "/CN=kesu iso test root" >/dev/null
+	"$kesu" key init --dir "$out/key" --subject "/CN=kesu iso test signer" >/dev/null
+	"$kesu" ca sign "$out/key/signer.csr" --dir "$out/ca" --out "$out/key/signer.pem" >/dev/null
+}
+
+# The byte offset of the partition labelled KESU-EVID in image $1.
+evidence_offset() {
+	sfdisk -d "$1" 2>/dev/null | sed -n 's/.*start= *\([0-9]*\),.*/\1/p' | while read -r s; do
+		if mlabel -s -i "$1@@$((s * 512))" :: 2>/dev/null | grep -q KESU-EVID; then
+			echo $((s * 512))
+			return 0
+		fi
+	done
+}
+
+fill() {
+	yes "$PATTERN" | head -c $((64 * 1024 * 1024)) >"$1"
+}
+
+# prepare DIR CMDLINE: the stick (the image, then the key and options on its evidence partition) and two disks.
+prepare() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	cp "$iso" "$1/stick.img"
+	truncate -s +8M "$1/stick.img"   # a stick is larger than the image written to it
+	off=$(evidence_offset "$1/stick.img")
+	[ -n "$off" ] || { fail "no KESU-EVID partition in $iso"; return 1; }
+	echo "$off" >"$1/evidence.offset"
+	printf '%s\n' "$2" >"$1/cmdline"
+	for f in "$out/key/signer.key" "$out/key/signer.pem" "$out/ca/root.pem" "$1/cmdline"; do
+		mcopy -o -i "$1/stick.img@@$off" "$f" ::kesu/
+	done
+	fill "$1/nvme.img"
+	fill "$1/sata.img"
+}
+
+qemu_args() {
+	d=$1
+	echo "-accel tcg -cpu max -m 1024 -smp 2 -nodefaults -no-user-config -no-reboot -net none -vga none"
+	echo "-drive if=none,id=nvme,format=raw,file=$d/nvme.img -device nvme,serial=$NVME_SERIAL,drive=nvme"
+	echo "-drive if=none,id=sata,format=raw,file=$d/sata.img -device ahci,id=ahci -device ide-hd,bus=ahci.0,drive=sata,serial=$SATA_SERIAL"
+	echo "-drive if=none,id=stick,format=raw,file=$d/stick.img -device qemu-xhci -device usb-storage,drive=stick,serial=KESUISOSTICK,bootindex=0"
+	if [ "$2" = uefi ]; then
+		cp "$OVMF_VARS" "$d/vars.fd"
+		echo "-drive if=pflash,format=raw,readonly=on,file=$OVMF_CODE -drive if=pflash,format=raw,file=$d/vars.fd"
+	fi
+}
+
+# check_disk IMG NAME: no pattern anywhere in the backing file.
+check_clean() {
+	if grep -aqF "$PATTERN" "$1"; then
+		fail "$2: the pattern is still on the disk ($(grep -acF "$PATTERN" "$1") lines)"
+	else
+		ok "$2: no pattern left anywhere in the disk's $(($(stat -c %s "$1") / 1048576)) MiB"
+	fi
+}
+
+# check_certs DIR SERIAL...: a certificate per serial, each verifying with the root.
+check_certs() {
+	d=$1
+	shift
+	rm -rf "$d/evidence"
+	mkdir -p "$d/evidence"
+	mcopy -s -n -i "$d/stick.img@@$(cat "$d/evidence.offset")" ::kesu-evidence "$d/evidence/" 2>/dev/null ||
+		{ fail "no kesu-evidence directory on the evidence partition"; return; }
+	ev="$d/evidence/kesu-evidence"
+	for serial in "$@"; do
+		found=""
+		for c in "$ev"/KC-*.json; do
+			[ -f "$c" ] || continue
+			grep -q "\"$serial\"" "$c" && found=$c
+		done
+		if [ -z "$found" ]; then
+			fail "no certificate for the disk with serial $serial in $ev"
+			continue
+		fi
+		if openssl cms -verify -binary -inform PEM -in "$found.p7s" -content "$found" \
+			-CAfile "$out/ca/root.pem" -out /dev/null 2>"$d/verify.err"; then
+			ok "certificate $(basename "$found") for $serial verifies with openssl cms -verify${3:+}"
+		else
+			fail "certificate $found does not verify: $(cat "$d/verify.err")"
+		fi
+		[ -f "${found%.json}.pdf" ] && ok "  and its PDF is there"
+	done
+}
+
+# The stick's image part is what was written: the boot medium was not erased.
+check_medium() {
+	n=$(cat "$1/evidence.offset")
+	if cmp -s -n "$n" "$iso" "$1/stick.img"; then
+		ok "the boot stick's image part is unchanged"
+	else
+		fail "the boot stick's image part changed"
+	fi
+}
+
+boot_time() {
+	t=$(sed -n 's/.*\(ready after\|unattended: method\).*/&/p' "$1" | head -1)
+	u=$(grep -a -o 'drivers loaded' "$1" >/dev/null && sed -n 's/^\[\([0-9.]*\)\] drivers loaded.*/\1/p' "$2" 2>/dev/null | head -1)
+	echo "${u:-?}"
+}
+
+unattended() {
+	d="$out/$mode"
+	prepare "$d" "kesu.auto=1 kesu.method=auto kesu.poweroff=1" || return
+	start=$(date +%s)
+	# shellcheck disable=SC2046
+	timeout -k 5 180 qemu-system-x86_64 $(qemu_args "$d" "$mode") -display none \
+		-serial "file:$d/console.log" -monitor none </dev/null >"$d/qemu.log" 2>&1 ||
+		{ fail "QEMU did not power off cleanly (status $?; $d/console.log)"; tail -5 "$d/console.log"; }
+	secs=$(($(date +%s) - start))
+	ready=$(sed -n 's/.*kesu: drivers loaded.*//p' "$d/console.log" | head -1)
+	check_clean "$d/nvme.img" "NVMe disk"
+	check_clean "$d/sata.img" "SATA disk"
+	check_certs "$d" "$NVME_SERIAL" "$SATA_SERIAL"
+	check_medium "$d"
+	booted=$(cat "$d"/evidence/kesu-evidence/boot-*.log 2>/dev/null | sed -n 's/^\[\([0-9.]*\)\] drivers loaded.*/\1/p' | tail -1)
+	echo "iso-test: $mode: boot + erase + power off took $secs s under TCG; drivers loaded ${booted:-?} s after kernel start${ready}"
+}
+
+tui() {
+	d="$out/$mode"
+	command -v tmux >/dev/null || { echo "iso-test: tui: SKIP: no tmux"; return; }
+	prepare "$d" "kesu.console=ttyS0" || return
+	s="kesu-iso-test-$$"
+	# shellcheck disable=SC2046
+	tmux new-session -d -s "$s" -x 120 -y 40 \
+		"timeout -k 5 180 qemu-system-x86_64 $(qemu_args "$d" bios | tr '\n' ' ') -display none -serial stdio -monitor none 2>$d/qemu.log; echo QEMU-EXITED; sleep 600"
+	# wait_for TEXT SECONDS
+	wait_for() {
+		i=0
+		while [ $i -lt $(($2 * 2)) ]; do
+			tmux capture-pane -p -t "$s" >"$d/screen.txt" 2>/dev/null || true
+			grep -q "$1" "$d/screen.txt" && return 0
+			sleep 0.5
+			i=$((i + 1))
+		done
+		return 1
+	}
+	if ! wait_for "choose the drives" 300; then
+		fail "the TUI did not appear; screen: $(tail -5 "$d/screen.txt")"
+		tmux kill-session -t "$s"
+		return
+	fi
+	cp "$d/screen.txt" "$d/screen-list.txt"
+	grep -q 'nvme0n1' "$d/screen.txt" && ok "the TUI lists the NVMe disk" || fail "the TUI does not list nvme0n1"
+	# The stick is listed but not offered; the first row is nvme0n1 (sorted by name).
+	grep -q ' -  sd.*usb' "$d/screen.txt" && ok "the boot stick is shown as not offered" ||
+		fail "the boot stick is offered or missing"
+	tmux send-keys -t "$s" ' '
+	sleep 1
+	tmux send-keys -t "$s" Enter
+	if ! wait_for "Type ERASE-" 30; then
+		fail "no confirmation screen"; tmux kill-session -t "$s"; return
+	fi
+	word=$(grep -o 'ERASE-[A-Z]*' "$d/screen.txt" | head -1)
+	tmux send-keys -t "$s" "$word"
+	sleep 1
+	tmux send-keys -t "$s" Enter
+	if wait_for "ERASED\|FAILED\|ERROR" 300; then
+		sleep 1
+		tmux capture-pane -p -t "$s" >"$d/screen-outcome.txt"
+		if grep -q 'nvme0n1 *ERASED' "$d/screen-outcome.txt"; then
+			ok "the TUI shows nvme0n1 ERASED"
+		else
+			fail "outcome: $(grep -a 'nvme0n1' "$d/screen-outcome.txt" | head -3)"
+		fi
+		grep -q 'Evidence in' "$d/screen-outcome.txt" && grep -q 'KC-.*\.json\|record.json' "$d/screen-outcome.txt" &&
+			ok "the TUI lists the evidence files" || fail "no evidence files listed"
+	else
+		fail "no outcome; screen: $(tail -8 "$d/screen.txt")"
+	fi
+	tmux send-keys -t "$s" Enter
+	sleep 1
+	tmux send-keys -t "$s" q
+	wait_for "powers off" 30 || true
+	tmux send-keys -t "$s" p Enter
+	wait_for QEMU-EXITED 60 || fail "the guest did not power off"
+	tmux kill-session -t "$s" 2>/dev/null || true
+	check_clean "$d/nvme.img" "NVMe disk (chosen)"
+	if grep -aqF "$PATTERN" "$d/sata.img" && [ "$(grep -acF "$PATTERN" "$d/sata.img")" -ge 1900000 ]; then
+		ok "the SATA disk (not chosen) is untouched"
+	else
+		fail "the SATA disk, not chosen, was changed"
+	fi
+	check_certs "$d" "$NVME_SERIAL"
+	check_medium "$d"
+}
+
+keys
+for mode in $modes; do
+	case $mode in
+	bios) unattended ;;
+	uefi)
+		[ -f "$OVMF_CODE" ] || { echo "iso-test: uefi: SKIP: no $OVMF_CODE (apt-get install ovmf)"; continue; }
+		unattended ;;
+	tui) tui ;;
+	*) echo "iso-test: unknown mode $mode" >&2; exit 2 ;;
+	esac
+done
+[ $failures -eq 0 ] || { echo "iso-test: $failures check(s) failed"; exit 1; }
+echo "iso-test: all passed"

@@ -1,0 +1,126 @@
+#!/bin/sh
+# Build kesu's bootable image: a hybrid ISO 9660 file that boots from a DVD or,
+# written to a USB stick with dd, on BIOS and UEFI machines, with a writable
+# FAT partition labelled KESU-EVID appended after the ISO data.
+#
+#   iso/mkiso.sh -k KESU -o OUT.iso [-c CACHE] [-e EVIDENCE_MIB]
+#
+# Pieces, all from Debian packages (the kernel fetched with apt-get download by
+# tests/qemu/fetch-kernel.sh; the rest from this machine's installed packages):
+#   Debian's kernel; the storage, USB, input, FAT/exFAT/ISO 9660 modules
+#   (loaded at boot by modalias, so unknown hardware works); busybox-static;
+#   kmod (modprobe by alias); kesu and its shared libraries; the IPAex Gothic
+#   font with fontconfig; terminfo; iso/init as /init.
+# The boot loader is GRUB (grub-mkrescue: BIOS El Torito + MBR, UEFI through an
+# EFI system partition image); xorriso appends the evidence partition.
+#
+# Prints the image's size. Exit status 77 when a tool or the kernel is missing.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+q="$top/tests/qemu"
+PATH="$PATH:/sbin:/usr/sbin"
+
+kesu="" out="" cache="$top/build/qemu" ev_mib=32
+while getopts k:o:c:e:h opt; do
+	case $opt in
+	k) kesu=$OPTARG ;;
+	o) out=$OPTARG ;;
+	c) cache=$OPTARG ;;
+	e) ev_mib=$OPTARG ;;
+	*) sed -n '2,/^set -eu/p' "$0" | sed 's/^# \{0,1\}//; /^set -eu/d' >&2; exit 2 ;;
+	esac
+done
+[ -n "$kesu" ] && [ -n "$out" ] || { echo "mkiso: -k KESU and -o OUT are required" >&2; exit 2; }
+
+skip() { echo "mkiso: $*" >&2; exit 77; }
+for t in grub-mkrescue xorriso mformat mkfs.vfat cpio depmod zstd; do
+	command -v $t >/dev/null 2>&1 || skip "$t is missing: apt-get install grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools cpio kmod zstd"
+done
+[ -d /usr/lib/grub/i386-pc ] || skip "no GRUB for BIOS: apt-get install grub-pc-bin"
+[ -d /usr/lib/grub/x86_64-efi ] || skip "no GRUB for UEFI: apt-get install grub-efi-amd64-bin"
+busybox=/bin/busybox
+[ -x $busybox ] && ! ldd $busybox >/dev/null 2>&1 || skip "no static busybox (apt-get install busybox-static)"
+font=/usr/share/fonts/opentype/ipaexfont-gothic
+[ -d $font ] || skip "no IPAex Gothic font (apt-get install fonts-ipaexfont-gothic)"
+
+mkdir -p "$cache"
+set +e
+kdir=$("$q/fetch-kernel.sh" "$cache")
+rc=$?
+set -e
+[ $rc -eq 0 ] || { [ $rc -eq 77 ] && skip "no kernel"; exit 1; }
+version=$(cat "$kdir/version")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/kesu-iso.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+mkdir -p "$work/tree/boot/grub" "$work/etc"
+
+# Modules: every storage and USB driver, input (keyboards), the file systems
+# the evidence stick and the boot medium use. drivers/scsi includes the SAS
+# and RAID HBAs found in servers.
+MDIRS="kernel/drivers/ata kernel/drivers/nvme kernel/drivers/scsi kernel/drivers/usb/host
+kernel/drivers/usb/storage kernel/drivers/usb/common kernel/drivers/usb/core kernel/drivers/mmc
+kernel/drivers/memstick kernel/drivers/hid kernel/drivers/input/keyboard kernel/drivers/input/serio
+kernel/drivers/virtio kernel/drivers/block/virtio_blk.ko kernel/drivers/cdrom kernel/drivers/message
+kernel/fs/fat kernel/fs/exfat kernel/fs/isofs kernel/fs/nls"
+margs=""
+for d in $MDIRS; do
+	case $d in
+	*.ko) margs="$margs -m $(basename "$d" .ko)" ;;
+	*) [ -d "$kdir/lib/modules/$version/$d" ] && margs="$margs -M $d" ;;
+	esac
+done
+
+# The initramfs in two archives (the kernel unpacks concatenated archives in
+# order): a base of modules, busybox, kmod, fonts and terminfo, cached in CACHE
+# because resolving a thousand modules' dependencies takes minutes; and a small
+# layer with kesu, its libraries and the init, built every time.
+datadir=/usr/local/share/kesu
+key=$({
+	echo "$kdir $MDIRS"
+	sha256sum "$busybox" /usr/bin/kmod "$q/mkinitramfs.sh"; echo base-v1
+	ls -l "$font" /etc/fonts
+} | sha256sum | cut -c1-16)
+base="$cache/iso-base-$key.cpio.zst"
+if [ ! -f "$base" ]; then
+	rm -f "$cache"/iso-base-*.cpio.zst
+	echo "mkiso: building the module base (once per kernel; a few minutes)" >&2
+	# shellcheck disable=SC2086
+	"$q/mkinitramfs.sh" -o "$work/base.cpio" -k "$kdir" $margs -B "$busybox" \
+		-x /usr/bin/kmod=/usr/sbin/kmod \
+		-D "$font=/usr/share/fonts/opentype/ipaexfont-gothic" -D /etc/fonts=/etc/fonts -D /lib/terminfo=/lib/terminfo
+	zstd -q -19 -T0 "$work/base.cpio" -o "$base.tmp"
+	mv "$base.tmp" "$base"
+fi
+
+# /etc/kesu-image: what the init and the TUI show.
+echo "kesu $(sed -n 's/^VERSION *:= *//p' "$top/Makefile") boot image, kernel $version, built $(date -u +%Y-%m-%dT%H:%MZ)" >"$work/kesu-image"
+args="-o $work/layer.cpio -i $here/init -x $kesu=/usr/sbin/kesu -x /usr/sbin/blkid=/usr/sbin/blkid -f $work/kesu-image=/etc/kesu-image"
+[ -x /usr/bin/openssl ] && args="$args -x /usr/bin/openssl=/usr/bin/openssl"
+[ -d "$top/labels" ] && args="$args -D $top/labels=$datadir/labels"
+[ -d "$top/reports" ] && args="$args -D $top/reports=$datadir/reports"
+# shellcheck disable=SC2086
+"$q/mkinitramfs.sh" $args
+zstd -q -19 -T0 "$work/layer.cpio" -o "$work/layer.cpio.zst"
+cat "$base" "$work/layer.cpio.zst" >"$work/tree/boot/initrd.img"
+cp "$kdir/vmlinuz" "$work/tree/boot/vmlinuz"
+
+volid=KESU_BOOT
+cp "$here/grub.cfg" "$work/tree/boot/grub/grub.cfg"
+printf '%s\n' "$volid" >"$work/tree/kesu-boot"
+
+# The evidence partition: FAT, label KESU-EVID (FAT labels hold 11 characters), with a note for operators.
+mkfs.vfat -n KESU-EVID -C "$work/evidence.img" $((ev_mib * 1024)) >/dev/null
+cp "$here/EVIDENCE-README.txt" "$work/README.txt"
+mcopy -i "$work/evidence.img" "$work/README.txt" ::README.txt
+mmd -i "$work/evidence.img" ::kesu
+
+grub-mkrescue -o "$work/out.iso" "$work/tree" -- -volid "$volid" \
+	-append_partition 3 0x0c "$work/evidence.img" >"$work/grub.log" 2>&1 ||
+	{ cat "$work/grub.log" >&2; exit 1; }
+mv "$work/out.iso" "$out"
+
+bytes=$(stat -c %s "$out")
+echo "mkiso: $out: $((bytes / 1048576)) MiB ($bytes bytes; kernel $(($(stat -c %s "$kdir/vmlinuz") / 1048576)) MiB, initramfs $(($(stat -c %s "$work/tree/boot/initrd.img") / 1048576)) MiB, evidence partition $ev_mib MiB)"
