@@ -166,3 +166,11 @@ clean:
 	rm -rf build build-san build-clang build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The bootable image (iso/mkiso.sh, README "Boot image") and its QEMU test.
+.PHONY: iso iso-test
+iso: $(KESU)
+	@sh iso/mkiso.sh -k $(KESU) -o $(BUILD)/kesu.iso
+
+iso-test: iso
+	@sh iso/iso-test.sh -i $(BUILD)/kesu.iso -k $(KESU) -o $(BUILD)/iso-test
