@@ -181,7 +181,7 @@ tui() {
 	s="kesu-iso-test-$$"
 	# shellcheck disable=SC2046
 	tmux new-session -d -s "$s" -x 120 -y 40 \
-		"timeout -k 5 180 qemu-system-x86_64 $(qemu_args "$d" bios | tr '\n' ' ') -display none -serial stdio -monitor none 2>$d/qemu.log; echo QEMU-EXITED; sleep 600"
+		"timeout --foreground -k 5 300 qemu-system-x86_64 $(qemu_args "$d" bios | tr '\n' ' ') -display none -serial stdio -monitor none 2>$d/qemu.log; echo QEMU-EXITED; sleep 600"
 	# wait_for TEXT SECONDS
 	wait_for() {
 		i=0
@@ -193,7 +193,7 @@ tui() {
 		done
 		return 1
 	}
-	if ! wait_for "choose the drives" 300; then
+	if ! wait_for "choose the drives" 120; then
 		fail "the TUI did not appear; screen: $(tail -5 "$d/screen.txt")"
 		tmux kill-session -t "$s"
 		return
@@ -213,7 +213,7 @@ tui() {
 	tmux send-keys -t "$s" "$word"
 	sleep 1
 	tmux send-keys -t "$s" Enter
-	if wait_for "ERASED\|FAILED\|ERROR" 300; then
+	if wait_for " -  finished" 180; then
 		sleep 1
 		tmux capture-pane -p -t "$s" >"$d/screen-outcome.txt"
 		if grep -q 'nvme0n1 *ERASED' "$d/screen-outcome.txt"; then
