@@ -3,16 +3,23 @@
 #
 #   iso/iso-test.sh -i KESU.ISO -k KESU -o OUTDIR [MODE...]
 #
-# MODE: bios (unattended, SeaBIOS), uefi (unattended, OVMF), tui (the TUI on
-# the serial console, driven through tmux). Default: all three.
+# MODE (default: all four):
+#   bios        unattended, SeaBIOS, booted from the stick
+#   uefi        unattended, OVMF, booted from the stick
+#   secureboot  unattended, OVMF with Microsoft's keys and Secure Boot on,
+#               booted from the image as a DVD, evidence on a stick of its own
+#               (a GPT partition named KESU-EVIDENCE)
+#   tui         the TUI on the serial console, driven through tmux (SeaBIOS)
 # Each boot gets an emulated NVMe disk and a SATA (AHCI) disk, both filled with
-# a known pattern, and a USB stick that is the image itself written "with dd",
-# whose evidence partition holds a signing key (made here with kesu ca / kesu
-# key) and the boot options (kesu/cmdline). After the guest powers off:
+# a known pattern, and a USB stick: the image itself written "with dd" (its
+# evidence partition), or the stick of its own. The stick holds a signing key
+# (made here with kesu ca / kesu key) and the boot options (kesu/cmdline).
+# After the guest powers off:
 #   unattended: neither disk holds the pattern anywhere; the evidence partition
 #     holds a certificate per disk (by serial); each verifies with
 #     openssl cms -verify against the test's root; the stick's image part is
-#     unchanged (the boot medium was not touched).
+#     unchanged (the boot medium was not touched); the boot log says how the
+#     guest booted (BIOS; UEFI; UEFI with Secure Boot on and kernel lockdown).
 #   tui: the one drive chosen holds no pattern, the other is untouched, and its
 #     certificate verifies.
 # Prints "iso-test: MODE: ok|FAIL what" lines, and timings.
@@ -30,7 +37,7 @@ while getopts i:k:o:h opt; do
 	esac
 done
 shift $((OPTIND - 1))
-modes=${*:-bios uefi tui}
+modes=${*:-bios uefi secureboot tui}
 [ -f "$iso" ] && [ -x "$kesu" ] && [ -n "$out" ] || { echo "iso-test: -i ISO -k KESU -o OUTDIR" >&2; exit 2; }
 PATH="$PATH:/sbin:/usr/sbin"
 skip() { echo "iso-test: SKIP: $*" >&2; exit 77; }
@@ -39,6 +46,9 @@ command -v mcopy >/dev/null || skip "no mtools"
 command -v openssl >/dev/null || skip "no openssl"
 OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+# Secure Boot: the SMM build of OVMF with Microsoft's keys enrolled and Secure Boot on.
+OVMF_SB_CODE=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd
+OVMF_SB_VARS=/usr/share/OVMF/OVMF_VARS_4M.ms.fd
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -73,13 +83,33 @@ fill() {
 	yes "$PATTERN" | head -c $((64 * 1024 * 1024)) >"$1"
 }
 
-# prepare DIR CMDLINE: the stick (the image, then the key and options on its evidence partition) and two disks.
+# evidence_stick IMG: a 64 MiB stick as an operator might prepare one: a GPT
+# partition named KESU-EVIDENCE holding an unlabelled FAT file system.
+evidence_stick() {
+	truncate -s 64M "$1"
+	printf 'label: gpt\nstart=2048, size=120832, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name="KESU-EVIDENCE"\n' |
+		sfdisk -q "$1" >/dev/null
+	rm -f "$1.fat"
+	mkfs.vfat -C "$1.fat" $((120832 / 2)) >/dev/null
+	dd if="$1.fat" of="$1" bs=1M seek=1 conv=notrunc status=none
+	rm -f "$1.fat"
+	mmd -i "$1@@1M" ::kesu
+	echo $((2048 * 512))
+}
+
+# prepare DIR CMDLINE [dvd]: the evidence stick, with the key and the options on
+# it, and two disks. The stick is the image itself, written to it "with dd",
+# or, with dvd (the image is then a DVD), a stick of its own.
 prepare() {
 	rm -rf "$1"
 	mkdir -p "$1"
-	cp "$iso" "$1/stick.img"
-	truncate -s +8M "$1/stick.img"   # a stick is larger than the image written to it
-	off=$(evidence_offset "$1/stick.img")
+	if [ "${3:-}" = dvd ]; then
+		off=$(evidence_stick "$1/stick.img")
+	else
+		cp "$iso" "$1/stick.img"
+		truncate -s +8M "$1/stick.img"   # a stick is larger than the image written to it
+		off=$(evidence_offset "$1/stick.img")
+	fi
 	[ -n "$off" ] || { fail "no KESU-EVID partition in $iso"; return 1; }
 	echo "$off" >"$1/evidence.offset"
 	printf '%s\n' "$2" >"$1/cmdline"
@@ -90,16 +120,27 @@ prepare() {
 	fill "$1/sata.img"
 }
 
+# qemu_args DIR FIRMWARE [dvd]
 qemu_args() {
 	d=$1
 	echo "-accel tcg -cpu max -m 1024 -smp 2 -nodefaults -no-user-config -no-reboot -net none -vga none"
 	echo "-drive if=none,id=nvme,format=raw,file=$d/nvme.img -device nvme,serial=$NVME_SERIAL,drive=nvme"
 	echo "-drive if=none,id=sata,format=raw,file=$d/sata.img -device ahci,id=ahci -device ide-hd,bus=ahci.0,drive=sata,serial=$SATA_SERIAL"
-	echo "-drive if=none,id=stick,format=raw,file=$d/stick.img -device qemu-xhci -device usb-storage,drive=stick,serial=KESUISOSTICK,bootindex=0"
-	if [ "$2" = uefi ]; then
-		cp "$OVMF_VARS" "$d/vars.fd"
-		echo "-drive if=pflash,format=raw,readonly=on,file=$OVMF_CODE -drive if=pflash,format=raw,file=$d/vars.fd"
+	if [ "${3:-}" = dvd ]; then
+		echo "-drive if=none,id=dvd,format=raw,readonly=on,file=$iso -device ide-cd,bus=ahci.1,drive=dvd,bootindex=0"
+		echo "-drive if=none,id=stick,format=raw,file=$d/stick.img -device qemu-xhci -device usb-storage,drive=stick,serial=KESUEVSTICK"
+	else
+		echo "-drive if=none,id=stick,format=raw,file=$d/stick.img -device qemu-xhci -device usb-storage,drive=stick,serial=KESUISOSTICK,bootindex=0"
 	fi
+	case $2 in
+	uefi)
+		cp "$OVMF_VARS" "$d/vars.fd"
+		echo "-drive if=pflash,format=raw,readonly=on,file=$OVMF_CODE -drive if=pflash,format=raw,file=$d/vars.fd" ;;
+	secureboot)
+		cp "$OVMF_SB_VARS" "$d/vars.fd"
+		echo "-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on"
+		echo "-drive if=pflash,format=raw,readonly=on,file=$OVMF_SB_CODE -drive if=pflash,format=raw,file=$d/vars.fd" ;;
+	esac
 }
 
 # check_disk IMG NAME: no pattern anywhere in the backing file.
@@ -150,28 +191,46 @@ check_medium() {
 	fi
 }
 
-boot_time() {
-	t=$(sed -n 's/.*\(ready after\|unattended: method\).*/&/p' "$1" | head -1)
-	u=$(grep -a -o 'drivers loaded' "$1" >/dev/null && sed -n 's/^\[\([0-9.]*\)\] drivers loaded.*/\1/p' "$2" 2>/dev/null | head -1)
-	echo "${u:-?}"
+# check_boot_log DIR FIRMWARE: the init's log on the evidence partition says
+# how the machine booted; with Secure Boot it must say Secure Boot was on.
+check_boot_log() {
+	log=$(ls "$1"/evidence/kesu-evidence/boot-*.log 2>/dev/null | tail -1)
+	[ -n "$log" ] || { fail "no boot log on the evidence partition"; return; }
+	state=$(grep -a -o 'BIOS boot.*\|UEFI boot.*' "$log" | head -1)
+	case $2 in
+	bios) want="BIOS boot" ;;
+	uefi) want="UEFI boot, Secure Boot off" ;;
+	secureboot) want="UEFI boot, Secure Boot on (kernel lockdown: integrity)" ;;
+	esac
+	if [ "$state" = "${want}" ] || { [ "$2" = bios ] && [ "${state#BIOS boot}" != "$state" ]; }; then
+		ok "the guest reports: $state"
+	else
+		fail "the guest reports \"$state\", not \"$want\""
+	fi
+	t=$(sed -n 's/^\[\([0-9.]*\)\] drivers loaded.*/\1/p' "$log" | tail -1)
+	echo "iso-test: $mode: drivers loaded and disks found ${t:-?} s after kernel start (QEMU TCG)"
 }
 
+# unattended FIRMWARE [dvd]
 unattended() {
 	d="$out/$mode"
-	prepare "$d" "kesu.auto=1 kesu.method=auto kesu.poweroff=1" || return
+	prepare "$d" "kesu.auto=1 kesu.method=auto kesu.poweroff=1" "${2:-}" || return
 	start=$(date +%s)
 	# shellcheck disable=SC2046
-	timeout -k 5 180 qemu-system-x86_64 $(qemu_args "$d" "$mode") -display none \
+	timeout -k 5 240 qemu-system-x86_64 $(qemu_args "$d" "$1" "${2:-}") -display none \
 		-serial "file:$d/console.log" -monitor none </dev/null >"$d/qemu.log" 2>&1 ||
 		{ fail "QEMU did not power off cleanly (status $?; $d/console.log)"; tail -5 "$d/console.log"; }
 	secs=$(($(date +%s) - start))
-	ready=$(sed -n 's/.*kesu: drivers loaded.*//p' "$d/console.log" | head -1)
 	check_clean "$d/nvme.img" "NVMe disk"
 	check_clean "$d/sata.img" "SATA disk"
 	check_certs "$d" "$NVME_SERIAL" "$SATA_SERIAL"
-	check_medium "$d"
-	booted=$(cat "$d"/evidence/kesu-evidence/boot-*.log 2>/dev/null | sed -n 's/^\[\([0-9.]*\)\] drivers loaded.*/\1/p' | tail -1)
-	echo "iso-test: $mode: boot + erase + power off took $secs s under TCG; drivers loaded ${booted:-?} s after kernel start${ready}"
+	if [ "${2:-}" = dvd ]; then
+		ok "booted from the image as a DVD; evidence went to a stick of its own (GPT partition KESU-EVIDENCE)"
+	else
+		check_medium "$d"
+	fi
+	check_boot_log "$d" "$1"
+	echo "iso-test: $mode: boot + erase + power off took $secs s under TCG"
 }
 
 tui() {
@@ -246,10 +305,14 @@ tui() {
 keys
 for mode in $modes; do
 	case $mode in
-	bios) unattended ;;
+	bios) unattended bios ;;
 	uefi)
 		[ -f "$OVMF_CODE" ] || { echo "iso-test: uefi: SKIP: no $OVMF_CODE (apt-get install ovmf)"; continue; }
-		unattended ;;
+		unattended uefi ;;
+	secureboot)
+		[ -f "$OVMF_SB_CODE" ] && [ -f "$OVMF_SB_VARS" ] ||
+			{ echo "iso-test: secureboot: SKIP: no $OVMF_SB_CODE (apt-get install ovmf)"; continue; }
+		unattended secureboot dvd ;;
 	tui) tui ;;
 	*) echo "iso-test: unknown mode $mode" >&2; exit 2 ;;
 	esac

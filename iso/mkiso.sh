@@ -11,8 +11,11 @@
 #   (loaded at boot by modalias, so unknown hardware works); busybox-static;
 #   kmod (modprobe by alias); kesu and its shared libraries; the IPAex Gothic
 #   font with fontconfig; terminfo; iso/init as /init.
-# The boot loader is GRUB (grub-mkrescue: BIOS El Torito + MBR, UEFI through an
-# EFI system partition image); xorriso appends the evidence partition.
+# Boot loaders: on BIOS, GRUB (El Torito, and from the MBR on a stick); on UEFI,
+# Debian's signed shim and GRUB (iso/fetch-efi.sh, apt-get download) in an EFI
+# system partition image, so the image boots with Secure Boot on: shim is
+# signed by Microsoft, GRUB and the kernel by Debian. xorriso writes the hybrid
+# image and appends the evidence partition.
 #
 # Prints the image's size. Exit status 77 when a tool or the kernel is missing.
 set -eu
@@ -35,11 +38,10 @@ done
 [ -n "$kesu" ] && [ -n "$out" ] || { echo "mkiso: -k KESU and -o OUT are required" >&2; exit 2; }
 
 skip() { echo "mkiso: $*" >&2; exit 77; }
-for t in grub-mkrescue xorriso mformat mkfs.vfat cpio depmod zstd; do
-	command -v $t >/dev/null 2>&1 || skip "$t is missing: apt-get install grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools dosfstools cpio kmod zstd"
+for t in grub-mkimage xorriso mformat mkfs.vfat cpio depmod zstd; do
+	command -v $t >/dev/null 2>&1 || skip "$t is missing: apt-get install grub-pc-bin grub-common xorriso mtools dosfstools cpio kmod zstd"
 done
 [ -d /usr/lib/grub/i386-pc ] || skip "no GRUB for BIOS: apt-get install grub-pc-bin"
-[ -d /usr/lib/grub/x86_64-efi ] || skip "no GRUB for UEFI: apt-get install grub-efi-amd64-bin"
 busybox=/bin/busybox
 [ -x $busybox ] && ! ldd $busybox >/dev/null 2>&1 || skip "no static busybox (apt-get install busybox-static)"
 font=/usr/share/fonts/opentype/ipaexfont-gothic
@@ -52,6 +54,11 @@ rc=$?
 set -e
 [ $rc -eq 0 ] || { [ $rc -eq 77 ] && skip "no kernel"; exit 1; }
 version=$(cat "$kdir/version")
+set +e
+efi=$("$here/fetch-efi.sh" "$cache")
+rc=$?
+set -e
+[ $rc -eq 0 ] || { [ $rc -eq 77 ] && skip "no signed UEFI boot loaders"; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/kesu-iso.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
@@ -64,7 +71,7 @@ MDIRS="kernel/drivers/ata kernel/drivers/nvme kernel/drivers/scsi kernel/drivers
 kernel/drivers/usb/storage kernel/drivers/usb/common kernel/drivers/usb/core kernel/drivers/mmc
 kernel/drivers/memstick kernel/drivers/hid kernel/drivers/input/keyboard kernel/drivers/input/serio
 kernel/drivers/virtio kernel/drivers/block/virtio_blk.ko kernel/drivers/cdrom kernel/drivers/message
-kernel/fs/fat kernel/fs/exfat kernel/fs/isofs kernel/fs/nls"
+kernel/fs/fat kernel/fs/exfat kernel/fs/isofs kernel/fs/nls kernel/fs/efivarfs"
 margs=""
 for d in $MDIRS; do
 	case $d in
@@ -110,6 +117,9 @@ cp "$kdir/vmlinuz" "$work/tree/boot/vmlinuz"
 volid=KESU_BOOT
 cp "$here/grub.cfg" "$work/tree/boot/grub/grub.cfg"
 printf '%s\n' "$volid" >"$work/tree/kesu-boot"
+# Debian's signed GRUB for CDs finds its medium by this file.
+mkdir -p "$work/tree/.disk"
+echo "kesu boot image" >"$work/tree/.disk/info"
 
 # The evidence partition: FAT, label KESU-EVID (FAT labels hold 11 characters), with a note for operators.
 mkfs.vfat -n KESU-EVID -C "$work/evidence.img" $((ev_mib * 1024)) >/dev/null
@@ -117,9 +127,29 @@ cp "$here/EVIDENCE-README.txt" "$work/README.txt"
 mcopy -i "$work/evidence.img" "$work/README.txt" ::README.txt
 mmd -i "$work/evidence.img" ::kesu
 
-grub-mkrescue -o "$work/out.iso" "$work/tree" -- -volid "$volid" \
-	-append_partition 3 0x0c "$work/evidence.img" >"$work/grub.log" 2>&1 ||
-	{ cat "$work/grub.log" >&2; exit 1; }
+# BIOS: GRUB's El Torito core (also started from the MBR when the image is on
+# a USB stick), its modules beside it.
+mkdir -p "$work/tree/boot/grub/i386-pc"
+cp /usr/lib/grub/i386-pc/*.mod /usr/lib/grub/i386-pc/*.lst "$work/tree/boot/grub/i386-pc/"
+grub-mkimage -O i386-pc-eltorito -d /usr/lib/grub/i386-pc -p /boot/grub \
+	-o "$work/tree/boot/grub/i386-pc/eltorito.img" biosdisk iso9660 part_msdos part_gpt
+
+# UEFI: an EFI system partition image holding shim, signed GRUB and MokManager,
+# so the image boots with Secure Boot on.
+efisize=$(du -kc "$efi/shimx64.efi" "$efi/grubx64.efi" "$efi/mmx64.efi" | tail -1 | cut -f1)
+mkfs.vfat -n KESU_EFI -C "$work/tree/efi.img" $((efisize + 512)) >/dev/null
+mmd -i "$work/tree/efi.img" ::EFI ::EFI/boot
+mcopy -i "$work/tree/efi.img" "$efi/shimx64.efi" ::EFI/boot/bootx64.efi
+mcopy -i "$work/tree/efi.img" "$efi/grubx64.efi" ::EFI/boot/grubx64.efi
+mcopy -i "$work/tree/efi.img" "$efi/mmx64.efi" ::EFI/boot/mmx64.efi
+
+xorriso -as mkisofs -graft-points -V "$volid" -r \
+	-b boot/grub/i386-pc/eltorito.img -no-emul-boot -boot-load-size 4 -boot-info-table \
+	--grub2-boot-info --grub2-mbr /usr/lib/grub/i386-pc/boot_hybrid.img \
+	-apm-block-size 2048 --efi-boot efi.img -efi-boot-part --efi-boot-image --protective-msdos-label \
+	-append_partition 3 0x0c "$work/evidence.img" \
+	-o "$work/out.iso" "$work/tree" >"$work/xorriso.log" 2>&1 ||
+	{ cat "$work/xorriso.log" >&2; exit 1; }
 mv "$work/out.iso" "$out"
 
 bytes=$(stat -c %s "$out")
