@@ -39,6 +39,7 @@ struct tui {
 	struct tui_drive *drives;
 	size_t n_drives;
 	size_t cursor;
+	size_t top;              /* first drive row shown: the list scrolls with the cursor */
 	size_t method;
 	char message[256];
 };
@@ -73,35 +74,52 @@ static void title(const char *what)
 	attroff(A_BOLD);
 }
 
-static void draw_list(const struct tui *t)
+/* Drive rows that fit between the title and the four footer lines. */
+static size_t list_rows(void)
 {
-	size_t chosen = 0;
+	return LINES > 10 ? (size_t)(LINES - 7) / 3 : 1;
+}
 
+static void draw_drive(int y, const struct tui_drive *d, bool at_cursor)
+{
+	char size[32];
+
+	snprintf(size, sizeof(size), "%.1f GB", (double)d->id.size_bytes / 1e9);
+	if (at_cursor)
+		attron(A_REVERSE);
+	mvprintw(y, 0, "%s %-10s %-6s %-10s %.40s  serial %.30s", d->offered ? (d->selected ? "[x]" : "[ ]") : " - ",
+		 d->id.name, kesu_transport_name(d->id.transport), size, d->id.model, d->id.serial);
+	if (at_cursor)
+		attroff(A_REVERSE);
+	if (!d->offered)
+		attron(A_DIM);
+	mvprintw(y + 1, 4, "%.*s", COLS > 8 ? COLS - 8 : 1, d->offered ? d->capability : d->safety);
+	if (!d->offered)
+		attroff(A_DIM);
+}
+
+static void draw_list(struct tui *t)
+{
+	size_t chosen = 0, fit = list_rows(), end;
+
+	/* Scroll so the cursor's row is on screen: a bench may hold more drives than rows. */
+	if (t->cursor < t->top)
+		t->top = t->cursor;
+	else if (t->cursor >= t->top + fit)
+		t->top = t->cursor + 1 - fit;
+	end = t->top + fit < t->n_drives ? t->top + fit : t->n_drives;
 	title("choose the drives to erase");
-	for (size_t i = 0; i < t->n_drives; i++) {
-		const struct tui_drive *d = &t->drives[i];
-		int y = 2 + (int)i * 3;
-		char size[32];
-
-		snprintf(size, sizeof(size), "%.1f GB", (double)d->id.size_bytes / 1e9);
-		if (i == t->cursor)
-			attron(A_REVERSE);
-		mvprintw(y, 0, "%s %-10s %-6s %-10s %.40s  serial %.30s", d->offered ? (d->selected ? "[x]" : "[ ]") : " - ",
-			 d->id.name, kesu_transport_name(d->id.transport), size, d->id.model, d->id.serial);
-		if (i == t->cursor)
-			attroff(A_REVERSE);
-		if (!d->offered)
-			attron(A_DIM);
-		mvprintw(y + 1, 4, "%.*s", COLS > 8 ? COLS - 8 : 1, d->offered ? d->capability : d->safety);
-		if (!d->offered)
-			attroff(A_DIM);
-		chosen += d->selected;
-	}
+	for (size_t i = t->top; i < end; i++)
+		draw_drive(2 + (int)(i - t->top) * 3, &t->drives[i], i == t->cursor);
+	for (size_t i = 0; i < t->n_drives; i++)
+		chosen += t->drives[i].selected;
 	if (t->n_drives == 0)
 		mvprintw(2, 0, "No drives found. Connect one and press r.");
-	int y = 3 + (int)t->n_drives * 3;
+	int y = 3 + (int)(end - t->top) * 3;
 
 	mvprintw(y, 0, "Method: %s   Selected: %zu   Evidence: %s", tui_methods[t->method], chosen, t->out_dir);
+	if (t->top > 0 || end < t->n_drives)
+		printw("   Drives %zu-%zu of %zu", t->top + 1, end, t->n_drives);
 	mvprintw(y + 2, 0, "Up/Down move  Space select  m method  r rescan  Enter erase selected  q quit");
 	if (t->message[0])
 		mvprintw(y + 3, 0, "%s", t->message);
@@ -114,6 +132,7 @@ static void rescan(struct tui *t)
 	t->drives = NULL;
 	t->n_drives = 0;
 	t->cursor = 0;
+	t->top = 0;
 	if (tui_drives_scan(&t->drives, &t->n_drives) < 0)
 		snprintf(t->message, sizeof(t->message), "Could not list drives: %s", strerror(errno));
 }
@@ -131,11 +150,33 @@ static void confirm_word(char *w, size_t len)
 		 letters[r[3] % 24]);
 }
 
+/* The selected drives from row y on, as many as leave room for the prompt below. */
+static int draw_selected(int y, const struct tui *t)
+{
+	size_t shown = 0, total = 0, room = LINES > y + 8 ? (size_t)(LINES - y - 8) : 1;
+
+	for (size_t i = 0; i < t->n_drives; i++) {
+		const struct tui_drive *d = &t->drives[i];
+
+		if (!d->selected)
+			continue;
+		if (shown < room) {
+			mvprintw(y++, 2, "%s  %s  serial %s", d->id.path, d->id.model, d->id.serial);
+			shown++;
+		}
+		total++;
+	}
+	if (shown < total)
+		mvprintw(y++, 2, "and %zu more", total - shown);
+	return y;
+}
+
 /* The confirmation screen: true when the word was typed. */
 static bool confirm(const struct tui *t)
 {
 	char word[16], typed[32] = "";
 	size_t len = 0;
+	bool mistyped = false;
 
 	confirm_word(word, sizeof(word));
 	for (;;) {
@@ -144,13 +185,11 @@ static bool confirm(const struct tui *t)
 		title("confirm");
 		mvprintw(y++, 0, "These drives will be ERASED with method %s. Nothing on them can be recovered:",
 			 tui_methods[t->method]);
-		for (size_t i = 0; i < t->n_drives; i++)
-			if (t->drives[i].selected)
-				mvprintw(y++, 2, "%s  %s  serial %s", t->drives[i].id.path, t->drives[i].id.model,
-					 t->drives[i].id.serial);
-		y++;
+		y = draw_selected(y, t) + 1;
 		mvprintw(y++, 0, "Type %s and press Enter to erase, Esc to go back.", word);
 		mvprintw(y + 1, 0, "> %s", typed);
+		if (mistyped)
+			mvprintw(y + 3, 0, "That was not %s; nothing was erased. Type it again, or Esc to go back.", word);
 		refresh();
 		int c = getch();
 
@@ -159,6 +198,7 @@ static bool confirm(const struct tui *t)
 		if (c == '\n' || c == KEY_ENTER || c == '\r') {
 			if (strcmp(typed, word) == 0)
 				return true;
+			mistyped = true;
 			len = 0;
 			typed[0] = '\0';
 			continue;

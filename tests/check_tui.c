@@ -1,0 +1,564 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kesu tui driven on the host through tmux, as an operator would: find our own
+ * loop device among whatever else the host shows, select it, confirm with the
+ * word on screen, read the outcome. Then the bytes: the chosen device no longer
+ * holds the pattern, the other one still does, and the certificate verifies
+ * with stock openssl. Under the sanitizer build every kesu process (the TUI and
+ * its child wipes) logs reports to files that are checked too.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <kesu/cli.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/testutil.h"
+
+#define MiB (1024ull * 1024)
+#define DEV_SIZE (8 * MiB)
+#define WAIT_SHORT_MS 15000
+#define WAIT_WIPE_MS 60000
+
+/* 16 bytes, so a block is the pattern repeated exactly. */
+static const char pattern[16] = "kesu-tui-check!\n";
+
+/* One TUI in its own tmux server (-L), so nothing is shared with another tmux. */
+struct tui_session {
+	char sock[64];
+	char dir[PATH_MAX / 2];   /* scratch: script, stderr, exit code, sanitizer logs */
+	char out[PATH_MAX / 2];   /* --out */
+	char screen_file[PATH_MAX];
+};
+
+static char cleanup_sock[64];
+
+static void kill_tmux(void)
+{
+	if (cleanup_sock[0])
+		tu_sh("tmux -L %s kill-server >/dev/null 2>&1", cleanup_sock);
+	cleanup_sock[0] = '\0';
+}
+
+static bool have_tmux(const char *test)
+{
+	if (tu_sh("command -v tmux >/dev/null 2>&1") == 0)
+		return true;
+	fprintf(stderr, "SKIP %s: needs tmux (tests/deps.sh)\n", test);
+	return false;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* --- the device's bytes, read past the page cache --------------------- */
+
+static void fill_pattern(const char *dev)
+{
+	unsigned char *buf = NULL;
+	const size_t chunk = MiB;
+	int fd = open(dev, O_WRONLY | O_DIRECT);
+
+	ck_assert_msg(fd >= 0, "open %s: %s", dev, strerror(errno));
+	ck_assert_int_eq(posix_memalign((void **)&buf, 4096, chunk), 0);
+	for (size_t i = 0; i < chunk; i += sizeof(pattern))
+		memcpy(buf + i, pattern, sizeof(pattern));
+	for (off_t off = 0; off < (off_t)DEV_SIZE; off += (off_t)chunk)
+		ck_assert_int_eq(pwrite(fd, buf, chunk, off), (ssize_t)chunk);
+	ck_assert_int_eq(fsync(fd), 0);
+	free(buf);
+	close(fd);
+}
+
+/* The whole device; caller frees. */
+static unsigned char *read_dev(const char *dev)
+{
+	unsigned char *buf = NULL;
+	int fd = open(dev, O_RDONLY | O_DIRECT);
+
+	ck_assert_msg(fd >= 0, "open %s: %s", dev, strerror(errno));
+	ck_assert_int_eq(posix_memalign((void **)&buf, 4096, DEV_SIZE), 0);
+	for (size_t off = 0; off < DEV_SIZE;) {
+		ssize_t got = pread(fd, buf + off, DEV_SIZE - off, (off_t)off);
+
+		ck_assert_msg(got > 0, "read %s at %zu: %s", dev, off, got < 0 ? strerror(errno) : "EOF");
+		off += (size_t)got;
+	}
+	close(fd);
+	return buf;
+}
+
+/* Blocks of the device that are exactly the pattern. */
+static size_t pattern_blocks(const char *dev)
+{
+	unsigned char *buf = read_dev(dev);
+	size_t n = 0;
+
+	for (size_t off = 0; off < DEV_SIZE; off += sizeof(pattern))
+		n += memcmp(buf + off, pattern, sizeof(pattern)) == 0;
+	free(buf);
+	return n;
+}
+
+/* The pattern anywhere on the device, at any offset (even split across blocks). */
+static bool pattern_anywhere(const char *dev)
+{
+	unsigned char *buf = read_dev(dev);
+	bool found = memmem(buf, DEV_SIZE, pattern, sizeof(pattern)) != NULL;
+
+	free(buf);
+	return found;
+}
+
+/* --- the tmux session ---------------------------------------------------- */
+
+/* Append a shell-quoted word (single quotes; a ' inside becomes '\''). */
+static void put_quoted(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+/* The sanitizer options as run.sh set them, plus a log file per process. */
+static void put_san_env(FILE *f, const char *name, const char *dir)
+{
+	const char *v = getenv(name);
+	char opt[PATH_MAX + 4096];
+
+	snprintf(opt, sizeof(opt), "%s%slog_path=%s/san", v && *v ? v : "", v && *v ? ":" : "", dir);
+	fprintf(f, "export %s=", name);
+	put_quoted(f, opt);
+	fputc('\n', f);
+}
+
+/*
+ * Start `kesu tui --out OUT --config /dev/null` in a detached tmux session of
+ * 160 x rows; its stderr goes to DIR/stderr, its exit code to DIR/rc.
+ */
+static void tui_start(struct tui_session *s, const char *key_dir, int rows)
+{
+	char script[PATH_MAX];
+	FILE *f;
+
+	snprintf(s->sock, sizeof(s->sock), "kesu-tui-%d", (int)getpid());
+	snprintf(s->dir, sizeof(s->dir), "%s/tui", tu_tmpdir());
+	snprintf(s->out, sizeof(s->out), "%s/evidence", tu_tmpdir());
+	snprintf(s->screen_file, sizeof(s->screen_file), "%s/screen.txt", s->dir);
+	ck_assert_int_eq(mkdir(s->dir, 0700), 0);
+	snprintf(script, sizeof(script), "%s/run.sh", s->dir);
+	f = fopen(script, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "export KESU_KEY_DIR=");
+	put_quoted(f, key_dir);
+	fputc('\n', f);
+	put_san_env(f, "ASAN_OPTIONS", s->dir);
+	put_san_env(f, "LSAN_OPTIONS", s->dir);
+	put_san_env(f, "UBSAN_OPTIONS", s->dir);
+	put_quoted(f, tu_kesu_bin());
+	fputs(" tui --out ", f);
+	put_quoted(f, s->out);
+	fputs(" --config /dev/null 2>", f);
+	fprintf(f, "'%s/stderr'\necho $? >'%s/rc'\n", s->dir, s->dir);
+	ck_assert_int_eq(fclose(f), 0);
+
+	snprintf(cleanup_sock, sizeof(cleanup_sock), "%s", s->sock);
+	atexit(kill_tmux);
+	ck_assert_int_eq(tu_sh("tmux -L %s -f /dev/null new-session -d -s %s -x 160 -y %d 'sh %s'",
+			       s->sock, s->sock, rows, script), 0);
+}
+
+/* The pane's text now (with escapes: attributes), malloc'd; "" when tmux is gone. */
+static char *tui_screen(const struct tui_session *s, bool attrs)
+{
+	char *scr = tu_sh_out("tmux -L %s capture-pane -p %s -t %s 2>/dev/null", s->sock,
+			      attrs ? "-e" : "", s->sock);
+
+	return scr ? scr : strdup("");
+}
+
+/* Wait until the screen shows text; returns the screen (caller frees). Fails after ms. */
+static char *tui_wait_for(const struct tui_session *s, const char *text, long ms)
+{
+	long until = now_ms() + ms;
+
+	for (;;) {
+		char *scr = tui_screen(s, false);
+
+		if (strstr(scr, text))
+			return scr;
+		if (now_ms() > until) {
+			ck_abort_msg("waited %ld ms for \"%s\"; the screen:\n%s", ms, text, scr);
+			free(scr);
+			return NULL;
+		}
+		free(scr);
+		sleep_ms(100);
+	}
+}
+
+static void tui_keys(const struct tui_session *s, const char *keys)
+{
+	ck_assert_int_eq(tu_sh("tmux -L %s send-keys -t %s %s", s->sock, s->sock, keys), 0);
+}
+
+/* Literal text, not key names. */
+static void tui_type(const struct tui_session *s, const char *text)
+{
+	ck_assert_int_eq(tu_sh("tmux -L %s send-keys -t %s -l '%s'", s->sock, s->sock, text), 0);
+}
+
+/* True when the line starts with attributes that leave reverse video on (the cursor's row). */
+static bool line_reversed(const char *line)
+{
+	bool rev = false;
+
+	while (line[0] == '\033' && line[1] == '[') {
+		const char *p = line + 2;
+
+		while (*p && *p != 'm') {
+			char *end;
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				v = 0;
+			if (v == 0)
+				rev = false;
+			else if (v == 7)
+				rev = true;
+			else if (v == 27)
+				rev = false;
+			p = *end == ';' ? end + 1 : end;
+			if (*p && *p != 'm' && *p != ';' && (*p < '0' || *p > '9'))
+				break;
+		}
+		if (*p != 'm')
+			break;
+		line = p + 1;
+	}
+	return rev;
+}
+
+/* The line of the screen holding drive name's row, or NULL. */
+static const char *find_row(const char *scr, const char *name)
+{
+	char key[80];
+	const char *p;
+
+	snprintf(key, sizeof(key), "] %s ", name);
+	p = strstr(scr, key);
+	if (!p)
+		return NULL;
+	while (p > scr && p[-1] != '\n')
+		p--;
+	return p;
+}
+
+/* The cursor's row (with its attributes) as a new string; "" when none is shown. */
+static char *cursor_line(const char *scr)
+{
+	for (const char *line = scr; *line;) {
+		size_t len = strcspn(line, "\n");
+
+		if (line_reversed(line))
+			return strndup(line, len);
+		line += len + (line[len] == '\n');
+	}
+	return strdup("");
+}
+
+/*
+ * Move the cursor down (j) until it is on name's row; the list is sorted and
+ * may scroll. Each step waits for the cursor to move, so none is skipped.
+ */
+static void tui_cursor_to(const struct tui_session *s, const char *name)
+{
+	for (int tries = 0; tries < 256; tries++) {
+		char *scr = tui_screen(s, true);
+		const char *row = find_row(scr, name);
+		char *before = cursor_line(scr), *after = NULL;
+		long until = now_ms() + WAIT_SHORT_MS;
+
+		if (row && line_reversed(row)) {
+			free(before);
+			free(scr);
+			return;
+		}
+		free(scr);
+		tui_keys(s, "j");
+		do {
+			free(after);
+			sleep_ms(30);
+			scr = tui_screen(s, true);
+			after = cursor_line(scr);
+			free(scr);
+		} while (strcmp(before, after) == 0 && now_ms() < until);
+		ck_assert_msg(strcmp(before, after) != 0, "the cursor stopped before %s at: %s", name, after);
+		free(before);
+		free(after);
+	}
+	ck_abort_msg("the cursor never reached %s", name);
+}
+
+/* The confirmation word on screen (ERASE- and four letters) into word. */
+static void tui_read_word(const struct tui_session *s, char *word, size_t len)
+{
+	char *scr = tui_wait_for(s, "Type ERASE-", WAIT_SHORT_MS);
+	const char *p = strstr(scr, "Type ERASE-") + 5;
+	size_t n = 6;
+
+	while (p[n] >= 'A' && p[n] <= 'Z')
+		n++;
+	ck_assert_msg(n == 10 && n < len, "odd confirmation word in: %s", scr);
+	memcpy(word, p, n);
+	word[n] = '\0';
+	free(scr);
+}
+
+/* Quit from the drive list and wait for the session to end; the TUI's exit code. */
+static int tui_quit(const struct tui_session *s)
+{
+	char rc_path[PATH_MAX];
+	char *rc;
+	int code;
+	long until = now_ms() + WAIT_SHORT_MS;
+
+	free(tui_wait_for(s, "choose the drives to erase", WAIT_SHORT_MS));
+	tui_keys(s, "q");
+	while (tu_sh("tmux -L %s has-session -t %s 2>/dev/null", s->sock, s->sock) == 0) {
+		ck_assert_msg(now_ms() < until, "the TUI did not end after q");
+		sleep_ms(100);
+	}
+	kill_tmux();
+	snprintf(rc_path, sizeof(rc_path), "%s/rc", s->dir);
+	rc = tu_read_file(rc_path, NULL);
+	ck_assert_msg(rc != NULL, "no exit code written");
+	code = atoi(rc);
+	free(rc);
+	return code;
+}
+
+/* No sanitizer report from the TUI (its stderr) or any kesu it ran (the log files). */
+static void assert_no_reports(const struct tui_session *s)
+{
+	static const char *const marks[] = { "AddressSanitizer", "runtime error", "LeakSanitizer" };
+	char path[PATH_MAX];
+	char *err;
+	glob_t g;
+
+	snprintf(path, sizeof(path), "%s/stderr", s->dir);
+	err = tu_read_file(path, NULL);
+	ck_assert_msg(err != NULL, "no stderr file");
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		ck_assert_msg(!strstr(err, marks[i]), "the TUI's stderr has a %s report:\n%s", marks[i], err);
+	free(err);
+	snprintf(path, sizeof(path), "%s/san*", s->dir);
+	if (glob(path, 0, NULL, &g) == 0) {
+		char *log = tu_read_file(g.gl_pathv[0], NULL);
+
+		ck_abort_msg("sanitizer log %s:\n%s", g.gl_pathv[0], log ? log : "(unreadable)");
+		free(log);
+	}
+	globfree(&g);
+}
+
+/* The files in dir whose names end with suffix. */
+static size_t count_suffix(const char *dir, const char *suffix, char *first, size_t len)
+{
+	char pat[PATH_MAX];
+	glob_t g;
+	size_t n = 0;
+
+	snprintf(pat, sizeof(pat), "%s/*%s", dir, suffix);
+	if (glob(pat, 0, NULL, &g) == 0) {
+		n = g.gl_pathc;
+		if (first)
+			snprintf(first, len, "%s", g.gl_pathv[0]);
+	}
+	globfree(&g);
+	return n;
+}
+
+static const char *dev_name(const char *dev)
+{
+	const char *slash = strrchr(dev, '/');
+
+	return slash ? slash + 1 : dev;
+}
+
+/* The drive row, after Space, shows name selected and only it. */
+static void tui_select(const struct tui_session *s, const char *name)
+{
+	char want[80];
+
+	tui_cursor_to(s, name);
+	tui_keys(s, "Space");
+	snprintf(want, sizeof(want), "[x] %s ", name);
+	free(tui_wait_for(s, want, WAIT_SHORT_MS));
+	free(tui_wait_for(s, "Selected: 1 ", WAIT_SHORT_MS));
+}
+
+START_TEST(test_tui_erases_chosen_drive_only)
+{
+	char dev[64], other[64], img[PATH_MAX], pki_dir[PATH_MAX], word[16], row[128], cert[PATH_MAX];
+	struct tui_session s;
+	struct tu_pki p;
+	char *scr;
+	int rc;
+
+	if (tu_skip_unless_root("test_tui_erases_chosen_drive_only") ||
+	    !have_tmux("test_tui_erases_chosen_drive_only"))
+		return;
+	snprintf(pki_dir, sizeof(pki_dir), "%s/pki", tu_tmpdir());
+	ck_assert_int_eq(mkdir(pki_dir, 0700), 0);
+	tu_make_pki(pki_dir, "/CN=TUI Test Root", "/CN=TUI Test Station", &p);
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, other, sizeof(other), img, sizeof(img)), 0);
+	fill_pattern(dev);
+	fill_pattern(other);
+
+	tui_start(&s, p.st_dir, 50);
+	free(tui_wait_for(&s, "choose the drives to erase", WAIT_SHORT_MS));
+	tui_select(&s, dev_name(dev));
+	tui_keys(&s, "Enter");
+	tui_read_word(&s, word, sizeof(word));
+	scr = tui_screen(&s, false);
+	ck_assert_msg(strstr(scr, dev) && !strstr(scr, other), "the confirmation lists: %s", scr);
+	free(scr);
+	tui_type(&s, word);
+	tui_keys(&s, "Enter");
+
+	scr = tui_wait_for(&s, " -  finished", WAIT_WIPE_MS);
+	snprintf(row, sizeof(row), "%-16s ERASED", dev);
+	ck_assert_msg(strstr(scr, row), "no \"%s\" on the outcome screen:\n%s", row, scr);
+	ck_assert_msg(strstr(scr, "Evidence in ") && strstr(scr, ".record.json") && strstr(scr, "KC-"),
+		      "no evidence files listed:\n%s", scr);
+	free(scr);
+	tui_keys(&s, "Enter");
+	rc = tui_quit(&s);
+	assert_no_reports(&s);
+	ck_assert_int_eq(rc, KESU_EXIT_OK);
+
+	ck_assert_msg(!pattern_anywhere(dev), "%s still holds the pattern", dev);
+	ck_assert_uint_eq(pattern_blocks(other), DEV_SIZE / sizeof(pattern));
+	ck_assert_uint_eq(count_suffix(s.out, ".record.json", NULL, 0), 1);
+	ck_assert_uint_eq(count_suffix(s.out, ".json.p7s", cert, sizeof(cert)), 1);
+	cert[strlen(cert) - 4] = '\0';
+	ck_assert_int_eq(tu_sh("openssl cms -verify -binary -inform PEM -in %s.p7s -content %s "
+			       "-CAfile %s -out /dev/null 2>/dev/null", cert, cert, p.root), 0);
+	ck_assert_int_eq(tu_sh("grep -q '\"outcome\": *\"ERASED\"' %s", cert), 0);
+}
+END_TEST
+
+/*
+ * A wrong word erases nothing and says so. The screen is 13 rows, room for two
+ * drives, and the drive is the last of three of ours: the list has to scroll.
+ */
+START_TEST(test_tui_wrong_word_erases_nothing)
+{
+	char devs[3][64], img[PATH_MAX], keys[PATH_MAX], word[16];
+	const char *dev = NULL;
+	struct tui_session s;
+	char *scr;
+	int rc;
+
+	if (tu_skip_unless_root("test_tui_wrong_word_erases_nothing") ||
+	    !have_tmux("test_tui_wrong_word_erases_nothing"))
+		return;
+	snprintf(keys, sizeof(keys), "%s/no-keys", tu_tmpdir());
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(tu_loop_create(DEV_SIZE, devs[i], sizeof(devs[i]), img, sizeof(img)), 0);
+		if (!dev || strverscmp(devs[i], dev) > 0)
+			dev = devs[i];
+	}
+	fill_pattern(dev);
+
+	tui_start(&s, keys, 13);
+	free(tui_wait_for(&s, "choose the drives to erase", WAIT_SHORT_MS));
+	tui_select(&s, dev_name(dev));
+	free(tui_wait_for(&s, "Drives ", WAIT_SHORT_MS));
+	tui_keys(&s, "Enter");
+	tui_read_word(&s, word, sizeof(word));
+	word[9] = word[9] == 'A' ? 'B' : 'A';
+	tui_type(&s, word);
+	tui_keys(&s, "Enter");
+	scr = tui_wait_for(&s, "nothing was erased", WAIT_SHORT_MS);
+	ck_assert_msg(strstr(scr, " -  confirm"), "not on the confirmation screen:\n%s", scr);
+	free(scr);
+	tui_keys(&s, "Escape");
+	scr = tui_wait_for(&s, "choose the drives to erase", WAIT_SHORT_MS);
+	ck_assert_ptr_null(strstr(scr, "ERASED"));
+	free(scr);
+	rc = tui_quit(&s);
+	assert_no_reports(&s);
+	ck_assert_int_eq(rc, KESU_EXIT_OK);
+
+	ck_assert_uint_eq(pattern_blocks(dev), DEV_SIZE / sizeof(pattern));
+	ck_assert_uint_eq(count_suffix(s.out, ".json", NULL, 0), 0);
+}
+END_TEST
+
+START_TEST(test_tui_needs_terminal_and_has_help)
+{
+	char out[PATH_MAX];
+	struct tu_result r;
+	struct stat st;
+
+	snprintf(out, sizeof(out), "%s/never", tu_tmpdir());
+	/* stdin /dev/null, stdout a pipe: no terminal. */
+	ck_assert_int_eq(tu_kesu(&r, "tui", "--out", out, NULL), 0);
+	ck_assert_int_eq(r.status, KESU_EXIT_USAGE);
+	ck_assert_msg(strstr(r.err, "needs a terminal") && strstr(r.err, "kesu wipe"), "stderr: %s", r.err);
+	ck_assert_uint_eq(r.out_len, 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(stat(out, &st), -1);
+
+	ck_assert_int_eq(tu_kesu(&r, "tui", "--help", NULL), 0);
+	ck_assert_int_eq(r.status, KESU_EXIT_OK);
+	ck_assert_ptr_nonnull(strstr(r.out, "Usage: kesu tui"));
+	tu_result_free(&r);
+
+	ck_assert_int_eq(tu_kesu(&r, "tui", "--no-such-option", NULL), 0);
+	ck_assert_int_eq(r.status, KESU_EXIT_USAGE);
+	ck_assert_ptr_nonnull(strstr(r.err, "Usage: kesu tui"));
+	tu_result_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	struct tu_case cases[] = {
+		{ "erases_chosen_drive_only", test_tui_erases_chosen_drive_only },
+		{ "wrong_word_erases_nothing", test_tui_wrong_word_erases_nothing },
+		{ "needs_terminal_and_has_help", test_tui_needs_terminal_and_has_help },
+	};
+	Suite *s = suite_create("tui");
+
+	TU_ADD_CASES(s, cases, 120);
+	return tu_main(s);
+}
