@@ -26,6 +26,7 @@
 # Exit status: 0 all passed, 1 a check failed, 77 QEMU/OVMF/tmux/mtools missing.
 set -eu
 
+labels=""
 here=$(cd "$(dirname "$0")" && pwd)
 iso="" kesu="" out=""
 while getopts i:k:o:h opt; do
@@ -152,6 +153,23 @@ check_clean() {
 	fi
 }
 
+# check_label KC-PATH-WITHOUT-.json: its label PDF is there and its PNG's QR
+# code names the certificate and the first 16 hex digits of its SHA-256.
+check_label() {
+	id=$(basename "$1")
+	[ -f "$1-label.pdf" ] || { fail "no label PDF for $id"; return; }
+	if ! command -v zbarimg >/dev/null; then
+		ok "  its label PDF is there (no zbarimg to read the QR code)"
+		return
+	fi
+	qr=$(zbarimg --raw -q "$1-label.png" 2>/dev/null | head -1)
+	sha=$(sha256sum "$1.json" | cut -c1-16 | tr a-f A-F)
+	case $qr in
+	"KESU:C:$id:$sha") ok "  its label's QR code reads $qr (the certificate's SHA-256 prefix)" ;;
+	*) fail "the label of $id: QR code reads '$qr'" ;;
+	esac
+}
+
 # check_certs DIR SERIAL...: a certificate per serial, each verifying with the root.
 check_certs() {
 	d=$1
@@ -178,6 +196,7 @@ check_certs() {
 			fail "certificate $found does not verify: $(cat "$d/verify.err")"
 		fi
 		[ -f "${found%.json}.pdf" ] && ok "  and its PDF is there"
+		if [ -n "$labels" ]; then check_label "${found%.json}"; fi
 	done
 }
 
@@ -252,7 +271,9 @@ unattended() {
 	secs=$(($(date +%s) - start))
 	check_clean "$d/nvme.img" "NVMe disk"
 	check_clean "$d/sata.img" "SATA disk"
+	labels=1
 	check_certs "$d" "$NVME_SERIAL" "$SATA_SERIAL"
+	labels=""
 	if [ "${2:-}" = dvd ]; then
 		ok "booted from the image as a DVD; evidence went to a stick of its own (GPT partition KESU-EVIDENCE)"
 	else
