@@ -553,6 +553,37 @@ START_TEST(test_cert_self_signed_and_passphrase)
 }
 END_TEST
 
+/* Without --ca or [signing] root, verify trusts the key directory's root.pem,
+ * else its ca/root.pem (kesu ca init --dir KEYDIR/ca), else nothing. */
+START_TEST(test_cert_default_root_in_key_dir)
+{
+	struct tu_result r;
+	struct pki p;
+	char json[PATH_MAX], kd[PATH_MAX], env[PATH_MAX + 16];
+	const char *const envv[] = { env, NULL };
+
+	use_shared(&p);
+	issue(&p, fixture(), json, sizeof(json));
+	snprintf(kd, sizeof(kd), "%s/keydir", tu_tmpdir());
+	snprintf(env, sizeof(env), "KESU_KEY_DIR=%s", kd);
+	ck_assert_int_eq(tu_sh("mkdir -p '%s/ca' && cp '%s' '%s/ca/root.pem'", kd, p.root, kd), 0);
+
+	ck_assert_int_eq(tu_kesu_env(&r, envv, "cert", "verify", json, "--config", p.config, NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+
+	ck_assert_int_eq(tu_sh("mv '%s/ca/root.pem' '%s/root.pem'", kd, kd), 0);
+	ck_assert_int_eq(tu_kesu_env(&r, envv, "cert", "verify", json, "--config", p.config, NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+
+	ck_assert_int_eq(tu_sh("rm '%s/root.pem'", kd), 0);
+	ck_assert_int_eq(tu_kesu_env(&r, envv, "cert", "verify", json, "--config", p.config, NULL), 0);
+	ck_assert_int_ne(r.status, 0);
+	tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_cert_show_pdf_and_timestamp_request)
 {
 	struct tu_result r;
@@ -893,6 +924,7 @@ int main(void)
 	tcase_add_test(tc, test_cert_record_rejected);
 	tcase_add_test(tc, test_cert_failed_outcome_copied);
 	tcase_add_test(tc, test_cert_self_signed_and_passphrase);
+	tcase_add_test(tc, test_cert_default_root_in_key_dir);
 	tcase_add_test(tc, test_cert_show_pdf_and_timestamp_request);
 	tcase_add_test(tc, test_cert_parse_fixture_variants);
 	tcase_add_test(tc, test_cert_timestamp_checked);

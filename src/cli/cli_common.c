@@ -3,11 +3,14 @@
 #include "cli_common.h"
 
 #include <kesu/cli.h>
+#include <kesu/keys.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int cli_subcommand_start(int argc, char **argv, void (*usage)(FILE *out))
 {
@@ -47,4 +50,17 @@ int cli_ensure_dir(const char *dir)
 		return 0;
 	kesu_cli_error("cannot create %s: %s", dir, strerror(errno));
 	return -1;
+}
+
+const char *cli_key_dir_root(char *buf, size_t len)
+{
+	static const char *const names[] = { "root.pem", KESU_CA_FILE };
+	char dir[PATH_MAX - 32];
+
+	if (kesu_key_default_dir(dir, sizeof(dir)) < 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (kesu_key_path(buf, len, dir, names[i]) == 0 && access(buf, R_OK) == 0)
+			return buf;
+	return NULL;
 }

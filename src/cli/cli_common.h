@@ -9,6 +9,7 @@
 
 #include <kesu/err.h>
 
+#include <stddef.h>
 #include <stdio.h>
 
 /*
@@ -26,5 +27,12 @@ int cli_parse_days(const char *arg, long *days);
 
 /* Create dir with mode 0700 unless it exists; -1 (printed) when that fails. */
 int cli_ensure_dir(const char *dir);
+
+/*
+ * The trusted root in the key directory when none is named: root.pem there
+ * (copied from the organisation's CA), else ca/root.pem (kesu ca init in the
+ * key directory). buf when one is readable, else NULL.
+ */
+const char *cli_key_dir_root(char *buf, size_t len);
 
 #endif

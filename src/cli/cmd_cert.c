@@ -39,7 +39,7 @@ static void usage(FILE *out)
 	      "12 when a signature, chain or hash fails, 11 for a malformed file.\n\n"
 	      "Options:\n"
 	      "  -c, --ca FILE           trusted root (PEM); default [signing] root, else\n"
-	      "                          root.pem in the key directory\n"
+	      "                          root.pem or ca/root.pem in the key directory\n"
 	      "  -o, --out DIR|FILE      issue: output directory; pdf: the PDF file\n"
 	      "      --config FILE       configuration (default /etc/kesu/kesu.conf)\n"
 	      "      --key FILE --cert FILE --chain FILE --passphrase-file FILE\n"
@@ -213,12 +213,11 @@ static int do_issue(const struct cert_args *a)
 	return KESU_EXIT_OK;
 }
 
-/* --ca, else [signing] root, else root.pem in the key directory when it exists. */
+/* --ca, else [signing] root, else root.pem or ca/root.pem in the key directory. */
 static const char *pick_root(const struct cert_args *a, char *buf, size_t len)
 {
 	struct kesu_config *cfg = NULL;
 	struct kesu_errbuf eb;
-	char dir[PATH_MAX - 16];
 	const char *root = NULL;
 
 	if (a->ca)
@@ -230,10 +229,7 @@ static const char *pick_root(const struct cert_args *a, char *buf, size_t len)
 			root = buf;
 		kesu_config_free(cfg);
 	}
-	if (!root && kesu_key_default_dir(dir, sizeof(dir)) == 0 &&
-	    kesu_key_path(buf, len, dir, "root.pem") == 0 && access(buf, R_OK) == 0)
-		root = buf;
-	return root;
+	return root ? root : cli_key_dir_root(buf, len);
 }
 
 static const char *yes(int b)

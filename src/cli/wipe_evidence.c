@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kesu wipe: certificates and the ledger after an erase (wipe_evidence.h). */
 #include "wipe_evidence.h"
+#include "cli_common.h"
 
 #include <kesu/keys.h>
 #include <kesu/ledger.h>
@@ -134,7 +135,6 @@ int wipe_evidence_certify(struct wipe_evidence *ev, const char *record_path, cha
  * directory, else the signer certificate itself (a self-signed signer). */
 static const char *attach_root(const struct wipe_evidence *ev, char *buf, size_t len)
 {
-	static const char *const names[] = { "root.pem", KESU_CA_FILE, KESU_SIGNER_FILE, NULL };
 	const char *r = kesu_config_get(ev->cfg, "signing", "root");
 	char dir[PATH_MAX - 32];
 
@@ -142,14 +142,13 @@ static const char *attach_root(const struct wipe_evidence *ev, char *buf, size_t
 		return ev->args.ca;
 	if (r && *r)
 		return r;
-	if (kesu_key_default_dir(dir, sizeof(dir)) < 0)
-		return NULL;
-	for (size_t i = 0; names[i]; i++) {
-		if (!strcmp(names[i], KESU_SIGNER_FILE) && ev->args.signer_cert)
-			return ev->args.signer_cert;
-		if (kesu_key_path(buf, len, dir, names[i]) == 0 && access(buf, R_OK) == 0)
-			return buf;
-	}
+	if (cli_key_dir_root(buf, len))
+		return buf;
+	if (ev->args.signer_cert)
+		return ev->args.signer_cert;
+	if (kesu_key_default_dir(dir, sizeof(dir)) == 0 &&
+	    kesu_key_path(buf, len, dir, KESU_SIGNER_FILE) == 0 && access(buf, R_OK) == 0)
+		return buf;
 	return NULL;
 }
 
