@@ -290,6 +290,20 @@ static void check_erased(struct fx *f, const char *method, const char *category)
 	ck_assert_int_gt(json_integer_value(json_object_get(after, "regions")), 2);
 }
 
+/* Erase with method; the record says ERASED with nist_class and the media
+ * holds new, random-looking content everywhere. */
+static void erase_scrambles(struct fx *f, const char *method, const char *nist_class)
+{
+	uint8_t *before = media(f), *after;
+
+	fx_run(f, method, NULL, NULL);
+	check_erased(f, method, nist_class);
+	after = media(f);
+	ck_assert(changed_everywhere(before, after));
+	free(before);
+	free(after);
+}
+
 static void check_failed(struct fx *f)
 {
 	ck_out(f, "outcome=FAILED");
@@ -326,21 +340,14 @@ END_TEST
 START_TEST(test_firmware_ata_secure_erase_enhanced)
 {
 	struct fx f;
-	uint8_t *before, *after;
 
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, ATA(""));
-	before = media(&f);
-	fx_run(&f, "ata-secure-erase-enhanced", NULL, NULL);
 	/* Flash: security erase is a Clear there. */
-	check_erased(&f, "ata-secure-erase-enhanced", "Clear");
-	after = media(&f);
-	ck_assert(changed_everywhere(before, after));
+	erase_scrambles(&f, "ata-secure-erase-enhanced", "Clear");
 	ck_assert(log_has(&f, "mode=enhanced"));
 	check_password_clear(&f);
-	free(before);
-	free(after);
 	fx_free(&f);
 }
 END_TEST
@@ -370,19 +377,12 @@ END_TEST
 START_TEST(test_firmware_ata_sanitize_crypto)
 {
 	struct fx f;
-	uint8_t *before, *after;
 
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, ATA(""));
-	before = media(&f);
-	fx_run(&f, "ata-sanitize-crypto", NULL, NULL);
-	check_erased(&f, "ata-sanitize-crypto", "Purge");
-	after = media(&f);
-	ck_assert(changed_everywhere(before, after));
+	erase_scrambles(&f, "ata-sanitize-crypto", "Purge");
 	ck_out(&f, "differ from before the erase");
-	free(before);
-	free(after);
 	fx_free(&f);
 }
 END_TEST
@@ -435,21 +435,14 @@ END_TEST
 START_TEST(test_firmware_nvme_format_crypto_all_namespaces)
 {
 	struct fx f;
-	uint8_t *before, *after;
 
 	if (tu_skip_unless_root(__func__))
 		return;
 	/* FNA: secure erase applies to every namespace, crypto erase supported. */
 	fx_setup(&f, NVME(",\"fna\":6"));
-	before = media(&f);
-	fx_run(&f, "nvme-format-crypto", NULL, NULL);
-	check_erased(&f, "nvme-format-crypto", "Purge");
-	after = media(&f);
-	ck_assert(changed_everywhere(before, after));
+	erase_scrambles(&f, "nvme-format-crypto", "Purge");
 	ck_assert(log_has(&f, "ses=2"));
 	ck_assert(log_has(&f, "nsid=0xffffffff"));
-	free(before);
-	free(after);
 	fx_free(&f);
 }
 END_TEST
@@ -478,18 +471,12 @@ END_TEST
 START_TEST(test_firmware_nvme_sanitize_crypto_and_overwrite)
 {
 	struct fx f;
-	uint8_t *before, *after;
+	uint8_t *after;
 
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, NVME(""));
-	before = media(&f);
-	fx_run(&f, "nvme-sanitize-crypto", NULL, NULL);
-	check_erased(&f, "nvme-sanitize-crypto", "Purge");
-	after = media(&f);
-	ck_assert(changed_everywhere(before, after));
-	free(before);
-	free(after);
+	erase_scrambles(&f, "nvme-sanitize-crypto", "Purge");
 	fx_run(&f, "nvme-sanitize-overwrite", "--pattern", "0x44332211");
 	check_erased(&f, "nvme-sanitize-overwrite", "Purge");
 	after = media(&f);
