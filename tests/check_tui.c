@@ -21,9 +21,11 @@
 #include <unistd.h>
 
 #include "lib/testutil.h"
+#include "overwrite_helpers.h"
 
-#define MiB (1024ull * 1024)
 #define DEV_SIZE (8 * MiB)
+/* A device of DEV_SIZE whose writes take a while: the wipe is still running when the TUI first looks. */
+#define SLOW_DEV "--filter=delay memory 8M wdelay=20ms"
 #define WAIT_SHORT_MS 15000
 #define WAIT_WIPE_MS 60000
 
@@ -33,25 +35,35 @@ static const char pattern[16] = "kesu-tui-check!\n";
 /* One TUI in its own tmux server (-L), so nothing is shared with another tmux. */
 struct tui_session {
 	char sock[64];
-	char dir[PATH_MAX / 2];   /* scratch: script, stderr, exit code, sanitizer logs */
+	char dir[PATH_MAX / 2];   /* scratch: script, stderr, exit status, sanitizer logs */
 	char out[PATH_MAX / 2];   /* --out */
-	char screen_file[PATH_MAX];
 };
 
-static char cleanup_sock[64];
+/*
+ * The tmux server is named after the test runner, which forks each test: a
+ * failed assertion ends the test with _exit(), so the runner's teardown, not
+ * the test, stops whatever the test left running.
+ */
+static pid_t runner_pid;
+
+static void tmux_sock(char *buf, size_t len)
+{
+	snprintf(buf, len, "kesu-tui-%d", (int)runner_pid);
+}
 
 static void kill_tmux(void)
 {
-	if (cleanup_sock[0])
-		tu_sh("tmux -L %s kill-server >/dev/null 2>&1", cleanup_sock);
-	cleanup_sock[0] = '\0';
+	char sock[64];
+
+	tmux_sock(sock, sizeof(sock));
+	tu_sh("tmux -L %s kill-server >/dev/null 2>&1", sock);
 }
 
-static bool have_tmux(const char *test)
+static bool have_tools(const char *test)
 {
-	if (tu_sh("command -v tmux >/dev/null 2>&1") == 0)
+	if (tu_sh("(command -v tmux && command -v nbdkit && command -v nbdfuse) >/dev/null 2>&1") == 0)
 		return true;
-	fprintf(stderr, "SKIP %s: needs tmux (tests/deps.sh)\n", test);
+	fprintf(stderr, "SKIP %s: needs tmux, nbdkit and nbdfuse (tests/deps.sh)\n", test);
 	return false;
 }
 
@@ -73,7 +85,7 @@ static long now_ms(void)
 
 /* --- the device's bytes, read past the page cache --------------------- */
 
-static void fill_pattern(const char *dev)
+static void fill_pattern(const char *dev, size_t size)
 {
 	unsigned char *buf = NULL;
 	const size_t chunk = MiB;
@@ -83,23 +95,23 @@ static void fill_pattern(const char *dev)
 	ck_assert_int_eq(posix_memalign((void **)&buf, 4096, chunk), 0);
 	for (size_t i = 0; i < chunk; i += sizeof(pattern))
 		memcpy(buf + i, pattern, sizeof(pattern));
-	for (off_t off = 0; off < (off_t)DEV_SIZE; off += (off_t)chunk)
+	for (off_t off = 0; off < (off_t)size; off += (off_t)chunk)
 		ck_assert_int_eq(pwrite(fd, buf, chunk, off), (ssize_t)chunk);
 	ck_assert_int_eq(fsync(fd), 0);
 	free(buf);
 	close(fd);
 }
 
-/* The whole device; caller frees. */
-static unsigned char *read_dev(const char *dev)
+/* The whole device of size bytes; caller frees. */
+static unsigned char *read_dev(const char *dev, size_t size)
 {
 	unsigned char *buf = NULL;
 	int fd = open(dev, O_RDONLY | O_DIRECT);
 
 	ck_assert_msg(fd >= 0, "open %s: %s", dev, strerror(errno));
-	ck_assert_int_eq(posix_memalign((void **)&buf, 4096, DEV_SIZE), 0);
-	for (size_t off = 0; off < DEV_SIZE;) {
-		ssize_t got = pread(fd, buf + off, DEV_SIZE - off, (off_t)off);
+	ck_assert_int_eq(posix_memalign((void **)&buf, 4096, size), 0);
+	for (size_t off = 0; off < size;) {
+		ssize_t got = pread(fd, buf + off, size - off, (off_t)off);
 
 		ck_assert_msg(got > 0, "read %s at %zu: %s", dev, off, got < 0 ? strerror(errno) : "EOF");
 		off += (size_t)got;
@@ -109,22 +121,22 @@ static unsigned char *read_dev(const char *dev)
 }
 
 /* Blocks of the device that are exactly the pattern. */
-static size_t pattern_blocks(const char *dev)
+static size_t pattern_blocks(const char *dev, size_t size)
 {
-	unsigned char *buf = read_dev(dev);
+	unsigned char *buf = read_dev(dev, size);
 	size_t n = 0;
 
-	for (size_t off = 0; off < DEV_SIZE; off += sizeof(pattern))
+	for (size_t off = 0; off < size; off += sizeof(pattern))
 		n += memcmp(buf + off, pattern, sizeof(pattern)) == 0;
 	free(buf);
 	return n;
 }
 
 /* The pattern anywhere on the device, at any offset (even split across blocks). */
-static bool pattern_anywhere(const char *dev)
+static bool pattern_anywhere(const char *dev, size_t size)
 {
-	unsigned char *buf = read_dev(dev);
-	bool found = memmem(buf, DEV_SIZE, pattern, sizeof(pattern)) != NULL;
+	unsigned char *buf = read_dev(dev, size);
+	bool found = memmem(buf, size, pattern, sizeof(pattern)) != NULL;
 
 	free(buf);
 	return found;
@@ -159,17 +171,16 @@ static void put_san_env(FILE *f, const char *name, const char *dir)
 
 /*
  * Start `kesu tui --out OUT --config /dev/null` in a detached tmux session of
- * 160 x rows; its stderr goes to DIR/stderr, its exit code to DIR/rc.
+ * 160 x rows; its stderr goes to DIR/stderr, its exit status to DIR/rc.
  */
 static void tui_start(struct tui_session *s, const char *key_dir, int rows)
 {
 	char script[PATH_MAX];
 	FILE *f;
 
-	snprintf(s->sock, sizeof(s->sock), "kesu-tui-%d", (int)getpid());
+	tmux_sock(s->sock, sizeof(s->sock));
 	snprintf(s->dir, sizeof(s->dir), "%s/tui", tu_tmpdir());
 	snprintf(s->out, sizeof(s->out), "%s/evidence", tu_tmpdir());
-	snprintf(s->screen_file, sizeof(s->screen_file), "%s/screen.txt", s->dir);
 	ck_assert_int_eq(mkdir(s->dir, 0700), 0);
 	snprintf(script, sizeof(script), "%s/run.sh", s->dir);
 	f = fopen(script, "w");
@@ -180,15 +191,14 @@ static void tui_start(struct tui_session *s, const char *key_dir, int rows)
 	put_san_env(f, "ASAN_OPTIONS", s->dir);
 	put_san_env(f, "LSAN_OPTIONS", s->dir);
 	put_san_env(f, "UBSAN_OPTIONS", s->dir);
+	/* ^C goes to the whole foreground group: the shell waits it out (a trap, not an ignore, so kesu starts with the default). */
+	fputs("trap true INT\n", f);
 	put_quoted(f, tu_kesu_bin());
 	fputs(" tui --out ", f);
 	put_quoted(f, s->out);
-	fputs(" --config /dev/null 2>", f);
-	fprintf(f, "'%s/stderr'\necho $? >'%s/rc'\n", s->dir, s->dir);
+	fprintf(f, " --config /dev/null 2>'%s/stderr'\necho $? >'%s/rc'\n", s->dir, s->dir);
 	ck_assert_int_eq(fclose(f), 0);
 
-	snprintf(cleanup_sock, sizeof(cleanup_sock), "%s", s->sock);
-	atexit(kill_tmux);
 	ck_assert_int_eq(tu_sh("tmux -L %s -f /dev/null new-session -d -s %s -x 160 -y %d 'sh %s'",
 			       s->sock, s->sock, rows, script), 0);
 }
@@ -264,21 +274,6 @@ static bool line_reversed(const char *line)
 	return rev;
 }
 
-/* The line of the screen holding drive name's row, or NULL. */
-static const char *find_row(const char *scr, const char *name)
-{
-	char key[80];
-	const char *p;
-
-	snprintf(key, sizeof(key), "] %s ", name);
-	p = strstr(scr, key);
-	if (!p)
-		return NULL;
-	while (p > scr && p[-1] != '\n')
-		p--;
-	return p;
-}
-
 /* The cursor's row (with its attributes) as a new string; "" when none is shown. */
 static char *cursor_line(const char *scr)
 {
@@ -292,36 +287,46 @@ static char *cursor_line(const char *scr)
 	return strdup("");
 }
 
+/* The cursor's row once the screen shows one that differs from before ("" for any), malloc'd. */
+static char *tui_wait_cursor(const struct tui_session *s, const char *before)
+{
+	long until = now_ms() + WAIT_SHORT_MS;
+
+	for (;;) {
+		char *scr = tui_screen(s, true), *cur = cursor_line(scr);
+
+		free(scr);
+		if (cur[0] && strcmp(cur, before) != 0)
+			return cur;
+		ck_assert_msg(now_ms() < until, "the cursor did not move from: %s", before);
+		free(cur);
+		sleep_ms(30);
+	}
+}
+
 /*
  * Move the cursor down (j) until it is on name's row; the list is sorted and
- * may scroll. Each step waits for the cursor to move, so none is skipped.
+ * may scroll. Each step waits for the cursor to move (a screen caught half
+ * redrawn shows no cursor), so no row is skipped.
  */
 static void tui_cursor_to(const struct tui_session *s, const char *name)
 {
-	for (int tries = 0; tries < 256; tries++) {
-		char *scr = tui_screen(s, true);
-		const char *row = find_row(scr, name);
-		char *before = cursor_line(scr), *after = NULL;
-		long until = now_ms() + WAIT_SHORT_MS;
+	char *cur = tui_wait_cursor(s, "");
 
-		if (row && line_reversed(row)) {
-			free(before);
-			free(scr);
+	for (int presses = 0; presses < 256; presses++) {
+		char key[80], *next;
+
+		snprintf(key, sizeof(key), "] %s ", name);
+		if (strstr(cur, key)) {
+			free(cur);
 			return;
 		}
-		free(scr);
 		tui_keys(s, "j");
-		do {
-			free(after);
-			sleep_ms(30);
-			scr = tui_screen(s, true);
-			after = cursor_line(scr);
-			free(scr);
-		} while (strcmp(before, after) == 0 && now_ms() < until);
-		ck_assert_msg(strcmp(before, after) != 0, "the cursor stopped before %s at: %s", name, after);
-		free(before);
-		free(after);
+		next = tui_wait_cursor(s, cur);
+		free(cur);
+		cur = next;
 	}
+	free(cur);
 	ck_abort_msg("the cursor never reached %s", name);
 }
 
@@ -340,27 +345,26 @@ static void tui_read_word(const struct tui_session *s, char *word, size_t len)
 	free(scr);
 }
 
-/* Quit from the drive list and wait for the session to end; the TUI's exit code. */
+/* Quit from the drive list and wait for the TUI to end; its exit status (128+N: signal N). */
 static int tui_quit(const struct tui_session *s)
 {
 	char rc_path[PATH_MAX];
-	char *rc;
-	int code;
 	long until = now_ms() + WAIT_SHORT_MS;
+	char *rc = NULL;
+	int status;
 
-	free(tui_wait_for(s, "choose the drives to erase", WAIT_SHORT_MS));
+	free(tui_wait_for(s, "Enter erase selected  q quit", WAIT_SHORT_MS));
 	tui_keys(s, "q");
-	while (tu_sh("tmux -L %s has-session -t %s 2>/dev/null", s->sock, s->sock) == 0) {
-		ck_assert_msg(now_ms() < until, "the TUI did not end after q");
-		sleep_ms(100);
-	}
-	kill_tmux();
 	snprintf(rc_path, sizeof(rc_path), "%s/rc", s->dir);
-	rc = tu_read_file(rc_path, NULL);
-	ck_assert_msg(rc != NULL, "no exit code written");
-	code = atoi(rc);
+	while (!(rc = tu_read_file(rc_path, NULL)) || !strchr(rc, '\n')) {
+		free(rc);
+		ck_assert_msg(now_ms() < until, "the TUI did not end after q");
+		sleep_ms(50);
+	}
+	status = atoi(rc);
 	free(rc);
-	return code;
+	kill_tmux();
+	return status;
 }
 
 /* No sanitizer report from the TUI (its stderr) or any kesu it ran (the log files). */
@@ -432,18 +436,20 @@ START_TEST(test_tui_erases_chosen_drive_only)
 	int rc;
 
 	if (tu_skip_unless_root("test_tui_erases_chosen_drive_only") ||
-	    !have_tmux("test_tui_erases_chosen_drive_only"))
+	    !have_tools("test_tui_erases_chosen_drive_only"))
 		return;
 	snprintf(pki_dir, sizeof(pki_dir), "%s/pki", tu_tmpdir());
 	ck_assert_int_eq(mkdir(pki_dir, 0700), 0);
 	tu_make_pki(pki_dir, "/CN=TUI Test Root", "/CN=TUI Test Station", &p);
-	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
+	ck_assert_int_eq(ow_nbd_create(SLOW_DEV, 512, dev, sizeof(dev)), 0);
 	ck_assert_int_eq(tu_loop_create(DEV_SIZE, other, sizeof(other), img, sizeof(img)), 0);
-	fill_pattern(dev);
-	fill_pattern(other);
+	fill_pattern(dev, DEV_SIZE);
+	fill_pattern(other, DEV_SIZE);
 
 	tui_start(&s, p.st_dir, 50);
-	free(tui_wait_for(&s, "choose the drives to erase", WAIT_SHORT_MS));
+	free(tui_wait_for(&s, "Enter erase selected  q quit", WAIT_SHORT_MS));
+	/* ^C on the list does nothing, and must not stop the wipes started later. */
+	tui_keys(&s, "C-c");
 	tui_select(&s, dev_name(dev));
 	tui_keys(&s, "Enter");
 	tui_read_word(&s, word, sizeof(word));
@@ -452,8 +458,13 @@ START_TEST(test_tui_erases_chosen_drive_only)
 	free(scr);
 	tui_type(&s, word);
 	tui_keys(&s, "Enter");
+	scr = tui_wait_for(&s, "s: stop all", WAIT_SHORT_MS);
+	ck_assert_msg(strstr(scr, " -  erasing") && strstr(scr, dev) && strstr(scr, " step ") && strstr(scr, "MB/s"),
+		      "no progress shown:\n%s", scr);
+	free(scr);
 
-	scr = tui_wait_for(&s, " -  finished", WAIT_WIPE_MS);
+	/* The last line drawn: the rows above it are the finished screen's too. */
+	scr = tui_wait_for(&s, "Finished. Enter: back", WAIT_WIPE_MS);
 	snprintf(row, sizeof(row), "%-16s ERASED", dev);
 	ck_assert_msg(strstr(scr, row), "no \"%s\" on the outcome screen:\n%s", row, scr);
 	ck_assert_msg(strstr(scr, "Evidence in ") && strstr(scr, ".record.json") && strstr(scr, "KC-"),
@@ -464,8 +475,8 @@ START_TEST(test_tui_erases_chosen_drive_only)
 	assert_no_reports(&s);
 	ck_assert_int_eq(rc, KESU_EXIT_OK);
 
-	ck_assert_msg(!pattern_anywhere(dev), "%s still holds the pattern", dev);
-	ck_assert_uint_eq(pattern_blocks(other), DEV_SIZE / sizeof(pattern));
+	ck_assert_msg(!pattern_anywhere(dev, DEV_SIZE), "%s still holds the pattern", dev);
+	ck_assert_uint_eq(pattern_blocks(other, DEV_SIZE), DEV_SIZE / sizeof(pattern));
 	ck_assert_uint_eq(count_suffix(s.out, ".record.json", NULL, 0), 1);
 	ck_assert_uint_eq(count_suffix(s.out, ".json.p7s", cert, sizeof(cert)), 1);
 	cert[strlen(cert) - 4] = '\0';
@@ -488,7 +499,7 @@ START_TEST(test_tui_wrong_word_erases_nothing)
 	int rc;
 
 	if (tu_skip_unless_root("test_tui_wrong_word_erases_nothing") ||
-	    !have_tmux("test_tui_wrong_word_erases_nothing"))
+	    !have_tools("test_tui_wrong_word_erases_nothing"))
 		return;
 	snprintf(keys, sizeof(keys), "%s/no-keys", tu_tmpdir());
 	for (int i = 0; i < 3; i++) {
@@ -496,10 +507,10 @@ START_TEST(test_tui_wrong_word_erases_nothing)
 		if (!dev || strverscmp(devs[i], dev) > 0)
 			dev = devs[i];
 	}
-	fill_pattern(dev);
+	fill_pattern(dev, DEV_SIZE);
 
 	tui_start(&s, keys, 13);
-	free(tui_wait_for(&s, "choose the drives to erase", WAIT_SHORT_MS));
+	free(tui_wait_for(&s, "Enter erase selected  q quit", WAIT_SHORT_MS));
 	tui_select(&s, dev_name(dev));
 	free(tui_wait_for(&s, "Drives ", WAIT_SHORT_MS));
 	tui_keys(&s, "Enter");
@@ -511,14 +522,14 @@ START_TEST(test_tui_wrong_word_erases_nothing)
 	ck_assert_msg(strstr(scr, " -  confirm"), "not on the confirmation screen:\n%s", scr);
 	free(scr);
 	tui_keys(&s, "Escape");
-	scr = tui_wait_for(&s, "choose the drives to erase", WAIT_SHORT_MS);
+	scr = tui_wait_for(&s, "Enter erase selected  q quit", WAIT_SHORT_MS);
 	ck_assert_ptr_null(strstr(scr, "ERASED"));
 	free(scr);
 	rc = tui_quit(&s);
 	assert_no_reports(&s);
 	ck_assert_int_eq(rc, KESU_EXIT_OK);
 
-	ck_assert_uint_eq(pattern_blocks(dev), DEV_SIZE / sizeof(pattern));
+	ck_assert_uint_eq(pattern_blocks(dev, DEV_SIZE), DEV_SIZE / sizeof(pattern));
 	ck_assert_uint_eq(count_suffix(s.out, ".json", NULL, 0), 0);
 }
 END_TEST
@@ -552,13 +563,24 @@ END_TEST
 
 int main(void)
 {
-	struct tu_case cases[] = {
-		{ "erases_chosen_drive_only", test_tui_erases_chosen_drive_only },
-		{ "wrong_word_erases_nothing", test_tui_wrong_word_erases_nothing },
-		{ "needs_terminal_and_has_help", test_tui_needs_terminal_and_has_help },
+	static const struct {
+		const char *name;
+		const TTest *const *test;
+	} cases[] = {
+		{ "erases_chosen_drive_only", &test_tui_erases_chosen_drive_only },
+		{ "wrong_word_erases_nothing", &test_tui_wrong_word_erases_nothing },
+		{ "needs_terminal_and_has_help", &test_tui_needs_terminal_and_has_help },
 	};
 	Suite *s = suite_create("tui");
 
-	TU_ADD_CASES(s, cases, 120);
+	runner_pid = getpid();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		TCase *tc = tcase_create(cases[i].name);
+
+		tcase_set_timeout(tc, 120);
+		tcase_add_unchecked_fixture(tc, NULL, kill_tmux);
+		tcase_add_test(tc, *cases[i].test);
+		suite_add_tcase(s, tc);
+	}
 	return tu_main(s);
 }

@@ -286,9 +286,12 @@ static void run_jobs(struct tui *t)
 {
 	struct tui_job jobs[TUI_MAX_JOBS];
 	time_t start = time(NULL) - 1;
-	size_t n = start_jobs(t, jobs);
+	size_t n;
 	bool asked_stop = false;
 
+	/* Only a ^C during the wipes stops them; one pressed earlier on the list was ignored there. */
+	tui_interrupted = 0;
+	n = start_jobs(t, jobs);
 	halfdelay(2);
 	for (;;) {
 		size_t running = 0;
