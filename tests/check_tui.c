@@ -534,6 +534,43 @@ START_TEST(test_tui_wrong_word_erases_nothing)
 }
 END_TEST
 
+/* s on the progress screen stops the wipe: INTERRUPTED, with the journal to resume from. */
+START_TEST(test_tui_stop_is_resumable)
+{
+	char dev[64], keys[PATH_MAX], word[16], row[128];
+	struct tui_session s;
+	char *scr;
+	int rc;
+
+	if (tu_skip_unless_root("test_tui_stop_is_resumable") || !have_tools("test_tui_stop_is_resumable"))
+		return;
+	snprintf(keys, sizeof(keys), "%s/no-keys", tu_tmpdir());
+	ck_assert_int_eq(ow_nbd_create(SLOW_DEV, 512, dev, sizeof(dev)), 0);
+	fill_pattern(dev, DEV_SIZE);
+
+	tui_start(&s, keys, 50);
+	free(tui_wait_for(&s, "Enter erase selected  q quit", WAIT_SHORT_MS));
+	tui_select(&s, dev_name(dev));
+	tui_keys(&s, "Enter");
+	tui_read_word(&s, word, sizeof(word));
+	tui_type(&s, word);
+	tui_keys(&s, "Enter");
+	free(tui_wait_for(&s, "s: stop all", WAIT_SHORT_MS));
+	tui_keys(&s, "s");
+	scr = tui_wait_for(&s, "Finished. Enter: back", WAIT_WIPE_MS);
+	snprintf(row, sizeof(row), "%-16s INTERRUPTED", dev);
+	ck_assert_msg(strstr(scr, row) && strstr(scr, "kesu wipe --resume ") && strstr(scr, ".journal.json"),
+		      "not stopped with a journal:\n%s", scr);
+	free(scr);
+	tui_keys(&s, "Enter");
+	rc = tui_quit(&s);
+	assert_no_reports(&s);
+	ck_assert_int_eq(rc, KESU_EXIT_OK);
+	ck_assert_uint_eq(count_suffix(s.out, ".journal.json", NULL, 0), 1);
+	ck_assert_int_eq(tu_sh("grep -q '\"outcome\": *\"INTERRUPTED\"' %s/*.record.json", s.out), 0);
+}
+END_TEST
+
 START_TEST(test_tui_needs_terminal_and_has_help)
 {
 	char out[PATH_MAX];
@@ -569,6 +606,7 @@ int main(void)
 	} cases[] = {
 		{ "erases_chosen_drive_only", &test_tui_erases_chosen_drive_only },
 		{ "wrong_word_erases_nothing", &test_tui_wrong_word_erases_nothing },
+		{ "stop_is_resumable", &test_tui_stop_is_resumable },
 		{ "needs_terminal_and_has_help", &test_tui_needs_terminal_and_has_help },
 	};
 	Suite *s = suite_create("tui");
