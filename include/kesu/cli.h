@@ -45,5 +45,6 @@ int cmd_ledger(int argc, char **argv);
 int cmd_work(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
+int cmd_unlock(int argc, char **argv);
 
 #endif

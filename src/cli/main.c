@@ -33,6 +33,7 @@ static const struct kesu_command commands[] = {
 	{ "work",   cmd_work,   "work schedule and results (作業予定表, 作業結果報告書)" },
 	{ "report", cmd_report, "Japanese reports from the ledger as PDF or CSV" },
 	{ "tui",    cmd_tui,    "the interactive front end of the boot image" },
+	{ "unlock", cmd_unlock, "remove the ATA password a failed security erase left" },
 };
 
 static void usage(FILE *out)

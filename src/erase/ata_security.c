@@ -86,10 +86,10 @@ static int clear_password(int fd, const struct kesu_ata_password *user, struct k
 	return kesu_err_set(eb, rc ? rc : -KESU_E_LOCKED,
 			    "the drive may still hold kesu's temporary user password '%.32s'%s: "
 			    "unlock it with 'hdparm --user-master u --security-unlock %.32s' and "
-			    "'hdparm --user-master u --security-disable %.32s', or with kesu's "
-			    "recovery", (const char *)user->password, id.security.locked ?
-			    " and is LOCKED" : "", (const char *)user->password,
-			    (const char *)user->password);
+			    "'hdparm --user-master u --security-disable %.32s', or with "
+			    "'kesu unlock DEVICE --password %.32s'", (const char *)user->password,
+			    id.security.locked ? " and is LOCKED" : "", (const char *)user->password,
+			    (const char *)user->password, (const char *)user->password);
 }
 
 int kesu_fw_ata_recover(int fd, const char *password, struct kesu_result *r,

@@ -1,0 +1,605 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kesu unlock against the drive simulator (tests/sim): a drive left with a
+ * user password (set, or LOCKED) by a failed security erase gets it removed
+ * with the right password, from the command line or from the erase's record;
+ * a wrong password, a record of another drive, a frozen drive, a dry run, an
+ * NVMe drive and an unconfirmed run send no security command or leave the
+ * drive as it was, and say so.
+ *
+ * Every run is the kesu binary with the simulator preloaded; the test checks
+ * the exit code, the output, the simulator's log (what reached the drive) and
+ * the drive's security state afterwards, read by this binary's
+ * "--identify DEV" mode under the simulator.
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kesu/ata.h>
+
+#include "lib/testutil.h"
+
+#define DEV_SIZE (8 * 1024 * 1024)
+#define PW "kesu-0011223344556677"
+
+/* ---- the driver: runs in a child with the simulator preloaded ---- */
+
+static int drive_identify(const char *dev)
+{
+	uint8_t page[KESU_ATA_IDENTIFY_LEN];
+	struct kesu_ata_identify id;
+	int fd = open(dev, O_RDONLY), rc;
+
+	if (fd < 0)
+		return 3;
+	rc = kesu_ata_identify(fd, page, &id, NULL);
+	close(fd);
+	if (rc)
+		return 4;
+	printf("security enabled=%d locked=%d frozen=%d expired=%d\n", id.security.enabled,
+	       id.security.locked, id.security.frozen, id.security.count_expired);
+	return 0;
+}
+
+/* ---- fixtures ---- */
+
+struct fx {
+	char dev[256], image[4096], cfg[4096], log[4096], out[4096];
+	char env_pre[4200], env_cfg[4200], env_log[4200];
+	const char *env[4];
+	struct tu_result r;          /* the last kesu run */
+	bool have_r;
+};
+
+#define ATA(extra) "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"serial\":\"S-UNLOCK\"" \
+	extra "}]}"
+#define LOCKED ",\"security\":{\"enabled\":true,\"locked\":true,\"user_password\":\"" PW "\"}"
+
+/* (Re)write the simulator's config from tmpl (one %s: the device); the drive starts over. */
+static void fx_config(struct fx *f, const char *tmpl)
+{
+	char json[4096];
+
+	snprintf(json, sizeof(json), tmpl, f->dev);
+	ck_assert_int_eq(tu_write_file(f->cfg, json, strlen(json)), 0);
+	ck_assert_int_eq(tu_sh("rm -f %s.state %s", f->cfg, f->log), 0);
+}
+
+static void fx_setup(struct fx *f, const char *tmpl)
+{
+	memset(f, 0, sizeof(*f));
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, f->dev, sizeof(f->dev), f->image,
+					sizeof(f->image)), 0);
+	snprintf(f->cfg, sizeof(f->cfg), "%s/sim.json", tu_tmpdir());
+	snprintf(f->log, sizeof(f->log), "%s/sim.log", tu_tmpdir());
+	snprintf(f->out, sizeof(f->out), "%s/evidence", tu_tmpdir());
+	ck_assert_int_eq(tu_sh("mkdir -p %s", f->out), 0);
+	fx_config(f, tmpl);
+	snprintf(f->env_pre, sizeof(f->env_pre), "LD_PRELOAD=%s", tu_sim_lib());
+	snprintf(f->env_cfg, sizeof(f->env_cfg), "KESU_SIM_CONFIG=%s", f->cfg);
+	snprintf(f->env_log, sizeof(f->env_log), "KESU_SIM_LOG=%s", f->log);
+	f->env[0] = f->env_pre;
+	f->env[1] = f->env_cfg;
+	f->env[2] = f->env_log;
+	f->env[3] = NULL;
+}
+
+static void fx_free(struct fx *f)
+{
+	if (f->have_r)
+		tu_result_free(&f->r);
+	f->have_r = false;
+}
+
+/* Run kesu unlock DEV with up to four more arguments (NULL ends them); stdin is input. */
+static int fx_unlock(struct fx *f, const char *input, const char *a1, const char *a2,
+		     const char *a3, const char *a4)
+{
+	const char *argv[] = { tu_kesu_bin(), "unlock", f->dev, a1, a2, a3, a4, NULL };
+
+	fx_free(f);
+	ck_assert_int_eq(tu_runv(&f->r, f->env, input, argv), 0);
+	f->have_r = true;
+	ck_assert_msg(f->r.status < 128, "kesu unlock died (%d): %s", f->r.status, f->r.err);
+	return f->r.status;
+}
+
+#define ck_status(f, want) \
+	ck_assert_msg((f)->r.status == (want), "exit %d, expected %d\nstdout: %s\nstderr: %s", \
+		      (f)->r.status, (want), (f)->r.out, (f)->r.err)
+#define ck_err_has(f, s) \
+	ck_assert_msg(strstr((f)->r.err, s), "expected '%s' on stderr:\n%s", s, (f)->r.err)
+#define ck_out_has(f, s) \
+	ck_assert_msg(strstr((f)->r.out, s), "expected '%s' on stdout:\n%s", s, (f)->r.out)
+
+static bool log_has(const struct fx *f, const char *what)
+{
+	char *log = tu_read_file(f->log, NULL);
+	bool found = log && strstr(log, what);
+
+	free(log);
+	return found;
+}
+
+/* No security command reached the drive (IDENTIFY and the probe's reads may have). */
+static void ck_nothing_sent(const struct fx *f)
+{
+	char *log = tu_read_file(f->log, NULL);
+
+	ck_assert_msg(!log || !strstr(log, " ata SEC_"), "a security command was sent:\n%s", log);
+	free(log);
+}
+
+static const char *self_exe(void)
+{
+	static char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	ck_assert_int_gt(n, 0);
+	exe[n] = '\0';
+	return exe;
+}
+
+/* The drive's security state as the simulator reports it now. */
+static void ck_state(struct fx *f, const char *want)
+{
+	const char *argv[] = { self_exe(), "--identify", f->dev, NULL };
+	struct tu_result r;
+
+	ck_assert_int_eq(tu_runv(&r, f->env, NULL, argv), 0);
+	ck_assert_msg(r.status == 0, "identify: %d %s", r.status, r.err);
+	ck_assert_msg(strstr(r.out, want), "expected '%s', the drive says: %s", want, r.out);
+	tu_result_free(&r);
+}
+
+/* kesu unlock --json's document. */
+static json_t *out_json(const struct fx *f)
+{
+	json_error_t je;
+	json_t *doc = json_loads(f->r.out, 0, &je);
+
+	ck_assert_msg(doc != NULL, "no JSON on stdout (%s): %s", je.text, f->r.out);
+	return doc;
+}
+
+static int security_flag(json_t *doc, const char *state, const char *flag)
+{
+	json_t *v = json_object_get(json_object_get(doc, state), flag);
+
+	ck_assert_msg(json_is_boolean(v), "no %s.%s in the JSON", state, flag);
+	return json_is_true(v);
+}
+
+/* ---- the cases ---- */
+
+START_TEST(test_unlock_locked_right_password)
+{
+	struct fx f;
+	json_t *doc;
+	char *before, *after;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(LOCKED));
+	ck_assert_int_eq(tu_sh("head -c %d /dev/urandom > %s && sync", DEV_SIZE, f.dev), 0);
+	before = tu_sh_out("sha256sum < %s", f.dev);
+	ck_state(&f, "enabled=1 locked=1");
+	fx_unlock(&f, NULL, "--password", PW, "--yes", "--json");
+	ck_status(&f, 0);
+	doc = out_json(&f);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "result")), "unlocked");
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "serial")), "S-UNLOCK");
+	ck_assert_int_eq(security_flag(doc, "security_before", "locked"), 1);
+	ck_assert_int_eq(security_flag(doc, "security_after", "locked"), 0);
+	ck_assert_int_eq(security_flag(doc, "security_after", "enabled"), 0);
+	ck_assert_int_eq(json_array_size(json_object_get(doc, "commands")), 4);
+	json_decref(doc);
+	ck_assert(log_has(&f, "SEC_UNLOCK command=0xf2 feature=0x0000 count=0x0001 "
+			  "lba=0x000000000000 who=user -> ok"));
+	ck_assert(log_has(&f, "SEC_DISABLE_PASS command=0xf6 feature=0x0000 count=0x0001 "
+			  "lba=0x000000000000 who=user -> ok"));
+	ck_state(&f, "enabled=0 locked=0");
+	/* Nothing is erased. */
+	after = tu_sh_out("sha256sum < %s", f.dev);
+	ck_assert_ptr_nonnull(before);
+	ck_assert_ptr_nonnull(after);
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	/* Again: nothing left to do, nothing sent. */
+	ck_assert_int_eq(tu_sh("rm -f %s", f.log), 0);
+	fx_unlock(&f, NULL, "--password", PW, "--yes", NULL);
+	ck_status(&f, 0);
+	ck_out_has(&f, "nothing to do");
+	ck_nothing_sent(&f);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_unlock_password_set_not_locked)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"security\":{\"enabled\":true,\"user_password\":\"" PW "\"}"));
+	fx_unlock(&f, NULL, "--password", PW, "--yes", NULL);
+	ck_status(&f, 0);
+	ck_out_has(&f, "SECURITY DISABLE PASSWORD  ok");
+	ck_out_has(&f, "security after:  no password");
+	ck_out_has(&f, "the user password removed");
+	ck_assert(!log_has(&f, "SEC_UNLOCK"));
+	ck_assert(log_has(&f, "SEC_DISABLE_PASS command=0xf6 feature=0x0000 count=0x0001 "
+			  "lba=0x000000000000 who=user -> ok"));
+	ck_state(&f, "enabled=0 locked=0");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_unlock_wrong_password)
+{
+	struct fx f;
+	json_t *doc;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(LOCKED));
+	fx_unlock(&f, NULL, "--password", "kesu-ffffffffffffffff", "--yes", NULL);
+	ck_status(&f, 14);
+	ck_err_has(&f, "still LOCKED");
+	ck_err_has(&f, "master password");
+	ck_err_has(&f, "hdparm --user-master m --security-unlock MASTER");
+	ck_out_has(&f, "security after:  password set, LOCKED");
+	ck_assert(log_has(&f, "SEC_UNLOCK command=0xf2 feature=0x0000 count=0x0001 "
+			  "lba=0x000000000000 who=user password=wrong -> abort"));
+	ck_state(&f, "enabled=1 locked=1");
+	/* --json says the same. */
+	fx_unlock(&f, NULL, "--password", "wrong", "--yes", "--json");
+	ck_status(&f, 14);
+	doc = out_json(&f);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "result")), "still-locked");
+	ck_assert_int_eq(security_flag(doc, "security_after", "locked"), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "exit")), 14);
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(doc, "error")),
+				     "still LOCKED"));
+	json_decref(doc);
+	/* The right one still works afterwards (two wrong tries, five allowed). */
+	fx_unlock(&f, NULL, "--password", PW, "--yes", NULL);
+	ck_status(&f, 0);
+	ck_state(&f, "enabled=0 locked=0");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_unlock_wrong_password_not_locked)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"security\":{\"enabled\":true,\"user_password\":\"" PW "\"}"));
+	fx_unlock(&f, NULL, "--password", "nope", "--yes", NULL);
+	ck_status(&f, 1);
+	ck_err_has(&f, "still has a user password");
+	ck_state(&f, "enabled=1 locked=0");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_unlock_count_expired)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"security\":{\"enabled\":true,\"locked\":true,\"count_expired\":true,"
+			 "\"user_password\":\"" PW "\"}"));
+	fx_unlock(&f, NULL, "--password", PW, "--yes", NULL);
+	ck_status(&f, 14);
+	ck_err_has(&f, "power-cycled");
+	ck_nothing_sent(&f);
+	ck_state(&f, "enabled=1 locked=1");
+	fx_free(&f);
+}
+END_TEST
+
+/* The password of a record: method.details, "temporary user password 'PW'". */
+static void record_password(json_t *rec, char *pw, size_t len)
+{
+	const char *details = json_string_value(json_object_get(json_object_get(rec, "method"),
+								"details"));
+	const char *p = details ? strstr(details, "temporary user password '") : NULL;
+
+	ck_assert_msg(p != NULL, "no password in the record's details: %s", details);
+	p += strlen("temporary user password '");
+	ck_assert_uint_lt(strcspn(p, "'"), len);
+	snprintf(pw, len, "%.*s", (int)strcspn(p, "'"), p);
+}
+
+static void write_record(json_t *rec, const char *serial, const char *path)
+{
+	json_object_set_new(json_object_get(rec, "device"), "serial", json_string(serial));
+	ck_assert_int_eq(json_dump_file(rec, path, JSON_SORT_KEYS | JSON_INDENT(2)), 0);
+}
+
+START_TEST(test_unlock_from_failed_erase_record)
+{
+	const char *wipe[] = { tu_kesu_bin(), "wipe", "--method", "ata-secure-erase", "--yes",
+			       "--quiet", "--json", "--no-cert", "--out", NULL, NULL, NULL };
+	char cfg[4096], pw[64], patched[4200];
+	struct tu_result r;
+	json_error_t je;
+	json_t *doc, *rec;
+	const char *rec_path;
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	/* A security erase whose ERASE UNIT aborts: outcome FAILED, its record names the password. */
+	fx_setup(&f, ATA(",\"misbehave\":\"abort\""));
+	wipe[9] = f.out;
+	wipe[10] = f.dev;
+	ck_assert_int_eq(tu_runv(&r, f.env, NULL, wipe), 0);
+	ck_assert_msg(r.status == 1, "kesu wipe exited %d: %s", r.status, r.err);
+	doc = json_loads(r.out, 0, &je);
+	ck_assert_ptr_nonnull(doc);
+	rec_path = json_string_value(json_object_get(json_array_get(json_object_get(doc, "results"),
+								     0), "record"));
+	ck_assert_ptr_nonnull(rec_path);
+	rec = json_load_file(rec_path, 0, &je);
+	ck_assert_msg(rec != NULL, "record %s: %s", rec_path, je.text);
+	ck_assert_str_eq(json_string_value(json_object_get(rec, "outcome")), "FAILED");
+	record_password(rec, pw, sizeof(pw));
+	ck_assert_int_eq(strncmp(pw, "kesu-", 5), 0);
+	/* kesu cleaned up; a power loss at that point would have left the drive locked instead. */
+	ck_state(&f, "enabled=0 locked=0");
+	snprintf(cfg, sizeof(cfg), ATA(",\"security\":{\"enabled\":true,\"locked\":true,"
+				       "\"user_password\":\"%s\"}"), "%s", pw);
+	fx_config(&f, cfg);
+	ck_state(&f, "enabled=1 locked=1");
+
+	/* A loop device has no serial in sysfs, so neither has the record: kesu cannot match it. */
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "device"),
+							   "serial")), "");
+	fx_unlock(&f, NULL, "--record", rec_path, "--yes", NULL);
+	ck_status(&f, 4);
+	ck_err_has(&f, "names no serial");
+	ck_nothing_sent(&f);
+
+	/* The record as a SATA disk's would be: the drive's serial. */
+	snprintf(patched, sizeof(patched), "%s/sata.record.json", tu_tmpdir());
+	write_record(rec, "S-UNLOCK", patched);
+	fx_unlock(&f, NULL, "--record", patched, "--yes", NULL);
+	ck_status(&f, 0);
+	ck_out_has(&f, "unlocked");
+	ck_out_has(&f, pw);
+	ck_assert(log_has(&f, "SEC_UNLOCK command=0xf2 feature=0x0000 count=0x0001 "
+			  "lba=0x000000000000 who=user -> ok"));
+	ck_state(&f, "enabled=0 locked=0");
+	json_decref(rec);
+	json_decref(doc);
+	tu_result_free(&r);
+	fx_free(&f);
+}
+END_TEST
+
+/* A minimal record by hand: what kesu unlock reads of one. */
+static void hand_record(const char *path, const char *serial)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text), "{\"record_version\":1,\"record_id\":\"R-20261126-0000ABCD\","
+		 "\"device\":{\"serial\":\"%s\",\"model\":\"KESU SIMULATED ATA SSD\"},"
+		 "\"method\":{\"name\":\"ata-secure-erase\",\"details\":\"SECURITY SET PASSWORD, "
+		 "ERASE PREPARE, ERASE UNIT; temporary user password '" PW "' (recorded to "
+		 "unlock the drive should anything fail)\"},\"outcome\":\"FAILED\"}", serial);
+	ck_assert_int_eq(tu_write_file(path, text, strlen(text)), 0);
+}
+
+START_TEST(test_unlock_record_of_another_drive)
+{
+	char other[4200], mine[4200], bad[4200];
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(LOCKED));
+	snprintf(other, sizeof(other), "%s/other.record.json", tu_tmpdir());
+	snprintf(mine, sizeof(mine), "%s/mine.record.json", tu_tmpdir());
+	snprintf(bad, sizeof(bad), "%s/bad.record.json", tu_tmpdir());
+	hand_record(other, "S-OTHER");
+	hand_record(mine, "S-UNLOCK");
+	fx_unlock(&f, NULL, "--record", other, "--yes", NULL);
+	ck_status(&f, 4);
+	ck_err_has(&f, "another drive (serial 'S-OTHER'");
+	ck_err_has(&f, "is serial 'S-UNLOCK'");
+	ck_nothing_sent(&f);
+	ck_state(&f, "enabled=1 locked=1");
+	/* A record that is no record. */
+	ck_assert_int_eq(tu_write_file(bad, "{\"device\":{}}", 13), 0);
+	fx_unlock(&f, NULL, "--record", bad, "--yes", NULL);
+	ck_status(&f, 11);
+	ck_err_has(&f, "not a kesu wipe record");
+	ck_nothing_sent(&f);
+	/* The same record with this drive's serial unlocks it. */
+	fx_unlock(&f, NULL, "--record", mine, "--yes", NULL);
+	ck_status(&f, 0);
+	ck_state(&f, "enabled=0 locked=0");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_unlock_frozen_refused)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(",\"security\":{\"enabled\":true,\"frozen\":true,"
+			 "\"user_password\":\"" PW "\"}"));
+	fx_unlock(&f, NULL, "--password", PW, "--yes", NULL);
+	ck_status(&f, 14);
+	ck_err_has(&f, "FROZEN");
+	ck_err_has(&f, "Suspend and resume");
+	ck_err_has(&f, "hot-plug");
+	ck_nothing_sent(&f);
+	ck_state(&f, "enabled=1 locked=0 frozen=1");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_unlock_dry_run_sends_nothing)
+{
+	struct fx f;
+	json_t *doc;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(LOCKED));
+	fx_unlock(&f, NULL, "--password", PW, "--dry-run", NULL);
+	ck_status(&f, 0);
+	ck_out_has(&f, "security before: password set, LOCKED");
+	ck_out_has(&f, "would send:      IDENTIFY DEVICE, SECURITY UNLOCK");
+	ck_out_has(&f, "nothing was sent");
+	ck_nothing_sent(&f);
+	fx_unlock(&f, NULL, "--password", PW, "--dry-run", "--json");
+	ck_status(&f, 0);
+	doc = out_json(&f);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "result")), "would-unlock");
+	ck_assert_int_eq(json_array_size(json_object_get(doc, "commands")), 0);
+	json_decref(doc);
+	ck_nothing_sent(&f);
+	ck_state(&f, "enabled=1 locked=1");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_unlock_not_ata_refused)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"nvme\"}]}");
+	fx_unlock(&f, NULL, "--password", PW, "--yes", NULL);
+	ck_status(&f, 8);
+	ck_err_has(&f, "NVMe drive");
+	ck_nothing_sent(&f);
+	/* A device that answers no ATA at all (the simulator does not know it). */
+	fx_config(&f, "{\"devices\":[{\"path\":\"%s-not-this-one\",\"type\":\"ata\"}]}");
+	fx_unlock(&f, NULL, "--password", PW, "--yes", NULL);
+	ck_status(&f, 8);
+	ck_err_has(&f, "does not answer ATA commands");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_unlock_needs_confirmation)
+{
+	char cmd[20000];
+	const char *argv[] = { "script", "-qec", cmd, "/dev/null", NULL };
+	struct tu_result r;
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(LOCKED));
+	/* No terminal and no --yes: refused, whatever stdin says. */
+	fx_unlock(&f, "yes\n", "--password", PW, NULL, NULL);
+	ck_status(&f, 13);
+	ck_err_has(&f, "no terminal to confirm on");
+	ck_nothing_sent(&f);
+	/* On a terminal (script(1) gives one): anything but "yes" is no. */
+	snprintf(cmd, sizeof(cmd), "env LD_PRELOAD=%s KESU_SIM_CONFIG=%s KESU_SIM_LOG=%s %s unlock "
+		 "%s --password %s", tu_sim_lib(), f.cfg, f.log, tu_kesu_bin(), f.dev, PW);
+	ck_assert_int_eq(tu_runv(&r, NULL, "y\n", argv), 0);
+	ck_assert_msg(strstr(r.out, "Type 'yes' to unlock it"), "no prompt: %s", r.out);
+	ck_assert_msg(strstr(r.out, "not confirmed; nothing was sent"), "%s", r.out);
+	tu_result_free(&r);
+	ck_nothing_sent(&f);
+	ck_state(&f, "enabled=1 locked=1");
+	ck_assert_int_eq(tu_runv(&r, NULL, "yes\n", argv), 0);
+	ck_assert_msg(strstr(r.out, "unlocked, and the user password removed"), "%s", r.out);
+	tu_result_free(&r);
+	ck_state(&f, "enabled=0 locked=0");
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_unlock_unsafe_device_refused)
+{
+	char mnt[4096];
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, ATA(LOCKED));
+	ck_assert_int_eq(tu_sh("mkfs.ext4 -q -F %s >/dev/null 2>&1", f.dev), 0);
+	ck_assert_int_eq(tu_mount(f.dev, mnt, sizeof(mnt)), 0);
+	fx_unlock(&f, NULL, "--password", PW, "--yes", NULL);
+	ck_status(&f, 4);
+	ck_err_has(&f, "mounted");
+	ck_nothing_sent(&f);
+	fx_free(&f);
+}
+END_TEST
+
+START_TEST(test_unlock_usage)
+{
+	struct tu_result r;
+
+	ck_assert_int_eq(tu_kesu(&r, "unlock", "--help", NULL), 0);
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "kesu unlock DEVICE --record FILE"));
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "unlock", "/dev/null", NULL), 0);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "--password PW"));
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "unlock", "/dev/null", "--password", "a", "--record", "b",
+				 NULL), 0);
+	ck_assert_int_eq(r.status, 2);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "unlock", "/dev/null", "--password",
+				 "0123456789abcdef0123456789abcdefX", NULL), 0);
+	ck_assert_int_eq(r.status, 2);
+	ck_assert_ptr_nonnull(strstr(r.err, "at most 32 bytes"));
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "unlock", "/dev/null", "--record", "/nonexistent.json",
+				 NULL), 0);
+	ck_assert_int_eq(r.status, 11);
+	ck_assert_ptr_nonnull(strstr(r.err, "cannot read the record"));
+	tu_result_free(&r);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	const struct tu_case cases[] = {
+		{ "locked_right_password", test_unlock_locked_right_password },
+		{ "password_set_not_locked", test_unlock_password_set_not_locked },
+		{ "wrong_password", test_unlock_wrong_password },
+		{ "wrong_password_not_locked", test_unlock_wrong_password_not_locked },
+		{ "count_expired", test_unlock_count_expired },
+		{ "from_failed_erase_record", test_unlock_from_failed_erase_record },
+		{ "record_of_another_drive", test_unlock_record_of_another_drive },
+		{ "frozen_refused", test_unlock_frozen_refused },
+		{ "dry_run_sends_nothing", test_unlock_dry_run_sends_nothing },
+		{ "not_ata_refused", test_unlock_not_ata_refused },
+		{ "needs_confirmation", test_unlock_needs_confirmation },
+		{ "unsafe_device_refused", test_unlock_unsafe_device_refused },
+		{ "usage", test_unlock_usage },
+	};
+	Suite *s;
+
+	if (argc > 2 && !strcmp(argv[1], "--identify"))
+		return drive_identify(argv[2]);
+	s = suite_create("unlock");
+	TU_ADD_CASES(s, cases, 60);
+	return tu_main(s);
+}
