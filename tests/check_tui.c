@@ -59,6 +59,63 @@ static void kill_tmux(void)
 	tu_sh("tmux -L %s kill-server >/dev/null 2>&1", sock);
 }
 
+/*
+ * The slow devices of the running test, "DEV MOUNT" a line. The test removes
+ * the list once its own exit handlers have detached them; a list still there
+ * means the test failed, and the runner detaches them (run.sh's sweep cannot
+ * tell an nbdfuse-backed loop device from another test's).
+ */
+static void slow_list(char *buf, size_t len)
+{
+	const char *tmp = getenv("KESU_TEST_TMP");
+
+	snprintf(buf, len, "%s/tui-%d.slow", tmp && *tmp ? tmp : "/tmp", (int)runner_pid);
+}
+
+static void forget_slow_devs(void)
+{
+	char list[PATH_MAX];
+
+	slow_list(list, sizeof(list));
+	unlink(list);
+}
+
+static void make_slow_dev(char *dev, size_t len)
+{
+	char list[PATH_MAX];
+	FILE *f;
+
+	atexit(forget_slow_devs);   /* before ow_nbd_create's handler, so it runs after it */
+	ck_assert_int_eq(ow_nbd_create(SLOW_DEV, 512, dev, len), 0);
+	slow_list(list, sizeof(list));
+	f = fopen(list, "a");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%s %s\n", dev, ow_nbds[ow_n_nbds - 1].mnt);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The runner's teardown after each test: whatever a failed test left running or attached. */
+static void teardown(void)
+{
+	char list[PATH_MAX], *text, *line, *save = NULL;
+
+	kill_tmux();
+	slow_list(list, sizeof(list));
+	text = tu_read_file(list, NULL);
+	if (!text)
+		return;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char dev[64], mnt[PATH_MAX];
+
+		if (sscanf(line, "%63s %4095s", dev, mnt) != 2)
+			continue;
+		tu_sh("losetup -d %s 2>/dev/null; fusermount3 -u %s 2>/dev/null; umount -l %s 2>/dev/null; true",
+		      dev, mnt, mnt);
+	}
+	free(text);
+	unlink(list);
+}
+
 static bool have_tools(const char *test)
 {
 	if (tu_sh("(command -v tmux && command -v nbdkit && command -v nbdfuse) >/dev/null 2>&1") == 0)
@@ -415,8 +472,8 @@ static const char *dev_name(const char *dev)
 	return slash ? slash + 1 : dev;
 }
 
-/* The drive row, after Space, shows name selected and only it. */
-static void tui_select(const struct tui_session *s, const char *name)
+/* Select name's row with Space: it shows [x], and the footer counts n selected. */
+static void tui_select(const struct tui_session *s, const char *name, int n)
 {
 	char want[80];
 
@@ -424,7 +481,13 @@ static void tui_select(const struct tui_session *s, const char *name)
 	tui_keys(s, "Space");
 	snprintf(want, sizeof(want), "[x] %s ", name);
 	free(tui_wait_for(s, want, WAIT_SHORT_MS));
-	free(tui_wait_for(s, "Selected: 1 ", WAIT_SHORT_MS));
+	snprintf(want, sizeof(want), "Selected: %d ", n);
+	free(tui_wait_for(s, want, WAIT_SHORT_MS));
+}
+
+static int cmp_dev(const void *a, const void *b)
+{
+	return strverscmp((const char *)a, (const char *)b);
 }
 
 START_TEST(test_tui_erases_chosen_drive_only)
@@ -441,7 +504,7 @@ START_TEST(test_tui_erases_chosen_drive_only)
 	snprintf(pki_dir, sizeof(pki_dir), "%s/pki", tu_tmpdir());
 	ck_assert_int_eq(mkdir(pki_dir, 0700), 0);
 	tu_make_pki(pki_dir, "/CN=TUI Test Root", "/CN=TUI Test Station", &p);
-	ck_assert_int_eq(ow_nbd_create(SLOW_DEV, 512, dev, sizeof(dev)), 0);
+	make_slow_dev(dev, sizeof(dev));
 	ck_assert_int_eq(tu_loop_create(DEV_SIZE, other, sizeof(other), img, sizeof(img)), 0);
 	fill_pattern(dev, DEV_SIZE);
 	fill_pattern(other, DEV_SIZE);
@@ -450,7 +513,7 @@ START_TEST(test_tui_erases_chosen_drive_only)
 	free(tui_wait_for(&s, "Enter erase selected  q quit", WAIT_SHORT_MS));
 	/* ^C on the list does nothing, and must not stop the wipes started later. */
 	tui_keys(&s, "C-c");
-	tui_select(&s, dev_name(dev));
+	tui_select(&s, dev_name(dev), 1);
 	tui_keys(&s, "Enter");
 	tui_read_word(&s, word, sizeof(word));
 	scr = tui_screen(&s, false);
@@ -511,7 +574,7 @@ START_TEST(test_tui_wrong_word_erases_nothing)
 
 	tui_start(&s, keys, 13);
 	free(tui_wait_for(&s, "Enter erase selected  q quit", WAIT_SHORT_MS));
-	tui_select(&s, dev_name(dev));
+	tui_select(&s, dev_name(dev), 1);
 	free(tui_wait_for(&s, "Drives ", WAIT_SHORT_MS));
 	tui_keys(&s, "Enter");
 	tui_read_word(&s, word, sizeof(word));
@@ -545,12 +608,12 @@ START_TEST(test_tui_stop_is_resumable)
 	if (tu_skip_unless_root("test_tui_stop_is_resumable") || !have_tools("test_tui_stop_is_resumable"))
 		return;
 	snprintf(keys, sizeof(keys), "%s/no-keys", tu_tmpdir());
-	ck_assert_int_eq(ow_nbd_create(SLOW_DEV, 512, dev, sizeof(dev)), 0);
+	make_slow_dev(dev, sizeof(dev));
 	fill_pattern(dev, DEV_SIZE);
 
 	tui_start(&s, keys, 50);
 	free(tui_wait_for(&s, "Enter erase selected  q quit", WAIT_SHORT_MS));
-	tui_select(&s, dev_name(dev));
+	tui_select(&s, dev_name(dev), 1);
 	tui_keys(&s, "Enter");
 	tui_read_word(&s, word, sizeof(word));
 	tui_type(&s, word);
@@ -568,6 +631,55 @@ START_TEST(test_tui_stop_is_resumable)
 	ck_assert_int_eq(rc, KESU_EXIT_OK);
 	ck_assert_uint_eq(count_suffix(s.out, ".journal.json", NULL, 0), 1);
 	ck_assert_int_eq(tu_sh("grep -q '\"outcome\": *\"INTERRUPTED\"' %s/*.record.json", s.out), 0);
+}
+END_TEST
+
+/*
+ * Four drives on an 11-row screen: the list scrolls to each, the confirmation
+ * names one and "3 more", and the outcome of each is on screen (one row each).
+ */
+START_TEST(test_tui_four_drives_small_screen)
+{
+	char devs[4][64], img[PATH_MAX], keys[PATH_MAX], word[16], row[320];
+	struct tui_session s;
+	char *scr;
+	int rc;
+
+	if (tu_skip_unless_root("test_tui_four_drives_small_screen") ||
+	    !have_tools("test_tui_four_drives_small_screen"))
+		return;
+	snprintf(keys, sizeof(keys), "%s/no-keys", tu_tmpdir());
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(tu_loop_create(DEV_SIZE, devs[i], sizeof(devs[i]), img, sizeof(img)), 0);
+		fill_pattern(devs[i], DEV_SIZE);
+	}
+	qsort(devs, 4, sizeof(devs[0]), cmp_dev);   /* the list's order: the cursor only goes down */
+
+	tui_start(&s, keys, 11);
+	free(tui_wait_for(&s, "Enter erase selected  q quit", WAIT_SHORT_MS));
+	for (int i = 0; i < 4; i++)
+		tui_select(&s, dev_name(devs[i]), i + 1);
+	tui_keys(&s, "Enter");
+	tui_read_word(&s, word, sizeof(word));
+	scr = tui_screen(&s, false);
+	ck_assert_msg(strstr(scr, devs[0]) && strstr(scr, "and 3 more"),
+		      "the confirmation lists:\n%s", scr);
+	free(scr);
+	tui_type(&s, word);
+	tui_keys(&s, "Enter");
+	scr = tui_wait_for(&s, "Finished. Enter: back", WAIT_WIPE_MS);
+	for (int i = 0; i < 4; i++) {
+		snprintf(row, sizeof(row), "%-16s ERASED", devs[i]);
+		ck_assert_msg(strstr(scr, row), "no \"%s\" on the outcome screen:\n%s", row, scr);
+	}
+	free(scr);
+	tui_keys(&s, "Enter");
+	rc = tui_quit(&s);
+	assert_no_reports(&s);
+	ck_assert_int_eq(rc, KESU_EXIT_OK);
+	for (int i = 0; i < 4; i++)
+		ck_assert_msg(!pattern_anywhere(devs[i], DEV_SIZE), "%s still holds the pattern", devs[i]);
+	ck_assert_uint_eq(count_suffix(s.out, ".record.json", NULL, 0), 4);
 }
 END_TEST
 
@@ -607,6 +719,7 @@ int main(void)
 		{ "erases_chosen_drive_only", &test_tui_erases_chosen_drive_only },
 		{ "wrong_word_erases_nothing", &test_tui_wrong_word_erases_nothing },
 		{ "stop_is_resumable", &test_tui_stop_is_resumable },
+		{ "four_drives_small_screen", &test_tui_four_drives_small_screen },
 		{ "needs_terminal_and_has_help", &test_tui_needs_terminal_and_has_help },
 	};
 	Suite *s = suite_create("tui");
@@ -616,7 +729,7 @@ int main(void)
 		TCase *tc = tcase_create(cases[i].name);
 
 		tcase_set_timeout(tc, 120);
-		tcase_add_unchecked_fixture(tc, NULL, kill_tmux);
+		tcase_add_unchecked_fixture(tc, NULL, teardown);
 		tcase_add_test(tc, *cases[i].test);
 		suite_add_tcase(s, tc);
 	}

@@ -74,6 +74,15 @@ static void title(const char *what)
 	attroff(A_BOLD);
 }
 
+static size_t count_selected(const struct tui *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n_drives; i++)
+		n += t->drives[i].selected;
+	return n;
+}
+
 /* Drive rows that fit between the title and the four footer lines. */
 static size_t list_rows(void)
 {
@@ -100,7 +109,7 @@ static void draw_drive(int y, const struct tui_drive *d, bool at_cursor)
 
 static void draw_list(struct tui *t)
 {
-	size_t chosen = 0, fit = list_rows(), end;
+	size_t chosen, fit = list_rows(), end;
 
 	/* Scroll so the cursor's row is on screen: a bench may hold more drives than rows. */
 	if (t->cursor < t->top)
@@ -111,8 +120,7 @@ static void draw_list(struct tui *t)
 	title("choose the drives to erase");
 	for (size_t i = t->top; i < end; i++)
 		draw_drive(2 + (int)(i - t->top) * 3, &t->drives[i], i == t->cursor);
-	for (size_t i = 0; i < t->n_drives; i++)
-		chosen += t->drives[i].selected;
+	chosen = count_selected(t);
 	if (t->n_drives == 0)
 		mvprintw(2, 0, "No drives found. Connect one and press r.");
 	int y = 3 + (int)(end - t->top) * 3;
@@ -212,7 +220,8 @@ static bool confirm(const struct tui *t)
 	}
 }
 
-static void draw_job(int y, const struct tui_job *j)
+/* One job at row y; with detail, the reason, record or last message on the row below. */
+static void draw_job(int y, const struct tui_job *j, bool detail)
 {
 	if (j->state == TUI_JOB_DONE) {
 		bool good = strcmp(j->outcome, "ERASED") == 0;
@@ -220,9 +229,11 @@ static void draw_job(int y, const struct tui_job *j)
 		attron(A_BOLD);
 		mvprintw(y, 0, "%-16s %s", j->device, j->outcome);
 		attroff(A_BOLD);
-		if (!good && j->reason[0])
+		if (!good && j->reason[0] && !detail)
+			printw("  %.*s", COLS > 40 ? COLS - 40 : 1, j->reason);
+		else if (!good && j->reason[0])
 			mvprintw(y + 1, 4, "%.*s", COLS > 8 ? COLS - 8 : 1, j->reason);
-		else if (j->record[0])
+		else if (j->record[0] && detail)
 			mvprintw(y + 1, 4, "record %.*s", COLS > 16 ? COLS - 16 : 1, j->record);
 		return;
 	}
@@ -232,7 +243,7 @@ static void draw_job(int y, const struct tui_job *j)
 		 j->phase, j->step, j->steps, pct, (unsigned long long)(j->done_bytes / 1000000),
 		 (unsigned long long)(j->total_bytes / 1000000), (double)j->rate_bps / 1e6,
 		 (unsigned long long)j->eta_s);
-	if (j->last_text[0])
+	if (j->last_text[0] && detail)
 		mvprintw(y + 1, 4, "%.*s", COLS > 8 ? COLS - 8 : 1, j->last_text);
 }
 
@@ -294,6 +305,8 @@ static void run_jobs(struct tui *t)
 	n = start_jobs(t, jobs);
 	halfdelay(2);
 	for (;;) {
+		/* Three rows a drive while they fit with the evidence list below, else one: every outcome stays on screen. */
+		int pitch = 3 * (int)n + 7 <= LINES ? 3 : 1;
 		size_t running = 0;
 
 		tui_jobs_poll(jobs, n, 200);
@@ -301,8 +314,8 @@ static void run_jobs(struct tui *t)
 			running += jobs[i].state == TUI_JOB_RUNNING;
 		title(running ? "erasing" : "finished");
 		for (size_t i = 0; i < n; i++)
-			draw_job(2 + (int)i * 3, &jobs[i]);
-		int y = 3 + (int)n * 3;
+			draw_job(2 + (int)i * pitch, &jobs[i], pitch > 1);
+		int y = 3 + (int)n * pitch;
 
 		if (running) {
 			mvprintw(y, 0, "%zu of %zu running.  s: stop all (resumable from the journal)%s", running, n,
@@ -325,14 +338,6 @@ static void run_jobs(struct tui *t)
 	cbreak();
 	for (size_t i = 0; i < n; i++)
 		tui_job_release(&jobs[i]);
-}
-
-static bool any_selected(const struct tui *t)
-{
-	for (size_t i = 0; i < t->n_drives; i++)
-		if (t->drives[i].selected)
-			return true;
-	return false;
 }
 
 static void handle_key(struct tui *t, int c, bool *quit)
@@ -362,8 +367,13 @@ static void handle_key(struct tui *t, int c, bool *quit)
 		rescan(t);
 		break;
 	case '\n': case '\r': case KEY_ENTER:
-		if (!any_selected(t)) {
+		if (count_selected(t) == 0) {
 			snprintf(t->message, sizeof(t->message), "Select a drive with Space first.");
+			break;
+		}
+		if (count_selected(t) > TUI_MAX_JOBS) {
+			snprintf(t->message, sizeof(t->message), "At most %d drives at a time: %zu are selected.",
+				 TUI_MAX_JOBS, count_selected(t));
 			break;
 		}
 		if (confirm(t)) {
