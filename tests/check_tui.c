@@ -4,7 +4,8 @@
  * devices among whatever else the host lists, select, confirm with the word on
  * screen, watch, read the outcome. Then the real results: the chosen device no
  * longer holds the pattern, the others still do, the certificate verifies with
- * stock openssl. Also a mistyped word, a stop, four drives on a small screen
+ * stock openssl. Also what each drive holds, the label made and printed after
+ * the wipe, a mistyped word, a stop, four drives on a small screen
  * (the list scrolls, outcomes fit) and no terminal at all. Under the sanitizer
  * build every kesu process (the TUI and its child wipes) logs reports to files,
  * and any report fails the test.
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -229,10 +231,11 @@ static void put_san_env(FILE *f, const char *name, const char *dir)
 }
 
 /*
- * Start `kesu tui --out OUT --config /dev/null` in a detached tmux session of
- * 160 x rows; its stderr goes to DIR/stderr, its exit status to DIR/rc.
+ * Start `kesu tui --out OUT --config /dev/null EXTRA` in a detached tmux session
+ * of 160 x rows; its stderr goes to DIR/stderr, its exit status to DIR/rc.
+ * EXTRA: more options, as shell words.
  */
-static void tui_start(struct tui_session *s, const char *key_dir, int rows)
+static void tui_start_with(struct tui_session *s, const char *key_dir, int rows, const char *extra)
 {
 	char script[PATH_MAX];
 	FILE *f;
@@ -255,11 +258,17 @@ static void tui_start(struct tui_session *s, const char *key_dir, int rows)
 	put_quoted(f, tu_kesu_bin());
 	fputs(" tui --out ", f);
 	put_quoted(f, s->out);
-	fprintf(f, " --config /dev/null 2>'%s/stderr'\necho $? >'%s/rc'\n", s->dir, s->dir);
+	fprintf(f, " --config /dev/null %s 2>'%s/stderr'\necho $? >'%s/rc'\n", extra ? extra : "", s->dir,
+		s->dir);
 	ck_assert_int_eq(fclose(f), 0);
 
 	ck_assert_int_eq(tu_sh("tmux -L %s -f /dev/null new-session -d -s %s -x 160 -y %d 'sh %s'",
 			       s->sock, s->sock, rows, script), 0);
+}
+
+static void tui_start(struct tui_session *s, const char *key_dir, int rows)
+{
+	tui_start_with(s, key_dir, rows, NULL);
 }
 
 /* The pane's text now (with escapes: attributes), malloc'd; "" when tmux is gone. */
@@ -713,6 +722,133 @@ START_TEST(test_tui_needs_terminal_and_has_help)
 }
 END_TEST
 
+/*
+ * A stand-in for a label printer: kesu label sends only to character devices,
+ * so the printer is a pseudo-terminal's slave in raw mode (bytes pass as they
+ * are) and the test reads what was printed from the master. The slave stays
+ * open here so its raw mode holds. Returns the master, non-blocking.
+ */
+static int printer_open(char *path, size_t len, int *slave)
+{
+	struct termios tio;
+	int master = posix_openpt(O_RDWR | O_NOCTTY);
+
+	ck_assert_int_ge(master, 0);
+	ck_assert_int_eq(grantpt(master), 0);
+	ck_assert_int_eq(unlockpt(master), 0);
+	ck_assert_int_eq(ptsname_r(master, path, len), 0);
+	*slave = open(path, O_RDWR | O_NOCTTY);
+	ck_assert_int_ge(*slave, 0);
+	ck_assert_int_eq(tcgetattr(*slave, &tio), 0);
+	cfmakeraw(&tio);
+	ck_assert_int_eq(tcsetattr(*slave, TCSANOW, &tio), 0);
+	ck_assert_int_eq(fcntl(master, F_SETFL, O_NONBLOCK), 0);
+	return master;
+}
+
+/* Append what the printer got so far to *buf (grown as needed). */
+static void printer_drain(int master, char **buf, size_t *len, size_t *cap)
+{
+	for (;;) {
+		if (*cap - *len < 65536) {
+			*cap = *cap * 2 + 65536;
+			*buf = realloc(*buf, *cap);
+			ck_assert_ptr_nonnull(*buf);
+		}
+		ssize_t n = read(master, *buf + *len, *cap - *len);
+
+		if (n <= 0)
+			return;
+		*len += (size_t)n;
+	}
+}
+
+/*
+ * The repair case: the list says what each drive holds, so the disk with data
+ * can be told from a blank one; after the wipe the certificate's label is
+ * beside it (its QR code names the certificate and its hash), and p sends it
+ * to the printer (a pseudo-terminal standing in for /dev/usb/lp0).
+ */
+START_TEST(test_tui_contents_labels_print)
+{
+	char dev[64], img[PATH_MAX], pki_dir[PATH_MAX], word[16], want[PATH_MAX + 64], cert[PATH_MAX];
+	char printer[64], extra[128], *scr, *qr, *sha, *raster = NULL;
+	static const char raster_start[] = "\x1b@\x1bia\x01";
+	struct tui_session s;
+	struct tu_pki p;
+	size_t raster_len = 0, raster_cap = 0, at = 0;
+	long until;
+	int master, slave;
+
+	if (tu_skip_unless_root("test_tui_contents_labels_print") ||
+	    !have_tools("test_tui_contents_labels_print"))
+		return;
+	snprintf(pki_dir, sizeof(pki_dir), "%s/pki", tu_tmpdir());
+	ck_assert_int_eq(mkdir(pki_dir, 0700), 0);
+	tu_make_pki(pki_dir, "/CN=TUI Test Root", "/CN=TUI Test Station", &p);
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
+	ck_assert_int_eq(tu_sh("mkfs.vfat -n KESUDATA %s >/dev/null 2>&1", dev), 0);
+	master = printer_open(printer, sizeof(printer), &slave);
+	snprintf(extra, sizeof(extra), "--printer '%s'", printer);
+
+	tui_start_with(&s, p.st_dir, 50, extra);
+	free(tui_wait_for(&s, "Enter erase selected  q quit", WAIT_SHORT_MS));
+	scr = tui_screen(&s, false);
+	ck_assert_msg(strstr(scr, "holds: vfat 'KESUDATA' (no partition table)"),
+		      "the list does not say what %s holds:\n%s", dev, scr);
+	free(scr);
+	tui_select(&s, dev_name(dev), 1);
+	tui_keys(&s, "Enter");
+	tui_read_word(&s, word, sizeof(word));
+	tui_type(&s, word);
+	tui_keys(&s, "Enter");
+	snprintf(want, sizeof(want), "p: print the 1 label(s) on %s", printer);
+	free(tui_wait_for(&s, want, WAIT_WIPE_MS));
+	tui_keys(&s, "p");
+	snprintf(want, sizeof(want), "1 label(s) sent to %s.", printer);
+	/* The printer is read while kesu label writes to it: a pty holds only a few KiB. */
+	for (until = now_ms() + WAIT_SHORT_MS;; sleep_ms(50)) {
+		printer_drain(master, &raster, &raster_len, &raster_cap);
+		scr = tui_screen(&s, false);
+		if (strstr(scr, want) || (strstr(scr, "Printing on") && strstr(scr, "failed")) || now_ms() > until)
+			break;
+		free(scr);
+	}
+	ck_assert_msg(strstr(scr, want), "not printed; the screen:\n%s", scr);
+	free(scr);
+	printer_drain(master, &raster, &raster_len, &raster_cap);
+	close(master);
+	close(slave);
+	tui_keys(&s, "Enter");
+	ck_assert_int_eq(tui_quit(&s), KESU_EXIT_OK);
+	assert_no_reports(&s);
+
+	/* The file system is gone from the device. */
+	ck_assert_int_ne(tu_sh("blkid -p %s >/dev/null 2>&1", dev), 0);
+	/* The label: PDF and PNG beside the certificate, the QR code names both. */
+	ck_assert_uint_eq(count_suffix(s.out, ".json.p7s", cert, sizeof(cert)), 1);
+	cert[strlen(cert) - strlen(".json.p7s")] = '\0';
+	snprintf(want, sizeof(want), "%s-label.pdf", cert);
+	ck_assert_msg(access(want, R_OK) == 0, "no %s", want);
+	qr = tu_sh_out("zbarimg --raw -q '%s-label.png' 2>/dev/null | tr -d '\\n'", cert);
+	sha = tu_sh_out("sha256sum '%s.json' | cut -c1-16 | tr a-f A-F | tr -d '\\n'", cert);
+	ck_assert_ptr_nonnull(qr);
+	ck_assert_ptr_nonnull(sha);
+	snprintf(want, sizeof(want), "KESU:C:%s:%s", strrchr(cert, '/') + 1, sha);
+	ck_assert_str_eq(qr, want);
+	free(qr);
+	free(sha);
+	/* The printer got Brother raster: the invalidate run of zeros, ESC @, ESC i a 1. */
+	ck_assert_ptr_nonnull(raster);
+	while (at < raster_len && raster[at] == 0)
+		at++;
+	ck_assert_msg(at > 0 && raster_len - at > sizeof(raster_start) &&
+		      memcmp(raster + at, raster_start, sizeof(raster_start) - 1) == 0,
+		      "the printer got %zu bytes that are not Brother raster", raster_len);
+	free(raster);
+}
+END_TEST
+
 /* Not TU_ADD_CASES: each tcase needs the runner's teardown. */
 int main(void)
 {
@@ -725,6 +861,7 @@ int main(void)
 		{ "stop_is_resumable", &test_tui_stop_is_resumable },
 		{ "four_drives_small_screen", &test_tui_four_drives_small_screen },
 		{ "needs_terminal_and_has_help", &test_tui_needs_terminal_and_has_help },
+		{ "contents_labels_print", &test_tui_contents_labels_print },
 	};
 	Suite *s = suite_create("tui");
 

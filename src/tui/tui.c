@@ -36,6 +36,8 @@ struct tui {
 	const char *kesu;
 	const char *out_dir;
 	const char *config;
+	const char *label_template; /* "none": no labels */
+	const char *printer;     /* NULL: the first /dev/usb/lp* present, if any */
 	struct tui_drive *drives;
 	size_t n_drives;
 	size_t cursor;
@@ -55,15 +57,19 @@ static void on_sigint(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: kesu tui [--out DIR] [--config FILE]\n\n"
+		"Usage: kesu tui [--out DIR] [--config FILE] [--label-template NAME] [--printer DEV]\n\n"
 		"The interactive front end of the boot image: choose drives and a method,\n"
-		"confirm with the word shown, watch progress, read the outcome.\n\n"
+		"confirm with the word shown, watch progress, read the outcome; each\n"
+		"certified drive gets its label (PDF, PNG) beside its certificate.\n\n"
 		"Options:\n"
-		"  -o, --out DIR      evidence directory for kesu wipe (default ./kesu-evidence)\n"
-		"      --config FILE  configuration passed to kesu wipe\n"
-		"  -h, --help         show this help\n\n"
+		"  -o, --out DIR              evidence directory for kesu wipe (default ./kesu-evidence)\n"
+		"      --config FILE          configuration passed to kesu wipe\n"
+		"  -t, --label-template NAME  the labels' template (default drive-ql62; none: no labels)\n"
+		"  -p, --printer DEV          Brother printer for 'p' on the outcome screen\n"
+		"                             (default: the first /dev/usb/lp* present)\n"
+		"  -h, --help                 show this help\n\n"
 		"Keys: Up/Down (k/j) move, Space selects, m changes the method, r rescans,\n"
-		"Enter continues, q quits. See kesu-tui(8).\n");
+		"Enter continues, q quits; after the wipes, p prints the labels. See kesu-tui(8).\n");
 }
 
 static void title(const char *what)
@@ -105,6 +111,8 @@ static void draw_drive(int y, const struct tui_drive *d, bool at_cursor)
 	mvprintw(y + 1, 4, "%.*s", COLS > 8 ? COLS - 8 : 1, d->offered ? d->capability : d->safety);
 	if (!d->offered)
 		attroff(A_DIM);
+	if (d->offered && LINES > 12)
+		mvprintw(y + 2, 4, "%.*s", COLS > 8 ? COLS - 8 : 1, d->contents);
 }
 
 static void draw_list(struct tui *t)
@@ -233,6 +241,8 @@ static void draw_job(int y, const struct tui_job *j, bool detail)
 			printw("  %.*s", COLS > 40 ? COLS - 40 : 1, j->reason);
 		else if (!good && j->reason[0])
 			mvprintw(y + 1, 4, "%.*s", COLS > 8 ? COLS - 8 : 1, j->reason);
+		else if (j->label_note[0] && detail)
+			mvprintw(y + 1, 4, "%.*s", COLS > 8 ? COLS - 8 : 1, j->label_note);
 		else if (j->record[0] && detail)
 			mvprintw(y + 1, 4, "record %.*s", COLS > 16 ? COLS - 16 : 1, j->record);
 		return;
@@ -274,6 +284,40 @@ static void draw_evidence(int y, const char *dir, time_t start)
 	closedir(d);
 }
 
+/* A label beside each certificate; a failure is shown on the drive's row, the wipe's outcome stands. */
+static void make_labels(const struct tui *t, struct tui_job *jobs, size_t n)
+{
+	if (strcmp(t->label_template, "none") == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char note[200];
+
+		if (!jobs[i].certificate[0])
+			continue;
+		if (tui_label_make(&jobs[i], t->kesu, t->label_template, note, sizeof(note)) != 0)
+			snprintf(jobs[i].label_note, sizeof(jobs[i].label_note), "no label: %.200s", note);
+	}
+}
+
+/* Print every label made; the footer says what happened. */
+static void print_labels(const struct tui *t, const struct tui_job *jobs, size_t n, const char *printer,
+			 char *msg, size_t len)
+{
+	size_t printed = 0;
+	char note[200] = "";
+
+	for (size_t i = 0; i < n; i++) {
+		if (!jobs[i].label[0])
+			continue;
+		if (tui_label_print(&jobs[i], t->kesu, t->label_template, printer, note, sizeof(note)) != 0) {
+			snprintf(msg, len, "Printing on %s failed after %zu label(s): %s", printer, printed, note);
+			return;
+		}
+		printed++;
+	}
+	snprintf(msg, len, "%zu label(s) sent to %s.", printed, printer);
+}
+
 static size_t start_jobs(struct tui *t, struct tui_job *jobs)
 {
 	size_t n = 0;
@@ -297,8 +341,10 @@ static void run_jobs(struct tui *t)
 {
 	struct tui_job jobs[TUI_MAX_JOBS];
 	time_t start = time(NULL) - 1;
-	size_t n;
-	bool asked_stop = false;
+	size_t n, labels = 0;
+	bool asked_stop = false, labelled = false;
+	char printer_buf[64], print_msg[256] = "";
+	const char *printer = t->printer ? t->printer : tui_printer_find(printer_buf, sizeof(printer_buf));
 
 	/* Only a ^C during the wipes stops them; one pressed earlier on the list was ignored there. */
 	tui_interrupted = 0;
@@ -312,6 +358,12 @@ static void run_jobs(struct tui *t)
 		tui_jobs_poll(jobs, n, 200);
 		for (size_t i = 0; i < n; i++)
 			running += jobs[i].state == TUI_JOB_RUNNING;
+		if (!running && !labelled) {
+			make_labels(t, jobs, n);
+			for (size_t i = 0; i < n; i++)
+				labels += jobs[i].label[0] != '\0';
+			labelled = true;
+		}
 		title(running ? "erasing" : "finished");
 		for (size_t i = 0; i < n; i++)
 			draw_job(2 + (int)i * pitch, &jobs[i], pitch > 1);
@@ -322,7 +374,13 @@ static void run_jobs(struct tui *t)
 				 asked_stop ? "  - stopping..." : "");
 		} else {
 			draw_evidence(y, t->out_dir, start);
-			mvprintw(LINES - 1, 0, "Finished. Enter: back to the drive list");
+			if (print_msg[0])
+				mvprintw(LINES - 2, 0, "%.*s", COLS > 1 ? COLS - 1 : 1, print_msg);
+			if (labels && printer)
+				mvprintw(LINES - 1, 0, "Finished. p: print the %zu label(s) on %s   Enter: back to the drive list",
+					 labels, printer);
+			else
+				mvprintw(LINES - 1, 0, "Finished. Enter: back to the drive list");
 		}
 		refresh();
 		int c = getch();
@@ -331,6 +389,12 @@ static void run_jobs(struct tui *t)
 			tui_jobs_stop(jobs, n);
 			asked_stop = true;
 			tui_interrupted = 0;
+		}
+		if (!running && labels && printer && c == 'p') {
+			mvprintw(LINES - 2, 0, "Printing on %s...", printer);
+			clrtoeol();
+			refresh();
+			print_labels(t, jobs, n, printer, print_msg, sizeof(print_msg));
 		}
 		if (!running && (c == '\n' || c == KEY_ENTER || c == '\r' || c == 'q'))
 			break;
@@ -392,17 +456,21 @@ static void handle_key(struct tui *t, int c, bool *quit)
 static int parse_args(int argc, char **argv, struct tui *t)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "help",   no_argument,       NULL, 'h' },
-		{ "out",    required_argument, NULL, 'o' },
+		{ "config",         required_argument, NULL, 'c' },
+		{ "help",           no_argument,       NULL, 'h' },
+		{ "label-template", required_argument, NULL, 't' },
+		{ "out",            required_argument, NULL, 'o' },
+		{ "printer",        required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:t:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': t->out_dir = optarg; break;
+		case 't': t->label_template = optarg; break;
+		case 'p': t->printer = optarg; break;
 		case 'c': t->config = optarg; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -1;
@@ -418,7 +486,7 @@ static int parse_args(int argc, char **argv, struct tui *t)
 int cmd_tui(int argc, char **argv)
 {
 	static char self[PATH_MAX];
-	struct tui t = { .out_dir = "kesu-evidence" };
+	struct tui t = { .out_dir = "kesu-evidence", .label_template = "drive-ql62" };
 	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	int rc = parse_args(argc, argv, &t);
 

@@ -21,6 +21,7 @@ struct tui_drive {
 	bool selected;
 	char safety[160];        /* "ok" or why it is not offered */
 	char capability[160];    /* media and what `auto` would choose */
+	char contents[160];      /* what is written on it: "holds: gpt, 2 partitions: ..." */
 };
 
 /* Every whole disk with its safety and capability. Free *out with free(). */
@@ -39,6 +40,9 @@ struct tui_job {
 	uint64_t done_bytes, total_bytes, rate_bps, eta_s;
 	char outcome[32];        /* ERASED, FAILED, ... or "" while running */
 	char record[PATH_MAX];
+	char certificate[PATH_MAX]; /* CERT.json, "" when the wipe was not certified */
+	char label[PATH_MAX];    /* CERT-label.pdf once made, else "" */
+	char label_note[256];    /* why no label was made */
 	char reason[256];
 	int status;              /* exit status of the child, or 128+signal */
 	char line[4096];         /* a partial stderr line */
@@ -61,5 +65,19 @@ void tui_job_release(struct tui_job *j);
 void tui_job_parse_progress(struct tui_job *j, const char *line);
 /* Read the child's final --json document into outcome, record and reason. */
 void tui_job_parse_result(struct tui_job *j);
+
+/*
+ * Make the certificate's label as CERT-label.pdf and CERT-label.png with
+ * `KESU label --template TEMPLATE --cert CERT`; on success j->label names the
+ * PDF. Returns 0, or the failed child's exit status (note receives its last
+ * stderr line).
+ */
+int tui_label_make(struct tui_job *j, const char *kesu, const char *template_name, char *note,
+		   size_t note_len);
+/* Send the certificate's label to a Brother printer device; as tui_label_make. */
+int tui_label_print(const struct tui_job *j, const char *kesu, const char *template_name,
+		    const char *printer, char *note, size_t note_len);
+/* The first label printer device present (/dev/usb/lp0 ...), else NULL. */
+const char *tui_printer_find(char *buf, size_t len);
 
 #endif

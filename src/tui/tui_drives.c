@@ -6,6 +6,7 @@
 #include <kesu/drive.h>
 #include <kesu/err.h>
 #include <kesu/methods.h>
+#include <kesu/probe.h>
 #include <kesu/safety.h>
 
 #include <errno.h>
@@ -34,6 +35,56 @@ static void describe_capability(struct tui_drive *t)
 	kesu_method_evaluate(&d, m, &ev);
 	snprintf(t->capability, sizeof(t->capability), "%s, auto: %s (%s)%s", kesu_media_name(d.media),
 		 kesu_method_name(m), kesu_nist_class_name(ev.nist_class), ev.ready ? "" : " blocked");
+}
+
+/* One piece of what a partition or the whole device holds: TYPE 'LABEL'. */
+static void fs_text(const struct kesu_probe_fs *fs, const char *part_type, char *buf, size_t len)
+{
+	const char *type_name = part_type ? kesu_probe_part_type_name(part_type) : NULL;
+
+	if (fs->present && fs->label[0])
+		snprintf(buf, len, "%s '%s'", fs->type, fs->label);
+	else if (fs->present)
+		snprintf(buf, len, "%s", fs->type);
+	else
+		snprintf(buf, len, "%s", type_name ? type_name : "no file system");
+}
+
+/*
+ * What the operator needs to tell a disk with data from a blank one before
+ * choosing it (the repair case: which disk holds the user's data). Read-only.
+ */
+static void describe_contents(struct tui_drive *t)
+{
+	struct kesu_probe_result r;
+	struct kesu_errbuf eb = { 0 };
+	char piece[300];
+	size_t n;
+
+	if (kesu_probe(t->id.path, &r, &eb) < 0) {
+		snprintf(t->contents, sizeof(t->contents), "holds: unknown (%.120s)",
+			 eb.msg[0] ? eb.msg : "cannot read it");
+		kesu_probe_free(&r);
+		return;
+	}
+	if (r.pttype[0]) {
+		n = (size_t)snprintf(t->contents, sizeof(t->contents), "holds: %s, %zu partition%s%s", r.pttype,
+				     r.nparts, r.nparts == 1 ? "" : "s", r.nparts ? ":" : "");
+		for (size_t i = 0; i < r.nparts && n < sizeof(t->contents); i++) {
+			if (r.parts[i].extended)
+				continue;
+			fs_text(&r.parts[i].fs, r.parts[i].type, piece, sizeof(piece));
+			n += (size_t)snprintf(t->contents + n, sizeof(t->contents) - n, "%s %s",
+					      i ? "," : "", piece);
+		}
+	} else if (r.fs.present) {
+		fs_text(&r.fs, NULL, piece, sizeof(piece));
+		snprintf(t->contents, sizeof(t->contents), "holds: %.120s (no partition table)", piece);
+	} else {
+		snprintf(t->contents, sizeof(t->contents),
+			 "holds: no partition table or file system found (data may still be there)");
+	}
+	kesu_probe_free(&r);
 }
 
 static void describe_safety(struct tui_drive *t)
@@ -74,8 +125,10 @@ int tui_drives_scan(struct tui_drive **out, size_t *n)
 	for (size_t i = 0; i < count; i++) {
 		list[i].id = ids[i];
 		describe_safety(&list[i]);
-		if (list[i].offered)
+		if (list[i].offered) {
 			describe_capability(&list[i]);
+			describe_contents(&list[i]);
+		}
 	}
 	free(ids);
 	*out = list;

@@ -119,10 +119,12 @@ void tui_job_parse_result(struct tui_job *j)
 	json_t *r = json_array_get(json_object_get(doc, "results"), 0);
 	const char *outcome = json_string_value(json_object_get(r, "outcome"));
 	const char *record = json_string_value(json_object_get(r, "record"));
+	const char *cert = json_string_value(json_object_get(r, "certificate"));
 	json_t *reasons = json_object_get(r, "reasons");
 
 	snprintf(j->outcome, sizeof(j->outcome), "%s", outcome ? outcome : "ERROR");
 	snprintf(j->record, sizeof(j->record), "%s", record ? record : "");
+	snprintf(j->certificate, sizeof(j->certificate), "%s", cert ? cert : "");
 	j->reason[0] = '\0';
 	if (json_is_array(reasons) && json_array_size(reasons) > 0) {
 		const char *s = json_string_value(json_array_get(reasons, 0));
