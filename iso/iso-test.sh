@@ -309,6 +309,8 @@ tui() {
 	fi
 	cp "$d/screen.txt" "$d/screen-list.txt"
 	grep -q 'nvme0n1' "$d/screen.txt" && ok "the TUI lists the NVMe disk" || fail "the TUI does not list nvme0n1"
+	grep -q 'holds: no partition table or file system found' "$d/screen.txt" &&
+		ok "the TUI says what the disks hold" || fail "the TUI does not say what the disks hold"
 	# The stick is listed but not offered; the first row is nvme0n1 (sorted by name).
 	grep -q ' -  sd.*usb' "$d/screen.txt" && ok "the boot stick is shown as not offered" ||
 		fail "the boot stick is offered or missing"
@@ -332,6 +334,8 @@ tui() {
 		fi
 		grep -q 'Evidence in' "$d/screen-outcome.txt" && grep -q 'KC-.*\.json\|record.json' "$d/screen-outcome.txt" &&
 			ok "the TUI lists the evidence files" || fail "no evidence files listed"
+		grep -q 'KC-.*-label\.pdf' "$d/screen-outcome.txt" && ok "the TUI made the certificate's label" ||
+			fail "no label listed"
 	else
 		fail "no outcome; screen: $(tail -8 "$d/screen.txt")"
 	fi
@@ -348,7 +352,9 @@ tui() {
 	else
 		fail "the SATA disk, not chosen, was changed"
 	fi
+	labels=1
 	check_certs "$d" "$NVME_SERIAL"
+	labels=""
 	check_medium "$d"
 	t=$(cat "$d"/evidence/kesu-evidence/boot-*.log 2>/dev/null | sed -n 's/.*ready after \([0-9.]*\) s.*/\1/p' | tail -1)
 	echo "iso-test: tui: boot time: the TUI started ${t:-?} s after kernel start (QEMU TCG, no KVM; real hardware is faster)"

@@ -66,9 +66,9 @@ mkdir -p "$work/tree/boot/grub" "$work/etc"
 
 # Modules: every storage and USB driver, input (keyboards), the file systems
 # the evidence stick and the boot medium use. drivers/scsi includes the SAS
-# and RAID HBAs found in servers.
+# and RAID HBAs found in servers; usb/class holds usblp, for label printers.
 MDIRS="kernel/drivers/ata kernel/drivers/nvme kernel/drivers/scsi kernel/drivers/usb/host
-kernel/drivers/usb/storage kernel/drivers/usb/common kernel/drivers/usb/core kernel/drivers/mmc
+kernel/drivers/usb/storage kernel/drivers/usb/common kernel/drivers/usb/core kernel/drivers/usb/class kernel/drivers/mmc
 kernel/drivers/memstick kernel/drivers/hid kernel/drivers/input/keyboard kernel/drivers/input/serio
 kernel/drivers/virtio kernel/drivers/block/virtio_blk.ko kernel/drivers/cdrom kernel/drivers/message
 kernel/fs/fat kernel/fs/exfat kernel/fs/isofs kernel/fs/nls kernel/fs/efivarfs"
