@@ -23,7 +23,18 @@ export KESU_TEST_TMP
 
 # Whatever a crashed test left attached or mounted is swept here.
 cleanup() {
-	for m in $(awk -v d="$KESU_TEST_TMP" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do
+	mounts=$(awk -v d="$KESU_TEST_TMP" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r)
+	# Loop devices over a file in a FUSE mount (nbdfuse) show only the file's
+	# name in losetup: match them by the mount's device number instead.
+	fuse_loops=""
+	for m in $mounts; do
+		dev=$(mountpoint -d "$m" 2>/dev/null) || continue
+		fuse_loops="$fuse_loops $(losetup -l -n -O NAME,BACK-MAJ:MIN 2>/dev/null | awk -v d="$dev" '$2 == d { print $1 }')"
+	done
+	for l in $fuse_loops; do
+		losetup -d "$l" 2>/dev/null
+	done
+	for m in $mounts; do
 		umount -l "$m" 2>/dev/null
 	done
 	loops=$(losetup -a 2>/dev/null | grep -F "$KESU_TEST_TMP" | cut -d: -f1)
