@@ -170,8 +170,11 @@ clean:
 
 # The bootable image (iso/mkiso.sh, README "Boot image") and its QEMU test.
 .PHONY: iso iso-test check-iso
+# make iso reports the image's size, and its boot time measured in QEMU when
+# QEMU is there (KVM if this machine has it).
 iso: $(KESU)
 	@sh iso/mkiso.sh -k $(KESU) -o $(BUILD)/kesu.iso
+	@sh iso/iso-test.sh -i $(BUILD)/kesu.iso -k $(KESU) -o $(BUILD)/iso-test boottime || true
 
 iso-test: iso
 	@sh iso/iso-test.sh -i $(BUILD)/kesu.iso -k $(KESU) -o $(BUILD)/iso-test
