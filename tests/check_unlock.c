@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <kesu/ata.h>
+#include <kesu/firmware.h>
 
 #include "lib/testutil.h"
 
@@ -578,6 +579,30 @@ START_TEST(test_unlock_usage)
 }
 END_TEST
 
+/* The library's rule, which both kesu unlock and kesu_fw_ata_recover apply. */
+START_TEST(test_unlock_library_rule)
+{
+	struct kesu_ata_security sec = { .supported = true, .enabled = true };
+	struct kesu_errbuf eb;
+
+	ck_assert_int_eq(kesu_fw_ata_recover_check(&sec, "/dev/sdz", &eb), 0);
+	sec.locked = true;
+	ck_assert_int_eq(kesu_fw_ata_recover_check(&sec, "/dev/sdz", &eb), 0);
+	sec.count_expired = true;
+	ck_assert_int_eq(kesu_fw_ata_recover_check(&sec, "/dev/sdz", &eb), -KESU_E_LOCKED);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "power-cycled"));
+	sec.count_expired = false;
+	sec.frozen = true;
+	ck_assert_int_eq(kesu_fw_ata_recover_check(&sec, "/dev/sdz", &eb), -KESU_E_FROZEN);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "/dev/sdz"));
+	ck_assert_ptr_nonnull(strstr(eb.msg, "hot-plug"));
+	sec = (struct kesu_ata_security){ .supported = true };
+	ck_assert_int_eq(kesu_fw_ata_recover_check(&sec, "/dev/sdz", &eb), 1);
+	sec.supported = false;
+	ck_assert_int_eq(kesu_fw_ata_recover_check(&sec, "/dev/sdz", &eb), -KESU_E_UNSUPPORTED);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	const struct tu_case cases[] = {
@@ -594,6 +619,7 @@ int main(int argc, char **argv)
 		{ "needs_confirmation", test_unlock_needs_confirmation },
 		{ "unsafe_device_refused", test_unlock_unsafe_device_refused },
 		{ "usage", test_unlock_usage },
+		{ "library_rule", test_unlock_library_rule },
 	};
 	Suite *s;
 

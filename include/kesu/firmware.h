@@ -102,11 +102,23 @@ json_t *kesu_fw_log_command(struct kesu_result *r, const char *command, int rc,
 				   const char *detail);
 
 /*
- * Recover an ATA drive that a failed security erase left with kesu's
- * temporary password: UNLOCK (when locked) and DISABLE PASSWORD. The password
- * is in the record's details. r (may be NULL) receives the commands.
+ * Whether a drive in security state s can have its password removed now.
+ * 0: yes; 1: no password is set, nothing to do; -KESU_E_UNSUPPORTED (no
+ * Security feature set), -KESU_E_FROZEN (UNLOCK and DISABLE PASSWORD abort
+ * until a power cycle), -KESU_E_LOCKED (locked and the wrong-password count
+ * expired), each with the sentence for path in eb.
  */
-int kesu_fw_ata_recover(int fd, const char *password, struct kesu_result *r,
+int kesu_fw_ata_recover_check(const struct kesu_ata_security *s, const char *path,
+			      struct kesu_errbuf *eb);
+
+/*
+ * Recover an ATA drive (path names it in messages) that a failed security
+ * erase left with kesu's temporary password: IDENTIFY, refuse what
+ * kesu_fw_ata_recover_check refuses, UNLOCK (when locked), DISABLE PASSWORD,
+ * IDENTIFY to confirm. The password is in the record's details. r (may be
+ * NULL) receives the commands.
+ */
+int kesu_fw_ata_recover(int fd, const char *path, const char *password, struct kesu_result *r,
 			struct kesu_errbuf *eb);
 
 #endif

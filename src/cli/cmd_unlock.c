@@ -255,33 +255,10 @@ static int check_protocol(struct unlock_run *u)
 	}
 }
 
-/*
- * What stops the recovery now. 1: no password, nothing to do. The drive
- * refuses UNLOCK and DISABLE PASSWORD while frozen, and UNLOCK once it has
- * counted too many wrong passwords: say so instead of sending them.
- */
+/* What stops the recovery now (the library's rule). 1: no password, nothing to do. */
 static int check_security(struct unlock_run *u)
 {
-	const struct kesu_ata_security *s = &u->drv.ata.security;
-	const char *path = u->id.path;
-
-	if (!s->supported)
-		return kesu_err_set(&u->eb, -KESU_E_UNSUPPORTED, "%s does not support the ATA "
-				    "Security feature set: it has no password to remove", path);
-	if (!s->enabled && !s->locked)
-		return 1;
-	if (s->frozen)
-		return kesu_err_set(&u->eb, -KESU_E_FROZEN, "refusing to unlock %s: the drive's "
-				    "security is FROZEN (set by the firmware or BIOS at power-on), and "
-				    "a frozen drive refuses SECURITY UNLOCK and DISABLE PASSWORD. "
-				    "Suspend and resume the machine, or unplug and re-plug the drive's "
-				    "power (hot-plug), then run kesu unlock again", path);
-	if (s->locked && s->count_expired)
-		return kesu_err_set(&u->eb, -KESU_E_LOCKED, "refusing to unlock %s: the drive has "
-				    "counted too many wrong passwords and refuses SECURITY UNLOCK until "
-				    "it is power-cycled. Power it off and on (or hot-plug it), then run "
-				    "kesu unlock again with the right password", path);
-	return 0;
+	return kesu_fw_ata_recover_check(&u->drv.ata.security, u->id.path, &u->eb);
 }
 
 /* Every check, in the order that explains best. 0 go, 1 nothing to do, < 0 refused (u->eb). */
@@ -465,7 +442,7 @@ static int recover(struct unlock_run *u, struct kesu_target *t)
 	struct kesu_errbuf reb = { { 0 } }, ieb = { { 0 } };
 	int rc, irc;
 
-	rc = kesu_fw_ata_recover(t->fd, u->a->password, &u->r, &reb);
+	rc = kesu_fw_ata_recover(t->fd, u->id.path, u->a->password, &u->r, &reb);
 	irc = kesu_ata_identify(t->fd, page, &u->after, &ieb);
 	if (irc < 0) {
 		u->result = "unknown";

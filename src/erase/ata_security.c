@@ -61,12 +61,36 @@ static int identify(int fd, struct kesu_ata_identify *id, struct kesu_result *r,
 	return rc;
 }
 
+int kesu_fw_ata_recover_check(const struct kesu_ata_security *s, const char *path,
+			      struct kesu_errbuf *eb)
+{
+	if (!s->supported)
+		return kesu_err_set(eb, -KESU_E_UNSUPPORTED, "%s does not support the ATA "
+				    "Security feature set: it has no password to remove", path);
+	if (!s->enabled && !s->locked)
+		return 1;
+	if (s->frozen)
+		return kesu_err_set(eb, -KESU_E_FROZEN, "refusing to unlock %s: the drive's "
+				    "security is FROZEN (set by the firmware or BIOS at power-on), and "
+				    "a frozen drive refuses SECURITY UNLOCK and DISABLE PASSWORD. "
+				    "Suspend and resume the machine, or unplug and re-plug the drive's "
+				    "power (hot-plug), then run kesu unlock again", path);
+	if (s->locked && s->count_expired)
+		return kesu_err_set(eb, -KESU_E_LOCKED, "refusing to unlock %s: the drive has "
+				    "counted too many wrong passwords and refuses SECURITY UNLOCK until "
+				    "it is power-cycled. Power it off and on (or hot-plug it), then run "
+				    "kesu unlock again with the right password", path);
+	return 0;
+}
+
 /*
  * Leave the drive without kesu's password: UNLOCK when locked, DISABLE
- * PASSWORD while one is set, then IDENTIFY to see it is so.
+ * PASSWORD while one is set, then IDENTIFY to see it is so. With check_path,
+ * first refuse what kesu_fw_ata_recover_check refuses (the erase's own
+ * clean-up tries regardless: it has nothing better to do).
  */
-static int clear_password(int fd, const struct kesu_ata_password *user, struct kesu_result *r,
-			  struct kesu_errbuf *eb)
+static int clear_password(int fd, const struct kesu_ata_password *user, const char *check_path,
+			  struct kesu_result *r, struct kesu_errbuf *eb)
 {
 	struct kesu_ata_identify id;
 	struct kesu_errbuf local;
@@ -74,6 +98,12 @@ static int clear_password(int fd, const struct kesu_ata_password *user, struct k
 
 	kesu_err_clear(&local);
 	rc = identify(fd, &id, r, &local);
+	if (rc == 0 && check_path) {
+		int refused = kesu_fw_ata_recover_check(&id.security, check_path, eb);
+
+		if (refused != 0)
+			return refused < 0 ? refused : 0;
+	}
 	if (rc == 0 && id.security.locked)
 		(void)sec_cmd(fd, KESU_ATA_SEC_UNLOCK, user, 0, "SECURITY UNLOCK", r, &local);
 	if (rc == 0 && (id.security.locked || id.security.enabled)) {
@@ -92,14 +122,14 @@ static int clear_password(int fd, const struct kesu_ata_password *user, struct k
 			    (const char *)user->password, (const char *)user->password);
 }
 
-int kesu_fw_ata_recover(int fd, const char *password, struct kesu_result *r,
+int kesu_fw_ata_recover(int fd, const char *path, const char *password, struct kesu_result *r,
 			struct kesu_errbuf *eb)
 {
 	struct kesu_ata_password pw;
 
 	if (kesu_ata_password_set(&pw, password, false) < 0)
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "an ATA password has at most 32 bytes");
-	return clear_password(fd, &pw, r, eb);
+	return clear_password(fd, &pw, path, r, eb);
 }
 
 static int refuse(struct fw_run *ru, int rc, bool enhanced)
@@ -191,7 +221,7 @@ int fw_ata_security(struct fw_run *ru, bool enhanced)
 	}
 	/* Success clears the password by itself (ACS: SEC1); check, and clean up either way. */
 	kesu_err_clear(&clear_eb);
-	crc = clear_password(fd, &pw, ru->r, &clear_eb);
+	crc = clear_password(fd, &pw, NULL, ru->r, &clear_eb);
 	if (crc < 0) {
 		kesu_result_add_reason(ru->r, "%s", clear_eb.msg);
 		if (rc == 0)
