@@ -8,7 +8,8 @@
 #   uefi        unattended, OVMF, booted from the stick
 #   secureboot  unattended, OVMF with Microsoft's keys and Secure Boot on,
 #               booted from the image as a DVD, evidence on a stick of its own
-#               (a GPT partition named KESU-EVIDENCE)
+#               (exFAT, or FAT without exfatprogs and exfat-fuse, in a GPT
+#               partition named KESU-EVIDENCE)
 #   tui         the TUI on the serial console, driven through tmux (SeaBIOS)
 #   boottime    (not in the default) only measure kernel start to the TUI
 # Each boot gets an emulated NVMe disk and a SATA (AHCI) disk, both filled with
@@ -85,18 +86,78 @@ fill() {
 	yes "$PATTERN" | head -c $((64 * 1024 * 1024)) >"$1"
 }
 
-# evidence_stick IMG: a 64 MiB stick as an operator might prepare one: a GPT
-# partition named KESU-EVIDENCE holding an unlabelled FAT file system.
+EV_SECTORS=120832
+
+# exFAT sticks are made with exfatprogs and read on the host through
+# exfat-fuse (this host's kernel may have no exFAT); without them, FAT.
+have_exfat() {
+	command -v mkfs.exfat >/dev/null && command -v mount.exfat-fuse >/dev/null && command -v losetup >/dev/null
+}
+
+# evidence_stick DIR: DIR/stick.img, 64 MiB, as an operator might prepare one:
+# a GPT partition named KESU-EVIDENCE holding an unlabelled exFAT (else FAT)
+# file system; DIR/evidence.fs says which. Prints the partition's offset.
 evidence_stick() {
-	truncate -s 64M "$1"
-	printf 'label: gpt\nstart=2048, size=120832, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name="KESU-EVIDENCE"\n' |
-		sfdisk -q "$1" >/dev/null
-	rm -f "$1.fat"
-	mkfs.vfat -C "$1.fat" $((120832 / 2)) >/dev/null
-	dd if="$1.fat" of="$1" bs=1M seek=1 conv=notrunc status=none
-	rm -f "$1.fat"
-	mmd -i "$1@@1M" ::kesu
+	img=$1/stick.img
+	truncate -s 64M "$img"
+	printf 'label: gpt\nstart=2048, size=%s, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, name="KESU-EVIDENCE"\n' \
+		$EV_SECTORS | sfdisk -q "$img" >/dev/null
+	rm -f "$img.fs"
+	if have_exfat; then
+		truncate -s $((EV_SECTORS * 512)) "$img.fs"
+		mkfs.exfat "$img.fs" >/dev/null
+		echo exfat >"$1/evidence.fs"
+	else
+		mkfs.vfat -C "$img.fs" $((EV_SECTORS / 2)) >/dev/null
+		echo vfat >"$1/evidence.fs"
+	fi
+	dd if="$img.fs" of="$img" bs=1M seek=1 conv=notrunc status=none
+	rm -f "$img.fs"
 	echo $((2048 * 512))
+}
+
+# exfat_mount DIR: the stick's exFAT partition mounted at DIR/mnt; exfat_umount undoes it.
+exfat_mount() {
+	mkdir -p "$1/mnt"
+	loop=$(losetup -f --show -o "$(cat "$1/evidence.offset")" --sizelimit $((EV_SECTORS * 512)) "$1/stick.img")
+	echo "$loop" >"$1/mnt.loop"
+	mount.exfat-fuse "$loop" "$1/mnt" >/dev/null
+}
+exfat_umount() {
+	umount "$1/mnt" 2>/dev/null
+	losetup -d "$(cat "$1/mnt.loop")" 2>/dev/null
+	rm -f "$1/mnt.loop"
+}
+
+# ev_put DIR FILE...: copy files into kesu/ on the stick's evidence partition.
+ev_put() {
+	d=$1
+	shift
+	if [ "$(cat "$d/evidence.fs")" = exfat ]; then
+		exfat_mount "$d"
+		mkdir -p "$d/mnt/kesu"
+		cp "$@" "$d/mnt/kesu/"
+		exfat_umount "$d"
+	else
+		mmd -D s -i "$d/stick.img@@$(cat "$d/evidence.offset")" ::kesu 2>/dev/null || true
+		for f in "$@"; do
+			mcopy -o -i "$d/stick.img@@$(cat "$d/evidence.offset")" "$f" ::kesu/
+		done
+	fi
+}
+
+# ev_get DIR: kesu-evidence/ from the stick into DIR/evidence/; false when there is none.
+ev_get() {
+	rm -rf "$1/evidence"
+	mkdir -p "$1/evidence"
+	if [ "$(cat "$1/evidence.fs")" = exfat ]; then
+		exfat_mount "$1"
+		rc=0
+		cp -r "$1/mnt/kesu-evidence" "$1/evidence/" 2>/dev/null || rc=1
+		exfat_umount "$1"
+		return $rc
+	fi
+	mcopy -s -n -i "$1/stick.img@@$(cat "$1/evidence.offset")" ::kesu-evidence "$1/evidence/" 2>/dev/null
 }
 
 # prepare DIR CMDLINE [dvd]: the evidence stick, with the key and the options on
@@ -106,18 +167,17 @@ prepare() {
 	rm -rf "$1"
 	mkdir -p "$1"
 	if [ "${3:-}" = dvd ]; then
-		off=$(evidence_stick "$1/stick.img")
+		off=$(evidence_stick "$1")
 	else
 		cp "$iso" "$1/stick.img"
 		truncate -s +8M "$1/stick.img"   # a stick is larger than the image written to it
 		off=$(evidence_offset "$1/stick.img")
+		echo vfat >"$1/evidence.fs"
 	fi
 	[ -n "$off" ] || { fail "no KESU-EVID partition in $iso"; return 1; }
 	echo "$off" >"$1/evidence.offset"
 	printf '%s\n' "$2" >"$1/cmdline"
-	for f in "$out/key/signer.key" "$out/key/signer.pem" "$out/ca/root.pem" "$1/cmdline"; do
-		mcopy -o -i "$1/stick.img@@$off" "$f" ::kesu/
-	done
+	ev_put "$1" "$out/key/signer.key" "$out/key/signer.pem" "$out/ca/root.pem" "$1/cmdline"
 	fill "$1/nvme.img"
 	fill "$1/sata.img"
 }
@@ -175,10 +235,7 @@ check_label() {
 check_certs() {
 	d=$1
 	shift
-	rm -rf "$d/evidence"
-	mkdir -p "$d/evidence"
-	mcopy -s -n -i "$d/stick.img@@$(cat "$d/evidence.offset")" ::kesu-evidence "$d/evidence/" 2>/dev/null ||
-		{ fail "no kesu-evidence directory on the evidence partition"; return; }
+	ev_get "$d" || { fail "no kesu-evidence directory on the evidence partition"; return; }
 	ev="$d/evidence/kesu-evidence"
 	for serial in "$@"; do
 		found=""
@@ -276,7 +333,7 @@ unattended() {
 	check_certs "$d" "$NVME_SERIAL" "$SATA_SERIAL"
 	labels=""
 	if [ "${2:-}" = dvd ]; then
-		ok "booted from the image as a DVD; evidence went to a stick of its own (GPT partition KESU-EVIDENCE)"
+		ok "booted from the image as a DVD; evidence went to a stick of its own ($(cat "$d/evidence.fs") in a GPT partition named KESU-EVIDENCE)"
 	else
 		check_medium "$d"
 	fi
