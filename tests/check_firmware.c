@@ -24,61 +24,30 @@
 #include <kesu/readback.h>
 #include <kesu/util.h>
 
+#include "lib/simfx.h"
 #include "lib/testutil.h"
 
 #define MIB (1024 * 1024)
 #define DEV_SIZE (8 * MIB)
 
-/* ---- the driver: runs in a child with the simulator preloaded ---- */
-
-static int drive_identify(const char *dev)
-{
-	uint8_t page[KESU_ATA_IDENTIFY_LEN];
-	struct kesu_ata_identify id;
-	int fd = open(dev, O_RDONLY), rc;
-
-	if (fd < 0)
-		return 3;
-	rc = kesu_ata_identify(fd, page, &id, NULL);
-	close(fd);
-	if (rc)
-		return 4;
-	printf("security enabled=%d locked=%d frozen=%d\n", id.security.enabled,
-	       id.security.locked, id.security.frozen);
-	return 0;
-}
-
 /* ---- fixtures ---- */
 
 struct fx {
-	char dev[256], image[4096], cfg[4096], log[4096], out[4096];
-	char env_pre[4200], env_cfg[4200], env_log[4200];
-	const char *env[4];
+	struct sim_fx sim;           /* the drive: a loop device under the simulator */
+	char out[4096];              /* kesu's evidence directory */
 	char *stdout_text;           /* a transcript: outcome=, reason=, refused=, error= lines */
 	json_t *record;
 	int status;                  /* kesu's exit status */
 };
 
+/* A drive of random content under the simulator configured by tmpl (one %s: the device). */
 static void fx_setup(struct fx *f, const char *tmpl)
 {
-	char json[4096];
-
 	memset(f, 0, sizeof(*f));
-	ck_assert_int_eq(tu_loop_create(DEV_SIZE, f->dev, sizeof(f->dev), f->image, sizeof(f->image)), 0);
-	ck_assert_int_eq(tu_sh("head -c %d /dev/urandom > %s && sync", DEV_SIZE, f->dev), 0);
-	snprintf(json, sizeof(json), tmpl, f->dev);
-	snprintf(f->cfg, sizeof(f->cfg), "%s/sim.json", tu_tmpdir());
-	snprintf(f->log, sizeof(f->log), "%s/sim.log", tu_tmpdir());
+	sim_fx_setup(&f->sim, DEV_SIZE, tmpl);
+	sim_fx_fill_random(&f->sim);
 	snprintf(f->out, sizeof(f->out), "%s/evidence", tu_tmpdir());
-	ck_assert_int_eq(tu_write_file(f->cfg, json, strlen(json)), 0);
-	ck_assert_int_eq(tu_sh("rm -f %s.state %s; mkdir -p %s", f->cfg, f->log, f->out), 0);
-	snprintf(f->env_pre, sizeof(f->env_pre), "LD_PRELOAD=%s", tu_sim_lib());
-	snprintf(f->env_cfg, sizeof(f->env_cfg), "KESU_SIM_CONFIG=%s", f->cfg);
-	snprintf(f->env_log, sizeof(f->env_log), "KESU_SIM_LOG=%s", f->log);
-	f->env[0] = f->env_pre;
-	f->env[1] = f->env_cfg;
-	f->env[2] = f->env_log;
-	f->env[3] = NULL;
+	ck_assert_int_eq(tu_sh("mkdir -p %s", f->out), 0);
 }
 
 static void fx_free(struct fx *f)
@@ -87,16 +56,6 @@ static void fx_free(struct fx *f)
 	json_decref(f->record);
 	f->stdout_text = NULL;
 	f->record = NULL;
-}
-
-static const char *self_exe(void)
-{
-	static char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	ck_assert_int_gt(n, 0);
-	exe[n] = '\0';
-	return exe;
 }
 
 /* Append to the transcript. */
@@ -139,15 +98,14 @@ static void take_result(struct fx *f, const char *out)
 static const char *fx_run(struct fx *f, const char *method, const char *extra1, const char *extra2)
 {
 	const char *argv[] = { tu_kesu_bin(), "wipe", "--method", method, "--yes", "--quiet", "--json",
-			       "--out", f->out, f->dev, extra1, extra2, NULL };
+			       "--out", f->out, f->sim.dev, extra1, extra2, NULL };
 	struct tu_result r;
 	char st[16];
 
 	fx_free(f);
-	ck_assert_int_eq(tu_runv(&r, f->env, NULL, argv), 0);
+	sim_fx_run(&f->sim, &r, NULL, argv);
 	f->status = r.status;
 	snprintf(st, sizeof(st), "%d", r.status);
-	ck_assert_msg(r.status < 128, "kesu wipe died (%d): %s", r.status, r.err);
 	if (r.out[0] == '{')
 		take_result(f, r.out);
 	else
@@ -161,13 +119,13 @@ static const char *fx_run(struct fx *f, const char *method, const char *extra1, 
 /* kesu wipe --dry-run: the method line and the rest of the plan, in the transcript. */
 static const char *fx_plan(struct fx *f, const char *method)
 {
-	const char *argv[] = { tu_kesu_bin(), "wipe", "--dry-run", "--method", method, f->dev, NULL };
+	const char *argv[] = { tu_kesu_bin(), "wipe", "--dry-run", "--method", method, f->sim.dev, NULL };
 	struct tu_result r;
 	char chosen[64] = "";
 	const char *m;
 
 	fx_free(f);
-	ck_assert_int_eq(tu_runv(&r, f->env, NULL, argv), 0);
+	ck_assert_int_eq(tu_runv(&r, f->sim.env, NULL, argv), 0);
 	ck_assert_msg(r.status == 0, "kesu wipe --dry-run exited %d: %s", r.status, r.err);
 	m = strstr(r.out, "  method:       ");
 	ck_assert_ptr_nonnull(m);
@@ -185,18 +143,9 @@ static bool out_has(const struct fx *f, const char *s)
 
 #define ck_out(f, s) ck_assert_msg(out_has(f, s), "expected '%s' in:\n%s", s, (f)->stdout_text)
 
-static bool log_has(const struct fx *f, const char *what)
-{
-	char *log = tu_read_file(f->log, NULL);
-	bool found = log && strstr(log, what);
-
-	free(log);
-	return found;
-}
-
 static uint8_t *media(const struct fx *f)
 {
-	int fd = open(f->dev, O_RDONLY);
+	int fd = open(f->sim.dev, O_RDONLY);
 	uint8_t *buf = malloc(DEV_SIZE);
 
 	ck_assert_int_ge(fd, 0);
@@ -261,13 +210,7 @@ static json_t *rec_command(const struct fx *f, const char *cmd, const char *stat
 
 static void check_password_clear(struct fx *f)
 {
-	const char *argv[] = { self_exe(), "--identify", f->dev, NULL };
-	struct tu_result r;
-
-	ck_assert_int_eq(tu_runv(&r, f->env, NULL, argv), 0);
-	ck_assert_msg(r.status == 0, "identify: %d %s", r.status, r.err);
-	ck_assert_msg(strstr(r.out, "security enabled=0 locked=0"), "password left set: %s", r.out);
-	tu_result_free(&r);
+	sim_fx_ck_security(&f->sim, "security enabled=0 locked=0");
 }
 
 /* Erased: the record says so, the readback digests are there and differ. */
@@ -331,7 +274,7 @@ START_TEST(test_firmware_ata_secure_erase)
 	ck_assert_ptr_nonnull(rec_command(&f, "SECURITY SET PASSWORD", "ok"));
 	ck_assert_ptr_nonnull(rec_command(&f, "SECURITY ERASE UNIT", "ok"));
 	ck_assert_ptr_nonnull(strstr(rec_str(&f, "method.details"), "temporary user password 'kesu-"));
-	ck_assert(log_has(&f, "SEC_ERASE_PREPARE"));
+	ck_assert(sim_fx_log_has(&f.sim, "SEC_ERASE_PREPARE"));
 	check_password_clear(&f);
 	fx_free(&f);
 }
@@ -346,7 +289,7 @@ START_TEST(test_firmware_ata_secure_erase_enhanced)
 	fx_setup(&f, ATA(""));
 	/* Flash: security erase is a Clear there. */
 	erase_scrambles(&f, "ata-secure-erase-enhanced", "Clear");
-	ck_assert(log_has(&f, "mode=enhanced"));
+	ck_assert(sim_fx_log_has(&f.sim, "mode=enhanced"));
 	check_password_clear(&f);
 	fx_free(&f);
 }
@@ -367,8 +310,8 @@ START_TEST(test_firmware_ata_sanitize_block_ones)
 	free(m);
 	/* The drive does not say what erased blocks read as: which it was is recorded. */
 	ck_out(&f, "all 0xFF");
-	ck_assert(log_has(&f, "SANITIZE_BLOCK"));
-	ck_assert(log_has(&f, "SANITIZE_STATUS"));
+	ck_assert(sim_fx_log_has(&f.sim, "SANITIZE_BLOCK"));
+	ck_assert(sim_fx_log_has(&f.sim, "SANITIZE_STATUS"));
 	ck_assert_int_ge(json_array_size(json_object_get(f.record, "timeline")), 2);
 	fx_free(&f);
 }
@@ -420,8 +363,8 @@ START_TEST(test_firmware_nvme_format)
 	m = media(&f);
 	ck_assert(all_byte(m, DEV_SIZE, 0));
 	free(m);
-	ck_assert(log_has(&f, "FORMAT_NVM"));
-	ck_assert(log_has(&f, "ses=1"));
+	ck_assert(sim_fx_log_has(&f.sim, "FORMAT_NVM"));
+	ck_assert(sim_fx_log_has(&f.sim, "ses=1"));
 	ck_assert_ptr_nonnull(rec_command(&f, "BLKRRPART", NULL));
 	ck_assert_str_eq(rec_str(&f, "verification.expect"), "zero");
 	/* Without a readback the drive's word is all there is: not ERASED. */
@@ -441,8 +384,8 @@ START_TEST(test_firmware_nvme_format_crypto_all_namespaces)
 	/* FNA: secure erase applies to every namespace, crypto erase supported. */
 	fx_setup(&f, NVME(",\"fna\":6"));
 	erase_scrambles(&f, "nvme-format-crypto", "Purge");
-	ck_assert(log_has(&f, "ses=2"));
-	ck_assert(log_has(&f, "nsid=0xffffffff"));
+	ck_assert(sim_fx_log_has(&f.sim, "ses=2"));
+	ck_assert(sim_fx_log_has(&f.sim, "nsid=0xffffffff"));
 	fx_free(&f);
 }
 END_TEST
@@ -462,8 +405,8 @@ START_TEST(test_firmware_nvme_sanitize_block_ones)
 	ck_assert(all_byte(m, DEV_SIZE, 0xff));
 	free(m);
 	ck_assert_str_eq(rec_str(&f, "verification.expect"), "one");
-	ck_assert(log_has(&f, "SANITIZE opcode=0x84"));
-	ck_assert(log_has(&f, "lid=0x81"));
+	ck_assert(sim_fx_log_has(&f.sim, "SANITIZE opcode=0x84"));
+	ck_assert(sim_fx_log_has(&f.sim, "lid=0x81"));
 	fx_free(&f);
 }
 END_TEST
@@ -499,15 +442,15 @@ START_TEST(test_firmware_nvme_sanitize_waits_for_running_one)
 	fx_setup(&f, NVME(",\"sanitize_seconds\":1.5"));
 	before = media(&f);
 	/* Someone else's block erase is running when kesu starts. */
-	argv[2] = f.dev;
-	ck_assert_int_eq(tu_runv(&r, f.env, NULL, argv), 0);
+	argv[2] = f.sim.dev;
+	ck_assert_int_eq(tu_runv(&r, f.sim.env, NULL, argv), 0);
 	ck_assert_msg(r.status == 0, "nvme sanitize: %s", r.err);
 	tu_result_free(&r);
 	fx_run(&f, "nvme-sanitize-crypto", NULL, NULL);
 	check_erased(&f, "nvme-sanitize-crypto", "Purge");
 	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(
 		rec_command(&f, "Get Log Page (Sanitize Status)", "ok"), "detail")), "in progress"));
-	ck_assert(log_has(&f, "sanact=4"));
+	ck_assert(sim_fx_log_has(&f.sim, "sanact=4"));
 	after = media(&f);
 	ck_assert(changed_everywhere(before, after));
 	free(before);
@@ -566,11 +509,11 @@ START_TEST(test_firmware_refuses_frozen_with_remedy)
 	ck_out(&f, "refused=");
 	ck_out(&f, "suspend and resume");
 	ck_assert_int_eq(f.status, 14);
-	ck_assert(!log_has(&f, "SEC_SET_PASS"));
+	ck_assert(!sim_fx_log_has(&f.sim, "SEC_SET_PASS"));
 	fx_run(&f, "ata-sanitize-block", NULL, NULL);
 	ck_out(&f, "refused=");
 	ck_out(&f, "hot-plug");
-	ck_assert(!log_has(&f, "SANITIZE_BLOCK"));
+	ck_assert(!sim_fx_log_has(&f.sim, "SANITIZE_BLOCK"));
 	check_password_clear(&f);
 	fx_free(&f);
 }
@@ -606,8 +549,8 @@ START_TEST(test_firmware_refuses_locked)
 	ck_out(&f, "locked");
 	fx_run(&f, "ata-sanitize-block", NULL, NULL);
 	ck_out(&f, "refused=");
-	ck_assert(!log_has(&f, "SEC_SET_PASS"));
-	ck_assert(!log_has(&f, "SANITIZE_BLOCK"));
+	ck_assert(!sim_fx_log_has(&f.sim, "SEC_SET_PASS"));
+	ck_assert(!sim_fx_log_has(&f.sim, "SANITIZE_BLOCK"));
 	fx_free(&f);
 }
 END_TEST
@@ -677,13 +620,13 @@ START_TEST(test_firmware_fail_midway)
 	fx_run(&f, "ata-secure-erase", NULL, NULL);
 	check_failed(&f);
 	check_password_clear(&f);
-	ck_assert(log_has(&f, "SEC_UNLOCK"));
-	ck_assert(log_has(&f, "SEC_DISABLE_PASS"));
+	ck_assert(sim_fx_log_has(&f.sim, "SEC_UNLOCK"));
+	ck_assert(sim_fx_log_has(&f.sim, "SEC_DISABLE_PASS"));
 	fx_free(&f);
 	fx_setup(&f, NVME(",\"misbehave\":\"fail_midway\""));
 	fx_run(&f, "nvme-sanitize-block", NULL, NULL);
 	check_failed(&f);
-	ck_assert(log_has(&f, "sanact=1"));
+	ck_assert(sim_fx_log_has(&f.sim, "sanact=1"));
 	fx_run(&f, "nvme-format", NULL, NULL);
 	check_failed(&f);
 	fx_free(&f);
@@ -779,7 +722,7 @@ START_TEST(test_firmware_hidden_area)
 	check_erased(&f, "ata-sanitize-block", "Purge");
 	ck_assert_str_eq(rec_str(&f, "hidden_areas.status"), "restored");
 	ck_assert_ptr_nonnull(rec_command(&f, "SET MAX ADDRESS EXT", "ok"));
-	ck_assert(log_has(&f, "SET_MAX_EXT"));
+	ck_assert(sim_fx_log_has(&f.sim, "SET_MAX_EXT"));
 	fx_free(&f);
 }
 END_TEST
@@ -798,7 +741,7 @@ START_TEST(test_firmware_hidden_dco_and_amac)
 	ck_assert_ptr_nonnull(strstr(rec_str(&f, "hidden_areas.detail"),
 				     "LBA 14001..16383 (2383 sectors) hidden by HPA and DCO"));
 	ck_assert_ptr_nonnull(rec_command(&f, "DEVICE CONFIGURATION RESTORE", "ok"));
-	ck_assert(log_has(&f, "DCO_RESTORE"));
+	ck_assert(sim_fx_log_has(&f.sim, "DCO_RESTORE"));
 	fx_free(&f);
 	/* AMAC: SET ACCESSIBLE MAX ADDRESS instead of SET MAX. */
 	fx_setup(&f, ATA(",\"amac\":true,\"hpa\":{\"current_max_lba\":16000}"));
@@ -806,7 +749,7 @@ START_TEST(test_firmware_hidden_dco_and_amac)
 	check_erased(&f, "ata-sanitize-block", "Purge");
 	ck_assert_str_eq(rec_str(&f, "hidden_areas.status"), "restored");
 	ck_assert_ptr_nonnull(strstr(rec_str(&f, "hidden_areas.detail"), "hidden by AMAC"));
-	ck_assert(log_has(&f, "AMAC_SET_ACCESSIBLE_MAX"));
+	ck_assert(sim_fx_log_has(&f.sim, "AMAC_SET_ACCESSIBLE_MAX"));
 	fx_free(&f);
 }
 END_TEST
@@ -878,10 +821,7 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	Suite *s;
-	SRunner *sr;
-	int failed;
-	struct { const char *name; const TTest *t; } tests[] = {
+	const struct tu_case cases[] = {
 		{ "ata_secure_erase", test_firmware_ata_secure_erase },
 		{ "ata_secure_erase_enhanced", test_firmware_ata_secure_erase_enhanced },
 		{ "ata_sanitize_block", test_firmware_ata_sanitize_block_ones },
@@ -907,20 +847,11 @@ int main(int argc, char **argv)
 		{ "hidden_detect", test_firmware_hidden_detect },
 		{ "readback", test_firmware_readback_judges },
 	};
+	Suite *s;
 
-	if (argc > 2 && !strcmp(argv[1], "--identify"))
-		return drive_identify(argv[2]);
+	if (argc > 2 && !strcmp(argv[1], SIM_FX_IDENTIFY_ARG))
+		return sim_fx_identify_main(argv[2]);
 	s = suite_create("firmware");
-	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-		TCase *tc = tcase_create(tests[i].name);
-
-		tcase_set_timeout(tc, 120);
-		tcase_add_test(tc, tests[i].t);
-		suite_add_tcase(s, tc);
-	}
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	TU_ADD_CASES(s, cases, 120);
+	return tu_main(s);
 }

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/simfx.h"
 #include "lib/testutil.h"
 
 #define MIB (1024 * 1024)
@@ -28,9 +29,7 @@ typedef int (*ioctl_fn)(int, unsigned long, ...);
 
 /* One simulated device per test: its loop device (or image), config and log. */
 struct fx {
-	char dev[256], image[4096], cfg[4096], log[4096];
-	char env_pre[4200], env_cfg[4200], env_log[4200];
-	const char *env[4];
+	struct sim_fx sim;
 	ioctl_fn sim_ioctl;
 	int fd;
 };
@@ -39,23 +38,7 @@ static void fx_loop(struct fx *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
-	ck_assert_int_eq(tu_loop_create(DEV_SIZE, f->dev, sizeof(f->dev), f->image, sizeof(f->image)), 0);
-}
-
-/* Write the config (printf-style, "%s" for the media path appears as DEV). */
-static void fx_config(struct fx *f, const char *json)
-{
-	snprintf(f->cfg, sizeof(f->cfg), "%s/sim.json", tu_tmpdir());
-	snprintf(f->log, sizeof(f->log), "%s/sim.log", tu_tmpdir());
-	ck_assert_int_eq(tu_write_file(f->cfg, json, strlen(json)), 0);
-	unlink(f->log);
-	snprintf(f->env_pre, sizeof(f->env_pre), "LD_PRELOAD=%s", tu_sim_lib());
-	snprintf(f->env_cfg, sizeof(f->env_cfg), "KESU_SIM_CONFIG=%s", f->cfg);
-	snprintf(f->env_log, sizeof(f->env_log), "KESU_SIM_LOG=%s", f->log);
-	f->env[0] = f->env_pre;
-	f->env[1] = f->env_cfg;
-	f->env[2] = f->env_log;
-	f->env[3] = NULL;
+	sim_fx_loop(&f->sim, DEV_SIZE);
 }
 
 static char *fmt_config(const char *tmpl, const char *path)
@@ -70,12 +53,8 @@ static char *fmt_config(const char *tmpl, const char *path)
 
 static void fx_setup(struct fx *f, const char *tmpl)
 {
-	char *json;
-
 	fx_loop(f);
-	json = fmt_config(tmpl, f->dev);
-	fx_config(f, json);
-	free(json);
+	sim_fx_config(&f->sim, tmpl);
 }
 
 /* The simulator's ioctl() inside this process, for raw commands. */
@@ -83,13 +62,13 @@ static void fx_direct(struct fx *f, const char *path)
 {
 	void *h;
 
-	setenv("KESU_SIM_CONFIG", f->cfg, 1);
-	setenv("KESU_SIM_LOG", f->log, 1);
+	setenv("KESU_SIM_CONFIG", f->sim.cfg, 1);
+	setenv("KESU_SIM_LOG", f->sim.log, 1);
 	h = dlopen(tu_sim_lib(), RTLD_NOW | RTLD_LOCAL);
 	ck_assert_msg(h != NULL, "dlopen %s: %s", tu_sim_lib(), dlerror());
 	f->sim_ioctl = (ioctl_fn)(uintptr_t)dlsym(h, "ioctl");
 	ck_assert_ptr_nonnull((void *)(uintptr_t)f->sim_ioctl);
-	f->fd = open(path ? path : f->dev, O_RDWR);
+	f->fd = open(path ? path : f->sim.dev, O_RDWR);
 	ck_assert_int_ge(f->fd, 0);
 }
 
@@ -99,17 +78,12 @@ static char *run_tool(struct fx *f, int want_status, const char *const argv[])
 	struct tu_result r;
 	char *out;
 
-	ck_assert_int_eq(tu_runv(&r, f->env, NULL, argv), 0);
+	ck_assert_int_eq(tu_runv(&r, f->sim.env, NULL, argv), 0);
 	ck_assert_msg(r.status == want_status, "%s exited %d: %s%s", argv[0], r.status, r.out, r.err);
 	out = r.out;
 	r.out = NULL;
 	tu_result_free(&r);
 	return out;
-}
-
-static void fill_random(struct fx *f)
-{
-	ck_assert_int_eq(tu_sh("head -c %d /dev/urandom > %s && sync", DEV_SIZE, f->dev), 0);
 }
 
 static uint8_t *media_of(const char *path, size_t *len)
@@ -131,7 +105,7 @@ static uint8_t *media_of(const char *path, size_t *len)
 
 static uint8_t *media(struct fx *f, size_t *len)
 {
-	return media_of(f->dev, len);
+	return media_of(f->sim.dev, len);
 }
 
 static bool all_byte(const uint8_t *b, size_t off, size_t len, uint8_t v)
@@ -140,15 +114,6 @@ static bool all_byte(const uint8_t *b, size_t off, size_t len, uint8_t v)
 		if (b[i] != v)
 			return false;
 	return true;
-}
-
-static bool log_has(struct fx *f, const char *what)
-{
-	char *log = tu_read_file(f->log, NULL);
-	bool found = log && strstr(log, what);
-
-	free(log);
-	return found;
 }
 
 /* ---- raw ATA PASS-THROUGH(16) ---- */
@@ -281,9 +246,9 @@ START_TEST(test_sim_ata_identity_hdparm)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_loop(&f);
-	snprintf(json, sizeof(json), ata_cfg, f.dev, "true");
-	fx_config(&f, json);
-	argv[2] = argn[2] = f.dev;
+	snprintf(json, sizeof(json), ata_cfg, f.sim.dev, "true");
+	sim_fx_use_config(&f.sim, json);
+	argv[2] = argn[2] = f.sim.dev;
 	out = run_tool(&f, 0, argv);
 	ck_assert_ptr_nonnull(strstr(out, "Model Number:       KESU TEST DRIVE 9000"));
 	ck_assert_ptr_nonnull(strstr(out, "Serial Number:      SIMSER-42"));
@@ -300,8 +265,8 @@ START_TEST(test_sim_ata_identity_hdparm)
 	out = run_tool(&f, 0, argn);
 	ck_assert_ptr_nonnull(strstr(out, "max sectors   = 6001/8192, HPA is enabled"));
 	free(out);
-	ck_assert(log_has(&f, "ata IDENTIFY command=0xec"));
-	ck_assert(log_has(&f, "ata READ_NATIVE_MAX_EXT"));
+	ck_assert(sim_fx_log_has(&f.sim, "ata IDENTIFY command=0xec"));
+	ck_assert(sim_fx_log_has(&f.sim, "ata READ_NATIVE_MAX_EXT"));
 }
 END_TEST
 
@@ -319,7 +284,7 @@ START_TEST(test_sim_passthrough_without_config)
 		return;
 	fx_loop(&f);
 	snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", tu_sim_lib());
-	argv[2] = size[2] = f.dev;
+	argv[2] = size[2] = f.sim.dev;
 	/* No config: a loop device answers no ATA command, exactly as without the simulator. */
 	ck_assert_int_eq(tu_runv(&r, env_none, NULL, argv), 0);
 	ck_assert_ptr_null(strstr(r.out, "Model Number"));
@@ -335,8 +300,8 @@ START_TEST(test_sim_passthrough_without_config)
 	tu_result_free(&r);
 	/* A misspelt key turns the simulator off with the reason, instead of a silent default. */
 	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"security\":{\"frozn\":true}}]}");
-	argv[2] = f.dev;
-	ck_assert_int_eq(tu_runv(&r, f.env, NULL, argv), 0);
+	argv[2] = f.sim.dev;
+	ck_assert_int_eq(tu_runv(&r, f.sim.env, NULL, argv), 0);
 	ck_assert_ptr_nonnull(strstr(r.err, "security: unknown key \"frozn\""));
 	ck_assert_ptr_null(strstr(r.out, "Model Number"));
 	tu_result_free(&r);
@@ -356,8 +321,8 @@ START_TEST(test_sim_ata_security_erase_hdparm)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\"}]}");
-	setpw[5] = erase[5] = ident[2] = f.dev;
-	fill_random(&f);
+	setpw[5] = erase[5] = ident[2] = f.sim.dev;
+	sim_fx_fill_random(&f.sim);
 	free(run_tool(&f, 0, setpw));
 	out = run_tool(&f, 0, ident);
 	ck_assert_ptr_nonnull(strstr(out, "\t\tenabled"));
@@ -370,9 +335,9 @@ START_TEST(test_sim_ata_security_erase_hdparm)
 	out = run_tool(&f, 0, ident);
 	ck_assert_ptr_nonnull(strstr(out, "not\tenabled"));
 	free(out);
-	ck_assert(log_has(&f, "ata SEC_ERASE_PREPARE"));
-	ck_assert(log_has(&f, "ata SEC_ERASE_UNIT command=0xf4"));
-	ck_assert(log_has(&f, "who=user mode=normal -> ok"));
+	ck_assert(sim_fx_log_has(&f.sim, "ata SEC_ERASE_PREPARE"));
+	ck_assert(sim_fx_log_has(&f.sim, "ata SEC_ERASE_UNIT command=0xf4"));
+	ck_assert(sim_fx_log_has(&f.sim, "who=user mode=normal -> ok"));
 }
 END_TEST
 
@@ -389,7 +354,7 @@ START_TEST(test_sim_ata_erase_unit_needs_prepare)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"security\":{\"enhanced_fill\":\"ones\"}}]}");
-	fill_random(&f);
+	sim_fx_fill_random(&f.sim);
 	fx_direct(&f, NULL);
 	sec_payload(pl, false, false, "pw");
 	ata_aborts(&f, 0xF4, 0, 1, 0, PIO_OUT, pl, &r);          /* no password set yet */
@@ -412,8 +377,8 @@ START_TEST(test_sim_ata_erase_unit_needs_prepare)
 	ck_assert(all_byte(b, 0, len, 0xff));
 	free(b);
 	ck_assert_uint_eq(id_word(&f, 128) & 0x6, 0);            /* not enabled, not locked */
-	ck_assert(log_has(&f, "not_prepared"));
-	ck_assert(log_has(&f, "password=wrong"));
+	ck_assert(sim_fx_log_has(&f.sim, "not_prepared"));
+	ck_assert(sim_fx_log_has(&f.sim, "password=wrong"));
 }
 END_TEST
 
@@ -456,8 +421,8 @@ START_TEST(test_sim_ata_sanitize_progress)
 		return;
 	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"sanitize_seconds\":{\"block\":3},"
 		     "\"sanitize\":{\"block_fill\":\"ones\"}}]}");
-	status[2] = f.dev;
-	fill_random(&f);
+	status[2] = f.sim.dev;
+	sim_fx_fill_random(&f.sim);
 	fx_direct(&f, NULL);
 	ck_assert_uint_eq(id_word(&f, 59) & 0xF000, 0xF000);
 	ata_aborts(&f, 0xB4, 0x0012, 0, 0x12345678, PIO_NONE, NULL, &r);   /* wrong key */
@@ -491,7 +456,7 @@ START_TEST(test_sim_ata_sanitize_progress)
 	ck_assert_ptr_nonnull(strstr(out, "SD0 Sanitize Idle"));
 	ck_assert_ptr_nonnull(strstr(out, "Last Sanitize Operation Completed Without Error"));
 	free(out);
-	ck_assert(log_has(&f, "ata SANITIZE_COMPLETE feature=0x0012 -> ok"));
+	ck_assert(sim_fx_log_has(&f.sim, "ata SANITIZE_COMPLETE feature=0x0012 -> ok"));
 }
 END_TEST
 
@@ -506,8 +471,8 @@ START_TEST(test_sim_ata_sanitize_overwrite_and_crypto)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"sanitize_seconds\":{\"crypto\":0.3}}]}");
-	getsize[2] = f.dev;
-	fill_random(&f);
+	getsize[2] = f.sim.dev;
+	sim_fx_fill_random(&f.sim);
 	fx_direct(&f, NULL);
 	ata_ok(&f, 0xB4, 0x0014, 0x0001, KEY_OVERWRITE | 0xA5C3E1F0ull, PIO_NONE, NULL, &r);
 	wait_sanitize(&f, 3, &r);
@@ -520,7 +485,7 @@ START_TEST(test_sim_ata_sanitize_overwrite_and_crypto)
 	usleep(400000);
 	/* Any ioctl on the device, here BLKGETSIZE64 from another process, completes it. */
 	free(run_tool(&f, 0, getsize));
-	ck_assert(log_has(&f, "ata SANITIZE_COMPLETE feature=0x0011 -> ok"));
+	ck_assert(sim_fx_log_has(&f.sim, "ata SANITIZE_COMPLETE feature=0x0011 -> ok"));
 	b = media(&f, &len);
 	ck_assert(memcmp(b, before, 4096) != 0);
 	free(b);
@@ -546,10 +511,10 @@ START_TEST(test_sim_ata_hidden_areas_fixed_sense)
 	/* A regular image file as the media, fixed-format sense, HPA over a DCO restriction. */
 	fx_loop(&f);
 	json = fmt_config("{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"sense\":\"fixed\",\"dco\":true,"
-			  "\"amac\":true,\"hpa\":{\"native_max_lba\":7000,\"current_max_lba\":5000}}]}", f.image);
-	fx_config(&f, json);
+			  "\"amac\":true,\"hpa\":{\"native_max_lba\":7000,\"current_max_lba\":5000}}]}", f.sim.image);
+	sim_fx_use_config(&f.sim, json);
 	free(json);
-	fx_direct(&f, f.image);
+	fx_direct(&f, f.sim.image);
 	ata_ok(&f, 0x27, 0, 0, 0, PIO_NONE, NULL, &r);
 	ck_assert_uint_eq(r.sense[0], 0x70);
 	ck_assert_uint_eq(r.lba, 7000);
@@ -585,13 +550,13 @@ START_TEST(test_sim_misbehave_lie)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"misbehave\":\"lie\"}]}");
-	setpw[3] = erase[3] = f.dev;
-	fill_random(&f);
+	setpw[3] = erase[3] = f.sim.dev;
+	sim_fx_fill_random(&f.sim);
 	before = media(&f, &len);
 	free(run_tool(&f, 0, setpw));
 	free(run_tool(&f, 0, erase));
-	ck_assert(log_has(&f, "ata SEC_ERASE_UNIT command=0xf4"));
-	ck_assert(log_has(&f, "-> ok"));
+	ck_assert(sim_fx_log_has(&f.sim, "ata SEC_ERASE_UNIT command=0xf4"));
+	ck_assert(sim_fx_log_has(&f.sim, "-> ok"));
 	after = media(&f, &len);
 	ck_assert(memcmp(before, after, len) == 0);
 	free(before);
@@ -609,7 +574,7 @@ START_TEST(test_sim_misbehave_first_lba_only)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"misbehave\":\"first_lba_only\"}]}");
-	fill_random(&f);
+	sim_fx_fill_random(&f.sim);
 	before = media(&f, &len);
 	fx_direct(&f, NULL);
 	ata_ok(&f, 0xB4, 0x0012, 0, KEY_BLOCK, PIO_NONE, NULL, &r);
@@ -643,7 +608,7 @@ START_TEST(test_sim_misbehave_stall)
 	ata_ok(&f, 0xB4, 0, 0, 0, PIO_NONE, NULL, &r);
 	ck_assert_uint_eq(r.count & 0xC000, 0x4000);               /* still in progress */
 	ck_assert_uint_eq(r.lba & 0xffff, p1);
-	ck_assert(!log_has(&f, "SANITIZE_COMPLETE"));
+	ck_assert(!sim_fx_log_has(&f.sim, "SANITIZE_COMPLETE"));
 }
 END_TEST
 
@@ -657,7 +622,7 @@ START_TEST(test_sim_misbehave_fail_midway)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"misbehave\":\"fail_midway\"}]}");
-	fill_random(&f);
+	sim_fx_fill_random(&f.sim);
 	before = media(&f, &len);
 	fx_direct(&f, NULL);
 	/* Sanitize with FAILURE MODE: ends in SD3, which a STATUS with CLEAR may leave. */
@@ -683,7 +648,7 @@ START_TEST(test_sim_misbehave_fail_midway)
 	ata_ok(&f, 0xF2, 0, 1, 0, PIO_OUT, pl, &r);                /* unlock */
 	ata_ok(&f, 0xF6, 0, 1, 0, PIO_OUT, pl, &r);                /* disable password */
 	ck_assert_uint_eq(id_word(&f, 128) & 0x6, 0);
-	ck_assert(log_has(&f, "ata SEC_DISABLE_PASS command=0xf6 feature=0x0000 count=0x0001 lba=0x000000000000 who=user -> ok"));
+	ck_assert(sim_fx_log_has(&f.sim, "ata SEC_DISABLE_PASS command=0xf6 feature=0x0000 count=0x0001 lba=0x000000000000 who=user -> ok"));
 }
 END_TEST
 
@@ -756,7 +721,7 @@ START_TEST(test_sim_nvme_identify_nvmecli)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, nvme_cfg);
-	ctrl[2] = ns[2] = f.dev;
+	ctrl[2] = ns[2] = f.sim.dev;
 	out = run_tool(&f, 0, ctrl);
 	ASSERT_FIELD(out, "\"sn\"", "\"sn\":\"NVSIM-7             \"");
 	ASSERT_FIELD(out, "\"mn\"", "\"mn\":\"KESU NVME 1TB                           \"");
@@ -773,7 +738,7 @@ START_TEST(test_sim_nvme_identify_nvmecli)
 	ASSERT_FIELD(out, "\"dlfeat\"", "\"dlfeat\":9");
 	ck_assert_ptr_nonnull(strstr(out, "\"ds\":12"));
 	free(out);
-	ck_assert(log_has(&f, "nvme NVME_IOCTL_ID -> nsid=1"));
+	ck_assert(sim_fx_log_has(&f.sim, "nvme NVME_IOCTL_ID -> nsid=1"));
 }
 END_TEST
 
@@ -790,8 +755,8 @@ START_TEST(test_sim_nvme_format_ses)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, nvme_cfg);
-	fmt1[2] = fmt2[2] = ns[2] = f.dev;
-	fill_random(&f);
+	fmt1[2] = fmt2[2] = ns[2] = f.sim.dev;
+	sim_fx_fill_random(&f.sim);
 	free(run_tool(&f, 0, fmt1));
 	b = media(&f, &len);
 	ck_assert(all_byte(b, 0, len, 0));
@@ -806,8 +771,8 @@ START_TEST(test_sim_nvme_format_ses)
 	ASSERT_FIELD(out, "\"flbas\"", "\"flbas\":1");
 	ASSERT_FIELD(out, "\"nsze\"", "\"nsze\":1024");
 	free(out);
-	ck_assert(log_has(&f, "ses=1"));
-	ck_assert(log_has(&f, "ses=2 lbaf=1"));
+	ck_assert(sim_fx_log_has(&f.sim, "ses=1"));
+	ck_assert(sim_fx_log_has(&f.sim, "ses=2 lbaf=1"));
 }
 END_TEST
 
@@ -828,8 +793,8 @@ START_TEST(test_sim_nvme_sanitize_progress)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, nvme_cfg);
-	san[2] = crypto[2] = over[2] = slog[2] = f.dev;
-	fill_random(&f);
+	san[2] = crypto[2] = over[2] = slog[2] = f.sim.dev;
+	sim_fx_fill_random(&f.sim);
 	free(run_tool(&f, 0, san));
 	out = run_tool(&f, 0, slog);
 	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"(2)"));
@@ -870,8 +835,8 @@ START_TEST(test_sim_nvme_sanitize_progress)
 	ck_assert(!all_byte(b, 0, 4096, 0));
 	free(b);
 	free(run_tool(&f, 1, over));
-	ck_assert(log_has(&f, "nvme SANITIZE opcode=0x84 nsid=0x0 cdw10=0x00000003"));
-	ck_assert(log_has(&f, "status=0x4002"));
+	ck_assert(sim_fx_log_has(&f.sim, "nvme SANITIZE opcode=0x84 nsid=0x0 cdw10=0x00000003"));
+	ck_assert(sim_fx_log_has(&f.sim, "status=0x4002"));
 }
 END_TEST
 
@@ -880,14 +845,10 @@ START_TEST(test_sim_nvme_fail_midway)
 	struct fx f;
 	struct nvme_passthru_cmd cmd;
 	uint8_t logpage[512];
-	char *json;
 
 	if (tu_skip_unless_root(__func__))
 		return;
-	fx_loop(&f);
-	json = fmt_config("{\"devices\":[{\"path\":\"%s\",\"type\":\"nvme\",\"misbehave\":\"fail_midway\"}]}", f.dev);
-	fx_config(&f, json);
-	free(json);
+	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"nvme\",\"misbehave\":\"fail_midway\"}]}");
 	fx_direct(&f, NULL);
 	/* Sanitize block erase with AUSE: fails; Exit Failure Mode is then allowed. */
 	memset(&cmd, 0, sizeof(cmd));
@@ -1037,7 +998,7 @@ START_TEST(test_sim_ata_bridge_refuses_pass_through)
 	fx_direct(&f, NULL);
 	ck_assert_int_eq(scsi(&f, identify, sizeof(identify), id, sizeof(id), sense), 0x02);
 	ck_assert(sense[2] == 0x05 && sense[12] == 0x20);
-	ck_assert(log_has(&f, "REFUSED_BY_BRIDGE"));
+	ck_assert(sim_fx_log_has(&f.sim, "REFUSED_BY_BRIDGE"));
 }
 END_TEST
 
@@ -1071,7 +1032,7 @@ START_TEST(test_sim_ata_bridge_without_registers)
 	ck_assert_int_eq(f.sim_ioctl(f.fd, SG_IO, &h), 0);
 	ck_assert_int_eq(h.status, 0x02);
 	ck_assert(sense[0] == 0x70 && sense[2] == 0x0B && sense[3] == 0 && sense[4] == 0);  /* no ATA status */
-	ck_assert(log_has(&f, "ata SEC_ERASE_UNIT"));
+	ck_assert(sim_fx_log_has(&f.sim, "ata SEC_ERASE_UNIT"));
 }
 END_TEST
 
@@ -1092,10 +1053,10 @@ START_TEST(test_sim_nvme_namespaces)
 	json = malloc(2048);
 	ck_assert_ptr_nonnull(json);
 	snprintf(json, 2048, "{\"devices\":[{\"path\":\"%s\",\"type\":\"nvme\",\"fna\":0,"
-		 "\"namespaces\":[{\"nsid\":1},{\"nsid\":2,\"path\":\"%s\",\"dlfeat\":10}]}]}", f.dev, dev2);
-	fx_config(&f, json);
+		 "\"namespaces\":[{\"nsid\":1},{\"nsid\":2,\"path\":\"%s\",\"dlfeat\":10}]}]}", f.sim.dev, dev2);
+	sim_fx_use_config(&f.sim, json);
 	free(json);
-	fill_random(&f);
+	sim_fx_fill_random(&f.sim);
 	ck_assert_int_eq(tu_sh("head -c %d /dev/urandom > %s && sync", DEV_SIZE, dev2), 0);
 	b1 = media(&f, &len);
 	b2 = media_of(dev2, &len);
@@ -1185,7 +1146,7 @@ START_TEST(test_sim_concurrent_callers)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\"}]}");
-	argv[2] = f.dev;
+	argv[2] = f.sim.dev;
 	fx_direct(&f, NULL);
 	/* Threads here and whole processes at once; every answer whole, the state file intact. */
 	for (int i = 0; i < 3; i++) {
@@ -1196,7 +1157,7 @@ START_TEST(test_sim_concurrent_callers)
 			int bad = 0;
 
 			for (int k = 0; k < 3; k++) {
-				if (tu_runv(&r, f.env, NULL, argv) || r.status || !strstr(r.out, "Checksum: correct"))
+				if (tu_runv(&r, f.sim.env, NULL, argv) || r.status || !strstr(r.out, "Checksum: correct"))
 					bad = 1;
 				tu_result_free(&r);
 			}
@@ -1216,13 +1177,13 @@ START_TEST(test_sim_concurrent_callers)
 		ck_assert_int_eq(waitpid(kids[i], &status, 0), kids[i]);
 		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
-	log = tu_read_file(f.log, NULL);
+	log = tu_read_file(f.sim.log, NULL);
 	ck_assert_ptr_nonnull(log);
 	for (p = log; (p = strstr(p, " ata IDENTIFY ")) != NULL; p++)
 		n++;
 	ck_assert_int_eq(n, 4 * 25 + 3 * 3);
 	free(log);
-	log = tu_read_file(strcat(f.cfg, ".state"), NULL);
+	log = tu_read_file(strcat(f.sim.cfg, ".state"), NULL);
 	ck_assert_ptr_nonnull(log);
 	ck_assert_ptr_nonnull(strstr(log, "\"ata.san_state\": 0"));
 	free(log);

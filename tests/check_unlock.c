@@ -13,46 +13,25 @@
  * "--identify DEV" mode under the simulator.
  */
 #include <check.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <kesu/ata.h>
 #include <kesu/firmware.h>
 
+#include "lib/simfx.h"
 #include "lib/testutil.h"
 
 #define DEV_SIZE (8 * 1024 * 1024)
 #define PW "kesu-0011223344556677"
 
-/* ---- the driver: runs in a child with the simulator preloaded ---- */
-
-static int drive_identify(const char *dev)
-{
-	uint8_t page[KESU_ATA_IDENTIFY_LEN];
-	struct kesu_ata_identify id;
-	int fd = open(dev, O_RDONLY), rc;
-
-	if (fd < 0)
-		return 3;
-	rc = kesu_ata_identify(fd, page, &id, NULL);
-	close(fd);
-	if (rc)
-		return 4;
-	printf("security enabled=%d locked=%d frozen=%d expired=%d\n", id.security.enabled,
-	       id.security.locked, id.security.frozen, id.security.count_expired);
-	return 0;
-}
-
 /* ---- fixtures ---- */
 
 struct fx {
-	char dev[256], image[4096], cfg[4096], log[4096], out[4096];
-	char env_pre[4200], env_cfg[4200], env_log[4200];
-	const char *env[4];
+	struct sim_fx sim;           /* the drive: a loop device under the simulator */
+	char out[4096];              /* kesu's evidence directory */
 	struct tu_result r;          /* the last kesu run */
 	bool have_r;
 };
@@ -61,33 +40,12 @@ struct fx {
 	extra "}]}"
 #define LOCKED ",\"security\":{\"enabled\":true,\"locked\":true,\"user_password\":\"" PW "\"}"
 
-/* (Re)write the simulator's config from tmpl (one %s: the device); the drive starts over. */
-static void fx_config(struct fx *f, const char *tmpl)
-{
-	char json[4096];
-
-	snprintf(json, sizeof(json), tmpl, f->dev);
-	ck_assert_int_eq(tu_write_file(f->cfg, json, strlen(json)), 0);
-	ck_assert_int_eq(tu_sh("rm -f %s.state %s", f->cfg, f->log), 0);
-}
-
 static void fx_setup(struct fx *f, const char *tmpl)
 {
 	memset(f, 0, sizeof(*f));
-	ck_assert_int_eq(tu_loop_create(DEV_SIZE, f->dev, sizeof(f->dev), f->image,
-					sizeof(f->image)), 0);
-	snprintf(f->cfg, sizeof(f->cfg), "%s/sim.json", tu_tmpdir());
-	snprintf(f->log, sizeof(f->log), "%s/sim.log", tu_tmpdir());
+	sim_fx_setup(&f->sim, DEV_SIZE, tmpl);
 	snprintf(f->out, sizeof(f->out), "%s/evidence", tu_tmpdir());
 	ck_assert_int_eq(tu_sh("mkdir -p %s", f->out), 0);
-	fx_config(f, tmpl);
-	snprintf(f->env_pre, sizeof(f->env_pre), "LD_PRELOAD=%s", tu_sim_lib());
-	snprintf(f->env_cfg, sizeof(f->env_cfg), "KESU_SIM_CONFIG=%s", f->cfg);
-	snprintf(f->env_log, sizeof(f->env_log), "KESU_SIM_LOG=%s", f->log);
-	f->env[0] = f->env_pre;
-	f->env[1] = f->env_cfg;
-	f->env[2] = f->env_log;
-	f->env[3] = NULL;
 }
 
 static void fx_free(struct fx *f)
@@ -101,12 +59,11 @@ static void fx_free(struct fx *f)
 static int fx_unlock(struct fx *f, const char *input, const char *a1, const char *a2,
 		     const char *a3, const char *a4)
 {
-	const char *argv[] = { tu_kesu_bin(), "unlock", f->dev, a1, a2, a3, a4, NULL };
+	const char *argv[] = { tu_kesu_bin(), "unlock", f->sim.dev, a1, a2, a3, a4, NULL };
 
 	fx_free(f);
-	ck_assert_int_eq(tu_runv(&f->r, f->env, input, argv), 0);
+	sim_fx_run(&f->sim, &f->r, input, argv);
 	f->have_r = true;
-	ck_assert_msg(f->r.status < 128, "kesu unlock died (%d): %s", f->r.status, f->r.err);
 	return f->r.status;
 }
 
@@ -118,44 +75,13 @@ static int fx_unlock(struct fx *f, const char *input, const char *a1, const char
 #define ck_out_has(f, s) \
 	ck_assert_msg(strstr((f)->r.out, s), "expected '%s' on stdout:\n%s", s, (f)->r.out)
 
-static bool log_has(const struct fx *f, const char *what)
-{
-	char *log = tu_read_file(f->log, NULL);
-	bool found = log && strstr(log, what);
-
-	free(log);
-	return found;
-}
-
 /* No security command reached the drive (IDENTIFY and the probe's reads may have). */
 static void ck_nothing_sent(const struct fx *f)
 {
-	char *log = tu_read_file(f->log, NULL);
+	char *log = tu_read_file(f->sim.log, NULL);
 
 	ck_assert_msg(!log || !strstr(log, " ata SEC_"), "a security command was sent:\n%s", log);
 	free(log);
-}
-
-static const char *self_exe(void)
-{
-	static char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	ck_assert_int_gt(n, 0);
-	exe[n] = '\0';
-	return exe;
-}
-
-/* The drive's security state as the simulator reports it now. */
-static void ck_state(struct fx *f, const char *want)
-{
-	const char *argv[] = { self_exe(), "--identify", f->dev, NULL };
-	struct tu_result r;
-
-	ck_assert_int_eq(tu_runv(&r, f->env, NULL, argv), 0);
-	ck_assert_msg(r.status == 0, "identify: %d %s", r.status, r.err);
-	ck_assert_msg(strstr(r.out, want), "expected '%s', the drive says: %s", want, r.out);
-	tu_result_free(&r);
 }
 
 /* kesu unlock --json's document. */
@@ -187,9 +113,9 @@ START_TEST(test_unlock_locked_right_password)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, ATA(LOCKED));
-	ck_assert_int_eq(tu_sh("head -c %d /dev/urandom > %s && sync", DEV_SIZE, f.dev), 0);
-	before = tu_sh_out("sha256sum < %s", f.dev);
-	ck_state(&f, "enabled=1 locked=1");
+	sim_fx_fill_random(&f.sim);
+	before = tu_sh_out("sha256sum < %s", f.sim.dev);
+	sim_fx_ck_security(&f.sim, "enabled=1 locked=1");
 	fx_unlock(&f, NULL, "--password", PW, "--yes", "--json");
 	ck_status(&f, 0);
 	doc = out_json(&f);
@@ -200,20 +126,20 @@ START_TEST(test_unlock_locked_right_password)
 	ck_assert_int_eq(security_flag(doc, "security_after", "enabled"), 0);
 	ck_assert_int_eq(json_array_size(json_object_get(doc, "commands")), 4);
 	json_decref(doc);
-	ck_assert(log_has(&f, "SEC_UNLOCK command=0xf2 feature=0x0000 count=0x0001 "
-			  "lba=0x000000000000 who=user -> ok"));
-	ck_assert(log_has(&f, "SEC_DISABLE_PASS command=0xf6 feature=0x0000 count=0x0001 "
-			  "lba=0x000000000000 who=user -> ok"));
-	ck_state(&f, "enabled=0 locked=0");
+	ck_assert(sim_fx_log_has(&f.sim, "SEC_UNLOCK command=0xf2 feature=0x0000 count=0x0001 "
+				 "lba=0x000000000000 who=user -> ok"));
+	ck_assert(sim_fx_log_has(&f.sim, "SEC_DISABLE_PASS command=0xf6 feature=0x0000 "
+				 "count=0x0001 lba=0x000000000000 who=user -> ok"));
+	sim_fx_ck_security(&f.sim, "enabled=0 locked=0");
 	/* Nothing is erased. */
-	after = tu_sh_out("sha256sum < %s", f.dev);
+	after = tu_sh_out("sha256sum < %s", f.sim.dev);
 	ck_assert_ptr_nonnull(before);
 	ck_assert_ptr_nonnull(after);
 	ck_assert_str_eq(before, after);
 	free(before);
 	free(after);
 	/* Again: nothing left to do, nothing sent. */
-	ck_assert_int_eq(tu_sh("rm -f %s", f.log), 0);
+	ck_assert_int_eq(tu_sh("rm -f %s", f.sim.log), 0);
 	fx_unlock(&f, NULL, "--password", PW, "--yes", NULL);
 	ck_status(&f, 0);
 	ck_out_has(&f, "nothing to do");
@@ -234,10 +160,10 @@ START_TEST(test_unlock_password_set_not_locked)
 	ck_out_has(&f, "SECURITY DISABLE PASSWORD  ok");
 	ck_out_has(&f, "security after:  no password");
 	ck_out_has(&f, "the user password removed");
-	ck_assert(!log_has(&f, "SEC_UNLOCK"));
-	ck_assert(log_has(&f, "SEC_DISABLE_PASS command=0xf6 feature=0x0000 count=0x0001 "
-			  "lba=0x000000000000 who=user -> ok"));
-	ck_state(&f, "enabled=0 locked=0");
+	ck_assert(!sim_fx_log_has(&f.sim, "SEC_UNLOCK"));
+	ck_assert(sim_fx_log_has(&f.sim, "SEC_DISABLE_PASS command=0xf6 feature=0x0000 "
+				 "count=0x0001 lba=0x000000000000 who=user -> ok"));
+	sim_fx_ck_security(&f.sim, "enabled=0 locked=0");
 	fx_free(&f);
 }
 END_TEST
@@ -256,9 +182,9 @@ START_TEST(test_unlock_wrong_password)
 	ck_err_has(&f, "master password");
 	ck_err_has(&f, "hdparm --user-master m --security-unlock MASTER");
 	ck_out_has(&f, "security after:  password set, LOCKED");
-	ck_assert(log_has(&f, "SEC_UNLOCK command=0xf2 feature=0x0000 count=0x0001 "
-			  "lba=0x000000000000 who=user password=wrong -> abort"));
-	ck_state(&f, "enabled=1 locked=1");
+	ck_assert(sim_fx_log_has(&f.sim, "SEC_UNLOCK command=0xf2 feature=0x0000 count=0x0001 "
+				 "lba=0x000000000000 who=user password=wrong -> abort"));
+	sim_fx_ck_security(&f.sim, "enabled=1 locked=1");
 	/* --json says the same. */
 	fx_unlock(&f, NULL, "--password", "wrong", "--yes", "--json");
 	ck_status(&f, 14);
@@ -272,7 +198,7 @@ START_TEST(test_unlock_wrong_password)
 	/* The right one still works afterwards (two wrong tries, five allowed). */
 	fx_unlock(&f, NULL, "--password", PW, "--yes", NULL);
 	ck_status(&f, 0);
-	ck_state(&f, "enabled=0 locked=0");
+	sim_fx_ck_security(&f.sim, "enabled=0 locked=0");
 	fx_free(&f);
 }
 END_TEST
@@ -287,7 +213,7 @@ START_TEST(test_unlock_wrong_password_not_locked)
 	fx_unlock(&f, NULL, "--password", "nope", "--yes", NULL);
 	ck_status(&f, 1);
 	ck_err_has(&f, "still has a user password");
-	ck_state(&f, "enabled=1 locked=0");
+	sim_fx_ck_security(&f.sim, "enabled=1 locked=0");
 	fx_free(&f);
 }
 END_TEST
@@ -304,7 +230,7 @@ START_TEST(test_unlock_count_expired)
 	ck_status(&f, 14);
 	ck_err_has(&f, "power-cycled");
 	ck_nothing_sent(&f);
-	ck_state(&f, "enabled=1 locked=1");
+	sim_fx_ck_security(&f.sim, "enabled=1 locked=1");
 	fx_free(&f);
 }
 END_TEST
@@ -344,8 +270,8 @@ START_TEST(test_unlock_from_failed_erase_record)
 	/* A security erase whose ERASE UNIT aborts: outcome FAILED, its record names the password. */
 	fx_setup(&f, ATA(",\"misbehave\":\"abort\""));
 	wipe[9] = f.out;
-	wipe[10] = f.dev;
-	ck_assert_int_eq(tu_runv(&r, f.env, NULL, wipe), 0);
+	wipe[10] = f.sim.dev;
+	ck_assert_int_eq(tu_runv(&r, f.sim.env, NULL, wipe), 0);
 	ck_assert_msg(r.status == 1, "kesu wipe exited %d: %s", r.status, r.err);
 	doc = json_loads(r.out, 0, &je);
 	ck_assert_ptr_nonnull(doc);
@@ -358,11 +284,11 @@ START_TEST(test_unlock_from_failed_erase_record)
 	record_password(rec, pw, sizeof(pw));
 	ck_assert_int_eq(strncmp(pw, "kesu-", 5), 0);
 	/* kesu cleaned up; a power loss at that point would have left the drive locked instead. */
-	ck_state(&f, "enabled=0 locked=0");
+	sim_fx_ck_security(&f.sim, "enabled=0 locked=0");
 	snprintf(cfg, sizeof(cfg), ATA(",\"security\":{\"enabled\":true,\"locked\":true,"
 				       "\"user_password\":\"%s\"}"), "%s", pw);
-	fx_config(&f, cfg);
-	ck_state(&f, "enabled=1 locked=1");
+	sim_fx_config(&f.sim, cfg);
+	sim_fx_ck_security(&f.sim, "enabled=1 locked=1");
 
 	/* A loop device has no serial in sysfs, so neither has the record: kesu cannot match it. */
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "device"),
@@ -379,9 +305,9 @@ START_TEST(test_unlock_from_failed_erase_record)
 	ck_status(&f, 0);
 	ck_out_has(&f, "unlocked");
 	ck_out_has(&f, pw);
-	ck_assert(log_has(&f, "SEC_UNLOCK command=0xf2 feature=0x0000 count=0x0001 "
-			  "lba=0x000000000000 who=user -> ok"));
-	ck_state(&f, "enabled=0 locked=0");
+	ck_assert(sim_fx_log_has(&f.sim, "SEC_UNLOCK command=0xf2 feature=0x0000 count=0x0001 "
+				 "lba=0x000000000000 who=user -> ok"));
+	sim_fx_ck_security(&f.sim, "enabled=0 locked=0");
 	json_decref(rec);
 	json_decref(doc);
 	tu_result_free(&r);
@@ -420,7 +346,7 @@ START_TEST(test_unlock_record_of_another_drive)
 	ck_err_has(&f, "another drive (serial 'S-OTHER'");
 	ck_err_has(&f, "is serial 'S-UNLOCK'");
 	ck_nothing_sent(&f);
-	ck_state(&f, "enabled=1 locked=1");
+	sim_fx_ck_security(&f.sim, "enabled=1 locked=1");
 	/* A record that is no record. */
 	ck_assert_int_eq(tu_write_file(bad, "{\"device\":{}}", 13), 0);
 	fx_unlock(&f, NULL, "--record", bad, "--yes", NULL);
@@ -430,7 +356,7 @@ START_TEST(test_unlock_record_of_another_drive)
 	/* The same record with this drive's serial unlocks it. */
 	fx_unlock(&f, NULL, "--record", mine, "--yes", NULL);
 	ck_status(&f, 0);
-	ck_state(&f, "enabled=0 locked=0");
+	sim_fx_ck_security(&f.sim, "enabled=0 locked=0");
 	fx_free(&f);
 }
 END_TEST
@@ -449,7 +375,7 @@ START_TEST(test_unlock_frozen_refused)
 	ck_err_has(&f, "Suspend and resume");
 	ck_err_has(&f, "hot-plug");
 	ck_nothing_sent(&f);
-	ck_state(&f, "enabled=1 locked=0 frozen=1");
+	sim_fx_ck_security(&f.sim, "enabled=1 locked=0 frozen=1");
 	fx_free(&f);
 }
 END_TEST
@@ -475,7 +401,7 @@ START_TEST(test_unlock_dry_run_sends_nothing)
 	ck_assert_int_eq(json_array_size(json_object_get(doc, "commands")), 0);
 	json_decref(doc);
 	ck_nothing_sent(&f);
-	ck_state(&f, "enabled=1 locked=1");
+	sim_fx_ck_security(&f.sim, "enabled=1 locked=1");
 	fx_free(&f);
 }
 END_TEST
@@ -492,7 +418,7 @@ START_TEST(test_unlock_not_ata_refused)
 	ck_err_has(&f, "NVMe drive");
 	ck_nothing_sent(&f);
 	/* A device that answers no ATA at all (the simulator does not know it). */
-	fx_config(&f, "{\"devices\":[{\"path\":\"%s-not-this-one\",\"type\":\"ata\"}]}");
+	sim_fx_config(&f.sim, "{\"devices\":[{\"path\":\"%s-not-this-one\",\"type\":\"ata\"}]}");
 	fx_unlock(&f, NULL, "--password", PW, "--yes", NULL);
 	ck_status(&f, 8);
 	ck_err_has(&f, "does not answer ATA commands");
@@ -516,18 +442,18 @@ START_TEST(test_unlock_needs_confirmation)
 	ck_err_has(&f, "no terminal to confirm on");
 	ck_nothing_sent(&f);
 	/* On a terminal (script(1) gives one): anything but "yes" is no. */
-	snprintf(cmd, sizeof(cmd), "env LD_PRELOAD=%s KESU_SIM_CONFIG=%s KESU_SIM_LOG=%s %s unlock "
-		 "%s --password %s", tu_sim_lib(), f.cfg, f.log, tu_kesu_bin(), f.dev, PW);
+	snprintf(cmd, sizeof(cmd), "env %s %s %s %s unlock %s --password %s", f.sim.env[0],
+		 f.sim.env[1], f.sim.env[2], tu_kesu_bin(), f.sim.dev, PW);
 	ck_assert_int_eq(tu_runv(&r, NULL, "y\n", argv), 0);
 	ck_assert_msg(strstr(r.out, "Type 'yes' to unlock it"), "no prompt: %s", r.out);
 	ck_assert_msg(strstr(r.out, "not confirmed; nothing was sent"), "%s", r.out);
 	tu_result_free(&r);
 	ck_nothing_sent(&f);
-	ck_state(&f, "enabled=1 locked=1");
+	sim_fx_ck_security(&f.sim, "enabled=1 locked=1");
 	ck_assert_int_eq(tu_runv(&r, NULL, "yes\n", argv), 0);
 	ck_assert_msg(strstr(r.out, "unlocked, and the user password removed"), "%s", r.out);
 	tu_result_free(&r);
-	ck_state(&f, "enabled=0 locked=0");
+	sim_fx_ck_security(&f.sim, "enabled=0 locked=0");
 	fx_free(&f);
 }
 END_TEST
@@ -540,8 +466,8 @@ START_TEST(test_unlock_unsafe_device_refused)
 	if (tu_skip_unless_root(__func__))
 		return;
 	fx_setup(&f, ATA(LOCKED));
-	ck_assert_int_eq(tu_sh("mkfs.ext4 -q -F %s >/dev/null 2>&1", f.dev), 0);
-	ck_assert_int_eq(tu_mount(f.dev, mnt, sizeof(mnt)), 0);
+	ck_assert_int_eq(tu_sh("mkfs.ext4 -q -F %s >/dev/null 2>&1", f.sim.dev), 0);
+	ck_assert_int_eq(tu_mount(f.sim.dev, mnt, sizeof(mnt)), 0);
 	fx_unlock(&f, NULL, "--password", PW, "--yes", NULL);
 	ck_status(&f, 4);
 	ck_err_has(&f, "mounted");
@@ -623,8 +549,8 @@ int main(int argc, char **argv)
 	};
 	Suite *s;
 
-	if (argc > 2 && !strcmp(argv[1], "--identify"))
-		return drive_identify(argv[2]);
+	if (argc > 2 && !strcmp(argv[1], SIM_FX_IDENTIFY_ARG))
+		return sim_fx_identify_main(argv[2]);
 	s = suite_create("unlock");
 	TU_ADD_CASES(s, cases, 60);
 	return tu_main(s);
