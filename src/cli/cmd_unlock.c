@@ -24,8 +24,12 @@
 #include <string.h>
 #include <unistd.h>
 
-/* What a kesu security erase writes before the password (ata_security.c, note_password()). */
-#define PASSWORD_MARK "temporary user password '"
+/*
+ * What a kesu security erase writes before the password, in method.details
+ * ("temporary user password 'PW'", note_password()) and in the SET PASSWORD
+ * command's detail ("user password 'PW'"), ata_security.c.
+ */
+#define PASSWORD_MARK "user password '"
 
 struct unlock_args {
 	const char *device;
@@ -51,7 +55,6 @@ struct unlock_run {
 	struct kesu_ata_identify after;    /* IDENTIFY after the recovery */
 	bool have_after;
 	struct kesu_result r;              /* r.commands: what was sent */
-	bool result_init;
 	const char *result;                /* see kesu-unlock(8): JSON "result" */
 	struct kesu_errbuf eb;             /* the sentence for a refusal or a failure */
 	int code;                          /* the exit code */
@@ -166,13 +169,8 @@ static bool record_password(json_t *doc, char *out, size_t len)
 	if (password_in(str_at(json_object_get(doc, "method"), "details"), out, len))
 		return true;
 	json_array_foreach(cmds, i, e) {
-		char text[256];
-
-		if (strcmp(str_at(e, "command"), "SECURITY SET PASSWORD"))
-			continue;
-		/* The command log says "user password 'PW'": the same mark without "temporary ". */
-		snprintf(text, sizeof(text), "temporary %s", str_at(e, "detail"));
-		if (password_in(text, out, len))
+		if (!strcmp(str_at(e, "command"), "SECURITY SET PASSWORD") &&
+		    password_in(str_at(e, "detail"), out, len))
 			return true;
 	}
 	return false;
@@ -564,7 +562,6 @@ int cmd_unlock(int argc, char **argv)
 		kesu_cli_error("out of memory");
 		return KESU_EXIT_IO;
 	}
-	u.result_init = true;
 	u.code = a.dry_run ? dry_run(&u) : real_run(&u);
 	if (a.json && u.id.path[0]) {
 		print_json(&u);
@@ -584,7 +581,6 @@ int cmd_unlock(int argc, char **argv)
 	}
 	if (u.eb.msg[0] && u.code != KESU_EXIT_OK)
 		kesu_cli_error("%s", u.eb.msg);
-	if (u.result_init)
-		kesu_result_release(&u.r);
+	kesu_result_release(&u.r);
 	return u.code;
 }
