@@ -420,18 +420,12 @@ tui() {
 	echo "iso-test: tui: boot time: the TUI started ${t:-?} s after kernel start ($ACCEL_NAME)"
 }
 
-# boottime: boot the stick to the TUI on the serial console, read the init's
-# "ready after N s" (kernel start to the TUI), stop the guest. No checks.
+# boottime: boot the stick (prepared as for the other modes) to the TUI on the
+# serial console, read the init's "ready after N s" (kernel start to the TUI),
+# stop the guest. No checks.
 boottime() {
 	d="$out/boottime"
-	rm -rf "$d"
-	mkdir -p "$d"
-	cp "$iso" "$d/stick.img"
-	fill "$d/nvme.img"
-	fill "$d/sata.img"
-	off=$(evidence_offset "$d/stick.img")
-	echo "kesu.console=ttyS0" >"$d/cmdline"
-	[ -n "$off" ] && mcopy -o -i "$d/stick.img@@$off" "$d/cmdline" ::kesu/
+	prepare "$d" "kesu.console=ttyS0" || return
 	# shellcheck disable=SC2046
 	timeout -k 5 120 qemu-system-x86_64 $(qemu_args "$d" bios) -display none \
 		-serial "file:$d/console.log" -monitor none </dev/null >"$d/qemu.log" 2>&1 &
@@ -470,7 +464,7 @@ if [ "${KESU_QEMU_ACCEL:-tcg}" = kvm ] || { [ "$modes" = boottime ] && kvm_works
 	use_kvm
 fi
 
-[ "$modes" = boottime ] || keys
+keys
 for mode in $modes; do
 	case $mode in
 	bios) unattended bios ;;
