@@ -76,6 +76,74 @@ START_TEST(test_pattern_random_is_seekable)
 }
 END_TEST
 
+/*
+ * The generator keeps its counter running between fills: a long run, the
+ * same bytes in consecutive pieces of odd sizes, and pieces asked for out of
+ * order all give the same stream.
+ */
+START_TEST(test_pattern_random_pieces_equal_long_run)
+{
+	const size_t n = (8u << 20) + 1000, sizes[] = { 1, 15, 16, 17, 4096, 65535, 65536, 65537,
+							   300000, 1 << 20 };
+	const uint64_t base = 3;
+	struct kesu_pattern p;
+	struct kesu_pattern_gen *g, *h;
+	unsigned char *whole = malloc(n), *piece = malloc(n);
+	size_t at, k;
+
+	for (int complement = 0; complement < 2; complement++) {
+		random_pattern(&p, complement);
+		ck_assert_int_eq(kesu_pattern_gen_new(&p, &g, NULL), 0);
+		ck_assert_int_eq(kesu_pattern_gen_new(&p, &h, NULL), 0);
+		ck_assert_int_eq(kesu_pattern_fill(g, base, whole, n), 0);
+		for (at = 0, k = 0; at < n; at += sizes[k % 10], k++) {
+			size_t len = n - at < sizes[k % 10] ? n - at : sizes[k % 10];
+
+			ck_assert_int_eq(kesu_pattern_fill(h, base + at, piece + at, len), 0);
+		}
+		ck_assert_int_eq(memcmp(whole, piece, n), 0);
+		/* Backwards, 64 KiB and one byte at a time, through the same generator. */
+		for (at = n; at > 0; at -= k) {
+			k = at < 65537 ? at : 65537;
+			ck_assert_int_eq(kesu_pattern_fill(h, base + at - k, piece, k), 0);
+			ck_assert_int_eq(memcmp(whole + at - k, piece, k), 0);
+		}
+		kesu_pattern_gen_free(g);
+		kesu_pattern_gen_free(h);
+	}
+	free(whole);
+	free(piece);
+}
+END_TEST
+
+/* Far into the device, across the carry out of the low 32 bits of the counter. */
+START_TEST(test_pattern_random_far_offset_matches_openssl)
+{
+	const uint64_t block = 0xfffffffeull, off = block * 16 + 7;
+	const size_t n = 1 << 20;
+	struct kesu_pattern p;
+	struct kesu_pattern_gen *g;
+	unsigned char *buf = malloc(n), *ref;
+	char path[PATH_MAX];
+	size_t len;
+
+	random_pattern(&p, 0);
+	ck_assert_int_eq(kesu_pattern_gen_new(&p, &g, NULL), 0);
+	ck_assert_int_eq(kesu_pattern_fill(g, off - 1000, buf, 1000), 0);
+	ck_assert_int_eq(kesu_pattern_fill(g, off, buf, n), 0); /* a jump forward */
+	kesu_pattern_gen_free(g);
+	snprintf(path, sizeof(path), "%s/far", tu_tmpdir());
+	ck_assert_int_eq(tu_sh("head -c %zu /dev/zero | openssl enc -aes-128-ctr -K %s -iv "
+			       "%032llx | tail -c +8 | head -c %zu >%s", n + 16, KEY_HEX,
+			       (unsigned long long)block, n, path), 0);
+	ref = (unsigned char *)tu_read_file(path, &len);
+	ck_assert_uint_eq(len, n);
+	ck_assert_int_eq(memcmp(buf, ref, n), 0);
+	free(ref);
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_pattern_fixed_and_complement)
 {
 	struct kesu_pattern p, c;
@@ -264,6 +332,8 @@ int main(void)
 
 	tcase_add_test(tc, test_pattern_random_matches_openssl);
 	tcase_add_test(tc, test_pattern_random_is_seekable);
+	tcase_add_test(tc, test_pattern_random_pieces_equal_long_run);
+	tcase_add_test(tc, test_pattern_random_far_offset_matches_openssl);
 	tcase_add_test(tc, test_pattern_fixed_and_complement);
 	tcase_add_test(tc, test_pattern_rejects_junk);
 	tcase_add_test(tc, test_record_integers_and_strings_only);

@@ -77,7 +77,9 @@ void kesu_pattern_gen_free(struct kesu_pattern_gen *g);
  * Fill buf with the pattern's bytes for device offsets [offset, offset+len).
  * For fixed patterns the generator remembers the last fill and skips it when
  * asked again for the same buffer, length and phase: callers that change such
- * a buffer themselves must call kesu_pattern_gen_forget() first.
+ * a buffer themselves must call kesu_pattern_gen_forget() first. The random
+ * stream is keyed once per generator; a fill that starts where the last one
+ * ended lets the counter run on, any other offset repositions it.
  */
 int kesu_pattern_fill(struct kesu_pattern_gen *g, uint64_t offset, void *buf, size_t len);
 void kesu_pattern_gen_forget(struct kesu_pattern_gen *g);

@@ -18,7 +18,9 @@
 
 struct kesu_pattern_gen {
 	struct kesu_pattern p;
-	EVP_CIPHER_CTX *ctx;
+	EVP_CIPHER_CTX *ctx;     /* keyed once; the counter runs on between fills */
+	uint64_t next;           /* the stream offset at which ctx continues ... */
+	bool at_next;            /* ... if it is positioned at all */
 	uint8_t *plain;          /* PLAIN_BYTES of 0x00 (or 0xFF for the complement) */
 	const void *cached_buf;  /* fixed patterns: what the last fill produced */
 	size_t cached_len;
@@ -205,6 +207,11 @@ int kesu_pattern_gen_new(const struct kesu_pattern *p, struct kesu_pattern_gen *
 			return kesu_err_set(eb, -ENOMEM, "out of memory for the cipher");
 		}
 		memset(g->plain, p->complement ? 0xFF : 0x00, PLAIN_BYTES);
+		/* The key schedule is set up once here; fills only move the counter. */
+		if (EVP_EncryptInit_ex(g->ctx, EVP_aes_128_ctr(), NULL, p->key, NULL) != 1) {
+			kesu_pattern_gen_free(g);
+			return kesu_err_set(eb, -EIO, "AES-128-CTR is not available");
+		}
 	}
 	*out = g;
 	return 0;
@@ -250,27 +257,46 @@ static void fill_bytes(struct kesu_pattern_gen *g, uint64_t offset, uint8_t *buf
 	g->cached_phase = phase;
 }
 
-static int fill_random(struct kesu_pattern_gen *g, uint64_t offset, uint8_t *buf, size_t len)
+/* Point the counter at a stream offset, unless the last fill ended there. */
+static int seek_random(struct kesu_pattern_gen *g, uint64_t offset)
 {
 	uint8_t iv[16] = { 0 }, skip[16];
 	uint64_t block = offset / 16;
-	size_t lead = (size_t)(offset % 16), done = 0;
+	size_t lead = (size_t)(offset % 16);
 	int outl, i;
 
+	if (g->at_next && g->next == offset)
+		return 0;
+	g->at_next = false;
 	for (i = 0; i < 8; i++)
 		iv[15 - i] = (uint8_t)(block >> (8 * i));
-	if (EVP_EncryptInit_ex(g->ctx, EVP_aes_128_ctr(), NULL, g->p.key, iv) != 1)
+	if (EVP_EncryptInit_ex(g->ctx, NULL, NULL, NULL, iv) != 1)
 		return -EIO;
 	if (lead && EVP_EncryptUpdate(g->ctx, skip, &outl, g->plain, (int)lead) != 1)
 		return -EIO;
+	g->next = offset;
+	g->at_next = true;
+	return 0;
+}
+
+static int fill_random(struct kesu_pattern_gen *g, uint64_t offset, uint8_t *buf, size_t len)
+{
+	size_t done = 0;
+	int outl, rc = seek_random(g, offset);
+
+	if (rc < 0)
+		return rc;
 	while (done < len) {
 		size_t n = len - done < PLAIN_BYTES ? len - done : PLAIN_BYTES;
 
 		if (EVP_EncryptUpdate(g->ctx, buf + done, &outl, g->plain, (int)n) != 1 ||
-		    (size_t)outl != n)
+		    (size_t)outl != n) {
+			g->at_next = false;
 			return -EIO;
+		}
 		done += n;
 	}
+	g->next = offset + len;
 	return 0;
 }
 
