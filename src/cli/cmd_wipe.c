@@ -722,11 +722,8 @@ static int run_drives(struct drive *ds, int n, const struct wipe_args *a)
 		}
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	while (!progress_board_print(&board, false)) {
-		struct timespec ts = { 0, 200 * 1000000L };
-
-		nanosleep(&ts, NULL);
-	}
+	while (!progress_board_print(&board, false))
+		progress_board_wait(&board);
 	progress_board_print(&board, true);
 	progress_board_end(&board);
 	for (i = 0; i < n; i++)

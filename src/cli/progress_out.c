@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LIVE_EVERY_MS  1000
@@ -15,6 +16,8 @@
 
 int progress_board_init(struct progress_board *b, size_t n, bool json, bool quiet)
 {
+	pthread_condattr_t ca;
+
 	memset(b, 0, sizeof(*b));
 	b->slots = calloc(n ? n : 1, sizeof(*b->slots));
 	if (!b->slots)
@@ -23,6 +26,10 @@ int progress_board_init(struct progress_board *b, size_t n, bool json, bool quie
 	for (size_t i = 0; i < n; i++)
 		b->slots[i].board = b;
 	pthread_mutex_init(&b->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&b->finished, &ca);
+	pthread_condattr_destroy(&ca);
 	if (quiet)
 		b->style = PROGRESS_QUIET;
 	else if (json)
@@ -35,6 +42,7 @@ int progress_board_init(struct progress_board *b, size_t n, bool json, bool quie
 
 void progress_board_free(struct progress_board *b)
 {
+	pthread_cond_destroy(&b->finished);
 	pthread_mutex_destroy(&b->lock);
 	free(b->slots);
 	b->slots = NULL;
@@ -54,6 +62,7 @@ void progress_board_finish(struct progress_slot *s)
 {
 	pthread_mutex_lock(&s->board->lock);
 	s->finished = true;
+	pthread_cond_broadcast(&s->board->finished);
 	pthread_mutex_unlock(&s->board->lock);
 }
 
@@ -152,15 +161,42 @@ static void print_board(struct progress_board *b)
 	fflush(stderr);
 }
 
+static uint64_t print_every_ms(const struct progress_board *b)
+{
+	return b->style == PROGRESS_LINES ? LINES_EVERY_MS : LIVE_EVERY_MS;
+}
+
+static bool all_finished(const struct progress_board *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (!b->slots[i].finished)
+			return false;
+	return true;
+}
+
+void progress_board_wait(struct progress_board *b)
+{
+	uint64_t due;
+	struct timespec ts;
+
+	pthread_mutex_lock(&b->lock);
+	due = b->last_print_ms + print_every_ms(b);
+	ts.tv_sec = (time_t)(due / 1000);
+	ts.tv_nsec = (long)(due % 1000) * 1000000L;
+	while (!all_finished(b) && kesu_now_ms() < due &&
+	       pthread_cond_timedwait(&b->finished, &b->lock, &ts) == 0)
+		;
+	pthread_mutex_unlock(&b->lock);
+}
+
 bool progress_board_print(struct progress_board *b, bool force)
 {
 	uint64_t now = kesu_now_ms();
-	uint64_t every = b->style == PROGRESS_LINES ? LINES_EVERY_MS : LIVE_EVERY_MS;
-	bool all = true;
+	uint64_t every = print_every_ms(b);
+	bool all;
 
 	pthread_mutex_lock(&b->lock);
-	for (size_t i = 0; i < b->n; i++)
-		all = all && b->slots[i].finished;
+	all = all_finished(b);
 	if (b->style != PROGRESS_QUIET && (force || now - b->last_print_ms >= every)) {
 		print_board(b);
 		b->last_print_ms = now;

@@ -26,6 +26,7 @@ struct progress_slot {
 
 struct progress_board {
 	pthread_mutex_t lock;
+	pthread_cond_t finished;     /* a slot finished (CLOCK_MONOTONIC) */
 	enum progress_style style;
 	struct progress_slot *slots;
 	size_t n;
@@ -43,6 +44,8 @@ void progress_board_finish(struct progress_slot *s);
 
 /* Print if due (force: now); returns true when every slot finished. */
 bool progress_board_print(struct progress_board *b, bool force);
+/* Sleep until the next print is due or a slot finishes. */
+void progress_board_wait(struct progress_board *b);
 /* End a live line before other output. */
 void progress_board_end(struct progress_board *b);
 

@@ -53,6 +53,7 @@ struct stream_ctx {
 	size_t piece;              /* verification compares this much at a time */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;       /* any slot changed state, or a thread ended */
+	pthread_cond_t ended;      /* the last thread ended (CLOCK_MONOTONIC) */
 	size_t ext_i;              /* cursor: extent index ... */
 	uint64_t ext_pos;          /* ... and offset inside it */
 	uint64_t end;              /* end of the last extent */
@@ -226,6 +227,15 @@ static bool take_piece(struct stream_ctx *c, uint64_t *off, size_t *len)
 	return true;
 }
 
+/* A thread is done (lock held): wake the others, and the caller after the last. */
+static void thread_ended(struct stream_ctx *c, unsigned n)
+{
+	c->running -= n;
+	pthread_cond_broadcast(&c->cond);
+	if (!c->running)
+		pthread_cond_signal(&c->ended);
+}
+
 static bool must_stop(const struct stream_ctx *c)
 {
 	return c->err || (c->o->stop && *c->o->stop);
@@ -287,8 +297,7 @@ static void *generator(void *arg)
 		pthread_cond_broadcast(&c->cond);
 	}
 	c->gen_done = 1;
-	c->running--;
-	pthread_cond_broadcast(&c->cond);
+	thread_ended(c, 1);
 	pthread_mutex_unlock(&c->lock);
 	kesu_pattern_gen_free(gen);
 	return NULL;
@@ -380,8 +389,7 @@ static void *io_worker(void *arg)
 		s->state = SLOT_EMPTY;
 		pthread_cond_broadcast(&c->cond);
 	}
-	c->running--;
-	pthread_cond_broadcast(&c->cond);
+	thread_ended(c, 1);
 	pthread_mutex_unlock(&c->lock);
 	free(expect);
 	kesu_pattern_gen_free(gen);
@@ -410,22 +418,36 @@ static void status_of(struct stream_ctx *c, struct kesu_stream_status *st)
 	pthread_mutex_unlock(&c->lock);
 }
 
-static void sleep_ms(unsigned ms)
+static void add_ms(struct timespec *ts, unsigned ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
 }
 
-static unsigned live_threads(struct stream_ctx *c)
+/* Sleep until the threads end, ticking every tick_ms while they run. */
+static void wait_threads(struct stream_ctx *c, unsigned tick_ms)
 {
-	unsigned n;
+	struct kesu_stream_status now;
+	struct timespec due;
 
 	pthread_mutex_lock(&c->lock);
-	n = c->running;
+	while (c->running) {
+		clock_gettime(CLOCK_MONOTONIC, &due);
+		add_ms(&due, tick_ms);
+		while (c->running && pthread_cond_timedwait(&c->ended, &c->lock, &due) != ETIMEDOUT)
+			;
+		if (!c->running || !c->o->tick)
+			continue;
+		pthread_mutex_unlock(&c->lock);
+		status_of(c, &now);
+		c->o->tick(&now, c->o->tick_arg);
+		pthread_mutex_lock(&c->lock);
+	}
 	pthread_mutex_unlock(&c->lock);
-	return n;
 }
 
 static int slots_alloc(struct stream_ctx *c, size_t n)
@@ -455,7 +477,8 @@ int kesu_stream_run(const struct kesu_stream_opts *o, struct kesu_stream_status 
 	struct kesu_stream_status now;
 	unsigned n_io = o->threads ? o->threads : o->op == KESU_STREAM_VERIFY ?
 			KESU_STREAM_VERIFY_THREADS : KESU_STREAM_THREADS;
-	unsigned tick_ms = o->tick_ms ? o->tick_ms : 250, i, started = 0, waited = 0;
+	unsigned tick_ms = o->tick_ms ? o->tick_ms : 250, i, started = 0;
+	pthread_condattr_t ca;
 	int rc = 0;
 
 	if (o->sector == 0)
@@ -471,6 +494,10 @@ int kesu_stream_run(const struct kesu_stream_opts *o, struct kesu_stream_status 
 		o->extents[o->n_extents - 1].length : 0;
 	pthread_mutex_init(&c.lock, NULL);
 	pthread_cond_init(&c.cond, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c.ended, &ca);
+	pthread_condattr_destroy(&ca);
 	tids = calloc(n_io + 1, sizeof(*tids));
 	if (!tids || slots_alloc(&c, n_io + KESU_STREAM_AHEAD) < 0) {
 		rc = kesu_err_set(eb, -ENOMEM, "out of memory for I/O buffers");
@@ -480,26 +507,17 @@ int kesu_stream_run(const struct kesu_stream_opts *o, struct kesu_stream_status 
 	for (i = 0; i <= n_io; i++) {
 		if (pthread_create(&tids[i], NULL, i ? io_worker : generator, &c) != 0) {
 			pthread_mutex_lock(&c.lock);
-			c.running -= n_io + 1 - i;
 			if (!c.err)
 				c.err = -EAGAIN;
 			snprintf(c.errmsg, sizeof(c.errmsg), "cannot start I/O threads");
 			c.gen_done = c.gen_done || i == 0;
-			pthread_cond_broadcast(&c.cond);
+			thread_ended(&c, n_io + 1 - i);
 			pthread_mutex_unlock(&c.lock);
 			break;
 		}
 		started++;
 	}
-	while (live_threads(&c)) {
-		sleep_ms(20);
-		waited += 20;
-		if (waited >= tick_ms && o->tick) {
-			waited = 0;
-			status_of(&c, &now);
-			o->tick(&now, o->tick_arg);
-		}
-	}
+	wait_threads(&c, tick_ms);
 	for (i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	status_of(&c, &now);
@@ -514,6 +532,7 @@ out:
 	free(tids);
 	slots_free(&c);
 	pthread_cond_destroy(&c.cond);
+	pthread_cond_destroy(&c.ended);
 	pthread_mutex_destroy(&c.lock);
 	return rc;
 }
