@@ -10,8 +10,12 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
+
+struct bio_st;   /* OpenSSL's BIO */
 
 #define KESU_SHA256_HEX_LEN 64
 
@@ -24,8 +28,28 @@ int kesu_write_file_atomic(const char *path, const void *data, size_t len, mode_
 			   struct kesu_errbuf *eb);
 
 /*
+ * Every file kesu reads (certificate, signature, key, configuration, CSV,
+ * template, record, seal) is opened here: read-only with O_NONBLOCK, so a
+ * FIFO or a device cannot make the open hang, checked with fstat, refused
+ * unless it is a regular file (-KESU_E_BAD_INPUT, "PATH: not a regular file
+ * (a FIFO)"), then O_NONBLOCK is cleared. Returns the descriptor (O_CLOEXEC)
+ * or a negative error; st (may be NULL) gets the fstat.
+ */
+int kesu_open_regular(const char *path, struct stat *st, struct kesu_errbuf *eb);
+
+/* The same as a stdio stream ("r"). */
+int kesu_fopen_regular(const char *path, FILE **f, struct kesu_errbuf *eb);
+
+/* The same as an OpenSSL file BIO that owns the stream (PEM_read_bio_*, BIO_free). */
+int kesu_bio_open_regular(const char *path, struct bio_st **bio, struct kesu_errbuf *eb);
+
+/* "a FIFO", "a directory", "a block device", ... for st_mode. */
+const char *kesu_file_kind(mode_t mode);
+
+/*
  * Read a whole file (at most max bytes; -EFBIG beyond) into a malloc'd,
- * NUL-terminated buffer. *len gets the size without the NUL.
+ * NUL-terminated buffer. *len gets the size without the NUL. Only a
+ * regular file is read (kesu_open_regular).
  */
 int kesu_read_file(const char *path, size_t max, char **data, size_t *len,
 		   struct kesu_errbuf *eb);

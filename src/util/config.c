@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The INI configuration file (include/kesu/config.h). */
 #include <kesu/config.h>
+#include <kesu/text.h>
 #include <kesu/util.h>
 
 #include <ctype.h>
@@ -43,12 +44,31 @@ static struct kesu_config_entry *find_entry(const struct kesu_config *cfg, const
 	return NULL;
 }
 
+int kesu_config_check(const char *section, const char *key, const char *value,
+		      const char *label, struct kesu_errbuf *eb)
+{
+	char field[300], name[300];
+	unsigned max;
+
+	snprintf(field, sizeof(field), "%s.%s", section, key);
+	if (!label) {
+		snprintf(name, sizeof(name), "[%s] %s", section, key);
+		label = name;
+	}
+	max = kesu_text_limit(field);
+	return kesu_text_check_max(label, value, max ? max : KESU_TEXT_OTHER_MAX, eb);
+}
+
 int kesu_config_set(struct kesu_config *cfg, const char *section, const char *key,
 		    const char *value)
 {
 	struct kesu_config_entry *e = find_entry(cfg, section, key);
-	char *v = strdup(value);
+	char *v;
+	int rc = kesu_config_check(section, key, value, NULL, NULL);
 
+	if (rc)
+		return rc;
+	v = strdup(value);
 	if (!v)
 		return -ENOMEM;
 	if (e) {
@@ -81,35 +101,56 @@ int kesu_config_set(struct kesu_config *cfg, const char *section, const char *ke
 	return 0;
 }
 
-/* One line: blank, comment, [section] or key = value. */
+/* Trim s in place: the first non-space character, the end cut after the last. */
+static char *trim(char *s)
+{
+	char *end;
+
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* One line: blank, comment, [section] or key = value. No line is cut short. */
 static int parse_line(struct kesu_config *cfg, char *line, char *section, size_t section_len,
 		      unsigned lineno, struct kesu_errbuf *eb)
 {
-	char name[256], value[4096];
-	char *eq, *end;
+	char *text = trim(line), *eq, *end, *name, *value;
+	int rc;
 
-	kesu_strtrim_copy(value, sizeof(value), line);
-	if (!value[0] || value[0] == '#' || value[0] == ';')
+	if (!text[0] || text[0] == '#' || text[0] == ';')
 		return 0;
-	if (value[0] == '[') {
-		end = strchr(value, ']');
+	if (text[0] == '[') {
+		end = strchr(text, ']');
 		if (!end || end[1])
 			goto bad;
 		*end = '\0';
-		kesu_strtrim_copy(name, sizeof(name), value + 1);
-		if (!valid_name(name))
+		name = trim(text + 1);
+		if (!valid_name(name) || strlen(name) >= section_len)
 			goto bad;
 		snprintf(section, section_len, "%s", name);
 		return 0;
 	}
-	eq = strchr(line, '=');
+	eq = strchr(text, '=');
 	if (!eq || !section[0])
 		goto bad;
 	*eq = '\0';
-	kesu_strtrim_copy(name, sizeof(name), line);
-	kesu_strtrim_copy(value, sizeof(value), eq + 1);
-	if (!valid_name(name))
+	name = trim(text);
+	value = trim(eq + 1);
+	if (!valid_name(name) || strlen(name) > 255)
 		goto bad;
+	rc = kesu_config_check(section, name, value, NULL, eb);
+	if (rc) {
+		struct kesu_errbuf inner;
+
+		if (!eb)
+			return rc;
+		inner = *eb;
+		return kesu_err_set(eb, rc, "%s:%u: %s", cfg->path, lineno, inner.msg);
+	}
 	return kesu_config_set(cfg, section, name, value);
 bad:
 	return kesu_err_set(eb, -KESU_E_BAD_INPUT,
@@ -117,13 +158,20 @@ bad:
 			    cfg->path, lineno);
 }
 
-static int parse_text(struct kesu_config *cfg, char *text, struct kesu_errbuf *eb)
+static int parse_text(struct kesu_config *cfg, char *text, size_t len, struct kesu_errbuf *eb)
 {
 	char section[256] = "";
 	unsigned lineno = 0;
-	char *line;
 	char *p = text;
 
+	const char *nul = memchr(text, '\0', len);
+
+	if (nul) {
+		for (const char *q = text; q < nul; q++)
+			lineno += *q == '\n';
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s:%u: a NUL byte; not a text file",
+				    cfg->path, lineno + 1);
+	}
 	/* strtok_r would merge empty lines and break the line count. */
 	while (p && *p) {
 		char *nl = strchr(p, '\n');
@@ -131,9 +179,11 @@ static int parse_text(struct kesu_config *cfg, char *text, struct kesu_errbuf *e
 
 		if (nl)
 			*nl = '\0';
-		line = p;
 		lineno++;
-		rc = parse_line(cfg, line, section, sizeof(section), lineno, eb);
+		/* a CRLF file: the CR is the line's end, not a character of its value */
+		if (nl && nl > p && nl[-1] == '\r')
+			nl[-1] = '\0';
+		rc = parse_line(cfg, p, section, sizeof(section), lineno, eb);
 		if (rc < 0)
 			return rc;
 		p = nl ? nl + 1 : NULL;
@@ -147,6 +197,7 @@ int kesu_config_load(const char *path, struct kesu_config **out, struct kesu_err
 	const char *env = getenv("KESU_CONFIG");
 	int explicit_path = path || (env && *env);
 	char *text = NULL;
+	size_t len = 0;
 	int rc;
 
 	*out = NULL;
@@ -155,8 +206,13 @@ int kesu_config_load(const char *path, struct kesu_config **out, struct kesu_err
 	cfg = calloc(1, sizeof(*cfg));
 	if (!cfg)
 		return -ENOMEM;
+	/* --config /dev/null: no configuration at all */
+	if (!strcmp(path, "/dev/null")) {
+		*out = cfg;
+		return 0;
+	}
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
-	rc = kesu_read_file(path, KESU_CONFIG_MAX_BYTES, &text, NULL, eb);
+	rc = kesu_read_file(path, KESU_CONFIG_MAX_BYTES, &text, &len, eb);
 	if (rc == -ENOENT && !explicit_path) {
 		cfg->path[0] = '\0';
 		kesu_err_clear(eb);
@@ -165,7 +221,7 @@ int kesu_config_load(const char *path, struct kesu_config **out, struct kesu_err
 	}
 	if (rc < 0)
 		goto fail;
-	rc = parse_text(cfg, text, eb);
+	rc = parse_text(cfg, text, len, eb);
 	free(text);
 	if (rc < 0)
 		goto fail;

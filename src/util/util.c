@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,10 +76,90 @@ int kesu_write_file_atomic(const char *path, const void *data, size_t len, mode_
 	return fsync_parent_dir(path);
 }
 
+const char *kesu_file_kind(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return "a regular file";
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return "not a file";
+}
+
+int kesu_open_regular(const char *path, struct stat *stp, struct kesu_errbuf *eb)
+{
+	struct stat st;
+	int fd, fl;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return kesu_err_set(eb, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return kesu_err_set(eb, rc, "%s: %s", path, strerror(-rc));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: not a regular file (%s)", path,
+				    kesu_file_kind(st.st_mode));
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		int rc = -errno;
+
+		close(fd);
+		return kesu_err_set(eb, rc, "%s: %s", path, strerror(-rc));
+	}
+	if (stp)
+		*stp = st;
+	return fd;
+}
+
+int kesu_fopen_regular(const char *path, FILE **f, struct kesu_errbuf *eb)
+{
+	int fd = kesu_open_regular(path, NULL, eb);
+
+	*f = NULL;
+	if (fd < 0)
+		return fd;
+	*f = fdopen(fd, "r");
+	if (!*f) {
+		int rc = -errno;
+
+		close(fd);
+		return kesu_err_set(eb, rc, "%s: %s", path, strerror(-rc));
+	}
+	return 0;
+}
+
+int kesu_bio_open_regular(const char *path, struct bio_st **bio, struct kesu_errbuf *eb)
+{
+	FILE *f;
+	int rc = kesu_fopen_regular(path, &f, eb);
+
+	*bio = NULL;
+	if (rc)
+		return rc;
+	*bio = BIO_new_fp(f, BIO_CLOSE);
+	if (!*bio) {
+		fclose(f);
+		return kesu_err_set(eb, -ENOMEM, "%s: out of memory", path);
+	}
+	return 0;
+}
+
 int kesu_read_file(const char *path, size_t max, char **data, size_t *len,
 		   struct kesu_errbuf *eb)
 {
-	struct stat st;
 	char *buf = NULL;
 	size_t used = 0, cap = 0;
 	int fd, rc = 0;
@@ -86,13 +167,9 @@ int kesu_read_file(const char *path, size_t max, char **data, size_t *len,
 	*data = NULL;
 	if (len)
 		*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = kesu_open_regular(path, NULL, eb);
 	if (fd < 0)
-		return kesu_err_set(eb, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-		rc = kesu_err_set(eb, -EISDIR, "%s: is a directory", path);
-		goto out;
-	}
+		return fd;
 	for (;;) {
 		ssize_t n;
 
@@ -175,9 +252,9 @@ int kesu_sha256_file_hex(const char *path, char out[KESU_SHA256_HEX_LEN + 1],
 	int fd, rc = 0;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = kesu_open_regular(path, NULL, eb);
 	if (fd < 0)
-		return kesu_err_set(eb, -errno, "%s: %s", path, strerror(errno));
+		return fd;
 	ctx = EVP_MD_CTX_new();
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
 		rc = -ENOMEM;
