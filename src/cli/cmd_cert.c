@@ -161,15 +161,26 @@ static int load_config(const struct cert_args *a, struct kesu_config **cfg)
 		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
 		return rc;
 	}
-	for (i = 0; i < N_CFG_OPTS; i++)
-		if (a->cfg_values[i] &&
-		    (rc = kesu_config_set(*cfg, cfg_opts[i].section, cfg_opts[i].key,
-					  a->cfg_values[i]))) {
-			kesu_cli_error("--%s: %s", cfg_opts[i].name, kesu_strerror(rc));
+	for (i = 0; i < N_CFG_OPTS; i++) {
+		char label[64];
+
+		if (!a->cfg_values[i])
+			continue;
+		snprintf(label, sizeof(label), "--%s", cfg_opts[i].name);
+		rc = kesu_config_check(cfg_opts[i].section, cfg_opts[i].key, a->cfg_values[i],
+				       label, &eb);
+		if (!rc)
+			rc = kesu_config_set(*cfg, cfg_opts[i].section, cfg_opts[i].key,
+					     a->cfg_values[i]);
+		if (rc) {
+			if (!eb.msg[0])
+				kesu_err_set(&eb, rc, "%s: %s", label, kesu_strerror(rc));
+			kesu_cli_error("%s", eb.msg);
 			kesu_config_free(*cfg);
 			*cfg = NULL;
 			return rc;
 		}
+	}
 	return 0;
 }
 
