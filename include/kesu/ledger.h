@@ -27,7 +27,7 @@
 #include <stddef.h>
 
 #define KESU_LEDGER_DEFAULT_DB  "kesu.db"
-#define KESU_LEDGER_SCHEMA      1
+#define KESU_LEDGER_SCHEMA      2
 #define KESU_LEDGER_ID_MAX      65     /* buffer size for a media/work ID incl. NUL */
 
 /* The ledger's columns, in the order of the form (別紙7) and of the CSV. */
@@ -65,10 +65,12 @@ enum kesu_work_field {
 	KESU_WF_NOTE,          /* 備考 */
 	KESU_WF_ACTUAL_TIME,   /* 実作業時間 */
 	KESU_WF_RESULT,        /* 作業結果 (正常 ...) */
-	KESU_WF_TAKEN_OUT,     /* データ持ち出しの有無 (無し / 有り ...) */
+	KESU_WF_TAKEN_OUT,     /* データ持ち出しの有無: 無 or 有 */
 	KESU_WF_CONFIRMER,     /* 確認者 (データ取扱責任者) */
 	KESU_WF_REASON,        /* 超過理由: why the work ran past the planned time */
 	KESU_WF_STATE,         /* 予定 / 完了 (set by plan / done) */
+	KESU_WF_APPROVED_BY,   /* 承認者: the 主管担当 who approved the plan (kesu_work_approve) */
+	KESU_WF_APPROVED_AT,   /* 承認日時 (RFC 3339, UTC) */
 	KESU_WF_COUNT
 };
 
@@ -307,6 +309,14 @@ void kesu_check_result_release(struct kesu_check_result *res);
  */
 int kesu_ledger_approve_plan(struct kesu_ledger *lg, const char *approver, long *plan_no,
 			     struct kesu_errbuf *eb);
+/*
+ * The same with the time the 主管担当 approved it: "2026-11-25 10:30" (local
+ * time; a date alone counts as the end of that day), not in the future; NULL
+ * is now. When a roster is kept (include/kesu/staff.h), the approver must be
+ * a 主管担当 on it and every item's 立会者 and 作業責任者 must be on it.
+ */
+int kesu_ledger_approve_plan_at(struct kesu_ledger *lg, const char *approver,
+				const char *approved_at, long *plan_no, struct kesu_errbuf *eb);
 
 /* The latest approved plan (plan_no 0) or a given one; its items are media rows as approved. */
 struct kesu_plan {
@@ -322,9 +332,20 @@ void kesu_plan_release(struct kesu_plan *plan);
 /* Work records (src/evidence/work.c). */
 /* Create or update the plan fields of a work (作業予定表 row); not once it is done. */
 int kesu_work_plan(struct kesu_ledger *lg, const struct kesu_work *w, struct kesu_errbuf *eb);
-/* Record the result fields (実作業時間, 作業結果, データ持ち出しの有無, 確認者 required). */
+/*
+ * Record the result fields (実作業時間, 作業結果, データ持ち出しの有無, 確認者
+ * required). 持ち出しの有無 is 無 or 有 (無し, 有り taken as them); work that ran
+ * outside its planned time needs 超過理由 (-KESU_E_BAD_INPUT without it).
+ */
 int kesu_work_done(struct kesu_ledger *lg, const char *work_id, const struct kesu_work *w,
 		   struct kesu_errbuf *eb);
+/*
+ * Record that the 主管担当 approver approved the work's plan (作業予定表) at
+ * approved_at (as for kesu_ledger_approve_plan_at; NULL: now). Not twice; not
+ * after the recorded work began. Changing the plan afterwards clears it.
+ */
+int kesu_work_approve(struct kesu_ledger *lg, const char *work_id, const char *approver,
+		      const char *approved_at, struct kesu_errbuf *eb);
 int kesu_work_fetch(struct kesu_ledger *lg, const char *work_id, struct kesu_work *w,
 		    struct kesu_errbuf *eb);
 struct kesu_work_list {

@@ -64,3 +64,24 @@ const char *cli_key_dir_root(char *buf, size_t len)
 			return buf;
 	return NULL;
 }
+
+void cli_roster_note(struct kesu_ledger *lg)
+{
+	static int said;
+
+	if (said || kesu_staff_roster_exists(lg, NULL) != 0)
+		return;
+	said = 1;
+	fprintf(stderr, "kesu: note: %s keeps no roster (データ取扱者等名簿), so names are not "
+		"checked against one; add the people with 'kesu staff add'\n", kesu_ledger_path(lg));
+}
+
+int cli_check_name(struct kesu_ledger *lg, enum kesu_staff_need need, const char *what,
+		   const char *name, struct kesu_errbuf *eb)
+{
+	int rc = kesu_staff_check_name(lg, need, what, name, NULL, 0, eb);
+
+	if (rc == KESU_STAFF_NO_ROSTER)
+		cli_roster_note(lg);
+	return rc < 0 ? rc : 0;
+}

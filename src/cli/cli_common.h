@@ -8,6 +8,7 @@
 #define KESU_CLI_CLI_COMMON_H
 
 #include <kesu/err.h>
+#include <kesu/staff.h>
 
 #include <stddef.h>
 #include <stdio.h>
@@ -34,5 +35,16 @@ int cli_ensure_dir(const char *dir);
  * key directory). buf when one is readable, else NULL.
  */
 const char *cli_key_dir_root(char *buf, size_t len);
+
+/*
+ * Check a name that goes into the ledger, a record or a certificate against
+ * the ledger's roster (kesu_staff_check_name). 0 when it is on it, or when no
+ * roster is kept: then a note says so on stderr, once per command. A
+ * negative error with its sentence in eb when the name is not on the roster.
+ */
+int cli_check_name(struct kesu_ledger *lg, enum kesu_staff_need need, const char *what,
+		   const char *name, struct kesu_errbuf *eb);
+/* The note alone, for commands whose names the library checks. */
+void cli_roster_note(struct kesu_ledger *lg);
 
 #endif

@@ -7,6 +7,7 @@
 #include <kesu/ledger.h>
 #include <kesu/util.h>
 
+#include "cli_common.h"
 #include "ledger_cli.h"
 
 #include <errno.h>
@@ -34,7 +35,8 @@ static void usage(FILE *out)
 	      "  audit                      check the hash chain and the tables\n"
 	      "  check [FILE|-]             inventory from scanned label payloads\n"
 	      "  attach-cert CERT.json      verify a certificate and link it (medium -> 消去済)\n"
-	      "  approve-plan --approved-by NAME   record the approved return plan\n\n"
+	      "  approve-plan --approved-by NAME [--approved-at TIME]\n"
+	      "                             record the approved return plan\n\n"
 	      "Fields (add, edit; list filters --status --place --disposition):\n"
 	      "  --serial S --data-name S --medium S --giver S --given-on YYYY-MM-DD\n"
 	      "  --receiver S --handover S --place S --storage S --use-place S --purpose S\n"
@@ -52,13 +54,15 @@ static void usage(FILE *out)
 	      "  -e, --encoding ENC    import/export/--csv: utf-8, sjis (CP932) or auto\n"
 	      "  -o, --output FILE     export: write FILE (atomically) instead of stdout\n"
 	      "      --ca ROOT.pem     attach-cert: the trusted root (default [signing] root)\n"
-	      "      --approved-by NAME  approve-plan: the 主管担当 who approved it\n"
+	      "      --approved-by NAME  approve-plan: the 主管担当 who approved it (full name)\n"
+	      "      --approved-at TIME  approve-plan: when, e.g. \"2026-11-25 10:30\" (default\n"
+	      "                          now; a date alone counts as the end of that day)\n"
 	      "  -h, --help            show this help\n\n"
 	      "See kesu-ledger(8).\n", out);
 }
 
 enum {
-	OPT_CSV = LCLI_OPT_FREE, OPT_SEARCH, OPT_CA, OPT_APPROVED_BY,
+	OPT_CSV = LCLI_OPT_FREE, OPT_SEARCH, OPT_CA, OPT_APPROVED_BY, OPT_APPROVED_AT,
 	OPT_FIELD = 1000,    /* + enum kesu_media_field */
 };
 
@@ -67,7 +71,7 @@ struct ledger_args {
 	struct kesu_media fields;
 	int nfields;
 	int csv;
-	const char *search, *encoding, *output, *ca, *approved_by;
+	const char *search, *encoding, *output, *ca, *approved_by, *approved_at;
 	int npos;
 	char **pos;
 };
@@ -82,6 +86,7 @@ static int parse_args(int argc, char **argv, struct ledger_args *a)
 		{ "output", required_argument, NULL, 'o' },
 		{ "ca", required_argument, NULL, OPT_CA },
 		{ "approved-by", required_argument, NULL, OPT_APPROVED_BY },
+		{ "approved-at", required_argument, NULL, OPT_APPROVED_AT },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	struct option opts[sizeof(base) / sizeof(base[0]) + KESU_MF_COUNT + 1];
@@ -113,6 +118,7 @@ static int parse_args(int argc, char **argv, struct ledger_args *a)
 		case 'o': a->output = optarg; break;
 		case OPT_CA: a->ca = optarg; break;
 		case OPT_APPROVED_BY: a->approved_by = optarg; break;
+		case OPT_APPROVED_AT: a->approved_at = optarg; break;
 		case 'h': usage(stdout); return -1;
 		default:
 			if (c >= OPT_FIELD && c < OPT_FIELD + KESU_MF_COUNT) {
@@ -284,10 +290,14 @@ static void history_changes(const char *entity, const char *detail_text)
 	}
 	json_object_foreach(changes, field, pair) {
 		int work = !strcmp(entity, "work");
-		int f = work ? -1 : kesu_media_field_lookup(field);
+		int f = work || !strcmp(entity, "staff") ? -1 : kesu_media_field_lookup(field);
 		int w = work ? kesu_work_field_lookup(field) : -1;
 		const char *name = f >= 0 ? kesu_media_field_info((enum kesu_media_field)f)->heading :
 				   w >= 0 ? kesu_work_field_info((enum kesu_work_field)w)->heading : field;
+
+		for (int k = 0; !strcmp(entity, "staff") && k < KESU_SF_COUNT; k++)
+			if (!strcmp(field, kesu_staff_field_info((enum kesu_staff_field)k)->key))
+				name = kesu_staff_field_info((enum kesu_staff_field)k)->heading;
 		const char *oldv = json_string_value(json_array_get(pair, 0));
 		const char *newv = json_string_value(json_array_get(pair, 1));
 
@@ -622,7 +632,7 @@ static int do_approve(struct kesu_ledger *lg, struct ledger_args *a)
 
 	if ((rc = need_args(a, 0, "no arguments")) != 0)
 		return rc;
-	if ((rc = kesu_ledger_approve_plan(lg, a->approved_by, &plan_no, &eb)) < 0)
+	if ((rc = kesu_ledger_approve_plan_at(lg, a->approved_by, a->approved_at, &plan_no, &eb)) < 0)
 		return lcli_fail(rc, &eb);
 	if (a->c.json)
 		return lcli_print_json(json_pack("{sI}", "plan", (json_int_t)plan_no));
@@ -687,6 +697,9 @@ int cmd_ledger(int argc, char **argv)
 	 * back to the kernel each time (brk + TLB flush), which made big imports 4x slower. */
 	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	mallopt(M_TOP_PAD, 16 << 20);
+	if (strcmp(a.pos[0], "show") && strcmp(a.pos[0], "history") && strcmp(a.pos[0], "list") &&
+	    strcmp(a.pos[0], "export") && strcmp(a.pos[0], "audit"))
+		cli_roster_note(lg);
 	rc = run(lg, &a, cfg);
 out:
 	kesu_ledger_close(lg);

@@ -6,6 +6,7 @@
 #include <kesu/cli.h>
 #include <kesu/ledger.h>
 
+#include "cli_common.h"
 #include "ledger_cli.h"
 
 #include <errno.h>
@@ -19,23 +20,32 @@ static void usage(FILE *out)
 {
 	fputs("Usage: kesu work [--db PATH] plan --id WORK-ID --target DATA --worker NAME\n"
 	      "                   --time TIME --content TEXT [--place PLACE] [--note TEXT]\n"
+	      "       kesu work [--db PATH] approve WORK-ID --approved-by NAME [--approved-at TIME]\n"
 	      "       kesu work [--db PATH] done --id WORK-ID --actual-time TIME --result RESULT\n"
-	      "                   --taken-out 無し|有り --confirmer NAME [--reason TEXT]\n"
+	      "                   --taken-out 無|有 --confirmer NAME [--reason TEXT]\n"
 	      "       kesu work [--db PATH] list|show [--id WORK-ID] [--json]\n\n"
-	      "Record the work schedule (作業予定表) and the results (作業結果報告書).\n\n"
+	      "Record the work schedule (作業予定表), its approval by the 主管担当, and the\n"
+	      "results (作業結果報告書). Times are spans like \"2026-11-25 09:00-12:00\".\n"
+	      "Work that ran outside its planned time needs --reason. Names must be on the\n"
+	      "roster when one is kept (kesu staff): the worker a データ取扱者, the\n"
+	      "confirmer the データ取扱責任者, the approver a 主管担当.\n\n"
 	      "Fields:\n"
 	      "  --id WORK-ID        作業ID ([0-9A-Z-])\n"
 	      "  --target TEXT       対象データ\n"
 	      "  --worker NAME       作業者氏名 (full name)\n"
-	      "  --time TEXT         作業時間, e.g. \"2026-11-25 09:00-12:00\"\n"
+	      "  --time TEXT         作業時間, e.g. \"2026-11-25 09:00-12:00\" (or 09:00～12:00,\n"
+	      "                      or \"2026-11-25 22:00-2026-11-26 02:00\")\n"
 	      "  --content TEXT      作業内容\n"
 	      "  --place TEXT        作業場所\n"
 	      "  --note TEXT         備考\n"
 	      "  --actual-time TEXT  実作業時間\n"
 	      "  --result TEXT       作業結果 (正常, ...)\n"
-	      "  --taken-out TEXT    データ持ち出しの有無 (無し / 有り)\n"
+	      "  --taken-out 無|有   データ持ち出しの有無 (無し and 有り are taken as 無 and 有)\n"
 	      "  --confirmer NAME    確認者 (データ取扱責任者, full name)\n"
-	      "  --reason TEXT       why the work took longer than planned\n\n"
+	      "  --reason TEXT       超過理由: why the work ran outside its planned time\n"
+	      "  --approved-by NAME  approve: the 主管担当 who approved the work (full name)\n"
+	      "  --approved-at TIME  approve: when, e.g. \"2026-11-24 17:00\" (default now;\n"
+	      "                      a date alone counts as the end of that day)\n\n"
 	      "Options:\n"
 	      "  -d, --db PATH       the database (default ./kesu.db)\n"
 	      "  -c, --config FILE   configuration (default /etc/kesu/kesu.conf)\n"
@@ -61,12 +71,19 @@ static int parse_args(int argc, char **argv, struct work_args *a)
 		LCLI_COMMON_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 	};
-	struct option opts[sizeof(base) / sizeof(base[0]) + KESU_WF_COUNT + 1];
+	struct option opts[sizeof(base) / sizeof(base[0]) + KESU_WF_COUNT + 3];
 	size_t n = sizeof(base) / sizeof(base[0]);
 	int c, taken;
 
 	memcpy(opts, base, sizeof(base));
 	for (int i = 0; i < KESU_WF_STATE; i++) {
+		opts[n].name = kesu_work_field_info((enum kesu_work_field)i)->option;
+		opts[n].has_arg = required_argument;
+		opts[n].flag = NULL;
+		opts[n].val = OPT_FIELD + i;
+		n++;
+	}
+	for (int i = KESU_WF_APPROVED_BY; i <= KESU_WF_APPROVED_AT; i++) {
 		opts[n].name = kesu_work_field_info((enum kesu_work_field)i)->option;
 		opts[n].has_arg = required_argument;
 		opts[n].flag = NULL;
@@ -84,7 +101,7 @@ static int parse_args(int argc, char **argv, struct work_args *a)
 		switch (c) {
 		case 'h': usage(stdout); return -1;
 		default:
-			if (c >= OPT_FIELD && c < OPT_FIELD + KESU_WF_STATE) {
+			if (c >= OPT_FIELD && c < OPT_FIELD + KESU_WF_COUNT && c != OPT_FIELD + KESU_WF_STATE) {
 				if (kesu_work_set(&a->w, (enum kesu_work_field)(c - OPT_FIELD), optarg) < 0)
 					return lcli_fail(-ENOMEM, NULL);
 				break;
@@ -176,19 +193,40 @@ int cmd_work(int argc, char **argv)
 		goto out;
 	}
 	sub = a.pos[0];
-	if (strcmp(sub, "plan") && strcmp(sub, "done") && strcmp(sub, "list") && strcmp(sub, "show")) {
+	if (!strcmp(sub, "approve") && !a.w.f[KESU_WF_WORK_ID] && a.npos == 2 &&
+	    kesu_work_set(&a.w, KESU_WF_WORK_ID, a.pos[1]) < 0) {
+		rc = lcli_fail(-ENOMEM, NULL);
+		goto out;
+	}
+	if (strcmp(sub, "plan") && strcmp(sub, "done") && strcmp(sub, "list") && strcmp(sub, "show") &&
+	    strcmp(sub, "approve")) {
 		kesu_cli_error("unknown work command '%s'; see 'kesu work --help'", sub);
 		rc = KESU_EXIT_USAGE;
 		goto out;
 	}
-	if ((!strcmp(sub, "plan") || !strcmp(sub, "done")) && !a.w.f[KESU_WF_WORK_ID]) {
+	if ((!strcmp(sub, "plan") || !strcmp(sub, "done") || !strcmp(sub, "approve")) &&
+	    !a.w.f[KESU_WF_WORK_ID]) {
 		kesu_cli_error("'work %s' needs --id WORK-ID", sub);
+		rc = KESU_EXIT_USAGE;
+		goto out;
+	}
+	if (strcmp(sub, "approve") && (a.w.f[KESU_WF_APPROVED_BY] || a.w.f[KESU_WF_APPROVED_AT])) {
+		kesu_cli_error("--approved-by and --approved-at go with 'work approve'");
 		rc = KESU_EXIT_USAGE;
 		goto out;
 	}
 	if ((rc = lcli_open(&a.c, !strcmp(sub, "plan") ? KESU_LEDGER_CREATE : 0, &lg, NULL)) != 0)
 		goto out;
-	if (!strcmp(sub, "plan")) {
+	if (strcmp(sub, "list") && strcmp(sub, "show"))
+		cli_roster_note(lg);
+	if (!strcmp(sub, "approve")) {
+		if ((rc = kesu_work_approve(lg, a.w.f[KESU_WF_WORK_ID], a.w.f[KESU_WF_APPROVED_BY],
+					    a.w.f[KESU_WF_APPROVED_AT], &eb)) < 0)
+			rc = lcli_fail(rc, &eb);
+		else if (!a.c.json)
+			printf("work %s approved by %s\n", a.w.f[KESU_WF_WORK_ID],
+			       a.w.f[KESU_WF_APPROVED_BY]), rc = KESU_EXIT_OK;
+	} else if (!strcmp(sub, "plan")) {
 		if ((rc = kesu_work_plan(lg, &a.w, &eb)) < 0)
 			rc = lcli_fail(rc, &eb);
 		else if (!a.c.json)

@@ -31,6 +31,7 @@ static const struct kesu_command commands[] = {
 	{ "label",  cmd_label,  "print QR-coded media labels" },
 	{ "ledger", cmd_ledger, "the media ledger (データ管理簿), audit and inventory" },
 	{ "work",   cmd_work,   "work schedule and results (作業予定表, 作業結果報告書)" },
+	{ "staff",  cmd_staff,  "the roster of data handlers (データ取扱者等名簿)" },
 	{ "report", cmd_report, "Japanese reports from the ledger as PDF or CSV" },
 	{ "tui",    cmd_tui,    "the interactive front end of the boot image" },
 	{ "unlock", cmd_unlock, "remove the ATA password a failed security erase left" },

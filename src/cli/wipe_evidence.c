@@ -54,6 +54,14 @@ static int check_signer(struct wipe_evidence *ev, struct kesu_errbuf *eb)
 	return 0;
 }
 
+/* Who the ledger records as making the link. */
+static const char *wipe_operator(const struct wipe_evidence *ev)
+{
+	if (ev->args.operator_name && *ev->args.operator_name)
+		return ev->args.operator_name;
+	return kesu_config_get_or(ev->cfg, "operator", "name", "kesu wipe");
+}
+
 /* The ledger must know the medium, and its serial must be this device's. */
 static int check_ledger(struct wipe_evidence *ev, const struct kesu_dev_identity *ids, int n,
 			struct kesu_errbuf *eb)
@@ -76,7 +84,11 @@ static int check_ledger(struct wipe_evidence *ev, const struct kesu_dev_identity
 	rc = kesu_ledger_open(ev->args.db, 0, 5000, &lg, eb);
 	if (rc < 0)
 		return rc;
-	rc = kesu_ledger_get_media(lg, ev->args.media_id, &m, eb);
+	/* who will be recorded (wipe_evidence_attach) must be on the roster, before the erase */
+	rc = cli_check_name(lg, KESU_STAFF_ANYONE, "--operator (or [operator] name)",
+			    wipe_operator(ev), eb);
+	if (rc == 0)
+		rc = kesu_ledger_get_media(lg, ev->args.media_id, &m, eb);
 	if (rc == 0) {
 		serial = kesu_media_get(&m, KESU_MF_SERIAL);
 		if (serial && *serial && ids[0].serial[0] && strcmp(serial, ids[0].serial))
@@ -163,9 +175,7 @@ int wipe_evidence_attach(struct wipe_evidence *ev, const char *cert_path, struct
 	rc = kesu_ledger_open(ev->args.db, 0, 5000, &lg, eb);
 	if (rc < 0)
 		return rc;
-	kesu_ledger_set_operator(lg, ev->args.operator_name && *ev->args.operator_name ?
-				 ev->args.operator_name :
-				 kesu_config_get_or(ev->cfg, "operator", "name", "kesu wipe"));
+	kesu_ledger_set_operator(lg, wipe_operator(ev));
 	rc = kesu_ledger_attach_cert(lg, cert_path, attach_root(ev, root, sizeof(root)), NULL, eb);
 	kesu_ledger_close(lg);
 	return rc;

@@ -14,6 +14,7 @@
  */
 #include "ledger_int.h"
 
+#include <kesu/staff.h>
 #include <kesu/util.h>
 
 #include <ctype.h>
@@ -101,6 +102,24 @@ static const char schema_v1[] =
 	" BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END;"
 	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
 	" BEGIN SELECT RAISE(ABORT, 'ledger events are append-only'); END;";
+
+/*
+ * Schema version 2: the roster (データ取扱者等名簿, src/evidence/staff.c) and
+ * the approval of a work's plan. A person is never deleted: removal sets
+ * removed_at, so the audit replay keeps every row the events describe.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE staff ("
+	" staff_id TEXT PRIMARY KEY,"
+	" role TEXT NOT NULL CHECK (role IN ('データ取扱責任者','データ取扱者','主管担当')),"
+	" family_name TEXT NOT NULL, given_name TEXT NOT NULL,"
+	" affiliation TEXT NOT NULL DEFAULT '', title TEXT NOT NULL DEFAULT '',"
+	" note TEXT NOT NULL DEFAULT '', removed_at TEXT NOT NULL DEFAULT '');"
+	"ALTER TABLE work ADD COLUMN approved_by TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE work ADD COLUMN approved_at TEXT NOT NULL DEFAULT '';";
+
+/* migrations[v] takes a ledger from schema v to v + 1 (v 0: a new file). */
+static const char *const migrations[KESU_LEDGER_SCHEMA] = { schema_v1, schema_v2 };
 
 const struct kesu_field_info *kesu_media_field_info(enum kesu_media_field f)
 {
@@ -358,7 +377,7 @@ int lg_require_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb)
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
 				    "who makes this change? Give the operator's full name with "
 				    "--operator or [operator] name in kesu.conf");
-	return 0;
+	return lg_staff_check_operator(lg, eb);
 }
 
 int kesu_ledger_set_operator(struct kesu_ledger *lg, const char *name)
@@ -374,6 +393,7 @@ int kesu_ledger_set_operator(struct kesu_ledger *lg, const char *name)
 	}
 	free(lg->operator_name);
 	lg->operator_name = copy;
+	lg->operator_checked = 0;
 	return 0;
 }
 
@@ -428,6 +448,7 @@ static int quick_check(struct kesu_ledger *lg, struct kesu_errbuf *eb)
 static int migrate(struct kesu_ledger *lg, struct kesu_errbuf *eb)
 {
 	long version, tables;
+	char sql[64];
 	int rc;
 
 	if ((rc = query_int(lg, "PRAGMA user_version", &version, eb)) < 0)
@@ -441,7 +462,8 @@ static int migrate(struct kesu_ledger *lg, struct kesu_errbuf *eb)
 	if ((rc = lg_begin(lg, eb)) < 0)
 		return rc;
 	/* Read again under the write lock: another kesu may have migrated meanwhile. */
-	if ((rc = query_int(lg, "PRAGMA user_version", &version, eb)) < 0)
+	if ((rc = query_int(lg, "PRAGMA user_version", &version, eb)) < 0 ||
+	    version >= KESU_LEDGER_SCHEMA)
 		goto out;
 	if (version == 0) {
 		if ((rc = query_int(lg, "SELECT count(*) FROM sqlite_master", &tables, eb)) < 0)
@@ -452,10 +474,13 @@ static int migrate(struct kesu_ledger *lg, struct kesu_errbuf *eb)
 					  "choose another file with --db", lg->path);
 			goto out;
 		}
-		if ((rc = exec_sql(lg, schema_v1, eb, "creating the ledger")) < 0)
-			goto out;
-		rc = exec_sql(lg, "PRAGMA user_version = 1", eb, "creating the ledger");
 	}
+	/* Each step in the same transaction: an interrupted migration leaves the old schema. */
+	for (; version < KESU_LEDGER_SCHEMA; version++)
+		if ((rc = exec_sql(lg, migrations[version], eb, "upgrading the ledger")) < 0)
+			goto out;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", KESU_LEDGER_SCHEMA);
+	rc = exec_sql(lg, sql, eb, "upgrading the ledger");
 out:
 	return lg_end(lg, rc, eb);
 }
@@ -521,6 +546,7 @@ void kesu_ledger_close(struct kesu_ledger *lg)
 {
 	if (!lg)
 		return;
+	lg_staff_forget(lg);
 	if (lg->db)
 		sqlite3_close_v2(lg->db);
 	free(lg->path);
@@ -604,6 +630,8 @@ int lg_media_insert(struct kesu_ledger *lg, const char *action, const struct kes
 					i > KESU_MF_MEDIA_ID ? "," : "");
 	snprintf(sql + off, sizeof(sql) - off, ")");
 
+	if ((rc = lg_check_media_names(lg, m, eb)) < 0)
+		return rc;
 	if ((rc = lg_prepare(lg, sql, &st, eb)) < 0)
 		return rc;
 	for (int i = KESU_MF_MEDIA_ID; i < KESU_MF_COUNT; i++)
@@ -674,6 +702,8 @@ int lg_media_update(struct kesu_ledger *lg, const char *action, const char *medi
 	char sql[128];
 	int rc;
 
+	if ((rc = lg_check_media_names(lg, changes, eb)) < 0)
+		return rc;
 	if ((rc = media_fetch(lg, media_id, &cur, eb)) < 0)
 		return rc;
 	rc = -ENOMEM;
@@ -826,7 +856,8 @@ static json_t *media_to_json(const struct kesu_media *m)
 	return o;
 }
 
-static int plan_check_item(const struct kesu_media *m, struct kesu_errbuf *eb)
+static int plan_check_item(struct kesu_ledger *lg, const struct kesu_media *m,
+			   struct kesu_errbuf *eb)
 {
 	static const enum kesu_media_field need[] = {
 		KESU_MF_DISP_TIME, KESU_MF_DISP_PLACE, KESU_MF_WITNESS, KESU_MF_RESPONSIBLE,
@@ -840,16 +871,17 @@ static int plan_check_item(const struct kesu_media *m, struct kesu_errbuf *eb)
 					    kesu_media_get(m, KESU_MF_MEDIA_ID),
 					    kesu_media_get(m, KESU_MF_DATA_NAME), media_fields[need[i]].heading,
 					    kesu_media_get(m, KESU_MF_MEDIA_ID), media_fields[need[i]].option);
-	return 0;
+	/* names entered before the roster was kept are checked now */
+	return lg_check_media_names(lg, m, eb);
 }
 
-static int plan_insert(struct kesu_ledger *lg, const char *approver, long *plan_no,
-		       struct kesu_errbuf *eb)
+static int plan_insert(struct kesu_ledger *lg, const char *approver, const char *now,
+		       long *plan_no, struct kesu_errbuf *eb)
 {
 	struct kesu_media_list l = { 0 };
 	sqlite3_stmt *st = NULL;
 	json_t *items = NULL, *detail = NULL, *jc;
-	char *items_text = NULL, now[32], nobuf[32];
+	char *items_text = NULL, nobuf[32];
 	size_t n = 0;
 	int rc;
 
@@ -861,7 +893,7 @@ static int plan_insert(struct kesu_ledger *lg, const char *approver, long *plan_
 	for (size_t i = 0; i < l.n; i++) {
 		if (!*kesu_media_get(&l.items[i], KESU_MF_DISPOSITION))
 			continue;
-		if ((rc = plan_check_item(&l.items[i], eb)) < 0)
+		if ((rc = plan_check_item(lg, &l.items[i], eb)) < 0)
 			goto out;
 		rc = -ENOMEM;
 		if (json_array_append_new(items, media_to_json(&l.items[i])) < 0)
@@ -877,7 +909,6 @@ static int plan_insert(struct kesu_ledger *lg, const char *approver, long *plan_
 	}
 	if (!(items_text = json_dumps(items, JSON_SORT_KEYS | JSON_COMPACT)))
 		goto out;
-	kesu_time_rfc3339(time(NULL), now, sizeof(now));
 	if ((rc = lg_prepare(lg, "INSERT INTO plans (approved_by, approved_at, items) VALUES (?1, ?2, ?3)",
 			     &st, eb)) < 0)
 		goto out;
@@ -908,9 +939,10 @@ out:
 	return rc;
 }
 
-int kesu_ledger_approve_plan(struct kesu_ledger *lg, const char *approver, long *plan_no,
-			     struct kesu_errbuf *eb)
+int kesu_ledger_approve_plan_at(struct kesu_ledger *lg, const char *approver,
+				const char *approved_at, long *plan_no, struct kesu_errbuf *eb)
 {
+	char when[32];
 	long dummy;
 	int rc;
 
@@ -919,9 +951,20 @@ int kesu_ledger_approve_plan(struct kesu_ledger *lg, const char *approver, long 
 	if (!approver || !*approver)
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
 				    "who approved the plan? Give the 主管担当's full name with --approved-by");
+	if ((rc = kesu_staff_check_name(lg, KESU_STAFF_OFFICER, "承認者 (--approved-by)", approver,
+					NULL, 0, eb)) < 0)
+		return rc;
+	if ((rc = lg_approval_time(approved_at, when, eb)) < 0)
+		return rc;
 	if ((rc = lg_begin(lg, eb)) < 0)
 		return rc;
-	return lg_end(lg, plan_insert(lg, approver, plan_no ? plan_no : &dummy, eb), eb);
+	return lg_end(lg, plan_insert(lg, approver, when, plan_no ? plan_no : &dummy, eb), eb);
+}
+
+int kesu_ledger_approve_plan(struct kesu_ledger *lg, const char *approver, long *plan_no,
+			     struct kesu_errbuf *eb)
+{
+	return kesu_ledger_approve_plan_at(lg, approver, NULL, plan_no, eb);
 }
 
 static int plan_items_parse(const char *text, struct kesu_media_list *l, struct kesu_errbuf *eb)

@@ -270,9 +270,11 @@ static const struct {
 } replayed[] = {
 	{ "media", NULL },
 	{ "work", "SELECT work_id, target, worker, planned_time, content, place, note, actual_time,"
-		  " result, taken_out, confirmer, reason, state FROM work" },
+		  " result, taken_out, confirmer, reason, state, approved_by, approved_at FROM work" },
 	{ "cert", "SELECT cert_id, media_id, outcome, sha256, device_serial, attached_at, path FROM certs" },
 	{ "plan", "SELECT plan_no, approved_by, approved_at, items FROM plans" },
+	{ "staff", "SELECT staff_id, role, family_name, given_name, affiliation, title, note,"
+		   " removed_at FROM staff" },
 };
 
 static int compare_table(struct kesu_ledger *lg, json_t *state, size_t t,

@@ -10,11 +10,16 @@
 
 #include <jansson.h>
 #include <sqlite3.h>
+#include <time.h>
+
+struct lg_staff_cache;
 
 struct kesu_ledger {
 	sqlite3 *db;
 	char *path;
 	char *operator_name;
+	int operator_checked;          /* the operator is on the roster, or none is kept */
+	struct lg_staff_cache *staff;  /* the active roster, read on first use (staff.c) */
 };
 
 /* Turn an SQLite result code into -KESU_E_* with a sentence that says what to do. */
@@ -25,8 +30,28 @@ int lg_begin(struct kesu_ledger *lg, struct kesu_errbuf *eb);
 /* COMMIT when rc >= 0, else ROLLBACK; returns rc, or the commit's error. */
 int lg_end(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb);
 
-/* -KESU_E_BAD_INPUT unless an operator is set. */
+/* -KESU_E_BAD_INPUT unless an operator is set and, when a roster is kept, on it. */
 int lg_require_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb);
+
+/* Roster checks (staff.c): the operator (once per handle and name), a medium's
+ * 受領者, 立会者 and 作業責任者; drop the cached roster after a change and at close. */
+int lg_staff_check_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb);
+int lg_check_media_names(struct kesu_ledger *lg, const struct kesu_media *m,
+			 struct kesu_errbuf *eb);
+void lg_staff_forget(struct kesu_ledger *lg);
+
+/*
+ * Times people give (work.c), in local time unless they end in Z:
+ * "2026-11-25 10:30", "2026/11/25T10:30:00", "2026年11月25日 10:30"; a date
+ * alone is the end of that day (*date_only set), so it never makes an
+ * approval look earlier than it was. -KESU_E_BAD_INPUT when unreadable.
+ */
+int lg_parse_time(const char *s, time_t *t, int *date_only);
+/* A span: "2026-11-25 09:00-12:00" (also ~ ～ 〜), "... 22:00-02:00" (past
+ * midnight) or "2026-11-25 22:00-2026-11-26 02:00". */
+int lg_parse_interval(const char *s, time_t *from, time_t *to);
+/* The approval time as stored (RFC 3339 UTC): given (not in the future) or now. */
+int lg_approval_time(const char *given, char out[32], struct kesu_errbuf *eb);
 
 /* Prepare sql: 0 or an error with eb filled. */
 int lg_prepare(struct kesu_ledger *lg, const char *sql, sqlite3_stmt **st, struct kesu_errbuf *eb);

@@ -6,10 +6,14 @@
  */
 #include "ledger_int.h"
 
+#include <kesu/staff.h>
+#include <kesu/util.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct kesu_field_info work_fields[KESU_WF_COUNT] = {
 	[KESU_WF_WORK_ID]      = { "work_id",      "作業ID",               "id" },
@@ -25,10 +29,12 @@ static const struct kesu_field_info work_fields[KESU_WF_COUNT] = {
 	[KESU_WF_CONFIRMER]    = { "confirmer",    "確認者",               "confirmer" },
 	[KESU_WF_REASON]       = { "reason",       "超過理由",             "reason" },
 	[KESU_WF_STATE]        = { "state",        "状態",                 "state" },
+	[KESU_WF_APPROVED_BY]  = { "approved_by",  "承認者",               "approved-by" },
+	[KESU_WF_APPROVED_AT]  = { "approved_at",  "承認日時",             "approved-at" },
 };
 
 #define WORK_SELECT "SELECT work_id, target, worker, planned_time, content, place, note," \
-	" actual_time, result, taken_out, confirmer, reason, state FROM work"
+	" actual_time, result, taken_out, confirmer, reason, state, approved_by, approved_at FROM work"
 
 const struct kesu_field_info *kesu_work_field_info(enum kesu_work_field f)
 {
@@ -227,6 +233,170 @@ out:
 	return rc;
 }
 
+/* ---- times ---- */
+
+/* "年" "月" -> '-', "日" dropped, full-width digits are not expected. */
+static void time_ascii(const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	while (*in && o + 1 < len) {
+		if (!strncmp(in, "年", 3) || !strncmp(in, "月", 3)) {
+			out[o++] = '-';
+			in += 3;
+		} else if (!strncmp(in, "日", 3)) {
+			in += 3;
+		} else {
+			out[o++] = *in++;
+		}
+	}
+	out[o] = 0;
+}
+
+/* Local (or with Z, UTC) broken-down time to time_t; -1 when the fields are not a real time. */
+static time_t make_time(int y, int mo, int d, int h, int mi, int sec, int utc)
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+			 .tm_min = mi, .tm_sec = sec, .tm_isdst = -1 };
+	time_t t;
+
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 ||
+	    mi < 0 || mi > 59 || sec < 0 || sec > 59)
+		return -1;
+	t = utc ? timegm(&tm) : mktime(&tm);
+	/* mktime moves 2026-02-30 to March: not a date */
+	if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1)
+		return -1;
+	return t;
+}
+
+/* "YYYY-MM-DD" or "YYYY/MM/DD" at *p; advances *p. */
+static int parse_date(const char **p, int *y, int *mo, int *d)
+{
+	char s1, s2;
+	int n = 0;
+
+	if (sscanf(*p, "%4d%c%2d%c%2d%n", y, &s1, mo, &s2, d, &n) != 5 || s1 != s2 ||
+	    (s1 != '-' && s1 != '/'))
+		return -1;
+	*p += n;
+	return 0;
+}
+
+/* "HH:MM" or "HH:MM:SS" at *p; advances *p. */
+static int parse_clock(const char **p, int *h, int *mi, int *sec)
+{
+	int n = 0, m = 0;
+
+	*sec = 0;
+	if (sscanf(*p, "%2d:%2d%n", h, mi, &n) != 2 || n < 4)
+		return -1;
+	*p += n;
+	if (**p == ':' && sscanf(*p, ":%2d%n", sec, &m) == 1)
+		*p += m;
+	return 0;
+}
+
+static const char *skip_spaces(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == 'T')
+		p++;
+	return p;
+}
+
+int lg_parse_time(const char *s, time_t *t, int *date_only)
+{
+	char buf[128];
+	const char *p = buf;
+	int y, mo, d, h = 23, mi = 59, sec = 59, utc = 0;
+
+	time_ascii(s, buf, sizeof(buf));
+	p = skip_spaces(p);
+	if (parse_date(&p, &y, &mo, &d) < 0)
+		return -KESU_E_BAD_INPUT;
+	p = skip_spaces(p);
+	*date_only = !*p;
+	if (*p && parse_clock(&p, &h, &mi, &sec) < 0)
+		return -KESU_E_BAD_INPUT;
+	if (*p == 'Z')
+		utc = 1, p++;
+	if (*skip_spaces(p) || (*t = make_time(y, mo, d, h, mi, sec, utc)) == (time_t)-1)
+		return -KESU_E_BAD_INPUT;
+	return 0;
+}
+
+/* One of the range marks: - ~ ～ 〜 (with spaces around); advances *p. */
+static int range_mark(const char **p)
+{
+	static const char *const marks[] = { "-", "~", "～", "〜", "–" };
+	const char *q = skip_spaces(*p);
+
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (!strncmp(q, marks[i], strlen(marks[i]))) {
+			*p = skip_spaces(q + strlen(marks[i]));
+			return 0;
+		}
+	return -1;
+}
+
+int lg_parse_interval(const char *s, time_t *from, time_t *to)
+{
+	char buf[256];
+	const char *p = buf;
+	int y, mo, d, h, mi, sec, y2, mo2, d2, h2, mi2, sec2;
+
+	time_ascii(s, buf, sizeof(buf));
+	p = skip_spaces(p);
+	if (parse_date(&p, &y, &mo, &d) < 0)
+		return -KESU_E_BAD_INPUT;
+	p = skip_spaces(p);
+	if (parse_clock(&p, &h, &mi, &sec) < 0 || range_mark(&p) < 0)
+		return -KESU_E_BAD_INPUT;
+	y2 = y, mo2 = mo, d2 = d;
+	if (strchr(p, '-') || strchr(p, '/')) {
+		if (parse_date(&p, &y2, &mo2, &d2) < 0)
+			return -KESU_E_BAD_INPUT;
+		p = skip_spaces(p);
+	}
+	if (parse_clock(&p, &h2, &mi2, &sec2) < 0 || *skip_spaces(p))
+		return -KESU_E_BAD_INPUT;
+	*from = make_time(y, mo, d, h, mi, sec, 0);
+	*to = make_time(y2, mo2, d2, h2, mi2, sec2, 0);
+	if (*from == (time_t)-1 || *to == (time_t)-1)
+		return -KESU_E_BAD_INPUT;
+	if (*to <= *from && y2 == y && mo2 == mo && d2 == d)
+		*to += 24 * 3600;      /* "22:00-02:00": past midnight */
+	return *to > *from ? 0 : -KESU_E_BAD_INPUT;
+}
+
+int lg_approval_time(const char *given, char out[32], struct kesu_errbuf *eb)
+{
+	time_t now = time(NULL), t = now;
+	int date_only;
+
+	if (given && *given) {
+		if (lg_parse_time(given, &t, &date_only) < 0)
+			return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+					    "--approved-at '%s' is not a time like \"2026-11-25 10:30\" "
+					    "(or a date: it then counts as the end of that day)", given);
+		if (t > now + 300)
+			return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+					    "--approved-at '%s' is in the future: record an approval "
+					    "once it is given", given);
+	}
+	kesu_time_rfc3339(t, out, 32);
+	return 0;
+}
+
+static int interval_err(struct kesu_errbuf *eb, const char *what, const char *opt, const char *v)
+{
+	return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+			    "%s (--%s) '%s' is not a time span like \"2026-11-25 09:00-12:00\" "
+			    "(or \"2026-11-25 22:00-2026-11-26 02:00\")", what, opt, v);
+}
+
+/* ---- plan, done, approve ---- */
+
 static int plan_in_tx(struct kesu_ledger *lg, const struct kesu_work *w, struct kesu_errbuf *eb)
 {
 	static const enum kesu_work_field need[] = {
@@ -249,9 +419,29 @@ static int plan_in_tx(struct kesu_ledger *lg, const struct kesu_work *w, struct 
 					  work_fields[need[i]].heading, work_fields[need[i]].option);
 			goto out;
 		}
+	if (w->f[KESU_WF_WORKER] &&
+	    (rc = kesu_staff_check_name(lg, KESU_STAFF_HANDLER, "作業者氏名 (--worker)",
+					w->f[KESU_WF_WORKER], NULL, 0, eb)) < 0)
+		goto out;
+	if (w->f[KESU_WF_PLANNED_TIME]) {
+		time_t a, b;
+
+		if (lg_parse_interval(w->f[KESU_WF_PLANNED_TIME], &a, &b) < 0) {
+			rc = interval_err(eb, work_fields[KESU_WF_PLANNED_TIME].heading, "time",
+					  w->f[KESU_WF_PLANNED_TIME]);
+			goto out;
+		}
+	}
 	/* only the plan's fields: the result comes with 'done' */
 	for (int i = KESU_WF_TARGET; i <= KESU_WF_NOTE; i++)
 		plan.f[i] = w->f[i];
+	/* an approval covers the plan as approved: a changed plan needs a new one */
+	for (int i = KESU_WF_TARGET; exists && i <= KESU_WF_NOTE; i++)
+		if (plan.f[i] && strcmp(plan.f[i], kesu_work_get(&cur, (enum kesu_work_field)i)) &&
+		    *kesu_work_get(&cur, KESU_WF_APPROVED_BY)) {
+			plan.f[KESU_WF_APPROVED_BY] = (char *)"";
+			plan.f[KESU_WF_APPROVED_AT] = (char *)"";
+		}
 	rc = work_write(lg, "work-plan", id, &cur, &plan, !exists, eb);
 out:
 	kesu_work_release(&cur);
@@ -272,6 +462,56 @@ int kesu_work_plan(struct kesu_ledger *lg, const struct kesu_work *w, struct kes
 	if ((rc = lg_begin(lg, eb)) < 0)
 		return rc;
 	return lg_end(lg, plan_in_tx(lg, w, eb), eb);
+}
+
+/* 無 or 有; the spellings 無し and 有り that kesu documented before are taken as them. */
+static const char *taken_out_canonical(const char *v)
+{
+	if (!strcmp(v, "無") || !strcmp(v, "無し"))
+		return "無";
+	if (!strcmp(v, "有") || !strcmp(v, "有り"))
+		return "有";
+	return NULL;
+}
+
+/*
+ * The result's rules: 持ち出しの有無 is 無 or 有, the confirmer is the
+ * roster's データ取扱責任者, and work that ran outside its planned time
+ * (began earlier or ended later) needs the reason (4(2)ウ(オ)).
+ */
+static int check_result(struct kesu_ledger *lg, const struct kesu_work *cur, struct kesu_work *res,
+			struct kesu_errbuf *eb)
+{
+	const char *planned = kesu_work_get(cur, KESU_WF_PLANNED_TIME);
+	const char *actual = res->f[KESU_WF_ACTUAL_TIME];
+	const char *reason = res->f[KESU_WF_REASON];
+	const char *taken = taken_out_canonical(res->f[KESU_WF_TAKEN_OUT]);
+	time_t pa, pb, aa, ab;
+	int rc;
+
+	if (!taken)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "データ持ち出しの有無 (--taken-out) is 無 or 有, not '%s'",
+				    res->f[KESU_WF_TAKEN_OUT]);
+	res->f[KESU_WF_TAKEN_OUT] = (char *)taken;
+	if ((rc = kesu_staff_check_name(lg, KESU_STAFF_MANAGER, "確認者 (--confirmer)",
+					res->f[KESU_WF_CONFIRMER], NULL, 0, eb)) < 0)
+		return rc;
+	if (lg_parse_interval(actual, &aa, &ab) < 0)
+		return interval_err(eb, work_fields[KESU_WF_ACTUAL_TIME].heading, "actual-time",
+				    actual);
+	if (lg_parse_interval(planned, &pa, &pb) < 0)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "the planned 作業時間 '%s' of work %s cannot be read, so an overrun "
+				    "cannot be told: correct it first with 'kesu work plan --id %s "
+				    "--time \"2026-11-25 09:00-12:00\"'", planned,
+				    kesu_work_get(cur, KESU_WF_WORK_ID), kesu_work_get(cur, KESU_WF_WORK_ID));
+	if ((ab > pb || aa < pa) && (!reason || !*reason))
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "work %s ran outside its planned time (planned %s, actual %s): "
+				    "give the reason with --reason (作業結果報告書 4(2)ウ(オ))",
+				    kesu_work_get(cur, KESU_WF_WORK_ID), planned, actual);
+	return 0;
 }
 
 static int done_in_tx(struct kesu_ledger *lg, const char *work_id, const struct kesu_work *w,
@@ -298,6 +538,8 @@ static int done_in_tx(struct kesu_ledger *lg, const char *work_id, const struct 
 		}
 	for (int i = KESU_WF_ACTUAL_TIME; i <= KESU_WF_REASON; i++)
 		res.f[i] = w->f[i];
+	if ((rc = check_result(lg, &cur, &res, eb)) < 0)
+		goto out;
 	res.f[KESU_WF_STATE] = (char *)"完了";
 	rc = work_write(lg, "work-done", work_id, &cur, &res, 0, eb);
 out:
@@ -315,4 +557,59 @@ int kesu_work_done(struct kesu_ledger *lg, const char *work_id, const struct kes
 	if ((rc = lg_begin(lg, eb)) < 0)
 		return rc;
 	return lg_end(lg, done_in_tx(lg, work_id, w, eb), eb);
+}
+
+static int approve_in_tx(struct kesu_ledger *lg, const char *work_id, const char *approver,
+			 const char *when, struct kesu_errbuf *eb)
+{
+	struct kesu_work cur, ch = { 0 };
+	time_t aa, ab, at;
+	int rc, date_only;
+
+	if ((rc = kesu_work_fetch(lg, work_id, &cur, eb)) < 0)
+		return rc;
+	if (*kesu_work_get(&cur, KESU_WF_APPROVED_BY)) {
+		rc = kesu_err_set(eb, -KESU_E_EXISTS, "work %s is already approved by %s (%s)",
+				  work_id, kesu_work_get(&cur, KESU_WF_APPROVED_BY),
+				  kesu_work_get(&cur, KESU_WF_APPROVED_AT));
+		goto out;
+	}
+	/* prior approval: not after the work began */
+	if (!strcmp(kesu_work_get(&cur, KESU_WF_STATE), "完了") &&
+	    lg_parse_interval(kesu_work_get(&cur, KESU_WF_ACTUAL_TIME), &aa, &ab) == 0 &&
+	    lg_parse_time(when, &at, &date_only) == 0 && at > aa) {
+		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				  "work %s began at %s, before this approval (%s): the 作業予定表 is "
+				  "approved before the work (4(2)ウ(ウ)); give the time it was approved "
+				  "with --approved-at", work_id, kesu_work_get(&cur, KESU_WF_ACTUAL_TIME),
+				  when);
+		goto out;
+	}
+	ch.f[KESU_WF_APPROVED_BY] = (char *)approver;
+	ch.f[KESU_WF_APPROVED_AT] = (char *)when;
+	rc = work_write(lg, "work-approve", work_id, &cur, &ch, 0, eb);
+out:
+	kesu_work_release(&cur);
+	return rc;
+}
+
+int kesu_work_approve(struct kesu_ledger *lg, const char *work_id, const char *approver,
+		      const char *approved_at, struct kesu_errbuf *eb)
+{
+	char when[32];
+	int rc;
+
+	if ((rc = lg_require_operator(lg, eb)) < 0)
+		return rc;
+	if (!approver || !*approver)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "who approved the work? Give the 主管担当's full name with --approved-by");
+	if ((rc = kesu_staff_check_name(lg, KESU_STAFF_OFFICER, "承認者 (--approved-by)", approver,
+					NULL, 0, eb)) < 0)
+		return rc;
+	if ((rc = lg_approval_time(approved_at, when, eb)) < 0)
+		return rc;
+	if ((rc = lg_begin(lg, eb)) < 0)
+		return rc;
+	return lg_end(lg, approve_in_tx(lg, work_id, approver, when, eb), eb);
 }
