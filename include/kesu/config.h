@@ -9,6 +9,8 @@
  *   organisation = 株式会社サンプル
  *   [contract]
  *   name = ○○システム運用業務の委託
+ *   [paperwork]
+ *   timezone = Asia/Tokyo
  *
  * Sections and keys are ASCII [A-Za-z0-9_.-]; values are UTF-8, trimmed,
  * and pass the text rules of include/kesu/text.h: no control or bidi
@@ -17,6 +19,10 @@
  * does not name is held to KESU_TEXT_OTHER_MAX). A value that breaks them is
  * refused with the line, never cut. Options on the command line override
  * the file and pass the same check.
+ *
+ * Loading a configuration applies its [paperwork] timezone (default
+ * Asia/Tokyo; an unknown zone is an error) to every date kesu puts on paper
+ * (clock.h).
  */
 #ifndef KESU_CONFIG_H
 #define KESU_CONFIG_H

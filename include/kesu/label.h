@@ -70,7 +70,7 @@ const char *kesu_label_data_get(const struct kesu_label_data *d, const char *fie
 
 /*
  * Fill media_id (nist.media.property_id), serial (nist.media.serial),
- * outcome, cert_id (certificate_id), date (issued_at's day, unless already
+ * outcome, cert_id (certificate_id), date (issued_at's day in the paperwork zone, unless already
  * set) and hash_prefix (SHA-256 of the file's bytes) from CERT-ID.json.
  * Fields already set on the command line are kept when the certificate has
  * none. The signature is not checked here (kesu cert verify does that).

@@ -9,6 +9,7 @@
 #ifndef KESU_RECORD_H
 #define KESU_RECORD_H
 
+#include <kesu/clock.h>
 #include <kesu/dev.h>
 #include <kesu/err.h>
 #include <kesu/pattern.h>
@@ -93,6 +94,7 @@ struct kesu_result {
 	enum kesu_outcome outcome;
 	char **reasons;
 	size_t n_reasons;
+	struct kesu_time_source time; /* where the clock came from, read by kesu_result_init */
 };
 
 int kesu_result_init(struct kesu_result *r);
@@ -114,6 +116,12 @@ void kesu_result_normalize(struct kesu_result *r);
 
 /* The record document (a new reference). */
 int kesu_record_build(const struct kesu_result *r, json_t **out, struct kesu_errbuf *eb);
+
+/*
+ * The record's "time": source, offset_ms, detail, ntp_server, image_built_at,
+ * set_at, synchronized (a new reference).
+ */
+json_t *kesu_record_time_json(const struct kesu_time_source *ts);
 
 /* The verification plan as the record shows it (a new reference). */
 json_t *kesu_record_plan_json(const struct kesu_verify_plan *plan);

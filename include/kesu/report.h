@@ -34,7 +34,7 @@ struct kesu_report_opts {
 	const char *templates_dir;        /* directory of NAME.json layouts */
 	const char *work_id;              /* result: the work */
 	long plan_no;                     /* completion: 0 = the latest approved plan */
-	time_t date;                      /* the report's date; 0 = today */
+	time_t date;                      /* the report's date; 0 = today (kesu_clock_now), dated in the paperwork zone */
 };
 
 /* What a completion report found (NULL-able out parameter of kesu_report_write). */
@@ -47,7 +47,7 @@ struct kesu_report_summary {
 /* 1 when type names a report. */
 int kesu_report_type_valid(const char *type);
 
-/* "2026年11月25日" (local time); buf holds at least 64. */
+/* "2026年11月25日" in the paperwork zone ([paperwork] timezone, clock.h); buf holds at least 64. */
 void kesu_report_date_ja(time_t t, char *buf, size_t len);
 
 /*

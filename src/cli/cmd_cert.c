@@ -9,6 +9,7 @@
  *   kesu cert timestamp-request CERT.json
  */
 #include <kesu/cert.h>
+#include <kesu/clock.h>
 #include <kesu/cli.h>
 #include <kesu/config.h>
 #include <kesu/keys.h>
@@ -258,6 +259,34 @@ static const char *ts_text(enum kesu_ts_status st)
 	}
 }
 
+static const char *cert_str(const json_t *obj, const char *key)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	return s ? s : "";
+}
+
+/* kesu cert verify's line for the record's time source, with a warning when it is in doubt. */
+static void print_verify_time_source(const char *file)
+{
+	const json_t *rec, *t;
+	const char *doubt;
+	time_t started = 0;
+	json_t *c = NULL;
+
+	if (kesu_cert_load(file, &c, NULL, NULL, NULL) < 0)
+		return;
+	rec = json_object_get(c, "record");
+	t = json_object_get(rec, "time");
+	printf("time source:  %s\n", json_is_object(t) ? cert_str(t, "source") : "not recorded");
+	if (kesu_time_parse_rfc3339(cert_str(rec, "started_at"), &started) < 0)
+		started = 0;
+	doubt = kesu_time_source_doubt(cert_str(t, "source"), cert_str(t, "image_built_at"), started);
+	if (doubt)
+		printf("              (WARNING: %s)\n", doubt);
+	json_decref(c);
+}
+
 static void print_verify_json(const struct kesu_cert_verify *v, int ok, const char *root)
 {
 	json_t *o = json_pack("{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:s, s:s, s:s,"
@@ -302,6 +331,7 @@ static int do_verify(const struct cert_args *a)
 		printf("outcome:      %s\n", v.outcome[0] ? v.outcome : "(unknown)");
 		printf("media serial: %s\n", v.media_serial);
 		printf("issued:       %s\n", v.issued_at);
+		print_verify_time_source(a->file);
 		printf("signed by:    %s\n", v.signer_subject);
 		printf("signed at:    %s\n", v.signing_time);
 		printf("signer cert:  SHA-256 %s (valid until %s)\n", v.signer_fingerprint,
@@ -316,6 +346,9 @@ static int do_verify(const struct cert_args *a)
 		       v.timestamp_time[0] ? " at " : "", v.timestamp_time);
 		if (v.timestamp_problem[0])
 			printf("              (%s)\n", v.timestamp_problem);
+		if (v.timestamp == KESU_TS_OK)
+			printf("independent:  %s (the verified RFC 3161 time stamp: a time that does not "
+			       "depend on the erasing machine's clock)\n", v.timestamp_time);
 		printf("json sha256:  %s\n", v.json_sha256);
 		printf("result:       %s\n", ok ? "VERIFIED" : "NOT VERIFIED");
 	}
@@ -334,6 +367,32 @@ static void show_group(const json_t *obj, const char *title, const char *const *
 
 		printf("  %-22s %s\n", *keys, s && *s ? s : "-");
 	}
+}
+
+/* The record's time source (record.time) and whether its times can be relied on. */
+static void show_time_source(const json_t *rec)
+{
+	const json_t *t = json_object_get(rec, "time");
+	const char *doubt;
+	time_t started = 0;
+
+	if (!json_is_object(t)) {
+		printf("time source  not recorded (a record from before kesu recorded it)\n");
+		return;
+	}
+	printf("time source  %s\n  %-22s %s\n  %-22s %lld\n  %-22s %s\n  %-22s %s\n"
+	       "  %-22s %s\n",
+	       json_string_value(json_object_get(t, "source")),
+	       "detail", json_string_value(json_object_get(t, "detail")),
+	       "offset_ms", (long long)json_integer_value(json_object_get(t, "offset_ms")),
+	       "ntp_server", *cert_str(t, "ntp_server") ? cert_str(t, "ntp_server") : "-",
+	       "image_built_at", *cert_str(t, "image_built_at") ? cert_str(t, "image_built_at") : "-",
+	       "synchronized", *cert_str(t, "synchronized") ? cert_str(t, "synchronized") : "-");
+	if (kesu_time_parse_rfc3339(cert_str(rec, "started_at"), &started) < 0)
+		started = 0;
+	doubt = kesu_time_source_doubt(cert_str(t, "source"), cert_str(t, "image_built_at"), started);
+	if (doubt)
+		printf("  WARNING: the times of this certificate cannot be relied on: %s\n", doubt);
 }
 
 static int do_show(const struct cert_args *a)
@@ -360,6 +419,7 @@ static int do_show(const struct cert_args *a)
 	       json_string_value(json_object_get(c, "certificate_id")),
 	       json_string_value(json_object_get(c, "issued_at")),
 	       json_string_value(json_object_get(c, "outcome")));
+	show_time_source(json_object_get(c, "record"));
 	show_group(json_object_get(nist, "person"), "person performing sanitization",
 		   kesu_cert_person_keys);
 	show_group(json_object_get(nist, "media"), "media", kesu_cert_media_keys);

@@ -9,6 +9,7 @@
  */
 #include <kesu/brother_ql.h>
 #include <kesu/cli.h>
+#include <kesu/clock.h>
 #include <kesu/label.h>
 #include <kesu/ledger.h>
 #include <kesu/template.h>
@@ -255,13 +256,10 @@ static int list_templates(const struct label_opts *o)
 	return rc < 0 ? KESU_EXIT_BAD_INPUT : KESU_EXIT_OK;
 }
 
+/* Today in the paperwork zone ([paperwork] timezone). */
 static void today(char *buf, size_t len)
 {
-	time_t now = time(NULL);
-	struct tm tm;
-
-	localtime_r(&now, &tm);
-	strftime(buf, len, "%Y-%m-%d", &tm);
+	kesu_time_paper(kesu_clock_now(), KESU_PAPER_DATE, buf, len);
 }
 
 /* One entry per --cert and --media-id, each repeated count times. */

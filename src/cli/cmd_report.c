@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kesu report: the Japanese reports from the ledger, as A4 PDF or CSV. */
 #include <kesu/cli.h>
+#include <kesu/clock.h>
 #include <kesu/ledger.h>
 #include <kesu/report.h>
 
@@ -79,10 +80,13 @@ static int parse_date(const char *s, time_t *t)
 
 	if (!end || *end)
 		return -1;
+	/* Noon of that day in the paperwork zone, whatever the host's zone is. */
 	tm.tm_hour = 12;
-	tm.tm_isdst = -1;
-	*t = mktime(&tm);
-	return *t == (time_t)-1 ? -1 : 0;
+	*t = timegm(&tm);
+	if (*t == (time_t)-1)
+		return -1;
+	*t -= kesu_paper_tz_offset(*t);
+	return 0;
 }
 
 static int ends_with(const char *s, const char *suffix)

@@ -782,6 +782,17 @@ static void release_drives(struct drive *ds, int n)
 	free(ds);
 }
 
+/* Say before erasing when the times on the evidence will be in doubt (the records say it too). */
+static void warn_clock(const struct kesu_time_source *ts)
+{
+	if (!strcmp(ts->source, KESU_TIME_SYSTEM) && !strcmp(ts->synchronized, "no"))
+		kesu_cli_error("warning: the system clock is not synchronised (the kernel's NTP "
+			       "status); the records and certificates will say so");
+	else if (!strcmp(ts->source, KESU_TIME_RTC_UNCONFIRMED))
+		kesu_cli_error("warning: the clock was not confirmed at boot (%s); the records and "
+			       "certificates will say so", ts->detail);
+}
+
 int cmd_wipe(int argc, char **argv)
 {
 	struct wipe_args a = { 0 };
@@ -868,6 +879,7 @@ int cmd_wipe(int argc, char **argv)
 	}
 	if (ev.note[0] && !a.evidence.no_cert)
 		kesu_cli_error("warning: %s", ev.note);
+	warn_clock(&ds[0].r.time);
 	if (confirm(ds, n, &a) < 0) {
 		code = KESU_EXIT_DECLINED;
 		goto out;

@@ -35,6 +35,7 @@ int kesu_result_init(struct kesu_result *r)
 	snprintf(r->hidden_status, sizeof(r->hidden_status), "not-checked");
 	kesu_timeline_init(&r->timeline, 1000);
 	r->outcome = KESU_OUTCOME_FAILED;
+	kesu_time_source_get(&r->time);
 	return 0;
 }
 
@@ -286,6 +287,15 @@ json_t *kesu_record_plan_json(const struct kesu_verify_plan *p)
 			 "rule", p->mode == KESU_VERIFY_SAMPLE ? "kesu-sample-v1 (kesu-wipe(8))" : "");
 }
 
+json_t *kesu_record_time_json(const struct kesu_time_source *ts)
+{
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s}",
+			 "source", ts->source, "offset_ms", (json_int_t)ts->offset_ms,
+			 "detail", ts->detail, "ntp_server", ts->ntp_server,
+			 "image_built_at", ts->image_built_at, "set_at", ts->set_at,
+			 "synchronized", ts->synchronized);
+}
+
 static json_t *verification_json(const struct kesu_result *r)
 {
 	json_t *plan = kesu_record_plan_json(&r->plan), *mm = json_array(), *v;
@@ -374,8 +384,10 @@ int kesu_record_build(const struct kesu_result *r, json_t **out, struct kesu_err
 			"duration_ms", jint(r->duration_ms), "bytes_written", jint(r->bytes_written),
 			"throughput_bps", jint(tput), "outcome", kesu_outcome_name(r->outcome),
 			"outcome_reasons", reasons_json(r), "operator", r->operator_name);
-	if (!doc)
+	if (!doc || json_object_set_new(doc, "time", kesu_record_time_json(&r->time)) < 0) {
+		json_decref(doc);
 		return kesu_err_set(eb, -ENOMEM, "cannot build the record");
+	}
 	*out = doc;
 	return 0;
 }

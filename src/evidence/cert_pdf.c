@@ -6,6 +6,7 @@
  * overwrites a chart of throughput over time from record.timeline.
  */
 #include <kesu/cert.h>
+#include <kesu/clock.h>
 #include <kesu/pdf.h>
 #include <kesu/qr.h>
 #include <kesu/util.h>
@@ -104,6 +105,30 @@ static void field(struct page *pg, const char *ja, const char *en, const char *v
 	pg->y += kesu_pdf_row(pg->pdf, MARGIN, pg->y, widths, cells, 2, styles, 2, fills, 3, 0.4);
 }
 
+/* An RFC 3339 time of the JSON in the paperwork zone ("2026-12-06 08:30:15 JST"); as it is when not one. */
+static const char *paper_time(const char *rfc3339, char *buf, size_t len)
+{
+	time_t t;
+
+	if (kesu_time_parse_rfc3339(rfc3339, &t) < 0)
+		return rfc3339;
+	kesu_time_paper(t, KESU_PAPER_DATETIME, buf, len);
+	return buf;
+}
+
+/* Why the record's times cannot be relied on, or NULL (clock.h). */
+static const char *time_doubt(const json_t *rec)
+{
+	const json_t *tm = json_object_get(rec, "time");
+	time_t started = 0;
+
+	if (!tm)
+		return NULL;
+	if (kesu_time_parse_rfc3339(jstr(rec, "started_at"), &started) < 0)
+		started = 0;
+	return kesu_time_source_doubt(jstr(tm, "source"), jstr(tm, "image_built_at"), started);
+}
+
 static const char *outcome_ja(const char *outcome)
 {
 	if (!strcmp(outcome, "ERASED"))
@@ -124,7 +149,10 @@ static void title_block(struct page *pg, const json_t *c, const char *payload,
 	struct kesu_pdf_style big = { .size = 26, .bold = 1 };
 	const char *outcome = jstr(c, "outcome");
 	double w = CONTENT - QR_SIZE - KESU_PDF_MM(4);
-	char line[256];
+	struct kesu_pdf_style warn = { .size = 10, .bold = 1, .r = 0.75 };
+	const char *doubt = time_doubt(json_object_get(c, "record"));
+	char line[256], when[64];
+	time_t issued;
 
 	pg->y = MARGIN;
 	*qr_rc = kesu_qr_draw(kesu_pdf_cairo(pg->pdf), MARGIN + CONTENT - QR_SIZE, pg->y, QR_SIZE,
@@ -134,7 +162,12 @@ static void title_block(struct page *pg, const json_t *c, const char *payload,
 			       "Certificate of Sanitization (NIST SP 800-88)", &sub) + 6;
 	snprintf(line, sizeof(line), "証明書番号 / Certificate ID:  %s", jstr(c, "certificate_id"));
 	pg->y += kesu_pdf_text(pg->pdf, MARGIN, pg->y, w, line, &small);
-	snprintf(line, sizeof(line), "発行日時 / Issued:  %s", jstr(c, "issued_at"));
+	if (kesu_time_parse_rfc3339(jstr(c, "issued_at"), &issued) == 0) {
+		kesu_time_paper(issued, KESU_PAPER_DATETIME_JA, when, sizeof(when));
+		snprintf(line, sizeof(line), "発行日時 / Issued:  %s (%s)", when, jstr(c, "issued_at"));
+	} else {
+		snprintf(line, sizeof(line), "発行日時 / Issued:  %s", jstr(c, "issued_at"));
+	}
 	pg->y += kesu_pdf_text(pg->pdf, MARGIN, pg->y, w, line, &small);
 	if (pg->y < MARGIN + QR_SIZE)
 		pg->y = MARGIN + QR_SIZE;
@@ -148,6 +181,36 @@ static void title_block(struct page *pg, const json_t *c, const char *payload,
 	kesu_pdf_rect(pg->pdf, MARGIN, pg->y, CONTENT, 44, 1.2);
 	kesu_pdf_text(pg->pdf, MARGIN + 10, pg->y + 6, CONTENT - 20, line, &big);
 	pg->y += 50;
+	if (doubt) {
+		snprintf(line, sizeof(line), "時刻未確認 / CLOCK NOT CONFIRMED: %s; the times on this "
+			 "certificate are the machine's clock as found", doubt);
+		pg->y += kesu_pdf_text(pg->pdf, MARGIN, pg->y, CONTENT, line, &warn) + 4;
+	}
+}
+
+/* Where the record's times came from (record.time), for the form. */
+static void time_source_text(const json_t *rec, char *buf, size_t len)
+{
+	const json_t *tm = json_object_get(rec, "time");
+	int n;
+
+	if (!tm) {
+		snprintf(buf, len, "not recorded");
+		return;
+	}
+	n = snprintf(buf, len, "%s", jstr(tm, "source"));
+	if (*jstr(tm, "detail") && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, ": %s", jstr(tm, "detail"));
+	if (*jstr(tm, "ntp_server") && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "; NTP server %s", jstr(tm, "ntp_server"));
+	if (jint(tm, "offset_ms") && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "; clock corrected by %+lld s at boot",
+			      jint(tm, "offset_ms") / 1000);
+	if (!strcmp(jstr(tm, "synchronized"), "no") && !strcmp(jstr(tm, "source"), KESU_TIME_SYSTEM) &&
+	    n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "; not synchronised by NTP");
+	if (*jstr(tm, "image_built_at") && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "; boot image built %s", jstr(tm, "image_built_at"));
 }
 
 static void person_block(struct page *pg, const json_t *p, const char *ja, const char *en)
@@ -198,7 +261,7 @@ static void record_block(struct page *pg, const json_t *c)
 	const json_t *host = json_object_get(c, "host");
 	const json_t *contract = json_object_get(c, "contract");
 	const json_t *reasons = json_object_get(rec, "outcome_reasons");
-	char buf[1024], size[32], rate[32];
+	char buf[1024], size[32], rate[32], t0[64], t1[64];
 	size_t i, used = 0;
 
 	heading(pg, "契約", "Contract");
@@ -211,9 +274,12 @@ static void record_block(struct page *pg, const json_t *c)
 	snprintf(buf, sizeof(buf), "%s / %s / %s", dash(jstr(host, "dmi_vendor")),
 		 dash(jstr(host, "dmi_product")), dash(jstr(host, "dmi_serial")));
 	field(pg, "作業機", "Host (vendor / product / serial)", buf);
-	snprintf(buf, sizeof(buf), "%s — %s (%lld ms)", dash(jstr(rec, "started_at")),
-		 dash(jstr(rec, "finished_at")), jint(rec, "duration_ms"));
+	snprintf(buf, sizeof(buf), "%s — %s (%lld ms)",
+		 dash(paper_time(jstr(rec, "started_at"), t0, sizeof(t0))),
+		 dash(paper_time(jstr(rec, "finished_at"), t1, sizeof(t1))), jint(rec, "duration_ms"));
 	field(pg, "作業時間", "Started — finished", buf);
+	time_source_text(rec, buf, sizeof(buf));
+	field(pg, "時刻の出所", "Time source", buf);
 	kesu_format_size((uint64_t)jint(rec, "bytes_written"), 1, size, sizeof(size));
 	kesu_format_size((uint64_t)jint(rec, "throughput_bps"), 1, rate, sizeof(rate));
 	snprintf(buf, sizeof(buf), "%s (%lld bytes), %s/s", size, jint(rec, "bytes_written"), rate);

@@ -11,6 +11,7 @@
  * a fit decided for the PDF holds for the PNG.
  */
 #include <kesu/brother_ql.h>
+#include <kesu/clock.h>
 #include <kesu/label.h>
 #include <kesu/ledger.h>
 #include <kesu/util.h>
@@ -181,8 +182,9 @@ static int set_from_cert(struct kesu_label_data *d, const char *field, const cha
 int kesu_label_data_from_cert(struct kesu_label_data *d, const char *cert_path,
 			      struct kesu_errbuf *eb)
 {
-	char *bytes = NULL, sha[KESU_SHA256_HEX_LEN + 1], day[11] = "";
+	char *bytes = NULL, sha[KESU_SHA256_HEX_LEN + 1], day[48] = "";
 	const char *issued;
+	time_t issued_t;
 	json_error_t jerr;
 	json_t *root = NULL;
 	size_t len = 0;
@@ -212,11 +214,10 @@ int kesu_label_data_from_cert(struct kesu_label_data *d, const char *cert_path,
 	for (i = 0; i < 16; i++)
 		d->hash_prefix[i] = (char)toupper((unsigned char)sha[i]);
 	d->hash_prefix[16] = '\0';
+	/* The label's date is the day in the paperwork zone, not UTC's. */
 	issued = json_path_str(root, "issued_at", NULL, NULL);
-	if (issued && strlen(issued) >= 10 && !d->date[0]) {
-		memcpy(day, issued, 10);
-		day[10] = '\0';
-	}
+	if (issued && !d->date[0] && kesu_time_parse_rfc3339(issued, &issued_t) == 0)
+		kesu_time_paper(issued_t, KESU_PAPER_DATE, day, sizeof(day));
 	if ((rc = set_from_cert(d, "cert_id", "certificate_id",
 				json_path_str(root, "certificate_id", NULL, NULL), cert_path, eb)) < 0 ||
 	    (rc = set_from_cert(d, "outcome", "outcome", json_path_str(root, "outcome", NULL, NULL),

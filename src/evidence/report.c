@@ -7,6 +7,7 @@
  */
 #include "ledger_int.h"
 
+#include <kesu/clock.h>
 #include <kesu/config.h>
 #include <kesu/pdf.h>
 #include <kesu/report.h>
@@ -34,10 +35,7 @@ int kesu_report_type_valid(const char *type)
 
 void kesu_report_date_ja(time_t t, char *buf, size_t len)
 {
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	snprintf(buf, len, "%04d年%02d月%02d日", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	kesu_time_paper(t, KESU_PAPER_DATE_JA, buf, len);
 }
 
 /* The report's content, independent of PDF or CSV. */
@@ -639,7 +637,7 @@ int kesu_report_write(struct kesu_ledger *lg, const struct kesu_report_opts *o,
 		goto out;
 	if (strcmp(o->type, "completion"))
 		r.sum.items = json_array_size(r.rows);
-	kesu_report_date_ja(o->date ? o->date : time(NULL), date, sizeof(date));
+	kesu_report_date_ja(o->date ? o->date : kesu_clock_now(), date, sizeof(date));
 	rc = o->format == KESU_REPORT_CSV ? write_csv(&r, o, eb) : write_pdf(&r, o, date, eb);
 	if (rc == 0 && summary)
 		*summary = r.sum;

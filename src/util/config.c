@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The INI configuration file (include/kesu/config.h). */
 #include <kesu/config.h>
+#include <kesu/clock.h>
 #include <kesu/text.h>
 #include <kesu/util.h>
 
@@ -209,7 +210,7 @@ int kesu_config_load(const char *path, struct kesu_config **out, struct kesu_err
 	/* --config /dev/null: no configuration at all */
 	if (!strcmp(path, "/dev/null")) {
 		*out = cfg;
-		return 0;
+		return kesu_paper_tz_set(NULL, eb);
 	}
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	rc = kesu_read_file(path, KESU_CONFIG_MAX_BYTES, &text, &len, eb);
@@ -217,12 +218,15 @@ int kesu_config_load(const char *path, struct kesu_config **out, struct kesu_err
 		cfg->path[0] = '\0';
 		kesu_err_clear(eb);
 		*out = cfg;
-		return 0;
+		return kesu_paper_tz_set(NULL, eb);
 	}
 	if (rc < 0)
 		goto fail;
 	rc = parse_text(cfg, text, len, eb);
 	free(text);
+	/* The paperwork's zone is the process's: every date on paper is in it. */
+	if (rc == 0)
+		rc = kesu_paper_tz_set(kesu_config_get(cfg, "paperwork", "timezone"), eb);
 	if (rc < 0)
 		goto fail;
 	*out = cfg;
