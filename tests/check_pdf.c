@@ -71,14 +71,63 @@ START_TEST(test_pdf_abort_and_bad_path)
 }
 END_TEST
 
+/* pdftotext's text with every space and line break removed. */
+static char *text_without_blanks(const char *pdf)
+{
+	return tu_sh_out("pdftotext -raw '%s' - | tr -d ' \\n\\f'", pdf);
+}
+
+START_TEST(test_pdf_hash_breaks_only_between_groups)
+{
+	static const char hash[] = "3f9a2b1c54d2cb35f0e1d2c3b4a5968778695a4b3c2d1e0f1a2b3c4d5e6f7081";
+	struct kesu_pdf_style small = { .size = 9 };
+	const char *cells[2] = { "証明書SHA-256", hash };
+	double widths[2] = { 60, 70 };
+	struct kesu_errbuf eb;
+	struct kesu_pdf *pdf;
+	char path[PATH_MAX], text[256], *out;
+	double one;
+
+	snprintf(path, sizeof(path), "%s/hash.pdf", tu_tmpdir());
+	ck_assert_int_eq(kesu_pdf_open(path, &pdf, &eb), 0);
+	/* Narrow boxes: the hash needs several lines in each. */
+	one = kesu_pdf_text_height(pdf, 400, "x", &small);
+	ck_assert(kesu_pdf_text_height(pdf, 70, hash, &small) > 3 * one);
+	kesu_pdf_row(pdf, 50, 50, widths, cells, 2, &small, 1, NULL, 3, 0.5);
+	snprintf(text, sizeof(text), "SHA-256 of the JSON: %s (hex)", hash);
+	kesu_pdf_text(pdf, 50, 200, 90, text, &small);
+	/* A run of hex that is part of a longer word is not a hash: left alone. */
+	kesu_pdf_text(pdf, 50, 400, 400, "KC-20261125-3F9A2B1C", &small);
+	ck_assert_int_eq(kesu_pdf_close(pdf, &eb), 0);
+
+	out = tu_sh_out("pdftotext -raw '%s' -", path);
+	ck_assert_ptr_nonnull(out);
+	/* Groups of 8 hex digits, and no hyphen inside the hash anywhere. */
+	ck_assert_ptr_nonnull(strstr(out, "3f9a2b1c"));
+	ck_assert_ptr_nonnull(strstr(out, "KC-20261125-3F9A2B1C"));
+	ck_assert_int_eq(tu_sh("pdftotext -raw '%s' - | grep -Eq '[0-9a-f]-\\s*[0-9a-f]{4}'", path),
+			 1);
+	free(out);
+	out = text_without_blanks(path);
+	ck_assert_ptr_nonnull(out);
+	/* Twice: the cell and the sentence; with the blanks gone, whole again. */
+	ck_assert_ptr_nonnull(strstr(out, hash));
+	ck_assert_ptr_nonnull(strstr(strstr(out, hash) + 1, hash));
+	free(out);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("pdf");
 	TCase *tc1 = tcase_create("text"), *tc2 = tcase_create("abort");
+	TCase *tc3 = tcase_create("hash");
 
 	tcase_add_test(tc1, test_pdf_text_fonts_and_pages);
 	tcase_add_test(tc2, test_pdf_abort_and_bad_path);
 	suite_add_tcase(s, tc1);
 	suite_add_tcase(s, tc2);
+	tcase_add_test(tc3, test_pdf_hash_breaks_only_between_groups);
+	suite_add_tcase(s, tc3);
 	return tu_main(s);
 }

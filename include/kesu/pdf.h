@@ -61,6 +61,15 @@ cairo_t *kesu_pdf_cairo(struct kesu_pdf *pdf);
 void kesu_pdf_new_page(struct kesu_pdf *pdf);
 
 /*
+ * Hashes and keys are never hyphenated: in all text drawn here, a run of
+ * KESU_PDF_HEX_RUN or more hex digits standing alone is shown in groups of
+ * KESU_PDF_HEX_GROUP separated by spaces, lines break only between groups,
+ * and pango inserts no hyphen where it breaks a word.
+ */
+#define KESU_PDF_HEX_RUN   32
+#define KESU_PDF_HEX_GROUP 8
+
+/*
  * Draw UTF-8 text in a box of width w with its top-left at (x, y), wrapping at
  * word (or, for Japanese, character) boundaries. Returns the height used.
  * kesu_pdf_text_height() measures without drawing.

@@ -9,8 +9,10 @@
 #include <kesu/util.h>
 
 #include <cairo-pdf.h>
+#include <ctype.h>
 #include <errno.h>
 #include <pango/pangocairo.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +107,58 @@ void kesu_pdf_new_page(struct kesu_pdf *pdf)
 	cairo_show_page(pdf->cr);
 }
 
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Length of the run of hex digits at s. */
+static size_t hex_run(const char *s)
+{
+	size_t n = 0;
+
+	while (is_hex(s[n]))
+		n++;
+	return n;
+}
+
+/*
+ * text with every run of KESU_PDF_HEX_RUN or more hex digits (a hash, a key)
+ * cut into groups of KESU_PDF_HEX_GROUP separated by spaces, so that a line
+ * breaks only between groups; a newly allocated string (g_free), or NULL
+ * when text holds no such run (use it as it is).
+ */
+static char *group_hex(const char *text)
+{
+	GString *out = NULL;
+	const char *p = text, *done = text;
+
+	while (*p) {
+		size_t n = hex_run(p);
+
+		if (n < KESU_PDF_HEX_RUN || (p > text && isalnum((unsigned char)p[-1])) ||
+		    isalnum((unsigned char)p[n])) {
+			p += n ? n : 1;
+			continue;
+		}
+		if (!out)
+			out = g_string_new(NULL);
+		g_string_append_len(out, done, p - done);
+		for (size_t i = 0; i < n; i += KESU_PDF_HEX_GROUP) {
+			if (i)
+				g_string_append_c(out, ' ');
+			g_string_append_len(out, p + i, (gssize)(n - i < KESU_PDF_HEX_GROUP ?
+								n - i : KESU_PDF_HEX_GROUP));
+		}
+		p += n;
+		done = p;
+	}
+	if (!out)
+		return NULL;
+	g_string_append(out, done);
+	return g_string_free(out, FALSE);
+}
+
 /* A pango layout for text in a box w wide (w <= 0: no wrapping). */
 static PangoLayout *make_layout(cairo_t *cr, double w, const char *text,
 				const struct kesu_pdf_style *st)
@@ -113,6 +167,8 @@ static PangoLayout *make_layout(cairo_t *cr, double w, const char *text,
 	PangoLayout *layout = pango_cairo_create_layout(cr);
 	PangoFontDescription *fd = pango_font_description_new();
 	PangoAlignment align = PANGO_ALIGN_LEFT;
+	PangoAttrList *attrs = pango_attr_list_new();
+	char *grouped = text ? group_hex(text) : NULL;
 
 	if (!st)
 		st = &plain;
@@ -134,7 +190,12 @@ static PangoLayout *make_layout(cairo_t *cr, double w, const char *text,
 	else if (st->align == KESU_PDF_RIGHT)
 		align = PANGO_ALIGN_RIGHT;
 	pango_layout_set_alignment(layout, align);
-	pango_layout_set_text(layout, text ? text : "", -1);
+	/* A line broken inside a word gets no hyphen: a hash copied from paper stays right. */
+	pango_attr_list_insert(attrs, pango_attr_insert_hyphens_new(FALSE));
+	pango_layout_set_attributes(layout, attrs);
+	pango_attr_list_unref(attrs);
+	pango_layout_set_text(layout, grouped ? grouped : text ? text : "", -1);
+	g_free(grouped);
 	return layout;
 }
 
