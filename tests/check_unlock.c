@@ -235,17 +235,25 @@ START_TEST(test_unlock_count_expired)
 }
 END_TEST
 
-/* The password of a record: method.details, "temporary user password 'PW'". */
+/* The password of a record: its secrets.ata_user_password, and nowhere else in it. */
 static void record_password(json_t *rec, char *pw, size_t len)
 {
-	const char *details = json_string_value(json_object_get(json_object_get(rec, "method"),
-								"details"));
-	const char *p = details ? strstr(details, "temporary user password '") : NULL;
+	const char *p = json_string_value(json_object_get(json_object_get(rec, "secrets"),
+							  "ata_user_password"));
+	json_t *pub = json_deep_copy(rec);
+	char *text;
 
-	ck_assert_msg(p != NULL, "no password in the record's details: %s", details);
-	p += strlen("temporary user password '");
-	ck_assert_uint_lt(strcspn(p, "'"), len);
-	snprintf(pw, len, "%.*s", (int)strcspn(p, "'"), p);
+	ck_assert_msg(p != NULL, "no secrets.ata_user_password in the record");
+	ck_assert_uint_lt(strlen(p), len);
+	snprintf(pw, len, "%s", p);
+	/* Outside "secrets" (what a certificate carries) the password appears nowhere. */
+	json_object_del(pub, "secrets");
+	text = json_dumps(pub, JSON_SORT_KEYS);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, pw) == NULL, "the password is in the record's public part: %s",
+		      text);
+	free(text);
+	json_decref(pub);
 }
 
 static void write_record(json_t *rec, const char *serial, const char *path)
@@ -290,27 +298,136 @@ START_TEST(test_unlock_from_failed_erase_record)
 	sim_fx_config(&f.sim, cfg);
 	sim_fx_ck_security(&f.sim, "enabled=1 locked=1");
 
-	/* A loop device has no serial in sysfs, so neither has the record: kesu cannot match it. */
+	/* The record names the drive by its own serial (IDENTIFY), though a loop device has none. */
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "device"),
-							   "serial")), "");
-	fx_unlock(&f, NULL, "--record", rec_path, "--yes", NULL);
+							   "serial")), "S-UNLOCK");
+	ck_assert_int_eq(tu_sh("test \"$(stat -c %%a '%s')\" = 600", rec_path), 0);
+	/* A record without a serial cannot be matched to a drive. */
+	snprintf(patched, sizeof(patched), "%s/noserial.record.json", tu_tmpdir());
+	write_record(rec, "", patched);
+	fx_unlock(&f, NULL, "--record", patched, "--yes", NULL);
 	ck_status(&f, 4);
 	ck_err_has(&f, "names no serial");
 	ck_nothing_sent(&f);
 
-	/* The record as a SATA disk's would be: the drive's serial. */
-	snprintf(patched, sizeof(patched), "%s/sata.record.json", tu_tmpdir());
-	write_record(rec, "S-UNLOCK", patched);
-	fx_unlock(&f, NULL, "--record", patched, "--yes", NULL);
+	/* The record itself: the password from its secrets. */
+	fx_unlock(&f, NULL, "--record", rec_path, "--yes", NULL);
 	ck_status(&f, 0);
 	ck_out_has(&f, "unlocked");
-	ck_out_has(&f, pw);
 	ck_assert(sim_fx_log_has(&f.sim, "SEC_UNLOCK command=0xf2 feature=0x0000 count=0x0001 "
 				 "lba=0x000000000000 who=user -> ok"));
 	sim_fx_ck_security(&f.sim, "enabled=0 locked=0");
 	json_decref(rec);
 	json_decref(doc);
 	tu_result_free(&r);
+	fx_free(&f);
+}
+END_TEST
+
+/* A self-signed signer in DIR (signer.key, signer.pem), made with kesu itself. */
+static void self_signed_key(const char *dir)
+{
+	struct tu_result r;
+
+	ck_assert_int_eq(tu_kesu(&r, "key", "init", "--dir", dir, "--subject", "/CN=Unlock Test",
+				 NULL), 0);
+	ck_assert_msg(r.status == 0, "key init: %s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "key", "self-sign", "--dir", dir, NULL), 0);
+	ck_assert_msg(r.status == 0, "key self-sign: %s", r.err);
+	tu_result_free(&r);
+}
+
+/* The password is in none of the certificate's files, nor in the PDF's text. */
+static void ck_not_in_certificate(const char *cert, const char *pw)
+{
+	char pdf[4200];
+
+	snprintf(pdf, sizeof(pdf), "%.*s.pdf", (int)(strlen(cert) - 5), cert);
+	ck_assert_int_eq(tu_sh("test -s '%s' && test -s '%s.p7s' && test -s '%s'", cert, cert, pdf),
+			 0);
+	ck_assert_msg(tu_sh("grep -qF '%s' '%s' '%s.p7s' '%s'", pw, cert, cert, pdf) == 1,
+		      "the password is in %s or its signature or PDF", cert);
+	ck_assert_msg(tu_sh("openssl cms -cmsout -print -inform PEM -in '%s.p7s' | grep -qF '%s'",
+			    cert, pw) == 1, "the password is in the signature");
+	ck_assert_msg(tu_sh("pdftotext '%s' - | grep -qF '%s'", pdf, pw) == 1,
+		      "the password is in the PDF's text");
+	ck_assert_msg(tu_sh("pdftotext '%s' - | grep -qF 'kesu-'", pdf) == 1,
+		      "a kesu- password is in the PDF's text");
+}
+
+START_TEST(test_unlock_password_in_record_not_in_certificate)
+{
+	const char *wipe[] = { tu_kesu_bin(), "wipe", "--method", "ata-secure-erase", "--yes",
+			       "--quiet", "--json", "--out", NULL, "--key", NULL, "--signer-cert",
+			       NULL, NULL, NULL };
+	char keydir[4200], key[4300], signer[4300], cfg[4096], pw[64], cert[4200];
+	const char *rec_path, *cert_path;
+	struct tu_result r;
+	json_error_t je;
+	json_t *doc, *rec, *res;
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	snprintf(keydir, sizeof(keydir), "%s/keys", tu_tmpdir());
+	self_signed_key(keydir);
+	snprintf(key, sizeof(key), "%s/signer.key", keydir);
+	snprintf(signer, sizeof(signer), "%s/signer.pem", keydir);
+	/* A security erase that works: ERASED, certified. */
+	fx_setup(&f, ATA(""));
+	sim_fx_fill_random(&f.sim);
+	wipe[8] = f.out;
+	wipe[10] = key;
+	wipe[12] = signer;
+	wipe[13] = f.sim.dev;
+	ck_assert_int_eq(tu_runv(&r, f.sim.env, NULL, wipe), 0);
+	ck_assert_msg(r.status == 0, "kesu wipe exited %d: %s", r.status, r.err);
+	doc = json_loads(r.out, 0, &je);
+	ck_assert_ptr_nonnull(doc);
+	res = json_array_get(json_object_get(doc, "results"), 0);
+	rec_path = json_string_value(json_object_get(res, "record"));
+	cert_path = json_string_value(json_object_get(res, "certificate"));
+	ck_assert_ptr_nonnull(rec_path);
+	ck_assert_msg(cert_path && *cert_path, "no certificate: %s", r.out);
+	snprintf(cert, sizeof(cert), "%s", cert_path);
+	ck_assert(sim_fx_log_has(&f.sim, "SEC_ERASE_UNIT"));
+	/* The local record keeps the password (mode 0600); the certificate does not. */
+	ck_assert_int_eq(tu_sh("test \"$(stat -c %%a '%s')\" = 600", rec_path), 0);
+	rec = json_load_file(rec_path, 0, &je);
+	ck_assert_ptr_nonnull(rec);
+	record_password(rec, pw, sizeof(pw));
+	ck_assert_int_eq(strncmp(pw, "kesu-", 5), 0);
+	ck_not_in_certificate(cert, pw);
+	ck_assert_msg(strstr(r.out, pw) == NULL, "the password is in kesu wipe --json's output");
+	tu_result_free(&r);
+	/* The certificate still verifies: record_sha256 is over the record it carries. */
+	ck_assert_int_eq(tu_sh("openssl cms -verify -binary -inform PEM -in '%s.p7s' -content '%s' "
+			       "-CAfile '%s' -out /dev/null 2>/dev/null", cert, cert, signer), 0);
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", cert, "--ca", signer, NULL), 0);
+	ck_assert_msg(r.status == 0, "cert verify: %s%s", r.out, r.err);
+	tu_result_free(&r);
+	/* kesu cert issue from the record later: the same. */
+	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec_path, "--out", f.out, "--key", key,
+				 "--cert", signer, "--json", NULL), 0);
+	ck_assert_msg(r.status == 0, "cert issue: %s", r.err);
+	doc = json_loads(r.out, 0, &je);
+	ck_assert_ptr_nonnull(doc);
+	snprintf(cert, sizeof(cert), "%s/%s.json", f.out,
+		 json_string_value(json_object_get(doc, "certificate_id")));
+	json_decref(doc);
+	tu_result_free(&r);
+	ck_not_in_certificate(cert, pw);
+
+	/* Had the drive stayed locked with it, kesu unlock reads it from the record. */
+	snprintf(cfg, sizeof(cfg), ATA(",\"security\":{\"enabled\":true,\"locked\":true,"
+				       "\"user_password\":\"%s\"}"), "%s", pw);
+	sim_fx_config(&f.sim, cfg);
+	fx_unlock(&f, NULL, "--record", rec_path, "--yes", NULL);
+	ck_status(&f, 0);
+	ck_out_has(&f, "unlocked");
+	sim_fx_ck_security(&f.sim, "enabled=0 locked=0");
+	json_decref(rec);
 	fx_free(&f);
 }
 END_TEST
@@ -538,6 +655,8 @@ int main(int argc, char **argv)
 		{ "wrong_password_not_locked", test_unlock_wrong_password_not_locked },
 		{ "count_expired", test_unlock_count_expired },
 		{ "from_failed_erase_record", test_unlock_from_failed_erase_record },
+		{ "password_in_record_not_in_certificate",
+		  test_unlock_password_in_record_not_in_certificate },
 		{ "record_of_another_drive", test_unlock_record_of_another_drive },
 		{ "frozen_refused", test_unlock_frozen_refused },
 		{ "dry_run_sends_nothing", test_unlock_dry_run_sends_nothing },

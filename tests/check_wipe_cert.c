@@ -147,11 +147,41 @@ START_TEST(test_wipe_cert_no_key_records_only)
 }
 END_TEST
 
+/* A string three members deep ("" when any is missing). */
+static const char *at3(json_t *doc, const char *a, const char *b, const char *c)
+{
+	const char *s = json_string_value(json_object_get(json_object_get(json_object_get(doc, a),
+									 b), c));
+
+	return s ? s : "";
+}
+
+/* An image file to wipe (no root needed) and a fresh evidence directory. */
+static void image_and_out(char *img, size_t ilen, char *out, size_t olen)
+{
+	static int seq;
+
+	snprintf(img, ilen, "%s/disk%d.img", tu_tmpdir(), seq++);
+	ck_assert_int_eq(tu_sh("truncate -s 4M '%s'", img), 0);
+	ow_out_dir(out, olen);
+}
+
+static void ck_pdf_has(const char *cert_json, const char *text)
+{
+	char pdf[PATH_MAX];
+
+	snprintf(pdf, sizeof(pdf), "%.*s.pdf", (int)(strlen(cert_json) - 5), cert_json);
+	ck_assert_msg(tu_sh("pdftotext '%s' - | grep -qF '%s'", pdf, text) == 0,
+		      "%s does not show '%s'", pdf, text);
+}
+
 START_TEST(test_wipe_cert_ledger_attach)
 {
 	char dev[64], img[PATH_MAX], out[PATH_MAX], db[PATH_MAX], before[80], after[80];
+	char cert[PATH_MAX];
 	struct pki p;
 	struct tu_result r;
+	json_t *doc;
 	char *show;
 
 	if (tu_skip_unless_root("test_wipe_cert_ledger_attach"))
@@ -159,7 +189,9 @@ START_TEST(test_wipe_cert_ledger_attach)
 	make_pki(&p);
 	snprintf(db, sizeof(db), "%s/kesu.db", tu_tmpdir());
 	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", db, "add", "M2026000042",
-				 "--data-name", "顧客データ", "--operator", "佐藤 花子", NULL), 0);
+				 "--data-name", "顧客データ", "--medium", "HDD 64MB",
+				 "--disposition", "消去", "--witness", "鈴木 一郎",
+				 "--operator", "佐藤 花子", NULL), 0);
 	run_ok(&r);
 	tu_result_free(&r);
 	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
@@ -182,6 +214,28 @@ START_TEST(test_wipe_cert_ledger_attach)
 	run_ok(&r);
 	ck_assert_ptr_nonnull(strstr(r.out, "ledger: M2026000042"));
 	tu_result_free(&r);
+
+	/* The certificate names the ledger's データ名, 記録媒体 and 立会者, and verifies. */
+	ck_assert_msg(find_cert(out, cert, sizeof(cert)), "no certificate in %s", out);
+	doc = json_load_file(cert, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_str_eq(at3(doc, "nist", "media", "data_name"), "顧客データ");
+	ck_assert_str_eq(at3(doc, "nist", "media", "type"), "HDD 64MB");
+	ck_assert_str_eq(at3(doc, "nist", "media", "property_id"), "M2026000042");
+	ck_assert_str_eq(ow_str(doc, "witness", "name"), "鈴木 一郎");
+	ck_assert_str_eq(at3(doc, "nist", "person", "name"), "佐藤 花子");
+	json_decref(doc);
+	ck_assert_int_eq(tu_sh("openssl cms -verify -binary -inform PEM -in %s.p7s -content %s "
+			       "-CAfile %s -out /dev/null 2>/dev/null", cert, cert, p.root), 0);
+	ck_pdf_has(cert, "顧客データ");
+	ck_pdf_has(cert, "HDD 64MB");
+	ck_pdf_has(cert, "鈴木 一郎");
+	ck_assert_int_eq(tu_kesu(&r, "cert", "show", cert, NULL), 0);
+	run_ok(&r);
+	ck_assert_ptr_nonnull(strstr(r.out, "顧客データ"));
+	ck_assert_ptr_nonnull(strstr(r.out, "HDD 64MB"));
+	ck_assert_ptr_nonnull(strstr(r.out, "鈴木 一郎"));
+	tu_result_free(&r);
 	show = tu_sh_out("%s ledger --db %s show M2026000042 --json", tu_kesu_bin(), db);
 	ck_assert_ptr_nonnull(show);
 	ck_assert_msg(strstr(show, "消去済"), "ledger entry not erased: %s", show);
@@ -190,6 +244,94 @@ START_TEST(test_wipe_cert_ledger_attach)
 	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", db, "audit", NULL), 0);
 	run_ok(&r);
 	tu_result_free(&r);
+
+	/* --witness wins over the ledger's 立会者. */
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", db, "add", "M2026000043", "--medium",
+				 "HDD 64MB", "--witness", "鈴木 一郎", "--operator", "佐藤 花子",
+				 NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	ow_out_dir(out, sizeof(out));
+	ck_assert_int_eq(tu_kesu(&r, "wipe", dev, "--yes", "--quiet", "--verify", "none", "--out",
+				 out, "--key", p.key, "--signer-cert", p.cert, "--ca", p.root,
+				 "--media-id", "M2026000043", "--db", db, "--witness", "高橋 次郎",
+				 NULL), 0);
+	tu_result_free(&r);
+	ck_assert(find_cert(out, cert, sizeof(cert)));
+	doc = json_load_file(cert, 0, NULL);
+	ck_assert_str_eq(ow_str(doc, "witness", "name"), "高橋 次郎");
+	ck_assert_str_eq(ow_str(doc, "record", "witness"), "高橋 次郎");
+	json_decref(doc);
+}
+END_TEST
+
+/* The command line wins over the configuration: --operator is the certificate's 氏名. */
+START_TEST(test_wipe_cert_operator_option_over_config)
+{
+	char img[PATH_MAX], out[PATH_MAX], cert[PATH_MAX], conf[PATH_MAX], rec[PATH_MAX];
+	char out2[PATH_MAX];
+	struct stat st;
+	static const char text[] = "[operator]\nname = 設定 太郎\norganisation = 検証株式会社\n";
+	struct pki p;
+	struct tu_result r;
+	json_t *doc;
+
+	make_pki(&p);
+	snprintf(conf, sizeof(conf), "%s/kesu.conf", tu_tmpdir());
+	ck_assert_int_eq(tu_write_file(conf, text, strlen(text)), 0);
+
+	image_and_out(img, sizeof(img), out, sizeof(out));
+	ck_assert_int_eq(tu_kesu(&r, "wipe", img, "--yes", "--quiet", "--pattern", "zero",
+				 "--verify", "none", "--out", out, "--config", conf, "--key", p.key,
+				 "--signer-cert", p.cert, "--operator", "佐藤 花子",
+				 "--witness", "鈴木 一郎", NULL), 0);
+	ck_assert_msg(r.status == 1, "exit %d: %s", r.status, r.err);   /* UNVERIFIED */
+	tu_result_free(&r);
+	ck_assert_msg(find_cert(out, cert, sizeof(cert)), "no certificate in %s", out);
+	doc = json_load_file(cert, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_str_eq(at3(doc, "nist", "person", "name"), "佐藤 花子");
+	ck_assert_str_eq(at3(doc, "nist", "person", "organisation"), "検証株式会社");
+	ck_assert_str_eq(ow_str(doc, "witness", "name"), "鈴木 一郎");
+	ck_assert_str_eq(ow_str(doc, "record", "operator"), "佐藤 花子");
+	ck_assert_str_eq(ow_str(doc, "record", "witness"), "鈴木 一郎");
+	json_decref(doc);
+	ck_pdf_has(cert, "佐藤 花子");
+	ck_pdf_has(cert, "鈴木 一郎");
+	ck_assert_int_eq(tu_sh("pdftotext '%.*s.pdf' - | grep -qF '設定 太郎'",
+			       (int)(strlen(cert) - 5), cert), 1);
+
+	/* Without the option, the configuration names the operator. */
+	image_and_out(img, sizeof(img), out, sizeof(out));
+	ck_assert_int_eq(tu_kesu(&r, "wipe", img, "--yes", "--quiet", "--pattern", "zero",
+				 "--out", out, "--config", conf, "--key", p.key,
+				 "--signer-cert", p.cert, NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	ck_assert(find_cert(out, cert, sizeof(cert)));
+	doc = json_load_file(cert, 0, NULL);
+	ck_assert_str_eq(at3(doc, "nist", "person", "name"), "設定 太郎");
+	ck_assert_str_eq(ow_str(doc, "witness", "name"), "");
+	json_decref(doc);
+
+	/* kesu cert issue: its own --operator and --witness win over the record's. */
+	doc = ow_load_suffix(out, ".record.json", rec, sizeof(rec));
+	ck_assert_ptr_nonnull(doc);
+	json_decref(doc);
+	ck_assert_int_eq(stat(rec, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	snprintf(out2, sizeof(out2), "%s/reissued", tu_tmpdir());
+	ck_assert_int_eq(mkdir(out2, 0700), 0);
+	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", out2, "--config", conf, "--key",
+				 p.key, "--cert", p.cert, "--operator", "田中 三郎", "--witness",
+				 "高橋 次郎", "--no-pdf", NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	ck_assert(find_cert(out2, cert, sizeof(cert)));
+	doc = json_load_file(cert, 0, NULL);
+	ck_assert_str_eq(at3(doc, "nist", "person", "name"), "田中 三郎");
+	ck_assert_str_eq(ow_str(doc, "witness", "name"), "高橋 次郎");
+	json_decref(doc);
 }
 END_TEST
 
@@ -203,6 +345,7 @@ int main(void)
 	tcase_add_test(tc, test_wipe_cert_missing_named_key_refused_untouched);
 	tcase_add_test(tc, test_wipe_cert_no_key_records_only);
 	tcase_add_test(tc, test_wipe_cert_ledger_attach);
+	tcase_add_test(tc, test_wipe_cert_operator_option_over_config);
 	suite_add_tcase(s, tc);
 	return tu_main(s);
 }

@@ -19,7 +19,7 @@
  *   issued_at (RFC 3339), outcome (the record's: ERASED|FAILED|INTERRUPTED|UNVERIFIED),
  *   nist {person{name,title,organisation,location,contact},
  *         media{make,model,serial,property_id,type,source,classification,
- *               data_backed_up,backup_location},
+ *               data_backed_up,backup_location[,data_name,bridge_serial]},
  *         sanitization{category,method,details,tool,tool_version,
  *               verification_method,verification_result,post_classification,notes},
  *         destination,
@@ -27,6 +27,18 @@
  *   contract{name,client,contractor}, host{...the record's host}, record{...},
  *   record_sha256 (hex SHA-256 of the record serialized like the certificate),
  *   signer{subject, fingerprint (hex SHA-256 of the signer certificate's DER)}
+ *   [witness{name}]  (立会者)
+ *
+ * Members in [] were added later: certificates issued before them lack them
+ * and still verify; when present they are strings. nist.media.serial is the
+ * drive's own serial (ATA or NVMe IDENTIFY when kesu could ask the drive);
+ * bridge_serial is what a USB bridge reported instead, "" when none.
+ * nist.media.data_name and type come from the ledger entry of a linked wipe
+ * (データ名, 記録媒体).
+ *
+ * The record inside a certificate is the result record without its
+ * "secrets" member (the local record keeps the ATA temporary password
+ * there, for kesu unlock); record_sha256 is over that copy.
  *
  * This header does not include jansson.h (it clashes with json-c in one
  * translation unit); json_t is jansson's struct json_t.
@@ -62,6 +74,16 @@ struct kesu_cert_issue_opts {
 	const char *passphrase_file;  /* first line is the key's passphrase */
 	time_t now;                   /* 0: time(NULL) */
 	int no_pdf;                   /* 1: JSON and signature only */
+	/*
+	 * What the command line and the ledger say (NULL or "": not given); each
+	 * wins over the record and over cfg. The precedence, for every field:
+	 * command line, then the ledger entry (kesu wipe --media-id), then the
+	 * record, then the configuration.
+	 */
+	const char *operator_name;    /* nist.person.name (else record.operator, else [operator] name) */
+	const char *witness;          /* witness.name, 立会者 (else record.witness) */
+	const char *data_name;        /* nist.media.data_name, データ名 of the ledger entry */
+	const char *medium;           /* nist.media.type: the ledger's 記録媒体 (else [media] type) */
 };
 
 /*
@@ -97,6 +119,9 @@ extern const char *const kesu_cert_sanitization_keys[];
 extern const char *const kesu_cert_validation_keys[];
 extern const char *const kesu_cert_contract_keys[];
 extern const char *const kesu_cert_signer_keys[];
+/* Members added later, present in newer certificates only (NULL-terminated). */
+extern const char *const kesu_cert_media_added_keys[];   /* data_name, bridge_serial */
+extern const char *const kesu_cert_witness_keys[];       /* name */
 
 /*
  * Parse certificate bytes strictly: size and string caps, duplicate keys

@@ -68,6 +68,19 @@ const char *kesu_media_name(enum kesu_media m);
  */
 int kesu_drive_probe(int fd, const struct kesu_dev_identity *id, struct kesu_drive *d);
 
+/*
+ * The drive's own serial into id: ask fd (opened on the device id describes)
+ * for NVMe Identify Controller, else ATA IDENTIFY DEVICE through SAT; when
+ * the drive answers, its serial becomes id->serial, and what the block layer
+ * had reported instead (a USB bridge's VPD page 0x80 or iSerialNumber) moves
+ * to id->bridge_serial. Sends only IDENTIFY-class commands; a device that
+ * answers neither (loop, virtio, a bridge without SAT) keeps its identity.
+ */
+void kesu_drive_adopt_serial(int fd, struct kesu_dev_identity *id);
+/* The same with a serial already read (a probe's d->ata.serial); "" changes nothing. */
+void kesu_drive_adopt_serial_from(struct kesu_dev_identity *id, const char *serial,
+				  const char *source);
+
 /* The media class from the probe (rotation rate, NVMe) and the identity (transport, removable, rotational). */
 enum kesu_media kesu_media_classify(const struct kesu_dev_identity *id, const struct kesu_drive *d);
 

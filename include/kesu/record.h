@@ -9,6 +9,7 @@
 #ifndef KESU_RECORD_H
 #define KESU_RECORD_H
 
+#include <kesu/ata.h>
 #include <kesu/clock.h>
 #include <kesu/dev.h>
 #include <kesu/err.h>
@@ -22,6 +23,15 @@
 
 #define KESU_RECORD_VERSION 1
 #define KESU_RECORD_ID_MAX  32   /* "R-20261125-1A2B3C4D" */
+
+/*
+ * The record's member for what must stay on the station: {"ata_user_password":
+ * "kesu-..."} after an ATA security erase (kesu unlock --record reads it),
+ * absent otherwise. The record file is written mode 0600; a certificate
+ * carries the record without this member.
+ */
+#define KESU_RECORD_SECRETS "secrets"
+#define KESU_RECORD_ATA_PASSWORD "ata_user_password"
 
 enum kesu_outcome {
 	KESU_OUTCOME_ERASED = 0,     /* every step completed, verification passed */
@@ -69,6 +79,9 @@ struct kesu_result {
 	char random_key[2 * KESU_RANDOM_KEY_BYTES + 1];
 	char details[512];
 	char operator_name[128];
+	char witness[128];           /* 立会者, "" when none */
+	/* secrets: in the local record only (KESU_RECORD_SECRETS), never in a certificate */
+	char ata_password[KESU_ATA_PASSWORD_LEN + 1];  /* ATA security erase: the temporary user password */
 	/* verification */
 	struct kesu_verify_plan plan;
 	char verify_result[16];      /* "passed", "failed", "not-run" */
@@ -126,7 +139,7 @@ json_t *kesu_record_time_json(const struct kesu_time_source *ts);
 /* The verification plan as the record shows it (a new reference). */
 json_t *kesu_record_plan_json(const struct kesu_verify_plan *plan);
 
-/* Write <dir>/<record_id>.record.json atomically; path receives the file name. */
+/* Write <dir>/<record_id>.record.json atomically, mode 0600 (it may hold secrets); path receives the file name. */
 int kesu_record_write(const char *dir, const struct kesu_result *r, char *path, size_t len,
 		      struct kesu_errbuf *eb);
 

@@ -45,8 +45,11 @@ static void usage(FILE *out)
 	      "      --config FILE       configuration (default /etc/kesu/kesu.conf)\n"
 	      "      --key FILE --cert FILE --chain FILE --passphrase-file FILE\n"
 	      "                          the signer (default [signing] key/cert/chain)\n"
-	      "      --operator NAME --title T --organisation O --location L --contact C\n"
-	      "                          person performing sanitization ([operator])\n"
+	      "      --operator NAME     the person performing sanitization: over the record's\n"
+	      "                          operator (kesu wipe --operator) and [operator] name\n"
+	      "      --title T --organisation O --location L --contact C   ([operator])\n"
+	      "      --witness NAME      the witness (立会者), over the record's\n"
+	      "      --data-name TEXT    the medium's データ名 (as in the ledger)\n"
 	      "      --property-id ID --media-type T --source S --classification C\n"
 	      "      --data-backed-up yes|no|unknown --backup-location L --destination D\n"
 	      "                          media fields ([media])\n"
@@ -62,7 +65,8 @@ static void usage(FILE *out)
 }
 
 enum {
-	OPT_CONFIG = 256, OPT_KEY, OPT_CERT, OPT_CHAIN, OPT_PASS, OPT_NO_PDF,
+	OPT_CONFIG = 256, OPT_KEY, OPT_CERT, OPT_CHAIN, OPT_PASS, OPT_NO_PDF, OPT_OPERATOR,
+	OPT_WITNESS, OPT_DATA_NAME,
 	OPT_CFG_BASE = 512,
 };
 
@@ -70,7 +74,6 @@ enum {
 static const struct cfg_opt {
 	const char *name, *section, *key;
 } cfg_opts[] = {
-	{ "operator", "operator", "name" },
 	{ "title", "operator", "title" },
 	{ "organisation", "operator", "organisation" },
 	{ "location", "operator", "location" },
@@ -92,6 +95,7 @@ static const struct cfg_opt {
 
 struct cert_args {
 	const char *ca, *out, *config, *key, *cert, *chain, *pass;
+	const char *operator_name, *witness, *data_name;   /* over the record and the config */
 	const char *cfg_values[N_CFG_OPTS];
 	int json, no_pdf;
 	const char *file;
@@ -110,6 +114,9 @@ static int parse_args(int argc, char **argv, struct cert_args *a)
 		{ "chain", required_argument, NULL, OPT_CHAIN },
 		{ "passphrase-file", required_argument, NULL, OPT_PASS },
 		{ "no-pdf", no_argument, NULL, OPT_NO_PDF },
+		{ "operator", required_argument, NULL, OPT_OPERATOR },
+		{ "witness", required_argument, NULL, OPT_WITNESS },
+		{ "data-name", required_argument, NULL, OPT_DATA_NAME },
 	};
 	struct option opts[sizeof(base) / sizeof(base[0]) + N_CFG_OPTS + 1];
 	size_t nb = sizeof(base) / sizeof(base[0]), i;
@@ -133,6 +140,9 @@ static int parse_args(int argc, char **argv, struct cert_args *a)
 		case OPT_CHAIN: a->chain = optarg; break;
 		case OPT_PASS: a->pass = optarg; break;
 		case OPT_NO_PDF: a->no_pdf = 1; break;
+		case OPT_OPERATOR: a->operator_name = optarg; break;
+		case OPT_WITNESS: a->witness = optarg; break;
+		case OPT_DATA_NAME: a->data_name = optarg; break;
 		default:
 			if (opt >= OPT_CFG_BASE && opt < OPT_CFG_BASE + (int)N_CFG_OPTS) {
 				a->cfg_values[opt - OPT_CFG_BASE] = optarg;
@@ -204,6 +214,9 @@ static int do_issue(const struct cert_args *a)
 	o.chain_path = a->chain;
 	o.passphrase_file = a->pass;
 	o.no_pdf = a->no_pdf;
+	o.operator_name = a->operator_name;
+	o.witness = a->witness;
+	o.data_name = a->data_name;
 	rc = kesu_cert_issue_file(a->file, &o, id, sizeof(id), &eb);
 	kesu_config_free(cfg);
 	if (rc)
@@ -359,13 +372,13 @@ static int do_verify(const struct cert_args *a)
 	return rc ? kesu_exit_for(rc) : KESU_EXIT_SIGNATURE;
 }
 
-static void show_group(const json_t *obj, const char *title, const char *const *keys)
+static void show_keys(const json_t *obj, const char *const *keys, int only_present)
 {
-	printf("%s\n", title);
 	for (; *keys; keys++) {
 		const char *s = json_string_value(json_object_get(obj, *keys));
 
-		printf("  %-22s %s\n", *keys, s && *s ? s : "-");
+		if (!only_present || s)
+			printf("  %-22s %s\n", *keys, s && *s ? s : "-");
 	}
 }
 
@@ -395,6 +408,16 @@ static void show_time_source(const json_t *rec)
 		printf("  WARNING: the times of this certificate cannot be relied on: %s\n", doubt);
 }
 
+/* The section's members; added (may be NULL) those newer certificates have. */
+static void show_group(const json_t *obj, const char *title, const char *const *keys,
+		       const char *const *added)
+{
+	printf("%s\n", title);
+	show_keys(obj, keys, 0);
+	if (added)
+		show_keys(obj, added, 1);
+}
+
 static int do_show(const struct cert_args *a)
 {
 	struct kesu_errbuf eb;
@@ -421,13 +444,17 @@ static int do_show(const struct cert_args *a)
 	       json_string_value(json_object_get(c, "outcome")));
 	show_time_source(json_object_get(c, "record"));
 	show_group(json_object_get(nist, "person"), "person performing sanitization",
-		   kesu_cert_person_keys);
-	show_group(json_object_get(nist, "media"), "media", kesu_cert_media_keys);
+		   kesu_cert_person_keys, NULL);
+	if (json_object_get(c, "witness"))
+		show_group(json_object_get(c, "witness"), "witness (立会者)", kesu_cert_witness_keys,
+			   NULL);
+	show_group(json_object_get(nist, "media"), "media", kesu_cert_media_keys,
+		   kesu_cert_media_added_keys);
 	show_group(json_object_get(nist, "sanitization"), "sanitization",
-		   kesu_cert_sanitization_keys);
+		   kesu_cert_sanitization_keys, NULL);
 	printf("destination\n  %s\n", json_string_value(json_object_get(nist, "destination")));
-	show_group(json_object_get(c, "contract"), "contract", kesu_cert_contract_keys);
-	show_group(json_object_get(c, "signer"), "signer", kesu_cert_signer_keys);
+	show_group(json_object_get(c, "contract"), "contract", kesu_cert_contract_keys, NULL);
+	show_group(json_object_get(c, "signer"), "signer", kesu_cert_signer_keys, NULL);
 	printf("record_sha256  %s\n(this does not verify the signature: use 'kesu cert verify')\n",
 	       json_string_value(json_object_get(c, "record_sha256")));
 	json_decref(c);

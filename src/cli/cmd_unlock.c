@@ -25,11 +25,12 @@
 #include <unistd.h>
 
 /*
- * What a kesu security erase writes before the password, in method.details
- * ("temporary user password 'PW'", note_password()) and in the SET PASSWORD
- * command's detail ("user password 'PW'"), ata_security.c.
+ * Records of kesu 0.1.0 before the password became a secret of the record
+ * carry it in method.details ("temporary user password 'PW'") and in the SET
+ * PASSWORD command's detail ("user password 'PW'"): read there when the
+ * record has no secrets.ata_user_password.
  */
-#define PASSWORD_MARK "user password '"
+#define LEGACY_PASSWORD_MARK "user password '"
 
 struct unlock_args {
 	const char *device;
@@ -70,8 +71,9 @@ static void usage(FILE *out)
 	      "PASSWORD, then IDENTIFY DEVICE to confirm. Nothing is erased.\n\n"
 	      "Options:\n"
 	      "  -p, --password PW   the user password (at most 32 bytes)\n"
-	      "  -r, --record FILE   take the password from a kesu wipe record (R-....record.json);\n"
-	      "                      the record's serial must be DEVICE's\n"
+	      "  -r, --record FILE   take the password from a kesu wipe record (R-....record.json,\n"
+	      "                      its secrets.ata_user_password); the record's serial must be\n"
+	      "                      DEVICE's\n"
 	      "  -y, --yes           do not ask for confirmation\n"
 	      "      --dry-run       show the drive's state and what would be sent; send nothing\n"
 	      "      --json          print the commands sent and the final state as JSON\n"
@@ -136,15 +138,15 @@ static int parse_args(int argc, char **argv, struct unlock_args *a)
 
 /* ---- the record ---- */
 
-/* The password after PASSWORD_MARK in text, into out; false when text holds none. */
+/* The password after LEGACY_PASSWORD_MARK in text, into out; false when text holds none. */
 static bool password_in(const char *text, char *out, size_t len)
 {
-	const char *p = text ? strstr(text, PASSWORD_MARK) : NULL;
+	const char *p = text ? strstr(text, LEGACY_PASSWORD_MARK) : NULL;
 	size_t n;
 
 	if (!p)
 		return false;
-	p += strlen(PASSWORD_MARK);
+	p += strlen(LEGACY_PASSWORD_MARK);
 	n = strcspn(p, "'");
 	if (p[n] != '\'' || n == 0 || n > KESU_ATA_PASSWORD_LEN || n >= len)
 		return false;   /* cut off: a partial password would count as a wrong try */
@@ -160,12 +162,22 @@ static const char *str_at(json_t *obj, const char *key)
 	return s ? s : "";
 }
 
-/* The password: method.details (note_password()), else the SET PASSWORD command's detail. */
+/*
+ * The password: the record's secrets.ata_user_password (record.h), else, in a
+ * record of an older kesu, method.details or the SET PASSWORD command's detail.
+ */
 static bool record_password(json_t *doc, char *out, size_t len)
 {
 	json_t *cmds = json_object_get(doc, "commands"), *e;
+	const char *pw = str_at(json_object_get(doc, KESU_RECORD_SECRETS), KESU_RECORD_ATA_PASSWORD);
 	size_t i;
 
+	if (*pw) {
+		if (strlen(pw) > KESU_ATA_PASSWORD_LEN || strlen(pw) >= len)
+			return false;
+		snprintf(out, len, "%s", pw);
+		return true;
+	}
 	if (password_in(str_at(json_object_get(doc, "method"), "details"), out, len))
 		return true;
 	json_array_foreach(cmds, i, e) {
@@ -209,7 +221,7 @@ out:
 
 /* ---- checks before anything is sent ---- */
 
-/* The record is about this drive: its serial is the block layer's or the drive's own. */
+/* The record is about this drive: its serial is the drive's own (or, older, the block layer's). */
 static int check_same_drive(struct unlock_run *u)
 {
 	const struct unlock_record *rec = u->rec;
@@ -222,7 +234,9 @@ static int check_same_drive(struct unlock_run *u)
 				    "%s names no serial, so kesu cannot tell it is about this drive; "
 				    "nothing was sent. If you are sure, give the password with "
 				    "--password PW", path, u->a->record);
-	if (!strcmp(rec->serial, u->id.serial) || !strcmp(rec->serial, u->drv.ata.serial))
+	/* An older record may name a USB bridge's serial (now id.bridge_serial). */
+	if (!strcmp(rec->serial, u->id.serial) || !strcmp(rec->serial, u->drv.ata.serial) ||
+	    (u->id.bridge_serial[0] && !strcmp(rec->serial, u->id.bridge_serial)))
 		return 0;
 	return kesu_err_set(&u->eb, -KESU_E_BAD_INPUT, "refusing to unlock %s: the record %s is "
 			    "about another drive (serial '%s', model '%s'); %s is serial '%s' "
@@ -413,9 +427,9 @@ static int judge_after(struct unlock_run *u, int recover_rc)
 	if (s->locked) {
 		u->result = "still-locked";
 		kesu_err_set(&u->eb, -KESU_E_LOCKED, "%s is still LOCKED: the drive did not accept "
-			     "the password%s. Check it: a kesu wipe writes its temporary password into "
-			     "the record's method.details (\"temporary user password 'kesu-...'\"; "
-			     "give the record with --record). %sIf the user password is lost, use "
+			     "the password%s. Check it: a kesu wipe keeps its temporary password in "
+			     "the local record's secrets.ata_user_password (give the record with "
+			     "--record). %sIf the user password is lost, use "
 			     "the master password (the vendor's default or the one your "
 			     "organisation set; the vendor can tell you): %s", path,
 			     recover_rc < 0 && recover_rc != -KESU_E_LOCKED ? " or the command failed" : "",

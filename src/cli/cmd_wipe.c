@@ -49,7 +49,8 @@ struct wipe_args {
 	enum kesu_verify_mode verify;
 	int yes, dry_run, json, json_progress, quiet;
 	const char *out_dir;
-	const char *operator_name;
+	const char *operator_name;   /* --operator: wins over [operator] name */
+	const char *witness;         /* --witness: 立会者 */
 	const char *resume;
 	bool unhide;                 /* firmware methods: restore HPA/DCO/AMAC first */
 	unsigned stall_timeout;      /* firmware methods: seconds without progress; 0 default */
@@ -185,7 +186,10 @@ static void usage(FILE *out)
 	      "  -v, --verify MODE       sample (default), full or none\n"
 	      "  -y, --yes               do not ask for confirmation\n"
 	      "  -o, --out DIR           evidence directory (default ./" DEFAULT_OUT ")\n"
-	      "  -O, --operator NAME     the person performing the erase, for the record\n"
+	      "  -O, --operator NAME     the person performing the erase: the record's and the\n"
+	      "                          certificate's 氏名 (over the config's [operator] name)\n"
+	      "      --witness NAME      the witness (立会者) for the record and the certificate\n"
+	      "                          (default: the --media-id entry's 立会者)\n"
 	      "  -c, --config FILE       configuration (default /etc/kesu/kesu.conf)\n"
 	      "      --key FILE          signing key (default [signing] key, else the key\n"
 	      "                          directory's signer.key); see kesu-cert(8)\n"
@@ -193,7 +197,8 @@ static void usage(FILE *out)
 	      "      --chain FILE        intermediate certificates (default [signing] chain)\n"
 	      "      --passphrase-file F the signing key's passphrase, first line of F\n"
 	      "      --no-cert           write result records only, no certificate\n"
-	      "      --media-id ID       the ledger entry of this medium: link its certificate\n"
+	      "      --media-id ID       the ledger entry of this medium: link its certificate,\n"
+	      "                          which then names its データ名 and 記録媒体\n"
 	      "      --db PATH           the ledger for --media-id (see kesu-ledger(8))\n"
 	      "      --ca FILE           the root the ledger trusts (default [signing] root)\n"
 	      "  -r, --resume JOURNAL    continue an interrupted wipe from its journal\n"
@@ -214,7 +219,7 @@ static void usage(FILE *out)
 
 enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_JSON_PROGRESS, OPT_THREADS, OPT_CHUNK, OPT_KEY,
        OPT_SIGNER_CERT, OPT_CHAIN, OPT_PASSPHRASE_FILE, OPT_NO_CERT, OPT_MEDIA_ID, OPT_DB,
-       OPT_CA, OPT_UNHIDE, OPT_STALL };
+       OPT_CA, OPT_UNHIDE, OPT_STALL, OPT_WITNESS };
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
 {
@@ -258,6 +263,7 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 		{ "threads",       required_argument, NULL, OPT_THREADS },
 		{ "unhide",        no_argument,       NULL, OPT_UNHIDE },
 		{ "verify",        required_argument, NULL, 'v' },
+		{ "witness",       required_argument, NULL, OPT_WITNESS },
 		{ "yes",           no_argument,       NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -300,6 +306,7 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 		case 'y': a->yes = 1; break;
 		case 'o': a->out_dir = optarg; break;
 		case 'O': a->operator_name = optarg; break;
+		case OPT_WITNESS: a->witness = optarg; break;
 		case 'r': a->resume = optarg; break;
 		case 'q': a->quiet = 1; break;
 		case 'c': a->evidence.config = optarg; break;
@@ -645,7 +652,12 @@ static void print_human(const struct drive *d)
 	if (d->record_rc < 0)
 		kesu_cli_error("%s: the record could not be written: %s", d->t.id.path,
 			       d->record_eb.msg);
-	else
+	/* Without its record, this terminal is the only place left for the password. */
+	if (d->record_rc < 0 && d->r.ata_password[0] && d->r.outcome != KESU_OUTCOME_ERASED)
+		kesu_cli_error("%s: kesu's temporary ATA user password was '%s'; if the drive is "
+			       "still locked: kesu unlock %s --password '%s'", d->t.id.path,
+			       d->r.ata_password, d->t.id.path, d->r.ata_password);
+	else if (d->record_rc >= 0)
 		printf("  record: %s\n", d->record_path);
 	if (d->cert_rc < 0)
 		kesu_cli_error("%s: no certificate: %s; certify the record later with 'kesu cert "
@@ -871,6 +883,7 @@ int cmd_wipe(int argc, char **argv)
 		ds[i].ev = &ev;
 	}
 	a.evidence.operator_name = a.operator_name;
+	a.evidence.witness = a.witness;
 	rc = wipe_evidence_prepare(&ev, &a.evidence, ids, n, out_dir, &eb);
 	if (rc < 0) {
 		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
@@ -891,8 +904,12 @@ int cmd_wipe(int argc, char **argv)
 		code = KESU_EXIT_IO;
 		goto out;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		ds[i].o.out_dir = out_dir;
+		/* --witness, else the ledger entry's 立会者 (wipe_evidence). */
+		snprintf(ds[i].r.witness, sizeof(ds[i].r.witness), "%s",
+			 ev.opts.witness ? ev.opts.witness : "");
+	}
 	code = run_drives(ds, n, &a);
 out:
 	release_drives(ds, n);

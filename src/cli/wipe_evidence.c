@@ -23,7 +23,22 @@ static int load_config(struct wipe_evidence *ev, struct kesu_errbuf *eb)
 	ev->opts.cert_path = ev->args.signer_cert;
 	ev->opts.chain_path = ev->args.chain;
 	ev->opts.passphrase_file = ev->args.passphrase_file;
+	ev->opts.operator_name = ev->args.operator_name;
+	ev->opts.witness = ev->args.witness;
 	return 0;
+}
+
+/* What the certificate takes from the ledger entry; the command line wins. */
+static void take_from_ledger(struct wipe_evidence *ev, const struct kesu_media *m)
+{
+	snprintf(ev->data_name, sizeof(ev->data_name), "%s", kesu_media_get(m, KESU_MF_DATA_NAME));
+	snprintf(ev->medium, sizeof(ev->medium), "%s", kesu_media_get(m, KESU_MF_MEDIUM));
+	snprintf(ev->ledger_witness, sizeof(ev->ledger_witness), "%s",
+		 kesu_media_get(m, KESU_MF_WITNESS));
+	ev->opts.data_name = ev->data_name;
+	ev->opts.medium = ev->medium;
+	if (!ev->args.witness || !*ev->args.witness)
+		ev->opts.witness = ev->ledger_witness;
 }
 
 /*
@@ -91,10 +106,18 @@ static int check_ledger(struct wipe_evidence *ev, const struct kesu_dev_identity
 		rc = kesu_ledger_get_media(lg, ev->args.media_id, &m, eb);
 	if (rc == 0) {
 		serial = kesu_media_get(&m, KESU_MF_SERIAL);
-		if (serial && *serial && ids[0].serial[0] && strcmp(serial, ids[0].serial))
+		if (*serial && ids[0].bridge_serial[0] && !strcmp(serial, ids[0].bridge_serial))
+			rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "the ledger has %s with serial '%s', "
+					  "which is the USB bridge's; the drive in it reports its own "
+					  "serial '%s'. Correct the ledger ('kesu ledger edit %s "
+					  "--serial %s'); nothing was touched", ev->args.media_id,
+					  serial, ids[0].serial, ev->args.media_id, ids[0].serial);
+		else if (*serial && ids[0].serial[0] && strcmp(serial, ids[0].serial))
 			rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "the ledger has %s with serial '%s', "
 					  "but %s has serial '%s'; nothing was touched",
 					  ev->args.media_id, serial, ids[0].path, ids[0].serial);
+		if (rc == 0)
+			take_from_ledger(ev, &m);
 		kesu_media_release(&m);
 	}
 	kesu_ledger_close(lg);

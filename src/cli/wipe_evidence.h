@@ -3,7 +3,9 @@
  * kesu wipe: the evidence that follows an erase. Before anything is touched,
  * wipe_evidence_prepare() loads the configuration, checks that the signing key
  * is usable and, with --media-id/--db, that the ledger knows the medium and
- * that its serial is the device's. After each drive's record is written,
+ * that its serial is the device's (the drive's own: kesu_target_open()); the
+ * certificate then carries the entry's データ名, 記録媒体 and 立会者. The
+ * command line wins over the ledger, and both over the configuration. After each drive's record is written,
  * wipe_evidence_certify() signs it (CERT-ID.json, .p7s, .pdf beside the
  * record); after all drives, wipe_evidence_attach() links the certificate to
  * the ledger entry. A failure here never changes the erase outcome.
@@ -25,7 +27,8 @@ struct wipe_evidence_args {
 	const char *key, *signer_cert, *chain, *passphrase_file;
 	const char *ca;               /* --ca: the root that ledger attach trusts */
 	const char *media_id, *db;    /* --media-id, --db */
-	const char *operator_name;    /* --operator: who changes the ledger */
+	const char *operator_name;    /* --operator: the certificate's 氏名, who changes the ledger */
+	const char *witness;          /* --witness: 立会者 (else the ledger entry's) */
 	bool no_cert;                 /* --no-cert */
 };
 
@@ -36,6 +39,8 @@ struct wipe_evidence {
 	bool certify;                 /* a usable signer was found */
 	char signer[512];             /* its subject */
 	char note[512];               /* why there is no certificate, for the operator */
+	/* The --media-id entry: データ名, 記録媒体 and the plan's 立会者, for the certificate. */
+	char data_name[512], medium[256], ledger_witness[256];
 	pthread_mutex_t lock;         /* certificates are made one at a time (pango) */
 	bool lock_init;
 };

@@ -104,6 +104,47 @@ int kesu_drive_probe(int fd, const struct kesu_dev_identity *id, struct kesu_dri
 	return 0;
 }
 
+/* The drive's own serial, as IDENTIFY gives it: NVMe first, then ATA through SAT. */
+static void drive_serial(int fd, char *serial, size_t len, const char **source)
+{
+	struct kesu_nvme_ctrl c;
+	struct kesu_ata_identify a;
+	uint8_t page[KESU_ATA_IDENTIFY_LEN];
+	uint32_t nsid;
+
+	serial[0] = '\0';
+	*source = "";
+	if (kesu_nvme_probe(fd, &nsid, NULL) == 0 && kesu_nvme_identify_ctrl(fd, &c, NULL, NULL) == 0) {
+		snprintf(serial, len, "%s", c.serial);
+		*source = "nvme-identify";
+	} else if (kesu_ata_identify(fd, page, &a, NULL) == 0) {
+		snprintf(serial, len, "%s", a.serial);
+		*source = "ata-identify";
+	}
+}
+
+void kesu_drive_adopt_serial_from(struct kesu_dev_identity *id, const char *serial,
+				  const char *source)
+{
+	if (!serial || !*serial)
+		return;
+	if (id->serial[0] && strcmp(id->serial, serial))
+		snprintf(id->bridge_serial, sizeof(id->bridge_serial), "%s", id->serial);
+	snprintf(id->serial, sizeof(id->serial), "%s", serial);
+	snprintf(id->serial_source, sizeof(id->serial_source), "%s", source);
+}
+
+void kesu_drive_adopt_serial(int fd, struct kesu_dev_identity *id)
+{
+	char serial[sizeof(id->serial)];
+	const char *source;
+
+	if (id->is_image)
+		return;
+	drive_serial(fd, serial, sizeof(serial), &source);
+	kesu_drive_adopt_serial_from(id, serial, source);
+}
+
 enum kesu_media kesu_media_classify(const struct kesu_dev_identity *id, const struct kesu_drive *d)
 {
 	switch (d->proto) {

@@ -9,6 +9,7 @@
  * family is checked against /proc/self/mountinfo, /proc/swaps, the mount
  * holding "/" and the mounts that show where the system booted from.
  */
+#include <kesu/drive.h>
 #include <kesu/safety.h>
 
 #include <dirent.h>
@@ -812,6 +813,8 @@ int kesu_target_open(const char *path, unsigned flags, struct kesu_target *t,
 		t->fd = -1;
 		return rc;
 	}
+	/* The drive's own serial, not a USB bridge's: it names the drive in records. */
+	kesu_drive_adopt_serial(t->fd, &t->id);
 	t->is_open = true;
 	return 0;
 }

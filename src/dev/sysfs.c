@@ -251,6 +251,8 @@ static void identity_strings(const char *disk, struct kesu_dev_identity *id)
 		vpd_pg80_serial(disk, id->serial, sizeof(id->serial));
 	if (!id->serial[0] && id->transport == KESU_TR_USB)
 		usb_device_serial(disk, id->serial, sizeof(id->serial));
+	if (id->serial[0])
+		snprintf(id->serial_source, sizeof(id->serial_source), "sysfs");
 	sysfs_first(disk, wwid, id->wwid, sizeof(id->wwid));
 }
 

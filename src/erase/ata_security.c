@@ -4,8 +4,11 @@
  * user password, ERASE PREPARE directly followed by ERASE UNIT (which blocks
  * for the whole erase: the timeout comes from IDENTIFY words 89/90), and then,
  * whatever happened, UNLOCK + DISABLE PASSWORD until IDENTIFY shows no
- * password, so the drive is never left locked by kesu. The password is in
- * the record so that an operator can recover a drive kesu could not.
+ * password, so the drive is never left locked by kesu. The password is a
+ * secret of the local record (record.h: KESU_RECORD_SECRETS) so that an
+ * operator can recover a drive kesu could not (kesu unlock --record); it is
+ * never written into the command log, the details or the reasons, which a
+ * certificate carries.
  */
 #include "fw_int.h"
 
@@ -34,9 +37,8 @@ static int sec_cmd(int fd, enum kesu_ata_security_op op, const struct kesu_ata_p
 	if (rc == 0)
 		rc = kesu_sgio_ata(fd, &c, NULL, &local);
 	if (pw)
-		snprintf(detail, sizeof(detail), "user password '%.32s'%s",
-			 (const char *)pw->password, op == KESU_ATA_SEC_SET_PASSWORD ?
-			 ", security level high" : "");
+		snprintf(detail, sizeof(detail), "user password%s",
+			 op == KESU_ATA_SEC_SET_PASSWORD ? ", security level high" : "");
 	if (timeout_ms)
 		snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail),
 			 ", timeout %u min", timeout_ms / 60000);
@@ -114,12 +116,12 @@ static int clear_password(int fd, const struct kesu_ata_password *user, const ch
 	if (rc == 0 && !id.security.enabled && !id.security.locked)
 		return 0;
 	return kesu_err_set(eb, rc ? rc : -KESU_E_LOCKED,
-			    "the drive may still hold kesu's temporary user password '%.32s'%s: "
-			    "unlock it with 'hdparm --user-master u --security-unlock %.32s' and "
-			    "'hdparm --user-master u --security-disable %.32s', or with "
-			    "'kesu unlock DEVICE --password %.32s'", (const char *)user->password,
-			    id.security.locked ? " and is LOCKED" : "", (const char *)user->password,
-			    (const char *)user->password, (const char *)user->password);
+			    "the drive may still hold %s user password%s: unlock it with "
+			    "'kesu unlock DEVICE --record RECORD' (the local record of this erase "
+			    "keeps the password in %s.%s) or 'kesu unlock DEVICE --password PW'",
+			    check_path ? "the" : "kesu's temporary",
+			    id.security.locked ? " and is LOCKED" : "", KESU_RECORD_SECRETS,
+			    KESU_RECORD_ATA_PASSWORD);
 }
 
 int kesu_fw_ata_recover(int fd, const char *path, const char *password, struct kesu_result *r,
@@ -163,13 +165,15 @@ static int new_password(struct fw_run *ru, struct kesu_ata_password *pw)
 	return kesu_ata_password_set(pw, ru->password, false);
 }
 
+/* Into the local record's secrets, before the drive holds it: what kesu unlock --record reads. */
 static void note_password(struct fw_run *ru)
 {
 	size_t n = strlen(ru->r->details);
 
+	snprintf(ru->r->ata_password, sizeof(ru->r->ata_password), "%s", ru->password);
 	snprintf(ru->r->details + n, sizeof(ru->r->details) - n,
-		 "; temporary user password '%s' (recorded to unlock the drive should "
-		 "anything fail)", ru->password);
+		 "; a temporary user password (kept in the local record to unlock the drive "
+		 "should anything fail, not in the certificate)");
 }
 
 int fw_ata_security(struct fw_run *ru, bool enhanced)

@@ -98,8 +98,11 @@ int kesu_overwrite_opts_from_journal(const struct kesu_journal *j, struct kesu_o
 int kesu_journal_matches(const struct kesu_journal *j, const struct kesu_dev_identity *id,
 			 struct kesu_errbuf *eb)
 {
-	if (j->device_size != id->size_bytes || strcmp(j->device_serial, id->serial) ||
-	    strcmp(j->device_model, id->model))
+	/* A journal of an older kesu may name a USB bridge's serial instead of the drive's. */
+	bool serial_ok = !strcmp(j->device_serial, id->serial) ||
+			 (id->bridge_serial[0] && !strcmp(j->device_serial, id->bridge_serial));
+
+	if (j->device_size != id->size_bytes || !serial_ok || strcmp(j->device_model, id->model))
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
 				    "%s was written for another device (model '%s', serial '%s', "
 				    "%llu bytes); %s is model '%s', serial '%s', %llu bytes: name "

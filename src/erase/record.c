@@ -251,10 +251,11 @@ static json_t *host_json(void)
 
 static json_t *device_json(const struct kesu_dev_identity *d)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:i, s:i}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:i, s:i}",
 			 "path", d->path, "name", d->name,
 			 "transport", kesu_transport_name(d->transport),
 			 "vendor", d->vendor, "model", d->model, "serial", d->serial,
+			 "bridge_serial", d->bridge_serial, "serial_source", d->serial_source,
 			 "firmware", d->firmware, "size_bytes", jint(d->size_bytes),
 			 "logical_sector_size", jint(d->logical_sector_size),
 			 "physical_sector_size", jint(d->physical_sector_size),
@@ -388,6 +389,14 @@ int kesu_record_build(const struct kesu_result *r, json_t **out, struct kesu_err
 		json_decref(doc);
 		return kesu_err_set(eb, -ENOMEM, "cannot build the record");
 	}
+	if (json_object_set_new(doc, "witness", json_string(r->witness)) ||
+	    (r->ata_password[0] &&
+	     json_object_set_new(doc, KESU_RECORD_SECRETS,
+				 json_pack("{s:s}", KESU_RECORD_ATA_PASSWORD, r->ata_password)))) {
+		json_decref(doc);
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "cannot build the record: the witness "
+				    "is not valid UTF-8");
+	}
 	*out = doc;
 	return 0;
 }
@@ -407,7 +416,8 @@ int kesu_record_write(const char *dir, const struct kesu_result *r, char *path, 
 	json_decref(doc);
 	if (!text)
 		return kesu_err_set(eb, -ENOMEM, "cannot serialise the record");
-	rc = kesu_write_file_atomic(path, text, strlen(text), 0644, eb);
+	/* Only the station reads it: it may hold the ATA temporary password. */
+	rc = kesu_write_file_atomic(path, text, strlen(text), 0600, eb);
 	free(text);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <kesu/cert.h>
 #include <kesu/config.h>
 #include <kesu/keys.h>
+#include <kesu/record.h>
 #include <kesu/sign.h>
 #include <kesu/util.h>
 
@@ -226,6 +227,26 @@ const char *const kesu_cert_validation_keys[] = { "name", "title", "organisation
 						  "contact", "date", "signature", NULL };
 const char *const kesu_cert_contract_keys[] = { "name", "client", "contractor", NULL };
 const char *const kesu_cert_signer_keys[] = { "subject", "fingerprint", NULL };
+const char *const kesu_cert_media_added_keys[] = { "data_name", "bridge_serial", NULL };
+const char *const kesu_cert_witness_keys[] = { "name", NULL };
+
+/* Members added after the first certificates: absent is fine, present must be strings. */
+static int added_members_valid(const json_t *c, struct kesu_errbuf *eb)
+{
+	const json_t *media = json_object_get(json_object_get(c, "nist"), "media");
+	const json_t *witness = json_object_get(c, "witness");
+	const char *const *k;
+	int rc = 0;
+
+	for (k = kesu_cert_media_added_keys; *k && !rc; k++)
+		if (json_object_get(media, *k))
+			rc = need_type(media, *k, JSON_STRING, "nist.media.", eb);
+	if (rc || !witness)
+		return rc;
+	if (!json_is_object(witness))
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "witness must be an object");
+	return need_strings(witness, kesu_cert_witness_keys, "witness.", eb);
+}
 
 /* The schema every certificate follows (cert.h). */
 static int cert_validate(const json_t *c, struct kesu_errbuf *eb)
@@ -283,6 +304,8 @@ static int cert_validate(const json_t *c, struct kesu_errbuf *eb)
 	for (size_t i = 0; !rc && i < sizeof(sections) / sizeof(sections[0]); i++)
 		rc = need_strings(json_object_get(sections[i].in_nist ? nist : c, sections[i].name),
 				  sections[i].keys, sections[i].where, eb);
+	if (!rc)
+		rc = added_members_valid(c, eb);
 	return rc;
 }
 
@@ -365,14 +388,25 @@ static int make_cert_id(time_t now, char *id, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-/* "SSD (NVMe)"-style media type from the record, unless the configuration names it. */
-static void media_type(const json_t *dev, const struct kesu_config *cfg, char *buf, size_t len)
+static bool given(const char *s)
+{
+	return s && *s;
+}
+
+/*
+ * The ledger's 記録媒体 for a linked wipe, else the configuration's [media]
+ * type, else an "SSD (NVMe)"-style type from the record.
+ */
+static void media_type(const json_t *dev, const struct kesu_config *cfg, const char *medium,
+		       char *buf, size_t len)
 {
 	const char *t = jstr(dev, "transport");
 	const json_t *rot = json_object_get(dev, "rotational");
 	const json_t *rem = json_object_get(dev, "removable");
 
-	if (*cfg_get(cfg, "media", "type", "")) {
+	if (given(medium)) {
+		snprintf(buf, len, "%s", medium);
+	} else if (*cfg_get(cfg, "media", "type", "")) {
 		snprintf(buf, len, "%s", cfg_get(cfg, "media", "type", ""));
 	} else if (!strcmp(t, "nvme")) {
 		snprintf(buf, len, "NVMe SSD");
@@ -401,10 +435,27 @@ static json_t *string_obj(const struct kesu_config *cfg, const char *section,
 	return o;
 }
 
-static json_t *build_nist(const json_t *rec, const struct kesu_config *cfg)
+/*
+ * nist.person: [operator] of the configuration, but the name is the command
+ * line's, else the record's (kesu wipe --operator), else the configuration's.
+ */
+static json_t *build_person(const json_t *rec, const struct kesu_cert_issue_opts *o)
 {
 	static const char *const person_keys[] = { "name", "title", "organisation", "location",
 						   "contact", NULL };
+	json_t *person = string_obj(o->cfg, "operator", person_keys);
+	const char *name = given(o->operator_name) ? o->operator_name : jstr(rec, "operator");
+
+	if (person && *name && json_object_set_new(person, "name", json_string(name))) {
+		json_decref(person);
+		return NULL;
+	}
+	return person;
+}
+
+static json_t *build_nist(const json_t *rec, const struct kesu_cert_issue_opts *o)
+{
+	const struct kesu_config *cfg = o->cfg;
 	static const char *const validation[] = { "name", "title", "organisation", "location",
 						  "contact", "date", "signature", NULL };
 	const json_t *dev = json_object_get(rec, "device");
@@ -412,24 +463,21 @@ static json_t *build_nist(const json_t *rec, const struct kesu_config *cfg)
 	const json_t *ver = json_object_get(rec, "verification");
 	const json_t *tool = json_object_get(rec, "tool");
 	char type[128], details[1024];
-	json_t *validation_o = json_object(), *person;
+	json_t *validation_o = json_object();
 	size_t i;
 
-	media_type(dev, cfg, type, sizeof(type));
+	media_type(dev, cfg, o->medium, type, sizeof(type));
 	jtext(method, "details", details, sizeof(details));
-	person = string_obj(cfg, "operator", person_keys);
-	/* The wipe records who ran it; the configuration or options name them otherwise. */
-	if (person && !*jstr(person, "name") && *jstr(rec, "operator"))
-		json_object_set_new(person, "name", json_string(jstr(rec, "operator")));
 	/* The validation block stays empty until a second person validates. */
 	for (i = 0; validation_o && validation[i]; i++)
 		json_object_set_new(validation_o, validation[i], json_string(""));
-	return json_pack("{s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
+	return json_pack("{s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
 			 " s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:o}",
-		"person", person,
+		"person", build_person(rec, o),
 		"media",
 		"make", jstr(dev, "vendor"), "model", jstr(dev, "model"),
-		"serial", jstr(dev, "serial"),
+		"serial", jstr(dev, "serial"), "bridge_serial", jstr(dev, "bridge_serial"),
+		"data_name", given(o->data_name) ? o->data_name : "",
 		"property_id", cfg_get(cfg, "media", "property_id", ""),
 		"type", type,
 		"source", cfg_get(cfg, "media", "source", ""),
@@ -449,26 +497,44 @@ static json_t *build_nist(const json_t *rec, const struct kesu_config *cfg)
 		"validation", validation_o);
 }
 
-static json_t *build_cert(const json_t *rec, const struct kesu_config *cfg, const char *id,
-			  time_t now, const char *signer_subject, const char *signer_fp)
+/*
+ * The record as the certificate carries it: without "secrets" (the ATA
+ * temporary password stays in the local record only). A new reference.
+ */
+static json_t *public_record(const json_t *rec)
+{
+	json_t *copy = json_deep_copy(rec);
+
+	if (copy)
+		json_object_del(copy, KESU_RECORD_SECRETS);
+	return copy;
+}
+
+static json_t *build_cert(const json_t *rec, const struct kesu_cert_issue_opts *o,
+			  const char *id, time_t now, const char *signer_subject,
+			  const char *signer_fp)
 {
 	static const char *const contract[] = { "name", "client", "contractor", NULL };
 	const json_t *host = json_object_get(rec, "host");
+	const char *witness = given(o->witness) ? o->witness : jstr(rec, "witness");
 	char issued[32], rsha[65];
 	json_t *rec_copy, *host_copy;
 
-	if (kesu_cert_record_sha256(rec, rsha))
+	rec_copy = public_record(rec);
+	if (!rec_copy || kesu_cert_record_sha256(rec_copy, rsha)) {
+		json_decref(rec_copy);
 		return NULL;
+	}
 	kesu_time_rfc3339(now, issued, sizeof(issued));
-	rec_copy = json_deep_copy(rec);
 	host_copy = json_is_object(host) ? json_deep_copy(host) : json_object();
-	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:{s:s, s:s}}",
+	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:{s:s, s:s}, s:{s:s}}",
 			 "certificate_id", id, "certificate_version", KESU_CERT_VERSION,
 			 "issued_at", issued, "outcome", jstr(rec, "outcome"),
-			 "nist", build_nist(rec, cfg),
-			 "contract", string_obj(cfg, "contract", contract),
+			 "nist", build_nist(rec, o),
+			 "contract", string_obj(o->cfg, "contract", contract),
 			 "host", host_copy, "record", rec_copy, "record_sha256", rsha,
-			 "signer", "subject", signer_subject, "fingerprint", signer_fp);
+			 "signer", "subject", signer_subject, "fingerprint", signer_fp,
+			 "witness", "name", witness);
 }
 
 struct signing_paths {
@@ -626,11 +692,11 @@ int kesu_cert_issue(const json_t *record, const struct kesu_cert_issue_opts *opt
 		rc = kesu_err_set(eb, -EEXIST, "%s already exists", op.json);
 		goto out;
 	}
-	cert = build_cert(record, o->cfg, id, now, subject, fp);
+	cert = build_cert(record, o, id, now, subject, fp);
 	json = cert ? json_dumps(cert, JSON_FLAGS) : NULL;
 	if (!json) {
 		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "cannot build the certificate: a field "
-				  "(operator, contract, media options) is not valid UTF-8");
+				  "(operator, witness, contract, media options) is not valid UTF-8");
 		goto out;
 	}
 	/* Never sign what kesu's own verifier would reject. */

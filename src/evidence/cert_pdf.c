@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The certificate as an A4 PDF: Japanese with English subtitles, the NIST
- * SP 800-88 fields as a form, the outcome in large type, the QR code
+ * SP 800-88 fields as a form (with the witness, the ledger's データ名 and
+ * 記録媒体 as the media type), the outcome in large type, the QR code
  * (KESU:C:<ID>:<SHA16>), the signer and the SHA-256 of CERT-ID.json, and for
  * overwrites a chart of throughput over time from record.timeline.
  */
@@ -229,7 +230,11 @@ static void media_block(struct page *pg, const json_t *m)
 	field(pg, "メーカー", "Make / vendor", jstr(m, "make"));
 	field(pg, "型番", "Model", jstr(m, "model"));
 	field(pg, "シリアル番号", "Serial number", jstr(m, "serial"));
+	if (*jstr(m, "bridge_serial"))
+		field(pg, "変換器のシリアル番号", "Serial reported by the USB bridge",
+		      jstr(m, "bridge_serial"));
 	field(pg, "資産番号", "Media property number", jstr(m, "property_id"));
+	field(pg, "データ名", "Data name (ledger)", jstr(m, "data_name"));
 	field(pg, "媒体の種類", "Media type", jstr(m, "type"));
 	field(pg, "出所", "Source", jstr(m, "source"));
 	field(pg, "機密区分", "Classification", jstr(m, "classification"));
@@ -396,6 +401,8 @@ int kesu_cert_pdf_write(const json_t *c, const char *json_sha256, const char *pd
 		return qr_rc;
 	}
 	person_block(&pg, json_object_get(nist, "person"), "作業者", "Person performing sanitization");
+	heading(&pg, "立会者", "Witness");
+	field(&pg, "氏名", "Name", jstr(json_object_get(c, "witness"), "name"));
 	media_block(&pg, json_object_get(nist, "media"));
 	sanitization_block(&pg, json_object_get(nist, "sanitization"), jstr(nist, "destination"));
 	record_block(&pg, c);
