@@ -273,7 +273,15 @@ START_TEST(test_firmware_ata_secure_erase)
 	free(m);
 	ck_assert_ptr_nonnull(rec_command(&f, "SECURITY SET PASSWORD", "ok"));
 	ck_assert_ptr_nonnull(rec_command(&f, "SECURITY ERASE UNIT", "ok"));
-	ck_assert_ptr_nonnull(strstr(rec_str(&f, "method.details"), "temporary user password 'kesu-"));
+	/* The password is a secret of the local record, and only there. */
+	ck_assert_int_eq(strncmp(rec_str(&f, "secrets.ata_user_password"), "kesu-", 5), 0);
+	ck_assert_ptr_nonnull(strstr(rec_str(&f, "method.details"), "temporary user password"));
+	ck_assert_ptr_null(strstr(rec_str(&f, "method.details"), "kesu-"));
+	ck_assert_ptr_null(strstr(rec_str(&f, "method.details"),
+				  rec_str(&f, "secrets.ata_user_password")));
+	/* The record names the drive by its IDENTIFY serial (a loop device has none of its own). */
+	ck_assert_str_eq(rec_str(&f, "device.serial"), "KESUSIM-ATA-0001");
+	ck_assert_str_eq(rec_str(&f, "device.serial_source"), "ata-identify");
 	ck_assert(sim_fx_log_has(&f.sim, "SEC_ERASE_PREPARE"));
 	check_password_clear(&f);
 	fx_free(&f);

@@ -6,6 +6,10 @@
  * before the device is touched.
  */
 #include "overwrite_helpers.h"
+#include "lib/fakesys.h"
+#include "lib/simfx.h"
+
+#include <sys/sysmacros.h>
 
 #define DEV_SIZE (16 * MiB)
 
@@ -335,6 +339,89 @@ START_TEST(test_wipe_cert_operator_option_over_config)
 }
 END_TEST
 
+/*
+ * A drive behind a USB bridge whose VPD page 0x80 reports the bridge's serial:
+ * the record, the certificate and the ledger check use the drive's own serial
+ * (ATA IDENTIFY through SAT), and the bridge's is kept beside it. The drive is
+ * the simulator on a loop device, which a fake sysfs shows as a USB disk.
+ */
+START_TEST(test_wipe_cert_drive_serial_behind_usb_bridge)
+{
+	char out[PATH_MAX], db[PATH_MAX], cert[PATH_MAX], devno[32], before[80], after[80];
+	const char *wipe[] = { tu_kesu_bin(), "wipe", NULL, "--yes", "--quiet", "--pattern", "zero",
+			       "--passes", "1", "--out", NULL, "--key", NULL, "--signer-cert", NULL,
+			       "--ca", NULL, "--media-id", "M-USB-1", "--db", NULL, NULL };
+	struct sim_fx f;
+	struct fakesys fs;
+	struct stat st;
+	struct pki p;
+	struct tu_result r;
+	json_t *doc;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	make_pki(&p);
+	sim_fx_setup(&f, DEV_SIZE, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\","
+		     "\"serial\":\"S-DRIVE-0001\",\"model\":\"KESU SIM HDD\"}]}");
+	ck_assert_int_eq(stat(f.dev, &st), 0);
+	snprintf(devno, sizeof(devno), "%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	ck_assert_int_eq(fakesys_create(&fs), 0);
+	ck_assert_int_eq(fakesys_usb_bridge_disk(&fs, "sdw", devno, DEV_SIZE / 512,
+						 "BRIDGE-0042"), 0);
+	snprintf(db, sizeof(db), "%s/usb.db", tu_tmpdir());
+	ow_out_dir(out, sizeof(out));
+	wipe[2] = f.dev;
+	wipe[10] = out;
+	wipe[12] = p.key;
+	wipe[14] = p.cert;
+	wipe[16] = p.root;
+	wipe[20] = db;
+
+	/* The ledger took the bridge's serial (what the block layer shows): refused, untouched. */
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", db, "add", "M-USB-1", "--serial",
+				 "BRIDGE-0042", "--medium", "HDD 16MB", "--operator", "佐藤 花子",
+				 NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	sim_fx_fill_random(&f);
+	ow_sha256(f.dev, before, sizeof(before));
+	sim_fx_run(&f, &r, NULL, wipe);
+	ck_assert_msg(r.status != 0, "a wipe against the bridge's serial went ahead: %s", r.out);
+	ck_assert_msg(strstr(r.err, "USB bridge") && strstr(r.err, "S-DRIVE-0001"),
+		      "stderr: %s", r.err);
+	tu_result_free(&r);
+	ow_sha256(f.dev, after, sizeof(after));
+	ck_assert_str_eq(before, after);
+
+	/* With the drive's serial in the ledger: erased, certified and linked. */
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", db, "edit", "M-USB-1", "--serial",
+				 "S-DRIVE-0001", "--operator", "佐藤 花子", NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	sim_fx_run(&f, &r, NULL, wipe);
+	run_ok(&r);
+	ck_assert_ptr_nonnull(strstr(r.out, "ledger: M-USB-1"));
+	tu_result_free(&r);
+	ck_assert(find_cert(out, cert, sizeof(cert)));
+	doc = json_load_file(cert, 0, NULL);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_str_eq(at3(doc, "nist", "media", "serial"), "S-DRIVE-0001");
+	ck_assert_str_eq(at3(doc, "nist", "media", "bridge_serial"), "BRIDGE-0042");
+	ck_assert_str_eq(at3(doc, "record", "device", "serial"), "S-DRIVE-0001");
+	ck_assert_str_eq(at3(doc, "record", "device", "bridge_serial"), "BRIDGE-0042");
+	ck_assert_str_eq(at3(doc, "record", "device", "serial_source"), "ata-identify");
+	ck_assert_str_eq(at3(doc, "record", "device", "transport"), "usb");
+	json_decref(doc);
+	ck_pdf_has(cert, "S-DRIVE-0001");
+	ck_pdf_has(cert, "BRIDGE-0042");
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", cert, "--ca", p.root, NULL), 0);
+	run_ok(&r);
+	ck_assert_ptr_nonnull(strstr(r.out, "S-DRIVE-0001"));
+	tu_result_free(&r);
+	ck_assert_int_eq(ow_first_diff_fixed(f.dev, (const unsigned char *)"\0", 1, DEV_SIZE), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("wipe_cert");
@@ -346,6 +433,7 @@ int main(void)
 	tcase_add_test(tc, test_wipe_cert_no_key_records_only);
 	tcase_add_test(tc, test_wipe_cert_ledger_attach);
 	tcase_add_test(tc, test_wipe_cert_operator_option_over_config);
+	tcase_add_test(tc, test_wipe_cert_drive_serial_behind_usb_bridge);
 	suite_add_tcase(s, tc);
 	return tu_main(s);
 }

@@ -229,3 +229,36 @@ int fakesys_create(struct fakesys *fs)
 	}
 	return rc ? -EIO : 0;
 }
+
+#define BRIDGE_USB "devices/pci0000:00/0000:00:14.0/usb3/3-1"
+#define BRIDGE BRIDGE_USB "/3-1:1.0/host9/target9:0:0/9:0:0:0"
+
+int fakesys_usb_bridge_disk(const struct fakesys *fs, const char *name, const char *devno,
+			    unsigned long long sectors, const char *vpd_serial)
+{
+	char blk[512], num[64], size[32], pg80[4 + 64], rel[600];
+	size_t sl = strlen(vpd_serial);
+	int rc = 0;
+
+	if (sl > 64 || strlen(name) > 64)
+		return -EINVAL;
+	snprintf(blk, sizeof(blk), BRIDGE "/block/%s", name);
+	snprintf(num, sizeof(num), "%s\n", devno);
+	snprintf(size, sizeof(size), "%llu\n", sectors);
+	rc |= blockdev(fs, blk, name, num, size, 0);
+	rc |= put(fs, BRIDGE, "vendor", "JMicron \n");
+	rc |= put(fs, BRIDGE, "model", "USB3.0 BRIDGE   \n");
+	/* VPD page 0x80: page code, length, the serial in ASCII. */
+	pg80[0] = 0x00;
+	pg80[1] = (char)0x80;
+	pg80[2] = 0x00;
+	pg80[3] = (char)sl;
+	memcpy(pg80 + 4, vpd_serial, sl);
+	rc |= fakesys_write(fs, BRIDGE "/vpd_pg80", pg80, 4 + sl);
+	rc |= put(fs, BRIDGE_USB, "idVendor", "152d\n");
+	snprintf(rel, sizeof(rel), "%s/device", blk);
+	rc |= link_in(fs, rel, BRIDGE);
+	snprintf(rel, sizeof(rel), "dev/block/%s", devno);
+	rc |= link_in(fs, rel, blk);
+	return rc ? -EIO : 0;
+}

@@ -40,4 +40,14 @@ int fakesys_mountinfo(const struct fakesys *fs, const char *text);
 /* Write a file under the fake sysfs root (parents created). */
 int fakesys_write(const struct fakesys *fs, const char *rel, const void *data, size_t len);
 
+/*
+ * Add NAME, a disk behind a USB-SATA bridge (usb-storage host), device
+ * number devno ("7:3", e.g. a real loop device's, so that kesu opens that
+ * device as NAME), sectors 512-byte sectors, model "USB3.0 BRIDGE", whose
+ * VPD page 0x80 reports vpd_serial: the bridge's serial, not the drive's.
+ * Also <sysfs>/dev/block/DEVNO, so a node with that number resolves to NAME.
+ */
+int fakesys_usb_bridge_disk(const struct fakesys *fs, const char *name, const char *devno,
+			    unsigned long long sectors, const char *vpd_serial);
+
 #endif
