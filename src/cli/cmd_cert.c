@@ -13,6 +13,7 @@
 #include <kesu/cli.h>
 #include <kesu/config.h>
 #include <kesu/keys.h>
+#include <kesu/text.h>
 #include <kesu/util.h>
 
 #include "cli_common.h"
@@ -205,6 +206,13 @@ static int do_issue(const struct cert_args *a)
 	int rc;
 
 	kesu_err_clear(&eb);
+	/* The options that win over the record: the same text rules as everywhere. */
+	if (kesu_text_check("operator", a->operator_name, &eb) ||
+	    kesu_text_check("witness", a->witness, &eb) ||
+	    kesu_text_check("data_name", a->data_name, &eb)) {
+		kesu_cli_error("%s", eb.msg);
+		return KESU_EXIT_BAD_INPUT;
+	}
 	if (load_config(a, &cfg))
 		return KESU_EXIT_BAD_INPUT;
 	o.cfg = cfg;
