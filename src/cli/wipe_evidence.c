@@ -102,6 +102,8 @@ static int check_ledger(struct wipe_evidence *ev, const struct kesu_dev_identity
 	/* who will be recorded (wipe_evidence_attach) must be on the roster, before the erase */
 	rc = cli_check_name(lg, KESU_STAFF_ANYONE, "--operator (or [operator] name)",
 			    wipe_operator(ev), eb);
+	if (rc == 0 && ev->args.witness && *ev->args.witness)
+		rc = cli_check_name(lg, KESU_STAFF_ANYONE, "--witness", ev->args.witness, eb);
 	if (rc == 0)
 		rc = kesu_ledger_get_media(lg, ev->args.media_id, &m, eb);
 	if (rc == 0) {
