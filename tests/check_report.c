@@ -285,6 +285,222 @@ START_TEST(test_report_check_by_certificate_payload)
 }
 END_TEST
 
+static void staff(const char *role, const char *fam, const char *given, const char *aff,
+		  const char *title, const char *note)
+{
+	struct tu_result r;
+	char a[5][160];
+
+	snprintf(a[0], sizeof(a[0]), "--role=%s", role);
+	snprintf(a[1], sizeof(a[1]), "--family-name=%s", fam);
+	snprintf(a[2], sizeof(a[2]), "--given-name=%s", given);
+	snprintf(a[3], sizeof(a[3]), "--affiliation=%s", aff);
+	snprintf(a[4], sizeof(a[4]), "--note=%s", note);
+	ck_assert_msg(kesu_ok(&r, "staff", "add", a[0], a[1], a[2], a[3], a[4],
+			      title ? "--title" : NULL, title) == 0, "%s", r.err);
+	tu_result_free(&r);
+}
+
+/* The people of every test below: the roster's entries are the names add_planned uses. */
+static void roster(void)
+{
+	staff("データ取扱責任者", "山田", "太郎", "××事業部", "課長", "△△訓練修了");
+	staff("データ取扱者", "佐藤", "花子", "××グループ", "SE", "××資格保持");
+	staff("データ取扱者", "鈴木", "次郎", "××グループ", NULL, "情報セキュリティ研修修了");
+	staff("主管担当", "主管", "担当", "", NULL, "");
+}
+
+/* 別紙2: the handlers with 担当, 氏名, 所属, 役職, 備考; not the client's officer. */
+START_TEST(test_report_roster)
+{
+	char out[600], csv[600], *text;
+	struct tu_result r;
+
+	setup();
+	snprintf(out, sizeof(out), "%s/roster.pdf", tu_tmpdir());
+	ck_assert_int_eq(kesu_ok(&r, "ledger", "add", "M-0001", NULL, NULL, NULL, NULL, NULL, NULL),
+			 0);
+	tu_result_free(&r);
+	/* no roster: nothing to print */
+	ck_assert_int_eq(kesu_ok(&r, "report", "roster", "-o", out, templates, NULL, NULL, NULL,
+				 NULL), KESU_EXIT_FAILURE);
+	ck_assert_ptr_nonnull(strstr(r.err, "kesu staff add"));
+	tu_result_free(&r);
+	roster();
+	ck_assert_int_eq(kesu_ok(&r, "report", "roster", "-o", out, templates, "--date=2026-12-02",
+				 NULL, NULL, NULL), 0);
+	tu_result_free(&r);
+	text = pdf_text(out);
+	ck_assert_ptr_nonnull(strstr(text, "データ取扱者等名簿"));
+	ck_assert_ptr_nonnull(strstr(text, "○○システム運用業務の委託"));
+	ck_assert_ptr_nonnull(strstr(text, "各種データを取り扱う者を下記のとおり報告いたします"));
+	ck_assert_ptr_nonnull(strstr(text, "データ取扱責任者"));
+	ck_assert_ptr_nonnull(strstr(text, "山田 太郎"));
+	ck_assert_ptr_nonnull(strstr(text, "××事業部"));
+	ck_assert_ptr_nonnull(strstr(text, "課長"));
+	ck_assert_ptr_nonnull(strstr(text, "△△訓練修了"));
+	ck_assert_ptr_nonnull(strstr(text, "佐藤 花子"));
+	ck_assert_ptr_nonnull(strstr(text, "××資格保持"));
+	ck_assert_ptr_nonnull(strstr(text, "鈴木 次郎"));
+	ck_assert_ptr_null(strstr(text, "主管"));
+	/* the manager first */
+	ck_assert(strstr(text, "山田 太郎") < strstr(text, "佐藤 花子"));
+	free(text);
+
+	/* a person taken off the roster is no longer on 別紙2 */
+	ck_assert_int_eq(kesu_ok(&r, "staff", "remove", "鈴木次郎", NULL, NULL, NULL, NULL, NULL,
+				 NULL), 0);
+	tu_result_free(&r);
+	snprintf(csv, sizeof(csv), "%s/roster.csv", tu_tmpdir());
+	ck_assert_int_eq(kesu_ok(&r, "report", "roster", "-o", csv, templates, NULL, NULL, NULL,
+				 NULL), 0);
+	tu_result_free(&r);
+	text = tu_read_file(csv, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text, "\"担当\",\"氏名\",\"所属\",\"役職\",\"備考\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"データ取扱者\",\"佐藤 花子\",\"××グループ\",\"SE\""));
+	ck_assert_ptr_null(strstr(text, "鈴木"));
+	free(text);
+}
+END_TEST
+
+/* The return plan shows 未承認 until approve-plan, then 承認者 and 承認日; a later change is 未承認 again. */
+START_TEST(test_report_return_plan_approval)
+{
+	char out[600], *text;
+	struct tu_result r;
+
+	setup();
+	roster();
+	add_planned("M-0001", "顧客データ", "消去");
+	snprintf(out, sizeof(out), "%s/plan.pdf", tu_tmpdir());
+	ck_assert_int_eq(kesu_ok(&r, "report", "return-plan", "-o", out, templates, NULL, NULL,
+				 NULL, NULL), 0);
+	tu_result_free(&r);
+	text = pdf_text(out);
+	ck_assert_ptr_nonnull(strstr(text, "未承認"));
+	ck_assert_ptr_null(strstr(text, "承認者"));
+	free(text);
+
+	ck_assert_int_eq(kesu_ok(&r, "ledger", "approve-plan", "--approved-by=主管担当",
+				 "--approved-at=2030-01-01", NULL, NULL, NULL, NULL, NULL),
+			 KESU_EXIT_BAD_INPUT);     /* not in the future */
+	ck_assert_ptr_nonnull(strstr(r.err, "in the future"));
+	tu_result_free(&r);
+	ck_assert_int_eq(kesu_ok(&r, "ledger", "approve-plan", "--approved-by=主管担当",
+				 "--approved-at=2026年11月30日 15:00", NULL, NULL, NULL, NULL, NULL), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(kesu_ok(&r, "report", "return-plan", "-o", out, templates, NULL, NULL,
+				 NULL, NULL), 0);
+	tu_result_free(&r);
+	text = pdf_text(out);
+	ck_assert_ptr_null(strstr(text, "未承認"));
+	ck_assert_msg(strstr(text, "承認者") && strstr(text, "主管 担当"), "%s", text);
+	ck_assert_msg(strstr(text, "承認日") && strstr(text, "2026年11月30日 15:00"), "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "第1号"));
+	free(text);
+
+	/* changed after the approval: the plan as it is now is not the approved one */
+	ck_assert_int_eq(kesu_ok(&r, "ledger", "edit", "M-0001", "--disp-place=別館", NULL, NULL,
+				 NULL, NULL, NULL), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(kesu_ok(&r, "report", "return-plan", "-o", out, templates, NULL, NULL,
+				 NULL, NULL), 0);
+	tu_result_free(&r);
+	text = pdf_text(out);
+	ck_assert_ptr_nonnull(strstr(text, "未承認"));
+	ck_assert_ptr_nonnull(strstr(text, "第1号の承認後に変更があります"));
+	free(text);
+	/* approved plan 1 as it was approved */
+	ck_assert_int_eq(kesu_ok(&r, "report", "return-plan", "--plan=1", "-o", out, templates,
+				 NULL, NULL, NULL), 0);
+	tu_result_free(&r);
+	text = pdf_text(out);
+	ck_assert_ptr_nonnull(strstr(text, "承認者"));
+	ck_assert_ptr_nonnull(strstr(text, "本社3階"));
+	ck_assert_ptr_null(strstr(text, "別館"));
+	free(text);
+}
+END_TEST
+
+/* work approve shows on the 作業予定表; an overrun needs --reason, which the result prints. */
+START_TEST(test_report_work_approval_and_overrun)
+{
+	char out[600], *text;
+	struct tu_result r;
+
+	setup();
+	roster();
+	ck_assert_int_eq(kesu_ok(&r, "work", "plan", "--id=W-001", "--target=顧客データ",
+				 "--worker=佐藤 花子", "--time=2026-11-25 09:00-12:00",
+				 "--content=移行テスト", NULL, NULL), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(kesu_ok(&r, "work", "plan", "--id=W-002", "--target=試験データ",
+				 "--worker=鈴木次郎", "--time=2026年11月26日 13:00～17:00",
+				 "--content=消去", NULL, NULL), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(kesu_ok(&r, "work", "approve", "W-001", "--approved-by=主管 担当",
+				 "--approved-at=2026-11-24 17:00", NULL, NULL, NULL, NULL), 0);
+	tu_result_free(&r);
+	snprintf(out, sizeof(out), "%s/schedule.pdf", tu_tmpdir());
+	ck_assert_int_eq(kesu_ok(&r, "report", "schedule", "-o", out, templates, NULL, NULL, NULL,
+				 NULL), 0);
+	tu_result_free(&r);
+	text = pdf_text(out);
+	ck_assert_ptr_nonnull(strstr(text, "承認"));
+	ck_assert_ptr_nonnull(strstr(text, "主管 担当"));
+	ck_assert_ptr_nonnull(strstr(text, "2026年11月24日"));
+	ck_assert_ptr_nonnull(strstr(text, "未承認"));         /* W-002 */
+	free(text);
+
+	/* 持ち出しの有無 is 無 or 有 */
+	ck_assert_int_eq(kesu_ok(&r, "work", "done", "--id=W-001",
+				 "--actual-time=2026-11-25 09:00-11:30", "--result=正常",
+				 "--taken-out=maybe", "--confirmer=山田 太郎", NULL, NULL),
+			 KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "無 or 有"));
+	tu_result_free(&r);
+	/* an overrun without its reason */
+	ck_assert_int_eq(kesu_ok(&r, "work", "done", "--id=W-001",
+				 "--actual-time=2026-11-25 09:00-12:40", "--result=正常",
+				 "--taken-out=無", "--confirmer=山田 太郎", NULL, NULL),
+			 KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "--reason"));
+	tu_result_free(&r);
+	ck_assert_int_eq(kesu_ok(&r, "work", "done", "--id=W-001",
+				 "--actual-time=2026-11-25 08:30-11:30", "--result=正常",
+				 "--taken-out=無", "--confirmer=山田 太郎", NULL, NULL),
+			 KESU_EXIT_BAD_INPUT);         /* began before the planned time */
+	tu_result_free(&r);
+	ck_assert_int_eq(kesu_ok(&r, "work", "done", "--id=W-001",
+				 "--actual-time=2026-11-25 09:00-12:40", "--result=正常",
+				 "--taken-out=無", "--confirmer=山田 太郎",
+				 "--reason=対象データが予定より多かったため", NULL), 0);
+	tu_result_free(&r);
+	snprintf(out, sizeof(out), "%s/result.pdf", tu_tmpdir());
+	ck_assert_int_eq(kesu_ok(&r, "report", "result", "--work=W-001", "-o", out, templates,
+				 NULL, NULL, NULL), 0);
+	tu_result_free(&r);
+	text = pdf_text(out);
+	ck_assert_ptr_nonnull(strstr(text, "予定時間を超えた理由"));
+	ck_assert_ptr_nonnull(strstr(text, "対象データが予定より多かったため"));
+	free(text);
+	/* within the plan: no reason needed, no reason row */
+	ck_assert_int_eq(kesu_ok(&r, "work", "done", "--id=W-002",
+				 "--actual-time=2026-11-26 13:00-16:00", "--result=正常",
+				 "--taken-out=無し", "--confirmer=山田太郎", NULL, NULL), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(kesu_ok(&r, "report", "result", "--work=W-002", "-o", out, templates,
+				 NULL, NULL, NULL), 0);
+	tu_result_free(&r);
+	text = pdf_text(out);
+	ck_assert_ptr_null(strstr(text, "予定時間を超えた理由"));
+	free(text);
+	ck_assert_int_eq(kesu_ok(&r, "ledger", "audit", NULL, NULL, NULL, NULL, NULL, NULL, NULL), 0);
+	tu_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("report");
@@ -294,6 +510,9 @@ int main(void)
 		{ "return_plan_ledger", test_report_return_plan_and_ledger },
 		{ "schedule_result", test_report_schedule_and_result },
 		{ "check_cert_payload", test_report_check_by_certificate_payload },
+		{ "roster", test_report_roster },
+		{ "return_plan_approval", test_report_return_plan_approval },
+		{ "work_approval_overrun", test_report_work_approval_and_overrun },
 	};
 
 	TU_ADD_CASES(s, tests, 120);

@@ -9,6 +9,7 @@
  *   result       作業結果報告書      one work (work_id)
  *   return-plan  データ返却等計画書  media marked 返却/消去/廃棄
  *   completion   作業完了報告書      every item of the approved return plan
+ *   roster       データ取扱者等名簿  the roster's handlers (別紙2, include/kesu/staff.h)
  *
  * Every report is headed by [contract] name (委託業務名) and [contract]
  * contractor (受託者) from the configuration and dated in Japanese style.
@@ -26,14 +27,15 @@ struct kesu_config;
 enum kesu_report_format { KESU_REPORT_PDF, KESU_REPORT_CSV };
 
 struct kesu_report_opts {
-	const char *type;                 /* ledger schedule result return-plan completion */
+	const char *type;                 /* ledger schedule result return-plan completion roster */
 	const char *out_path;
 	enum kesu_report_format format;
 	enum kesu_csv_encoding encoding;  /* CSV only: UTF-8 (default) or Shift_JIS */
 	const struct kesu_config *cfg;    /* [contract] name, contractor */
 	const char *templates_dir;        /* directory of NAME.json layouts */
 	const char *work_id;              /* result: the work */
-	long plan_no;                     /* completion: 0 = the latest approved plan */
+	long plan_no;                     /* completion: 0 = the latest approved plan;
+					     return-plan: 0 = the media's plan now */
 	time_t date;                      /* the report's date; 0 = today (kesu_clock_now), dated in the paperwork zone */
 };
 

@@ -942,7 +942,7 @@ out:
 int kesu_ledger_approve_plan_at(struct kesu_ledger *lg, const char *approver,
 				const char *approved_at, long *plan_no, struct kesu_errbuf *eb)
 {
-	char when[32];
+	char when[32], full[KESU_STAFF_NAME_MAX];
 	long dummy;
 	int rc;
 
@@ -951,14 +951,15 @@ int kesu_ledger_approve_plan_at(struct kesu_ledger *lg, const char *approver,
 	if (!approver || !*approver)
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
 				    "who approved the plan? Give the 主管担当's full name with --approved-by");
+	/* recorded as on the roster when one is kept */
 	if ((rc = kesu_staff_check_name(lg, KESU_STAFF_OFFICER, "承認者 (--approved-by)", approver,
-					NULL, 0, eb)) < 0)
+					full, sizeof(full), eb)) < 0)
 		return rc;
 	if ((rc = lg_approval_time(approved_at, when, eb)) < 0)
 		return rc;
 	if ((rc = lg_begin(lg, eb)) < 0)
 		return rc;
-	return lg_end(lg, plan_insert(lg, approver, when, plan_no ? plan_no : &dummy, eb), eb);
+	return lg_end(lg, plan_insert(lg, full, when, plan_no ? plan_no : &dummy, eb), eb);
 }
 
 int kesu_ledger_approve_plan(struct kesu_ledger *lg, const char *approver, long *plan_no,

@@ -6,6 +6,7 @@
  * into a PDF (include/kesu/pdf.h) or a CSV.
  */
 #include "ledger_int.h"
+#include "report_forms.h"
 
 #include <kesu/clock.h>
 #include <kesu/config.h>
@@ -22,7 +23,7 @@
 #define TEMPLATE_MAX_BYTES (256u << 10)
 
 static const char *const report_types[] = {
-	"ledger", "schedule", "result", "return-plan", "completion",
+	"ledger", "schedule", "result", "return-plan", "completion", "roster",
 };
 
 int kesu_report_type_valid(const char *type)
@@ -44,6 +45,7 @@ struct report {
 	json_t *rows;      /* array of {key: text} */
 	json_t *before;    /* array of lines between the heading and the table */
 	json_t *after;     /* array of lines after the table */
+	json_t *box;       /* PDF: the approval box, rows of cells (report_forms.h) */
 	struct kesu_report_summary sum;
 };
 
@@ -53,6 +55,7 @@ static void report_release(struct report *r)
 	json_decref(r->rows);
 	json_decref(r->before);
 	json_decref(r->after);
+	json_decref(r->box);
 }
 
 static int load_template(const char *dir, const char *type, json_t **tpl, struct kesu_errbuf *eb)
@@ -102,7 +105,7 @@ static int row_set(json_t *row, const char *key, const char *value)
 	return json_object_set_new(row, key, json_string(value ? value : "")) < 0 ? -ENOMEM : 0;
 }
 
-static json_t *media_row(const struct kesu_media *m)
+json_t *rpt_media_row(const struct kesu_media *m)
 {
 	json_t *o = json_object();
 
@@ -144,7 +147,7 @@ static int build_media(struct kesu_ledger *lg, struct report *r, int plan_only,
 	for (size_t i = 0; i < l.n && rc == 0; i++) {
 		if (plan_only && !*kesu_media_get(&l.items[i], KESU_MF_DISPOSITION))
 			continue;
-		rc = append(r->rows, media_row(&l.items[i]));
+		rc = append(r->rows, rpt_media_row(&l.items[i]));
 	}
 	kesu_media_list_release(&l);
 	if (rc == 0 && plan_only && !json_array_size(r->rows))
@@ -154,6 +157,15 @@ static int build_media(struct kesu_ledger *lg, struct report *r, int plan_only,
 	return rc;
 }
 
+/* データ返却等計画書: the media's plan now (or approved plan N) and its approval box. */
+static int build_return_plan(struct kesu_ledger *lg, struct report *r, long plan_no,
+			     struct kesu_errbuf *eb)
+{
+	int rc = plan_no > 0 ? rpt_plan_rows(lg, plan_no, r->rows, eb) : build_media(lg, r, 1, eb);
+
+	return rc < 0 ? rc : rpt_plan_box(lg, plan_no, r->rows, r->box, eb);
+}
+
 static int build_schedule(struct kesu_ledger *lg, struct report *r, struct kesu_errbuf *eb)
 {
 	struct kesu_work_list l;
@@ -161,8 +173,12 @@ static int build_schedule(struct kesu_ledger *lg, struct report *r, struct kesu_
 
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < l.n && rc == 0; i++)
-		rc = append(r->rows, work_row(&l.items[i]));
+	for (size_t i = 0; i < l.n && rc == 0; i++) {
+		json_t *row = work_row(&l.items[i]);
+
+		if ((rc = append(r->rows, row)) == 0)
+			rc = rpt_work_approval(row, &l.items[i]);
+	}
 	kesu_work_list_release(&l);
 	return rc;
 }
@@ -317,7 +333,7 @@ static int build_completion(struct kesu_ledger *lg, struct report *r, long plan_
 	if ((rc = kesu_ledger_get_plan(lg, plan_no, &plan, eb)) < 0)
 		goto out;
 	for (size_t i = 0; i < plan.items.n; i++) {
-		json_t *row = media_row(&plan.items.items[i]);
+		json_t *row = rpt_media_row(&plan.items.items[i]);
 
 		if (!row) {
 			rc = -ENOMEM;
@@ -480,6 +496,8 @@ static int write_pdf(const struct report *r, const struct kesu_report_opts *o, c
 			  kesu_config_get_or(o->cfg, "contract", "contractor", NULL),
 			  kesu_config_get_or(o->cfg, "contract", "name", NULL));
 	y = pdf_heading(pdf, r, o, date, w);
+	if (json_array_size(r->box))
+		y += rpt_pdf_box(pdf, r->box, MARGIN + w, y) + 6;
 	y += table_header(pdf, &t, cols, y);
 	json_array_foreach(r->rows, i, row) {
 		double h = 0;
@@ -613,20 +631,23 @@ int kesu_report_write(struct kesu_ledger *lg, const struct kesu_report_opts *o,
 		memset(summary, 0, sizeof(*summary));
 	if (!kesu_report_type_valid(o->type))
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "unknown report '%s': ledger, schedule, "
-				    "result, return-plan or completion", o->type ? o->type : "");
+				    "result, return-plan, completion or roster", o->type ? o->type : "");
 	if ((rc = load_template(o->templates_dir, o->type, &r.tpl, eb)) < 0)
 		return rc;
 	r.rows = json_array();
 	r.before = json_array();
 	r.after = json_array();
-	if (!r.rows || !r.before || !r.after) {
+	r.box = json_array();
+	if (!r.rows || !r.before || !r.after || !r.box) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	if (!strcmp(o->type, "ledger"))
 		rc = build_media(lg, &r, 0, eb);
 	else if (!strcmp(o->type, "return-plan"))
-		rc = build_media(lg, &r, 1, eb);
+		rc = build_return_plan(lg, &r, o->plan_no, eb);
+	else if (!strcmp(o->type, "roster"))
+		rc = rpt_roster_rows(lg, r.rows, eb);
 	else if (!strcmp(o->type, "schedule"))
 		rc = build_schedule(lg, &r, eb);
 	else if (!strcmp(o->type, "result"))

@@ -404,6 +404,7 @@ static int plan_in_tx(struct kesu_ledger *lg, const struct kesu_work *w, struct 
 	};
 	const char *id = w->f[KESU_WF_WORK_ID];
 	struct kesu_work cur, plan = { 0 };
+	char worker[KESU_STAFF_NAME_MAX];
 	int rc, exists;
 
 	if ((exists = work_lookup(lg, id, &cur, eb)) < 0)
@@ -421,7 +422,7 @@ static int plan_in_tx(struct kesu_ledger *lg, const struct kesu_work *w, struct 
 		}
 	if (w->f[KESU_WF_WORKER] &&
 	    (rc = kesu_staff_check_name(lg, KESU_STAFF_HANDLER, "作業者氏名 (--worker)",
-					w->f[KESU_WF_WORKER], NULL, 0, eb)) < 0)
+					w->f[KESU_WF_WORKER], worker, sizeof(worker), eb)) < 0)
 		goto out;
 	if (w->f[KESU_WF_PLANNED_TIME]) {
 		time_t a, b;
@@ -435,6 +436,8 @@ static int plan_in_tx(struct kesu_ledger *lg, const struct kesu_work *w, struct 
 	/* only the plan's fields: the result comes with 'done' */
 	for (int i = KESU_WF_TARGET; i <= KESU_WF_NOTE; i++)
 		plan.f[i] = w->f[i];
+	if (w->f[KESU_WF_WORKER])
+		plan.f[KESU_WF_WORKER] = worker;     /* as on the roster when one is kept */
 	/* an approval covers the plan as approved: a changed plan needs a new one */
 	for (int i = KESU_WF_TARGET; exists && i <= KESU_WF_NOTE; i++)
 		if (plan.f[i] && strcmp(plan.f[i], kesu_work_get(&cur, (enum kesu_work_field)i)) &&
@@ -480,7 +483,7 @@ static const char *taken_out_canonical(const char *v)
  * (began earlier or ended later) needs the reason (4(2)ウ(オ)).
  */
 static int check_result(struct kesu_ledger *lg, const struct kesu_work *cur, struct kesu_work *res,
-			struct kesu_errbuf *eb)
+			char confirmer[KESU_STAFF_NAME_MAX], struct kesu_errbuf *eb)
 {
 	const char *planned = kesu_work_get(cur, KESU_WF_PLANNED_TIME);
 	const char *actual = res->f[KESU_WF_ACTUAL_TIME];
@@ -495,8 +498,10 @@ static int check_result(struct kesu_ledger *lg, const struct kesu_work *cur, str
 				    res->f[KESU_WF_TAKEN_OUT]);
 	res->f[KESU_WF_TAKEN_OUT] = (char *)taken;
 	if ((rc = kesu_staff_check_name(lg, KESU_STAFF_MANAGER, "確認者 (--confirmer)",
-					res->f[KESU_WF_CONFIRMER], NULL, 0, eb)) < 0)
+					res->f[KESU_WF_CONFIRMER], confirmer, KESU_STAFF_NAME_MAX,
+					eb)) < 0)
 		return rc;
+	res->f[KESU_WF_CONFIRMER] = confirmer;
 	if (lg_parse_interval(actual, &aa, &ab) < 0)
 		return interval_err(eb, work_fields[KESU_WF_ACTUAL_TIME].heading, "actual-time",
 				    actual);
@@ -521,6 +526,7 @@ static int done_in_tx(struct kesu_ledger *lg, const char *work_id, const struct 
 		KESU_WF_ACTUAL_TIME, KESU_WF_RESULT, KESU_WF_TAKEN_OUT, KESU_WF_CONFIRMER,
 	};
 	struct kesu_work cur, res = { 0 };
+	char confirmer[KESU_STAFF_NAME_MAX];
 	int rc;
 
 	if ((rc = kesu_work_fetch(lg, work_id, &cur, eb)) < 0)
@@ -538,7 +544,7 @@ static int done_in_tx(struct kesu_ledger *lg, const char *work_id, const struct 
 		}
 	for (int i = KESU_WF_ACTUAL_TIME; i <= KESU_WF_REASON; i++)
 		res.f[i] = w->f[i];
-	if ((rc = check_result(lg, &cur, &res, eb)) < 0)
+	if ((rc = check_result(lg, &cur, &res, confirmer, eb)) < 0)
 		goto out;
 	res.f[KESU_WF_STATE] = (char *)"完了";
 	rc = work_write(lg, "work-done", work_id, &cur, &res, 0, eb);
@@ -596,7 +602,7 @@ out:
 int kesu_work_approve(struct kesu_ledger *lg, const char *work_id, const char *approver,
 		      const char *approved_at, struct kesu_errbuf *eb)
 {
-	char when[32];
+	char when[32], full[KESU_STAFF_NAME_MAX];
 	int rc;
 
 	if ((rc = lg_require_operator(lg, eb)) < 0)
@@ -605,11 +611,11 @@ int kesu_work_approve(struct kesu_ledger *lg, const char *work_id, const char *a
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
 				    "who approved the work? Give the 主管担当's full name with --approved-by");
 	if ((rc = kesu_staff_check_name(lg, KESU_STAFF_OFFICER, "承認者 (--approved-by)", approver,
-					NULL, 0, eb)) < 0)
+					full, sizeof(full), eb)) < 0)
 		return rc;
 	if ((rc = lg_approval_time(approved_at, when, eb)) < 0)
 		return rc;
 	if ((rc = lg_begin(lg, eb)) < 0)
 		return rc;
-	return lg_end(lg, approve_in_tx(lg, work_id, approver, when, eb), eb);
+	return lg_end(lg, approve_in_tx(lg, work_id, full, when, eb), eb);
 }
