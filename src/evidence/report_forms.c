@@ -11,6 +11,7 @@
  */
 #include "report_forms.h"
 
+#include <kesu/clock.h>
 #include <kesu/report.h>
 #include <kesu/staff.h>
 
@@ -33,22 +34,14 @@ static const enum kesu_media_field plan_fields[] = {
  */
 static void approval_date(const char *rfc3339, int with_time, char *buf, size_t len)
 {
-	struct tm tm = { 0 };
-	char date[64];
-	const char *end = strptime(rfc3339, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	time_t t;
 
-	if (!end || *end) {
+	if (kesu_time_parse_rfc3339(rfc3339, &t) < 0)
 		snprintf(buf, len, "%s", rfc3339);
-		return;
-	}
-	t = timegm(&tm);
-	kesu_report_date_ja(t, date, sizeof(date));
-	localtime_r(&t, &tm);
-	if (!with_time || (tm.tm_hour == 23 && tm.tm_min == 59 && tm.tm_sec == 59))
-		snprintf(buf, len, "%s", date);
+	else if (!with_time || (t + kesu_paper_tz_offset(t)) % 86400 == 86399)
+		kesu_time_paper(t, KESU_PAPER_DATE_JA, buf, len);
 	else
-		snprintf(buf, len, "%s %02d:%02d", date, tm.tm_hour, tm.tm_min);
+		kesu_time_paper(t, KESU_PAPER_DATETIME_JA, buf, len);
 }
 
 int rpt_plan_rows(struct kesu_ledger *lg, long plan_no, json_t *rows, struct kesu_errbuf *eb)

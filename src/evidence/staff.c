@@ -16,6 +16,7 @@
  */
 #include "ledger_int.h"
 
+#include <kesu/clock.h>
 #include <kesu/staff.h>
 #include <kesu/util.h>
 
@@ -681,7 +682,7 @@ static int remove_in_tx(struct kesu_ledger *lg, const char *who, struct kesu_err
 
 	if ((rc = staff_lookup(lg, who, &cur, eb)) < 0)
 		return rc;
-	kesu_time_rfc3339(time(NULL), now, sizeof(now));
+	kesu_time_rfc3339(kesu_clock_now(), now, sizeof(now));
 	ch.f[KESU_SF_REMOVED_AT] = now;
 	rc = staff_write(lg, "staff-remove", kesu_staff_get(&cur, KESU_SF_ID), &cur, &ch, 0, eb);
 	kesu_staff_release(&cur);

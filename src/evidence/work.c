@@ -6,6 +6,7 @@
  */
 #include "ledger_int.h"
 
+#include <kesu/clock.h>
 #include <kesu/staff.h>
 #include <kesu/util.h>
 
@@ -253,20 +254,25 @@ static void time_ascii(const char *in, char *out, size_t len)
 	out[o] = 0;
 }
 
-/* Local (or with Z, UTC) broken-down time to time_t; -1 when the fields are not a real time. */
+/*
+ * A time in the paperwork zone (clock.h; with Z, UTC) to time_t; -1 when the
+ * fields are not a real time.
+ */
 static time_t make_time(int y, int mo, int d, int h, int mi, int sec, int utc)
 {
 	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-			 .tm_min = mi, .tm_sec = sec, .tm_isdst = -1 };
+			 .tm_min = mi, .tm_sec = sec };
 	time_t t;
 
 	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 ||
 	    mi < 0 || mi > 59 || sec < 0 || sec > 59)
 		return -1;
-	t = utc ? timegm(&tm) : mktime(&tm);
-	/* mktime moves 2026-02-30 to March: not a date */
+	t = timegm(&tm);
+	/* timegm moves 2026-02-30 to March: not a date */
 	if (t == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != mo - 1)
 		return -1;
+	if (!utc)
+		t -= kesu_paper_tz_offset(t - kesu_paper_tz_offset(t));
 	return t;
 }
 
@@ -371,7 +377,7 @@ int lg_parse_interval(const char *s, time_t *from, time_t *to)
 
 int lg_approval_time(const char *given, char out[32], struct kesu_errbuf *eb)
 {
-	time_t now = time(NULL), t = now;
+	time_t now = kesu_clock_now(), t = now;
 	int date_only;
 
 	if (given && *given) {
