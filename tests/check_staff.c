@@ -202,6 +202,63 @@ START_TEST(test_staff_no_roster_note_once)
 }
 END_TEST
 
+/* An import is all or nothing: a row naming someone outside the roster is named by its line. */
+START_TEST(test_staff_import_names_checked)
+{
+	static const char csv[] = "媒体ID,データ名,受領者,立会者\r\n"
+				  "M-0001,顧客データ,佐藤 花子,主管 一郎\r\n"
+				  "M-0002,試験データ,花子,\r\n";
+	char path[600];
+	struct tu_result r;
+
+	setup();
+	roster();
+	snprintf(path, sizeof(path), "%s/in.csv", tu_tmpdir());
+	ck_assert_int_eq(tu_write_file(path, csv, strlen(csv)), 0);
+	ck_assert_int_eq(KESU(&r, "ledger", "import", path), KESU_EXIT_BAD_INPUT);
+	ck_assert_msg(strstr(r.err, "in.csv:3: 受領者 '花子'"), "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(KESU(&r, "ledger", "list", "--json"), 0);
+	ck_assert_ptr_null(strstr(r.out, "M-0001"));
+	tu_result_free(&r);
+}
+END_TEST
+
+/* An approval is of the plan as approved, and comes before the work. */
+START_TEST(test_staff_work_approval_rules)
+{
+	struct tu_result r;
+
+	setup();
+	roster();
+	ok(&r, KESU(&r, "work", "plan", "--id=W-1", "--target=顧客データ", "--worker=佐藤花子",
+		    "--time=2026-11-25 09:00-12:00", "--content=移行"));
+	ok(&r, KESU(&r, "work", "approve", "W-1", "--approved-by=主管 一郎",
+		    "--approved-at=2026-11-24 17:00"));
+	refused(&r, KESU(&r, "work", "approve", "W-1", "--approved-by=主管 一郎"), KESU_EXIT_FAILURE,
+		"already approved");
+	ck_assert_int_eq(KESU(&r, "work", "show", "W-1", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"approved_by\": \"主管 一郎\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"worker\": \"佐藤 花子\""));    /* as on the roster */
+	tu_result_free(&r);
+	/* a changed plan is no longer the approved one */
+	ok(&r, KESU(&r, "work", "plan", "--id=W-1", "--time=2026-11-25 13:00-17:00"));
+	ck_assert_int_eq(KESU(&r, "work", "show", "W-1", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"approved_by\": \"\""));
+	tu_result_free(&r);
+	refused(&r, KESU(&r, "work", "plan", "--id=W-1", "--time=午後"), KESU_EXIT_BAD_INPUT,
+		"is not a time span");
+	/* done, then an approval dated after the work began is not a prior approval */
+	ok(&r, KESU(&r, "work", "done", "--id=W-1", "--actual-time=2026-11-25 13:00-16:00",
+		    "--result=正常", "--taken-out=無", "--confirmer=山田 太郎"));
+	refused(&r, KESU(&r, "work", "approve", "W-1", "--approved-by=主管 一郎",
+			 "--approved-at=2026-11-25"), KESU_EXIT_BAD_INPUT, "before this approval");
+	ok(&r, KESU(&r, "work", "approve", "W-1", "--approved-by=主管 一郎",
+		    "--approved-at=2026-11-25 12:00"));
+	ok(&r, KESU(&r, "ledger", "audit"));
+}
+END_TEST
+
 /* The library's check, directly: the forms a name may take. */
 START_TEST(test_staff_check_name_forms)
 {
@@ -309,6 +366,8 @@ int main(void)
 		{ "names_checked", test_staff_names_checked_in_ledger_and_work },
 		{ "no_roster_note", test_staff_no_roster_note_once },
 		{ "check_name_forms", test_staff_check_name_forms },
+		{ "import_names", test_staff_import_names_checked },
+		{ "work_approval_rules", test_staff_work_approval_rules },
 		{ "schema1_migrates", test_staff_schema1_ledger_migrates },
 		{ "wipe_operator", test_staff_wipe_operator_outside_roster },
 	};
