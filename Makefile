@@ -34,11 +34,20 @@ BUILD      ?= build
 SANFLAGS   :=
 endif
 
+# pkg-config is asked when a recipe first needs the flags (then remembered),
+# never while the Makefile is read: on a machine without the packages,
+# `make demo` and `make check` install them (deps) before anything asks, and
+# a plain `make` says to run `make deps` instead of failing on a missing header.
 PKGS       := blkid libnvme openssl libqrencode jansson sqlite3 pangocairo cairo-pdf cairo-svg cairo-png ncursesw
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
-CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+pkg_missing = $(error kesu: the build dependencies are not installed (pkg-config cannot \
+	find: $(1)); run 'make deps' as root first (it installs the Debian packages), \
+	or use 'make demo' / 'make check', which run it)
+pkg_flags  = $(if $(shell pkg-config --exists $(2) 2>/dev/null && echo y),$(shell \
+	pkg-config $(1) $(2) 2>/dev/null),$(call pkg_missing,$(2)))
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(call pkg_flags,--cflags,$(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(call pkg_flags,--libs,$(PKGS)))$(PKG_LIBS)
+CHECK_CFLAGS = $(eval CHECK_CFLAGS := $$(call pkg_flags,--cflags,check))$(CHECK_CFLAGS)
+CHECK_LIBS = $(eval CHECK_LIBS := $$(call pkg_flags,--libs,check))$(CHECK_LIBS)
 
 WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS   += -Iinclude -D_GNU_SOURCE -DKESU_VERSION='"$(VERSION)"' -DKESU_DATADIR='"$(DATADIR)"'
@@ -92,7 +101,7 @@ $(BUILD)/tests/sim/%.o: tests/sim/%.c
 
 $(SIMLIB): $(SIM_SRCS:%.c=$(BUILD)/%.o)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -shared -o $@ $^ -ldl $(shell pkg-config --libs jansson)
+	$(Q)$(CC) $(LDFLAGS) -shared -o $@ $^ -ldl $(call pkg_flags,--libs,jansson)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(TLIB_OBJS) $(LIBKESU)
 	@$(if $(Q),echo "  LD      $@")
@@ -150,10 +159,13 @@ fuzz: fuzz-build
 		echo "fuzz: $$name ok ($$(grep -c . build-fuzz/$$name.log) log lines)"; \
 	done
 
-demo: deps $(KESU)
+# deps first, then the build in a new make (it reads the flags of what deps installed).
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh tests/demo.sh $(KESU)
 
-bench: deps $(KESU)
+bench: deps
+	@$(MAKE) --no-print-directory all
 	@sh tests/bench.sh $(KESU)
 
 install: $(KESU)

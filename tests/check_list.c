@@ -132,6 +132,37 @@ START_TEST(test_list_mounted_loop_not_ok)
 }
 END_TEST
 
+/* A loop device stacked on another: the lower one is held, mounted or not, and says by what. */
+START_TEST(test_list_stacked_loop_held)
+{
+	char a[4096], b[4096], img[4096], mnt[4096], row[1024];
+	struct tu_result r;
+	json_t *root, *d;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	ck_assert_int_eq(tu_loop_create(16 << 20, a, sizeof(a), img, sizeof(img)), 0);
+	ck_assert_int_eq(tu_loop_attach(a, b, sizeof(b)), 0);
+	ck_assert_int_eq(tu_kesu(&r, "list", NULL), 0);
+	ck_assert_ptr_nonnull(table_row(r.out, a + 5, row, sizeof(row)));
+	ck_assert_msg(strstr(row, " holders"), "row: %s", row);
+	ck_assert_ptr_null(strstr(row, " ok"));
+	ck_assert_ptr_nonnull(table_row(r.out, b + 5, row, sizeof(row)));
+	ck_assert_msg(strstr(row, " ok"), "row: %s", row);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_sh("mkfs.ext4 -q %s", b), 0);
+	ck_assert_int_eq(tu_mount(b, mnt, sizeof(mnt)), 0);
+	root = list_json(NULL, NULL);
+	d = find_device(root, "path", a);
+	ck_assert_ptr_nonnull(d);
+	ck_assert(json_is_false(json_object_get(d, "safe")));
+	ck_assert(json_array_has(json_object_get(d, "safety"), "holders"));
+	ck_assert(json_array_has(json_object_get(d, "safety"), "mounted"));
+	ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(d, "safety_detail")), b + 5));
+	json_decref(root);
+}
+END_TEST
+
 static char ro_dev[4096];
 
 static void ro_detach(void)
@@ -308,6 +339,7 @@ int main(void)
 
 	tcase_add_test(tc, test_list_json_loop_true_size);
 	tcase_add_test(tc, test_list_mounted_loop_not_ok);
+	tcase_add_test(tc, test_list_stacked_loop_held);
 	tcase_add_test(tc, test_list_readonly_loop);
 	tcase_add_test(tc, test_list_table_columns_follow_content);
 	tcase_add_test(tc, test_list_json_keys_on_fake_machine);

@@ -9,6 +9,9 @@
 
 #include <kesu/overwrite.h>
 
+#include <kesu/record.h>
+
+#include <pthread.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -193,6 +196,8 @@ START_TEST(test_overwrite_faulty_device_fails)
 	}
 	/* Each 4096-byte sector of the 2 MiB disk was tried on its own and failed. */
 	ck_assert_int_eq(sectors, 512);
+	ck_assert_int_eq(ow_int(rec, "bad_sectors", "write"), 512);
+	ck_assert_int_eq(ow_int(rec, "bytes_written", NULL), 0);
 	ck_assert_int_ge(json_array_size(json_object_get(rec, "outcome_reasons")), 1);
 	json_decref(rec);
 }
@@ -218,6 +223,7 @@ START_TEST(test_overwrite_dead_device_stops)
 	for (i = 0; i < json_array_size(bad); i++)
 		sectors += json_integer_value(json_object_get(json_array_get(bad, i), "sectors"));
 	ck_assert_int_eq(sectors, 8 * 64); /* 8 chunks of 64 sectors, then it stopped */
+	ck_assert_int_eq(ow_int(rec, "bytes_written", NULL), 0);
 	reasons = json_dumps(json_object_get(rec, "outcome_reasons"), 0);
 	ck_assert_ptr_nonnull(strstr(reasons, "stopped answering"));
 	free(reasons);
@@ -412,8 +418,12 @@ START_TEST(test_overwrite_two_devices_in_parallel)
 }
 END_TEST
 
-/* Run kesu with args and check the exit code and that dev did not change. */
-static void assert_refused_unchanged(const char *dev, int want, const char *const *args)
+/*
+ * Run kesu with args and check the exit code, that dev did not change and
+ * (needle not NULL) that the output says needle; the output goes to said.
+ */
+static void refused_saying(const char *dev, int want, const char *needle, char *said,
+			   size_t said_len, const char *const *args)
 {
 	char before[80], after[80];
 	const char *argv[16];
@@ -430,9 +440,19 @@ static void assert_refused_unchanged(const char *dev, int want, const char *cons
 		fprintf(stderr, "exit %d: %s%s\n", r.status, r.out, r.err);
 	ck_assert_int_eq(r.status, want);
 	ck_assert_uint_gt(strlen(r.err) + strlen(r.out), 0);
+	if (needle)
+		ck_assert_msg(strstr(r.err, needle) || strstr(r.out, needle), "no '%s' in: %s%s",
+			      needle, r.out, r.err);
+	if (said)
+		snprintf(said, said_len, "%s%s", r.out, r.err);
 	tu_result_free(&r);
 	ow_sha256(dev, after, sizeof(after));
 	ck_assert_str_eq(before, after);
+}
+
+static void assert_refused_unchanged(const char *dev, int want, const char *const *args)
+{
+	refused_saying(dev, want, NULL, NULL, 0, args);
 }
 
 START_TEST(test_overwrite_refusals_touch_nothing)
@@ -521,6 +541,264 @@ START_TEST(test_overwrite_dry_run_prints_plan)
 }
 END_TEST
 
+/*
+ * Two names of one medium are refused before anything is opened or written:
+ * the same path twice, a hard link, a symlink, a disk and its partition, a
+ * /dev path and the kernel name.
+ */
+START_TEST(test_overwrite_named_twice)
+{
+	char img[PATH_MAX], hard[PATH_MAX + 8], sym[PATH_MAX + 8], out[PATH_MAX], dev[64], p1[80];
+	char pimg[PATH_MAX];
+
+	ck_assert_int_eq(tu_image_create(4 * MiB, img, sizeof(img)), 0);
+	ow_fill_urandom(img, 4 * MiB);
+	snprintf(hard, sizeof(hard), "%s.hard", img);
+	snprintf(sym, sizeof(sym), "%s.sym", img);
+	ck_assert_int_eq(link(img, hard), 0);
+	ck_assert_int_eq(symlink(img, sym), 0);
+	ow_out_dir(out, sizeof(out));
+	{
+		const char *a[] = { "wipe", "--yes", "--out", out, img, img, NULL };
+
+		refused_saying(img, 2, "named twice", NULL, 0, a);
+	}
+	{
+		const char *a[] = { "wipe", "--yes", "--out", out, img, hard, NULL };
+
+		refused_saying(img, 2, "named twice", NULL, 0, a);
+	}
+	{
+		const char *a[] = { "wipe", "--yes", "--out", out, sym, img, NULL };
+
+		refused_saying(img, 2, "named twice", NULL, 0, a);
+	}
+	{
+		const char *a[] = { "wipe", "--dry-run", hard, img, NULL };
+
+		refused_saying(img, 2, "named twice", NULL, 0, a);
+	}
+	ck_assert_int_ne(access(out, F_OK), 0);
+	if (tu_skip_unless_root(__func__))
+		return;
+	/* A real partition: sfdisk, then partx makes the node. */
+	ck_assert_int_eq(tu_image_create(DEV_SIZE, pimg, sizeof(pimg)), 0);
+	ck_assert_int_eq(tu_sh("printf 'label: dos\\nstart=2048, type=83\\n' | sfdisk -q '%s' "
+			       ">/dev/null", pimg), 0);
+	ck_assert_int_eq(tu_loop_attach(pimg, dev, sizeof(dev)), 0);
+	ck_assert_int_eq(tu_sh("partx -u %s", dev), 0);
+	snprintf(p1, sizeof(p1), "%sp1", dev);
+	ck_assert_int_eq(access(p1, F_OK), 0);
+	{
+		const char *a[] = { "wipe", "--yes", "--out", out, dev, dev, NULL };
+
+		refused_saying(dev, 2, "named twice", NULL, 0, a);
+	}
+	{
+		const char *a[] = { "wipe", "--yes", "--out", out, dev, p1, NULL };
+
+		refused_saying(dev, 2, "named twice", NULL, 0, a);
+	}
+	{
+		const char *a[] = { "wipe", "--yes", "--out", out, dev + 5, dev, NULL };
+
+		refused_saying(dev, 2, "named twice", NULL, 0, a);
+	}
+	ck_assert_int_ne(access(out, F_OK), 0);
+}
+END_TEST
+
+/* The dry run's safety line and exit status are the real run's refusal, word for word. */
+static void dry_equals_real(const char *target, const char *out)
+{
+	char dry[8192], real[8192], *line, *end;
+
+	{
+		const char *a[] = { "wipe", "--dry-run", target, NULL };
+
+		refused_saying(target, 4, "refusing", dry, sizeof(dry), a);
+	}
+	{
+		const char *a[] = { "wipe", "--yes", "--out", out, target, NULL };
+
+		refused_saying(target, 4, "refusing", real, sizeof(real), a);
+	}
+	line = strstr(dry, "safety:");
+	ck_assert_ptr_nonnull(line);
+	line = strstr(line, "refusing");
+	end = strchr(line, '\n');
+	ck_assert_ptr_nonnull(end);
+	*end = '\0';
+	ck_assert_msg(strstr(real, line), "dry run said '%s', the wipe said: %s", line, real);
+}
+
+START_TEST(test_overwrite_dry_run_equals_real_run)
+{
+	char img[PATH_MAX], a[64], b[64], out[PATH_MAX], mnt[PATH_MAX];
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	ck_assert_int_eq(tu_image_create(DEV_SIZE, img, sizeof(img)), 0);
+	ow_fill_urandom(img, DEV_SIZE);
+	ow_out_dir(out, sizeof(out));
+	/* An image a loop device uses: the dry run said "ok" and the wipe refused. */
+	ck_assert_int_eq(tu_loop_attach(img, a, sizeof(a)), 0);
+	dry_equals_real(img, out);
+	/* A loop device stacked on the disk, unused, then mounted. */
+	ck_assert_int_eq(tu_loop_attach(a, b, sizeof(b)), 0);
+	dry_equals_real(a, out);
+	ck_assert_int_eq(tu_sh("mkfs.ext4 -q -E lazy_itable_init=0,lazy_journal_init=0 %s", b), 0);
+	ck_assert_int_eq(tu_mount(b, mnt, sizeof(mnt)), 0);
+	dry_equals_real(a, out);
+	ck_assert_int_ne(access(out, F_OK), 0);
+}
+END_TEST
+
+/* Bad ranges are merged as they come, from any thread, and every bad sector is counted. */
+static void *add_every_fourth(void *arg)
+{
+	struct { struct kesu_result *r; unsigned first; } *w = arg;
+
+	for (unsigned i = w->first; i < 4000; i += 4)
+		kesu_result_add_bad(w->r, 1000 + i, 1, KESU_OP_READ);
+	return NULL;
+}
+
+START_TEST(test_overwrite_bad_ranges_merged_and_counted)
+{
+	struct kesu_result r;
+	struct { struct kesu_result *r; unsigned first; } w[4];
+	pthread_t t[4];
+	json_t *doc;
+
+	ck_assert_int_eq(kesu_result_init(&r), 0);
+	/* Four threads, interleaved sectors: one range. */
+	for (unsigned i = 0; i < 4; i++) {
+		w[i].r = &r;
+		w[i].first = i;
+		ck_assert_int_eq(pthread_create(&t[i], NULL, add_every_fourth, &w[i]), 0);
+	}
+	for (unsigned i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_uint_eq(r.n_bad, 1);
+	ck_assert_uint_eq(r.bad[0].first_lba, 1000);
+	ck_assert_uint_eq(r.bad[0].sectors, 4000);
+	ck_assert_uint_eq(r.bad_sectors[KESU_OP_READ], 4000);
+	/* Overlaps count each sector once; a range bridging two merges them. */
+	ck_assert_int_eq(kesu_result_add_bad(&r, 900, 200, KESU_OP_READ), 0);
+	ck_assert_int_eq(kesu_result_add_bad(&r, 6000, 10, KESU_OP_READ), 0);
+	ck_assert_uint_eq(r.n_bad, 2);
+	ck_assert_uint_eq(r.bad_sectors[KESU_OP_READ], 4110);
+	ck_assert_int_eq(kesu_result_add_bad(&r, 4990, 1020, KESU_OP_READ), 0);
+	ck_assert_uint_eq(r.n_bad, 1);
+	ck_assert_uint_eq(r.bad[0].first_lba, 900);
+	ck_assert_uint_eq(r.bad[0].sectors, 5110);
+	ck_assert_uint_eq(r.bad_sectors[KESU_OP_READ], 5110);
+	/* Writes are their own list, before the reads. */
+	ck_assert_int_eq(kesu_result_add_bad(&r, 950, 100, KESU_OP_WRITE), 0);
+	ck_assert_uint_eq(r.n_bad, 2);
+	ck_assert_int_eq(r.bad[0].op, KESU_OP_WRITE);
+	ck_assert_uint_eq(r.bad_sectors[KESU_OP_WRITE], 100);
+	/* More ranges than the list holds: the rest counted, ranges and sectors. */
+	for (unsigned i = 0; i < KESU_BAD_RANGE_MAX + 100; i++)
+		ck_assert_int_eq(kesu_result_add_bad(&r, 100000 + 2ull * i, 1, KESU_OP_READ), 0);
+	ck_assert_uint_eq(r.n_bad, KESU_BAD_RANGE_MAX);
+	ck_assert_uint_eq(r.bad_not_listed[KESU_OP_READ], 102);
+	ck_assert_uint_eq(r.bad_sectors[KESU_OP_READ], 5110 + KESU_BAD_RANGE_MAX + 100);
+	/* A full list still grows a listed range that a new one touches. */
+	ck_assert_int_eq(kesu_result_add_bad(&r, 900 + 5110, 5, KESU_OP_READ), 0);
+	ck_assert_uint_eq(r.bad_not_listed[KESU_OP_READ], 102);
+	ck_assert_uint_eq(r.bad_sectors[KESU_OP_READ], 5115 + KESU_BAD_RANGE_MAX + 100);
+	ck_assert_int_eq(kesu_record_build(&r, &doc, NULL), 0);
+	ck_assert_int_eq(ow_int(doc, "bad_ranges_not_listed", NULL), 102);
+	ck_assert_int_eq(ow_int(doc, "bad_sectors", "read"), 5115 + KESU_BAD_RANGE_MAX + 100);
+	ck_assert_int_eq(ow_int(doc, "bad_sectors", "write"), 100);
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "bad_ranges")), KESU_BAD_RANGE_MAX);
+	json_decref(doc);
+	kesu_result_drop_bad(&r, KESU_OP_READ);
+	ck_assert_uint_eq(r.n_bad, 1);
+	ck_assert_uint_eq(r.bad_sectors[KESU_OP_READ], 0);
+	ck_assert_uint_eq(r.bad_not_listed[KESU_OP_READ], 0);
+	kesu_result_release(&r);
+}
+END_TEST
+
+/*
+ * Every read fails (nbdkit's error filter, the loop device in direct I/O so
+ * that the page cache does not answer): every sampled sector is a bad one,
+ * counted and listed, across the three verification threads.
+ */
+START_TEST(test_overwrite_all_reads_fail_counted)
+{
+	char dev[64], out[PATH_MAX];
+	json_t *rec, *bad;
+	long long listed = 0, planned;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	ck_assert_int_eq(ow_nbd_create_opts("--filter=error memory 64M error=EIO "
+					    "error-pread-rate=100%", 512, "--direct-io=on", dev,
+					    sizeof(dev)), 0);
+	ow_out_dir(out, sizeof(out));
+	rec = wipe_ok(dev, out, 1, NULL, NULL, NULL, NULL);
+	ck_assert_str_eq(ow_str(rec, "outcome", NULL), "FAILED");
+	planned = json_integer_value(json_object_get(json_object_get(json_object_get(rec,
+			"verification"), "plan"), "planned_bytes")) / 512;
+	ck_assert_int_gt(planned, 15000);
+	bad = json_object_get(rec, "bad_ranges");
+	for (size_t i = 0; i < json_array_size(bad); i++)
+		listed += json_integer_value(json_object_get(json_array_get(bad, i), "sectors"));
+	ck_assert_int_eq(ow_int(rec, "bad_sectors", "read"), planned);
+	ck_assert_int_eq(ow_int(rec, "bad_ranges_not_listed", NULL), 0);
+	ck_assert_int_eq(listed, planned);
+	ck_assert_int_eq(ow_int(rec, "bytes_written", NULL), 64 * MiB);
+	json_decref(rec);
+}
+END_TEST
+
+/* A 1 MiB region refuses writes (an nbdkit sh plugin): bytes_written is what the rest took. */
+START_TEST(test_overwrite_bytes_written_is_what_was_accepted)
+{
+	char dev[64], out[PATH_MAX], script[PATH_MAX], img[PATH_MAX], args[PATH_MAX * 2];
+	json_t *rec, *bad;
+	FILE *f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	ck_assert_int_eq(tu_image_create(4 * MiB, img, sizeof(img)), 0);
+	snprintf(script, sizeof(script), "%s/badregion-%d.sh", tu_tmpdir(), (int)getpid());
+	f = fopen(script, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "#!/bin/sh\n"
+		"case \"$1\" in\n"
+		"get_size) echo %d ;;\n"
+		"can_write|can_flush|flush) exit 0 ;;\n"
+		"pread) exec dd if='%s' skip=\"$4\" count=\"$3\" iflag=skip_bytes,count_bytes "
+		"status=none ;;\n"
+		"pwrite) if [ \"$4\" -lt %d ] && [ $(($4 + $3)) -gt %d ]; then\n"
+		"  cat >/dev/null; echo 'EIO a bad region' >&2; exit 1; fi\n"
+		"  exec dd of='%s' seek=\"$4\" oflag=seek_bytes conv=notrunc status=none ;;\n"
+		"*) exit 2 ;;\n"
+		"esac\n", (int)(4 * MiB), img, (int)(2 * MiB), (int)(1 * MiB), img);
+	fclose(f);
+	ck_assert_int_eq(chmod(script, 0755), 0);
+	snprintf(args, sizeof(args), "sh %s", script);
+	ck_assert_int_eq(ow_nbd_create(args, 4096, dev, sizeof(dev)), 0);
+	ow_out_dir(out, sizeof(out));
+	rec = wipe_ok(dev, out, 1, "--verify", "none", "--chunk", "1M");
+	ck_assert_str_eq(ow_str(rec, "outcome", NULL), "FAILED");
+	ck_assert_int_eq(ow_int(rec, "bytes_written", NULL), 3 * MiB);
+	ck_assert_int_eq(ow_int(rec, "bad_sectors", "write"), 256);
+	bad = json_object_get(rec, "bad_ranges");
+	ck_assert_uint_eq(json_array_size(bad), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(bad, 0), "first_lba")),
+			 256);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(bad, 0), "sectors")),
+			 256);
+	json_decref(rec);
+}
+END_TEST
+
 /* USB flash and memory cards get a pattern and its complement by default. */
 START_TEST(test_overwrite_default_passes_for_flash)
 {
@@ -581,6 +859,11 @@ int main(void)
 		{ "dry_run_prints_plan", test_overwrite_dry_run_prints_plan },
 		{ "image_file", test_overwrite_image_file },
 		{ "default_passes_for_flash", test_overwrite_default_passes_for_flash },
+		{ "named_twice", test_overwrite_named_twice },
+		{ "dry_run_equals_real_run", test_overwrite_dry_run_equals_real_run },
+		{ "bad_ranges_merged_and_counted", test_overwrite_bad_ranges_merged_and_counted },
+		{ "all_reads_fail_counted", test_overwrite_all_reads_fail_counted },
+		{ "bytes_written_is_what_was_accepted", test_overwrite_bytes_written_is_what_was_accepted },
 	};
 
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {

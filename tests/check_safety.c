@@ -2,7 +2,8 @@
 /*
  * Safety (src/dev/safety.c): the reasons a device must not be erased and the
  * exclusive target open. The root/boot/holder cases run against a fake
- * machine (fakesys.h); mounts, read-only, O_EXCL and swap against real loop
+ * machine (fakesys.h); mounts, read-only, O_EXCL, swap, loop devices stacked
+ * on loop devices and on real partitions (sfdisk, partx) against real loop
  * devices the tests create.
  */
 #include <check.h>
@@ -32,6 +33,18 @@ static struct kesu_safety fake_safety(const char *name, const char *mountinfo)
 	ck_assert_int_eq(fakesys_create(&fake), 0);
 	if (mountinfo)
 		ck_assert_int_eq(fakesys_mountinfo(&fake, mountinfo), 0);
+	ck_assert_int_eq(kesu_dev_identify(name, false, &id, NULL), 0);
+	ck_assert_msg(kesu_safety_check(&id, &s, &eb) == 0, "%s", eb.msg);
+	return s;
+}
+
+/* Safety of a fake device on the machine as it is now (no rebuild). */
+static struct kesu_safety fake_safety_again(const char *name)
+{
+	struct kesu_dev_identity id;
+	struct kesu_safety s;
+	struct kesu_errbuf eb = { "" };
+
 	ck_assert_int_eq(kesu_dev_identify(name, false, &id, NULL), 0);
 	ck_assert_msg(kesu_safety_check(&id, &s, &eb) == 0, "%s", eb.msg);
 	return s;
@@ -162,6 +175,34 @@ START_TEST(test_safety_nvme_controller_wide)
 	ck_assert_int_eq(kesu_target_open("nvme0n1", KESU_TARGET_CONTROLLER, &t, &eb),
 			 -KESU_E_MOUNTED);
 	ck_assert_ptr_nonnull(strstr(eb.msg, "nvme0n2"));
+}
+END_TEST
+
+START_TEST(test_safety_loop_backed_by_a_disk_holds_it)
+{
+	struct kesu_safety s;
+
+	/* loop5 uses vdb itself as its backing file; loop6 sits on loop5's partition. */
+	ck_assert_int_eq(fakesys_create(&fake), 0);
+	ck_assert_int_eq(fakesys_write(&fake, "devices/virtual/block/loop5/loop/backing_file",
+				       "/dev/vdb\n", 9), 0);
+	ck_assert_int_eq(fakesys_write(&fake, "devices/virtual/block/loop5/size", "2048\n", 5), 0);
+	s = fake_safety_again("vdb");
+	ck_assert_uint_eq(s.reasons, KESU_UNSAFE_HOLDERS);
+	ck_assert_ptr_nonnull(strstr(s.detail, "held by loop5"));
+	/* A loop device over a partition holds the disk too. */
+	ck_assert_int_eq(fakesys_write(&fake, "devices/virtual/block/loop5/loop/backing_file",
+				       "/dev/sdz2\n", 10), 0);
+	s = fake_safety_again("sdz2");
+	ck_assert_uint_eq(s.reasons, KESU_UNSAFE_HOLDERS);
+	ck_assert_ptr_nonnull(strstr(s.detail, "loop5"));
+	s = fake_safety_again("sdz");
+	ck_assert_ptr_nonnull(strstr(s.detail, "loop5"));
+	s = fake_safety_again("vdb");
+	ck_assert_uint_eq(s.reasons, 0);
+	/* A loop over a file is no holder of the disk the file lives on (loop6). */
+	s = fake_safety_again("loop6");
+	ck_assert_uint_eq(s.reasons, 0);
 }
 END_TEST
 
@@ -297,6 +338,137 @@ START_TEST(test_safety_mounted_loop_refused_until_unmounted)
 }
 END_TEST
 
+/* A partition table with one partition on a loop device, and its /dev node (partx). */
+static void loop_with_partition(uint64_t size, char *dev, size_t devlen, char *part,
+				size_t partlen)
+{
+	char img[4096];
+
+	ck_assert_int_eq(tu_image_create(size, img, sizeof(img)), 0);
+	ck_assert_int_eq(tu_sh("printf 'label: dos\\nstart=2048, type=83\\n' | sfdisk -q '%s' "
+			       ">/dev/null", img), 0);
+	ck_assert_int_eq(tu_loop_attach(img, dev, devlen), 0);
+	ck_assert_int_eq(tu_sh("partx -u %s", dev), 0);
+	snprintf(part, partlen, "%sp1", dev);
+	ck_assert_msg(access(part, F_OK) == 0, "partx -u %s made no %s", dev, part);
+}
+
+/*
+ * A loop device stacked on a disk (losetup /dev/loopA) takes no O_EXCL claim
+ * and appears in no holders/: the disk is held all the same, whatever sits on
+ * the upper device, over as many levels as there are.
+ */
+START_TEST(test_safety_stacked_loop_holds_the_disk)
+{
+	struct kesu_target t;
+	struct kesu_errbuf eb = { "" };
+	char a[4096], b[4096], c[4096], img[4096];
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	ck_assert_int_eq(tu_loop_create(8 << 20, a, sizeof(a), img, sizeof(img)), 0);
+	ck_assert_int_eq(tu_loop_attach(a, b, sizeof(b)), 0);
+	ck_assert_int_eq(kesu_target_open(a, 0, &t, &eb), -KESU_E_HOLDERS);
+	ck_assert_ptr_nonnull(strstr(eb.msg, b + 5));
+	ck_assert_ptr_nonnull(strstr(eb.msg, "losetup -d"));
+	ck_assert_int_eq(t.fd, -1);
+	/* Two levels: A is held by B and by C on top of B. */
+	ck_assert_int_eq(tu_loop_attach(b, c, sizeof(c)), 0);
+	ck_assert_int_eq(kesu_target_open(a, 0, &t, &eb), -KESU_E_HOLDERS);
+	ck_assert_ptr_nonnull(strstr(eb.msg, b + 5));
+	ck_assert_ptr_nonnull(strstr(eb.msg, c + 5));
+	ck_assert_int_eq(kesu_target_open(b, 0, &t, &eb), -KESU_E_HOLDERS);
+	ck_assert_ptr_nonnull(strstr(eb.msg, c + 5));
+	ck_assert_msg(kesu_target_open(c, 0, &t, &eb) == 0, "%s", eb.msg);
+	kesu_target_close(&t);
+	tu_loop_detach(c);
+	tu_loop_detach(b);
+	ck_assert_msg(kesu_target_open(a, 0, &t, &eb) == 0, "%s", eb.msg);
+	kesu_target_close(&t);
+}
+END_TEST
+
+/* The same with a file system on the upper device, mounted: the lower disk is held and mounted. */
+START_TEST(test_safety_stacked_loop_mounted)
+{
+	struct kesu_dev_identity id;
+	struct kesu_safety s;
+	struct kesu_target t;
+	struct kesu_errbuf eb = { "" };
+	char a[4096], b[4096], img[4096], mnt[4096];
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	ck_assert_int_eq(tu_loop_create(16 << 20, a, sizeof(a), img, sizeof(img)), 0);
+	ck_assert_int_eq(tu_loop_attach(a, b, sizeof(b)), 0);
+	ck_assert_int_eq(tu_sh("mkfs.ext4 -q %s", b), 0);
+	ck_assert_int_eq(tu_mount(b, mnt, sizeof(mnt)), 0);
+	ck_assert_int_eq(kesu_dev_identify(a, false, &id, NULL), 0);
+	ck_assert_int_eq(kesu_safety_check(&id, &s, &eb), 0);
+	ck_assert(s.reasons & KESU_UNSAFE_HOLDERS);
+	ck_assert(s.reasons & KESU_UNSAFE_MOUNTED);
+	ck_assert_ptr_nonnull(strstr(s.detail, mnt));
+	ck_assert_int_eq(kesu_target_open(a, 0, &t, &eb), -KESU_E_MOUNTED);
+	ck_assert_ptr_nonnull(strstr(eb.msg, b + 5));
+	ck_assert_int_eq(umount(mnt), 0);
+	ck_assert_int_eq(kesu_target_open(a, 0, &t, &eb), -KESU_E_HOLDERS);
+}
+END_TEST
+
+/* A loop device over a real partition (losetup, sfdisk, partx) holds the whole disk. */
+START_TEST(test_safety_loop_on_a_real_partition)
+{
+	struct kesu_target t;
+	struct kesu_errbuf eb = { "" };
+	char a[4096], p1[4200], b[4096];
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	loop_with_partition(16 << 20, a, sizeof(a), p1, sizeof(p1));
+	ck_assert_int_eq(kesu_target_open(p1, 0, &t, &eb), -KESU_E_PARTITION);
+	ck_assert_ptr_nonnull(strstr(eb.msg, a));
+	ck_assert_int_eq(tu_loop_attach(p1, b, sizeof(b)), 0);
+	ck_assert_int_eq(kesu_target_open(a, 0, &t, &eb), -KESU_E_HOLDERS);
+	ck_assert_ptr_nonnull(strstr(eb.msg, b + 5));
+	tu_loop_detach(b);
+	ck_assert_msg(kesu_target_open(a, 0, &t, &eb) == 0, "%s", eb.msg);
+	kesu_target_close(&t);
+}
+END_TEST
+
+/* The dry run's question: the same answer as the open, nothing held afterwards. */
+START_TEST(test_safety_probe_decides_as_the_open)
+{
+	struct kesu_target t, t2;
+	struct kesu_errbuf eb = { "" }, eb2 = { "" };
+	char a[4096], b[4096], img[4096];
+
+	ck_assert_int_eq(tu_image_create(1 << 20, img, sizeof(img)), 0);
+	ck_assert_int_eq(kesu_target_probe(img, KESU_TARGET_ALLOW_IMAGE, &t, &eb), 0);
+	ck_assert_int_eq(t.fd, -1);
+	ck_assert(!t.is_open);
+	ck_assert(t.id.is_image);
+	if (tu_skip_unless_root(__func__))
+		return;
+	ck_assert_int_eq(tu_loop_attach(img, a, sizeof(a)), 0);
+	ck_assert_int_eq(kesu_target_probe(img, KESU_TARGET_ALLOW_IMAGE, &t, &eb), -KESU_E_HOLDERS);
+	ck_assert_int_eq(kesu_target_open(img, KESU_TARGET_ALLOW_IMAGE, &t2, &eb2), -KESU_E_HOLDERS);
+	ck_assert_str_eq(eb.msg, eb2.msg);
+	ck_assert_int_eq(tu_loop_attach(a, b, sizeof(b)), 0);
+	ck_assert_int_eq(kesu_target_probe(a, 0, &t, &eb), -KESU_E_HOLDERS);
+	ck_assert_int_eq(kesu_target_open(a, 0, &t2, &eb2), -KESU_E_HOLDERS);
+	ck_assert_str_eq(eb.msg, eb2.msg);
+	ck_assert_str_eq(t.id.path, a);
+	/* The probe of a free device leaves it free. */
+	ck_assert_msg(kesu_target_probe(b, KESU_TARGET_DIRECT, &t, &eb) == 0, "%s", eb.msg);
+	ck_assert_int_eq(t.fd, -1);
+	ck_assert_msg(kesu_target_open(b, KESU_TARGET_DIRECT, &t2, &eb2) == 0, "%s", eb2.msg);
+	/* ... and a held one is busy for the probe as for the open. */
+	ck_assert_int_eq(kesu_target_probe(b, 0, &t, &eb), -KESU_E_BUSY);
+	kesu_target_close(&t2);
+}
+END_TEST
+
 static char ro_dev[4096];
 
 static void ro_detach(void)
@@ -388,6 +560,7 @@ int main(void)
 	tcase_add_test(fake_tc, test_safety_esp_is_boot_medium);
 	tcase_add_test(fake_tc, test_safety_escaped_mount_point);
 	tcase_add_test(fake_tc, test_safety_nvme_controller_wide);
+	tcase_add_test(fake_tc, test_safety_loop_backed_by_a_disk_holds_it);
 	tcase_add_test(fake_tc, test_safety_names_and_order);
 	tcase_add_test(fake_tc, test_safety_partition_refused);
 	tcase_add_test(real_tc, test_safety_bad_paths_refused);
@@ -398,6 +571,10 @@ int main(void)
 	tcase_add_test(real_tc, test_safety_readonly_loop);
 	tcase_add_test(real_tc, test_safety_not_root_refused);
 	tcase_add_test(real_tc, test_safety_active_swap);
+	tcase_add_test(real_tc, test_safety_stacked_loop_holds_the_disk);
+	tcase_add_test(real_tc, test_safety_stacked_loop_mounted);
+	tcase_add_test(real_tc, test_safety_loop_on_a_real_partition);
+	tcase_add_test(real_tc, test_safety_probe_decides_as_the_open);
 	suite_add_tcase(s, fake_tc);
 	suite_add_tcase(s, real_tc);
 	return tu_main(s);

@@ -176,8 +176,9 @@ static inline void ow_nbd_cleanup(void)
 	ow_n_nbds = 0;
 }
 
-static inline int ow_nbd_create(const char *nbdkit_args, unsigned sector_size, char *dev,
-				size_t len)
+/* The same with extra losetup options (--direct-io=on: reads reach nbdkit, not the page cache). */
+static inline int ow_nbd_create_opts(const char *nbdkit_args, unsigned sector_size,
+				     const char *losetup_opts, char *dev, size_t len)
 {
 	struct ow_nbd *n;
 	char *out;
@@ -196,7 +197,8 @@ static inline int ow_nbd_create(const char *nbdkit_args, unsigned sector_size, c
 		return -1;
 	for (i = 0; i < 100 && tu_sh("test -f %s/nbd", n->mnt) != 0; i++)
 		usleep(50000);
-	out = tu_sh_out("losetup --sector-size %u -f --show %s/nbd", sector_size, n->mnt);
+	out = tu_sh_out("losetup %s --sector-size %u -f --show %s/nbd", losetup_opts, sector_size,
+			n->mnt);
 	if (!out)
 		return -1;
 	out[strcspn(out, "\n")] = '\0';
@@ -205,6 +207,12 @@ static inline int ow_nbd_create(const char *nbdkit_args, unsigned sector_size, c
 	free(out);
 	tu_sh("command -v udevadm >/dev/null && udevadm settle 2>/dev/null; true");
 	return n->dev[0] ? 0 : -1;
+}
+
+static inline int ow_nbd_create(const char *nbdkit_args, unsigned sector_size, char *dev,
+				size_t len)
+{
+	return ow_nbd_create_opts(nbdkit_args, sector_size, "", dev, len);
 }
 
 #endif

@@ -98,10 +98,21 @@ int kesu_dev_partitions(const char *disk, struct kesu_name_list *out);
 
 /*
  * Everything that holds NAME, walked recursively through holders/ (md, dm,
- * LVM, bcache...), each name once. Partitions are not included: callers
- * walk each partition themselves.
+ * LVM, bcache...) and through loop devices whose backing file is NAME itself
+ * (a loop device stacked on a disk or on a partition), each name once.
+ * Partitions of NAME are not included: callers walk each partition
+ * themselves; partitions of a holder are.
  */
 int kesu_dev_holders(const char *name, struct kesu_name_list *out);
+
+/*
+ * Whether a and b (from kesu_dev_identify) are the same medium: the same
+ * image file (one inode, whatever path, hard link or symlink named it), or the
+ * same disk (the same device, or a disk and one of its partitions, or two
+ * partitions of one disk). Two names of one medium must never become two
+ * concurrent erases.
+ */
+bool kesu_dev_same_medium(const struct kesu_dev_identity *a, const struct kesu_dev_identity *b);
 
 /*
  * Every namespace of the NVMe controller (or subsystem) that NAME belongs to,

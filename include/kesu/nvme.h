@@ -117,8 +117,19 @@ int kesu_nvme_identify_ctrl(int fd, struct kesu_nvme_ctrl *c, uint8_t *raw,
 int kesu_nvme_identify_ns(int fd, uint32_t nsid, struct kesu_nvme_ns *ns, uint8_t *raw,
 			  struct kesu_errbuf *eb);
 
-/* Map a libnvme return (<0 with errno, >0 NVMe status, 0 ok) to 0 / -errno / -KESU_E_*. */
+/*
+ * Map a libnvme return (<0 with errno, >0 NVMe status, 0 ok) to 0 / -errno /
+ * -KESU_E_*; -1 with EINTR (the kernel cancelled a command that timed out) is
+ * -KESU_E_STALL.
+ */
 int kesu_nvme_status_error(int ret, int saved_errno);
+
+/*
+ * An NVMe status (>0, as libnvme returns it, DNR and More bits included) in
+ * words: its name from libnvme's table or the newer values of the
+ * specification, else its type and code; always the raw value.
+ */
+void kesu_nvme_status_string(int status, char *buf, size_t len);
 
 /* ---- Format NVM and Sanitize (for the firmware erase methods) ---- */
 

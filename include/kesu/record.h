@@ -91,9 +91,14 @@ struct kesu_result {
 	size_t n_mismatches;
 	uint64_t mismatched_bytes;
 	size_t mismatches_dropped;
-	struct kesu_bad_range *bad;
+	struct kesu_bad_range *bad;  /* sorted by op, then LBA; never overlapping or adjacent */
 	size_t n_bad;
-	size_t bad_dropped;
+	/* By enum kesu_range_op: every bad sector, listed or not (each sector once,
+	 * whatever the passes and threads that found it failing), and the ranges
+	 * that did not fit the list (KESU_BAD_RANGE_MAX). */
+	uint64_t bad_sectors[2];
+	size_t bad_not_listed[2];
+	uint64_t bad_not_listed_sectors[2];
 	/* hidden areas: the overwrite path cannot see HPA/DCO */
 	char hidden_status[16];      /* "not-checked", "none", "present" */
 	char hidden_detail[256];
@@ -116,15 +121,25 @@ void kesu_result_release(struct kesu_result *r);
 /* A fresh "R-YYYYMMDD-XXXXXXXX" from the date and getrandom. */
 int kesu_record_new_id(char *buf, size_t len);
 
-/* Appends (thread-safe). Adjacent ranges of the same kind are merged. */
+/*
+ * Appends (thread-safe). A bad range is merged into the sorted list as it is
+ * added: with every range of the same kind it overlaps or touches, from
+ * whichever thread it came; bad_sectors counts the sectors new to the list.
+ * A range that fits nowhere once the list is full is counted in
+ * bad_not_listed and bad_sectors.
+ */
 int kesu_result_add_bad(struct kesu_result *r, uint64_t first_lba, uint64_t sectors,
 			enum kesu_range_op op);
+/* Forget every bad range of one kind, listed or counted (thread-safe). */
+void kesu_result_drop_bad(struct kesu_result *r, enum kesu_range_op op);
+/* Bad sectors of both kinds (a sector failing a write and a read counts twice). */
+uint64_t kesu_result_bad_total(const struct kesu_result *r);
 int kesu_result_add_mismatch(struct kesu_result *r, uint64_t offset, uint64_t length);
 int kesu_result_add_interruption(struct kesu_result *r, const char *at, uint64_t offset,
 				 const char *reason);
 int kesu_result_add_reason(struct kesu_result *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Sort and merge the mismatch and bad-range lists (after the I/O threads ended). */
+/* Sort and merge the mismatch list (after the I/O threads ended; bad ranges are always merged). */
 void kesu_result_normalize(struct kesu_result *r);
 
 /* The record document (a new reference). */

@@ -72,6 +72,15 @@ enum kesu_target_flags {
 int kesu_target_open(const char *path, unsigned flags, struct kesu_target *t,
 		     struct kesu_errbuf *eb);
 
+/*
+ * The decision kesu_target_open(path, flags) would make, and nothing written:
+ * the same checks in the same order, the same exclusive open but read-only,
+ * closed again at once; the same error code and message (for a dry run).
+ * t->id is filled whenever the path could be identified; t is never open.
+ */
+int kesu_target_probe(const char *path, unsigned flags, struct kesu_target *t,
+		      struct kesu_errbuf *eb);
+
 /* Close the descriptor; safe on a target that failed to open. */
 void kesu_target_close(struct kesu_target *t);
 

@@ -38,6 +38,8 @@ struct kesu_stream_status {
 	uint64_t total;       /* bytes of the extents */
 	uint64_t watermark;   /* every extent byte below this offset is done */
 	uint64_t checked;     /* verify: bytes compared */
+	uint64_t accepted;    /* bytes the device accepted (write) or returned (read): done
+				 less the failed sectors and any chunk a fatal error cut short */
 };
 
 /* Called from the calling thread every tick_ms while the I/O threads run. */

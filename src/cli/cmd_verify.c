@@ -150,6 +150,11 @@ static void print_human(const struct kesu_target *t, const struct verify_args *a
 	for (i = 0; i < r->n_bad; i++)
 		printf("  unreadable: LBA %llu, %llu sectors\n", (unsigned long long)r->bad[i].first_lba,
 		       (unsigned long long)r->bad[i].sectors);
+	if (r->bad_not_listed[KESU_OP_READ])
+		printf("  ... and %zu more unreadable ranges\n", r->bad_not_listed[KESU_OP_READ]);
+	if (r->bad_sectors[KESU_OP_READ])
+		printf("  unreadable: %llu sectors in all\n",
+		       (unsigned long long)r->bad_sectors[KESU_OP_READ]);
 }
 
 static void print_json(const struct kesu_target *t, const struct verify_args *a,
@@ -174,14 +179,18 @@ static void print_json(const struct kesu_target *t, const struct verify_args *a,
 		json_array_append_new(bad, json_pack("{s:I, s:I, s:s}",
 			"first_lba", (json_int_t)r->bad[i].first_lba,
 			"sectors", (json_int_t)r->bad[i].sectors, "op", "read"));
-	doc = json_pack("{s:s, s:s, s:s, s:o, s:s, s:I, s:o, s:I, s:I, s:o, s:I}",
+	doc = json_pack("{s:s, s:s, s:s, s:o, s:s, s:I, s:o, s:I, s:I, s:o, s:I, s:I, "
+			"s:{s:I, s:I}}",
 			"device", t->id.path, "expect", a->expect,
 			"mode", kesu_verify_mode_name(r->plan.mode), "plan", plan ? plan : json_object(),
 			"result", rc == -KESU_E_INTERRUPTED ? "interrupted" : r->verify_result,
 			"bytes_checked", (json_int_t)r->bytes_checked, "mismatches", mm,
 			"mismatched_bytes", (json_int_t)r->mismatched_bytes,
 			"mismatches_not_listed", (json_int_t)r->mismatches_dropped,
-			"bad_ranges", bad, "duration_ms", (json_int_t)r->duration_ms);
+			"bad_ranges", bad, "duration_ms", (json_int_t)r->duration_ms,
+			"bad_ranges_not_listed", (json_int_t)r->bad_not_listed[KESU_OP_READ],
+			"bad_sectors", "read", (json_int_t)r->bad_sectors[KESU_OP_READ],
+			"write", (json_int_t)0);
 	text = doc ? json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2)) : NULL;
 	if (text)
 		puts(text);

@@ -206,13 +206,16 @@ static void usage(FILE *out)
 	      "                          first (else they are not erased and the wipe FAILS)\n"
 	      "      --stall-timeout S   firmware methods: give up watching after S seconds\n"
 	      "                          without progress (default 600)\n"
-	      "      --dry-run           print the plan and touch nothing\n"
+	      "      --dry-run           print the plan and the safety decision of the real\n"
+	      "                          run (same refusal, same exit status); touch nothing\n"
 	      "      --json              print the result as JSON on stdout\n"
 	      "      --json-progress     progress as JSON lines on stderr\n"
 	      "  -q, --quiet             no progress output\n"
 	      "      --threads N         I/O threads per drive (default 2; 3 verifying)\n"
 	      "      --chunk SIZE        bytes per I/O (default 4M)\n"
 	      "  -h, --help              show this help\n\n"
+	      "A disk or file named twice (also by a link, or a disk and its partition) is\n"
+	      "refused before anything is opened.\n\n"
 	      "Exit: 0 erased and verified, 1 failed or unverified, 2 usage, 4 unsafe device,\n"
 	      "9 interrupted (resume with --resume), 13 not confirmed. See kesu-wipe(8).\n", out);
 }
@@ -362,35 +365,102 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 	return 0;
 }
 
+/* ---- the targets ---- */
+
+/*
+ * Open a target for the wipe, or (probe) ask the same decision without
+ * writing: the dry run goes through exactly this path.
+ */
+static int open_target(const char *arg, bool probe, struct kesu_target *t,
+		       struct kesu_errbuf *eb)
+{
+	int (*op)(const char *, unsigned, struct kesu_target *, struct kesu_errbuf *) =
+		probe ? kesu_target_probe : kesu_target_open;
+	int rc = op(arg, KESU_TARGET_DIRECT | KESU_TARGET_ALLOW_IMAGE, t, eb);
+
+	/* Image files on file systems without O_DIRECT (tmpfs): plain I/O, flushed per pass. */
+	if (rc == -EINVAL) {
+		struct kesu_dev_identity id;
+
+		if (kesu_dev_identify(arg, true, &id, NULL) == 0 && id.is_image) {
+			eb->msg[0] = '\0';
+			rc = op(arg, KESU_TARGET_ALLOW_IMAGE, t, eb);
+		}
+	}
+	return rc;
+}
+
+/*
+ * Two arguments that name one medium (the same path twice, a hard link or a
+ * symlink to the same image, a disk and its partition) would become two
+ * erases of one disk: refused before anything is opened.
+ */
+static int check_named_twice(char **args, int n)
+{
+	struct kesu_dev_identity *ids = calloc((size_t)n, sizeof(*ids));
+	bool *known = calloc((size_t)n, sizeof(*known));
+	int rc = 0;
+
+	if (!ids || !known) {
+		free(ids);
+		free(known);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < n && rc == 0; i++) {
+		known[i] = kesu_dev_identify(args[i], true, &ids[i], NULL) == 0;
+		for (int k = 0; k < i && rc == 0 && known[i]; k++) {
+			if (!known[k] || !kesu_dev_same_medium(&ids[k], &ids[i]))
+				continue;
+			if (!strcmp(args[k], args[i]))
+				kesu_cli_error("%s is named twice; give each %s once", args[i],
+					       ids[i].is_image ? "file" : "disk");
+			else
+				kesu_cli_error("%s and %s are the same %s: named twice; give each "
+					       "%s once", args[k], args[i],
+					       ids[i].is_image ? "file" : "disk",
+					       ids[i].is_image ? "file" : "disk");
+			rc = -KESU_E_BAD_INPUT;
+		}
+	}
+	free(ids);
+	free(known);
+	return rc;
+}
+
 /* ---- dry run ---- */
 
-static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr)
+static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr, int *code)
 {
+	struct kesu_target t;
 	struct kesu_dev_identity id;
-	struct kesu_safety s = { 0 };
-	struct kesu_errbuf eb = { { 0 } };
+	struct kesu_errbuf eb = { { 0 } }, seb = { { 0 } };
 	struct kesu_overwrite_opts o = { 0 };
 	struct kesu_verify_plan plan;
-	char desc[512], size[32], why[256] = "";
+	char desc[512], size[32], why[256] = "", safety[sizeof(seb.msg)];
 	int rc;
 
+	/* The safety decision of the real run, asked the way the real run asks it. */
+	rc = open_target(path, true, &t, &seb);
+	if (rc < 0 && !t.id.path[0]) {
+		kesu_cli_error("%s", seb.msg[0] ? seb.msg : kesu_strerror(rc));
+		return rc;
+	}
+	*code = rc < 0 ? kesu_exit_for(rc) : KESU_EXIT_OK;
+	snprintf(safety, sizeof(safety), "%s", rc < 0 ? (seb.msg[0] ? seb.msg : kesu_strerror(rc))
+							: "ok");
 	if (wipe_fw_handles(a->method)) {
 		struct wipe_fw_args fa = { .method = a->method, .pattern = a->pattern,
 					   .passes = a->passes, .unhide = a->unhide,
 					   .stall_timeout_s = a->stall_timeout, .verify = a->verify,
 					   .operator_name = a->operator_name };
 
-		rc = wipe_fw_dry_run(path, &fa, arr, why, sizeof(why));
+		rc = wipe_fw_dry_run(path, &fa, safety, arr, why, sizeof(why));
 		if (rc <= 0)
 			return rc;   /* 1: auto chose the overwrite, planned below */
 	}
-	rc = kesu_dev_identify(path, true, &id, &eb);
-	if (rc < 0) {
-		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
-		return rc;
-	}
-	if (!id.is_image && kesu_safety_check(&id, &s, NULL) < 0)
-		snprintf(s.detail, sizeof(s.detail), "could not be checked");
+	id = t.id;
+	if (!id.logical_sector_size)
+		id.logical_sector_size = 512;
 	kesu_pattern_parse(a->pattern ? a->pattern : "random", &o.pattern, NULL);
 	o.passes = a->passes ? a->passes : kesu_overwrite_default_passes(&id);
 	o.final_zero = a->final_zero;
@@ -416,7 +486,7 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr)
 			"logical_sector_size", (int)id.logical_sector_size, "method", "overwrite",
 			"details", desc, "passes", (int)o.passes, "final_zero", o.final_zero,
 			"verification_plan", pj ? pj : json_object(),
-			"safety", s.reasons ? s.detail : "ok"));
+			"safety", safety));
 	} else {
 		printf("%s: %s %s %s, serial '%s', %s (%llu bytes, %u-byte sectors)\n", id.path,
 		       kesu_transport_name(id.transport), id.vendor, id.model, id.serial, size,
@@ -437,23 +507,33 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr)
 		else
 			printf("  verification: %s (%llu bytes)\n", kesu_verify_mode_name(plan.mode),
 			       (unsigned long long)plan.planned_bytes);
-		printf("  safety:       %s\n", s.reasons ? s.detail : "ok");
+		printf("  safety:       %s\n", safety);
 	}
 	kesu_verify_plan_release(&plan);
 	return 0;
 }
 
+/* Every device's plan; the exit status is the one the real run would have. */
 static int dry_run(char **devs, int n, const struct wipe_args *a)
 {
 	json_t *arr = a->json ? json_array() : NULL;
-	int rc = 0, i;
+	int rc = check_named_twice(devs, n), i, code = KESU_EXIT_OK, one;
 
-	for (i = 0; i < n && rc == 0; i++)
-		rc = dry_run_one(devs[i], a, arr);
+	if (rc < 0) {
+		json_decref(arr);
+		return rc == -KESU_E_BAD_INPUT ? KESU_EXIT_USAGE : kesu_exit_for(rc);
+	}
+	for (i = 0; i < n && rc == 0; i++) {
+		one = KESU_EXIT_OK;
+		rc = dry_run_one(devs[i], a, arr, &one);
+		if (!code)
+			code = one;
+	}
 	if (arr) {
 		if (rc == 0) {
-			json_t *doc = json_pack("{s:o, s:s}", "devices", arr, "out_dir",
-						a->out_dir ? a->out_dir : DEFAULT_OUT);
+			json_t *doc = json_pack("{s:o, s:s, s:i}", "devices", arr, "out_dir",
+						a->out_dir ? a->out_dir : DEFAULT_OUT,
+						"exit", code);
 			char *text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2));
 
 			if (text)
@@ -466,8 +546,10 @@ static int dry_run(char **devs, int n, const struct wipe_args *a)
 	} else if (rc == 0) {
 		printf("dry run: nothing was written. Evidence would go to %s/\n",
 		       a->out_dir ? a->out_dir : DEFAULT_OUT);
+		if (code)
+			printf("dry run: the wipe would refuse (exit %d): see safety above\n", code);
 	}
-	return rc < 0 ? kesu_exit_for(rc) : KESU_EXIT_OK;
+	return rc < 0 ? kesu_exit_for(rc) : code;
 }
 
 /* --resume --dry-run: what the journal would continue, touching nothing. */
@@ -515,16 +597,8 @@ static int make_out_dir(const char *dir)
 
 static int open_drive(struct drive *d)
 {
-	unsigned fl = KESU_TARGET_DIRECT | KESU_TARGET_ALLOW_IMAGE;
-	int rc = kesu_target_open(d->arg, fl, &d->t, &d->eb);
+	int rc = open_target(d->arg, false, &d->t, &d->eb);
 
-	/* Image files on file systems without O_DIRECT (tmpfs): plain I/O, flushed per pass. */
-	if (rc == -EINVAL) {
-		struct kesu_dev_identity id;
-
-		if (kesu_dev_identify(d->arg, true, &id, NULL) == 0 && id.is_image)
-			rc = kesu_target_open(d->arg, KESU_TARGET_ALLOW_IMAGE, &d->t, &d->eb);
-	}
 	if (rc < 0)
 		return rc;
 	d->opened = true;
@@ -851,6 +925,10 @@ int cmd_wipe(int argc, char **argv)
 		snprintf(out_dir, sizeof(out_dir), "%s", a.out_dir ? a.out_dir : DEFAULT_OUT);
 	}
 	/* Every device is checked and held before anything is asked or written. */
+	if (!a.resume && (rc = check_named_twice(argv + optind, n)) < 0) {
+		code = rc == -KESU_E_BAD_INPUT ? KESU_EXIT_USAGE : kesu_exit_for(rc);
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		rc = open_drive(&ds[i]);
 		if (rc == 0 && a.resume)
@@ -864,13 +942,6 @@ int cmd_wipe(int argc, char **argv)
 				code = KESU_EXIT_USAGE;
 			goto out;
 		}
-		for (int k = 0; k < i; k++)
-			if (ds[k].t.id.major == ds[i].t.id.major && ds[k].t.id.minor == ds[i].t.id.minor &&
-			    !ds[i].t.id.is_image) {
-				kesu_cli_error("%s is named twice", ds[i].t.id.path);
-				code = KESU_EXIT_USAGE;
-				goto out;
-			}
 	}
 	/* The key and the ledger entry are checked before anything is destroyed. */
 	ids = calloc((size_t)n, sizeof(*ids));

@@ -136,11 +136,10 @@ static json_t *plan_json(const struct kesu_dev_identity *id, const struct wipe_f
 			 "refusal", refusal);
 }
 
-int wipe_fw_dry_run(const char *path, const struct wipe_fw_args *a, json_t *arr, char *why,
-		    size_t why_len)
+int wipe_fw_dry_run(const char *path, const struct wipe_fw_args *a, const char *safety,
+		    json_t *arr, char *why, size_t why_len)
 {
 	struct kesu_target t = { .fd = -1 };
-	struct kesu_safety s = { 0 };
 	struct kesu_errbuf eb = { { 0 } }, ceb = { { 0 } };
 	struct kesu_verify_plan plan;
 	struct wipe_fw w;
@@ -168,8 +167,6 @@ int wipe_fw_dry_run(const char *path, const struct wipe_fw_args *a, json_t *arr,
 		rc = 1;
 		goto out;
 	}
-	if (!t.id.is_image && kesu_safety_check(&t.id, &s, NULL) < 0)
-		snprintf(s.detail, sizeof(s.detail), "could not be checked");
 	ready = kesu_fw_check(&t, &w.drv, &w.o, &ceb) == 0;
 	rc = kesu_verify_plan_build(a->verify, t.id.size_bytes, t.id.logical_sector_size, 0, 0,
 				    &plan, &eb);
@@ -178,10 +175,10 @@ int wipe_fw_dry_run(const char *path, const struct wipe_fw_args *a, json_t *arr,
 		goto out;
 	}
 	if (arr)
-		json_array_append_new(arr, plan_json(&t.id, &w, &plan, s.reasons ? s.detail : "ok",
+		json_array_append_new(arr, plan_json(&t.id, &w, &plan, safety,
 						     ready, ceb.msg));
 	else
-		print_plan(&t.id, &w, &plan, s.reasons ? s.detail : "ok", ready, ceb.msg);
+		print_plan(&t.id, &w, &plan, safety, ready, ceb.msg);
 	kesu_verify_plan_release(&plan);
 out:
 	if (t.fd >= 0)

@@ -130,10 +130,52 @@ int kesu_nvme_ns_decode(const uint8_t buf[KESU_NVME_IDENTIFY_LEN], struct kesu_n
 	return 0;
 }
 
+/*
+ * Generic command status values (SCT 0) of NVMe 2.1 that libnvme 1.3's table
+ * does not name yet (from the NVM Express Base Specification).
+ */
+static const char *const generic_newer[] = {
+	[0x25] = "Invalid Key Tag",
+	[0x26] = "Host Dispersed Namespace Support Not Enabled",
+	[0x27] = "Host Identifier Not Initialized",
+	[0x28] = "Incorrect Key",
+	[0x29] = "FDP Disabled",
+	[0x2A] = "Invalid Placement Handle List",
+	[0x2B] = "Sanitize Namespace Failed",
+	[0x2C] = "Sanitize Namespace In Progress",
+};
+
+static const char *const sct_names[8] = {
+	"generic", "command specific", "media and data integrity", "path related",
+	"reserved type 4", "reserved type 5", "reserved type 6", "vendor specific",
+};
+
+void kesu_nvme_status_string(int status, char *buf, size_t len)
+{
+	unsigned sct = ((unsigned)status >> 8) & 0x7, sc = (unsigned)status & 0xff;
+	const char *name = NULL, *dnr = (status & 0x4000) ? ", do not retry" : "";
+
+	if (sct == 0 && sc < sizeof(generic_newer) / sizeof(generic_newer[0]))
+		name = generic_newer[sc];
+	if (!name) {
+		name = nvme_status_to_string(status, false);
+		/* libnvme's words for a value it has no name for */
+		if (name && (!strcmp(name, "unrecognized") || !strncmp(name, "Unknown", 7)))
+			name = NULL;
+	}
+	if (name)
+		snprintf(buf, len, "%s (status 0x%x%s)", name, (unsigned)status, dnr);
+	else
+		snprintf(buf, len, "%s status 0x%02x, which the specification kesu knows does not "
+			 "name (status 0x%x%s)", sct_names[sct], sc, (unsigned)status, dnr);
+}
+
 int kesu_nvme_status_error(int ret, int saved_errno)
 {
 	if (ret == 0)
 		return 0;
+	if (ret < 0 && saved_errno == EINTR)
+		return -KESU_E_STALL; /* the kernel cancelled a command that did not complete */
 	if (ret < 0)
 		return saved_errno ? -saved_errno : -EIO;
 	switch (ret & NVME_SC_MASK) {
@@ -170,10 +212,18 @@ int kesu_nvme_probe(int fd, uint32_t *nsid, struct kesu_errbuf *eb)
 static int identify_error(int ret, int err, const char *what, struct kesu_errbuf *eb)
 {
 	int rc = kesu_nvme_status_error(ret, err);
+	char status[256];
 
-	if (ret > 0)
-		return kesu_err_set(eb, rc, "NVMe %s: %s (status 0x%x)", what,
-				    nvme_status_to_string(ret, false), (unsigned)ret);
+	if (ret > 0) {
+		kesu_nvme_status_string(ret, status, sizeof(status));
+		return kesu_err_set(eb, rc, "NVMe %s: %s", what, status);
+	}
+	/* Admin commands wait uninterruptibly: EINTR is the kernel cancelling a
+	 * command the drive did not complete within the timeout (and resetting it). */
+	if (rc == -KESU_E_STALL)
+		return kesu_err_set(eb, rc, "NVMe %s stalled: the drive did not complete it within "
+				    "the command's timeout and the kernel cancelled it (and reset "
+				    "the controller); the drive may still be working on it", what);
 	if (rc == -EPERM || rc == -EACCES)
 		return kesu_err_set(eb, -KESU_E_NOT_ROOT, "NVMe %s needs root", what);
 	return kesu_err_set(eb, rc, "NVMe %s: %s", what, strerror(-rc));

@@ -746,11 +746,12 @@ static int open_failed(struct kesu_target *t, int err, struct kesu_errbuf *eb)
 	return kesu_err_set(eb, -err, "opening %s: %s", t->id.path, strerror(err));
 }
 
-static int open_flags(const struct kesu_target *t)
+/* A probe opens read-only, with the exclusive claim and O_DIRECT of the real open. */
+static int open_flags(const struct kesu_target *t, bool probe)
 {
 	int fl = O_CLOEXEC;
 
-	fl |= (t->flags & KESU_TARGET_READONLY) ? O_RDONLY : O_RDWR;
+	fl |= (t->flags & KESU_TARGET_READONLY) || probe ? O_RDONLY : O_RDWR;
 	if (t->flags & KESU_TARGET_DIRECT)
 		fl |= O_DIRECT;
 	if (!t->id.is_image)
@@ -770,8 +771,8 @@ static bool same_device(const struct kesu_target *t)
 	return S_ISBLK(st.st_mode) && st.st_rdev == makedev(t->id.major, t->id.minor);
 }
 
-int kesu_target_open(const char *path, unsigned flags, struct kesu_target *t,
-		     struct kesu_errbuf *eb)
+static int target_open(const char *path, unsigned flags, bool probe, struct kesu_target *t,
+		       struct kesu_errbuf *eb)
 {
 	struct kesu_safety s;
 	int rc, ro = 0;
@@ -791,7 +792,7 @@ int kesu_target_open(const char *path, unsigned flags, struct kesu_target *t,
 		return kesu_err_set(eb, -KESU_E_NOT_ROOT,
 				    "%s: erasing or verifying a block device needs root; run kesu "
 				    "as root", t->id.path);
-	t->fd = open(t->id.path, open_flags(t));
+	t->fd = open(t->id.path, open_flags(t, probe));
 	if (t->fd < 0)
 		return open_failed(t, errno, eb);
 	/* Checked after the exclusive open: nothing can mount it from now on. */
@@ -808,7 +809,7 @@ int kesu_target_open(const char *path, unsigned flags, struct kesu_target *t,
 	    ioctl(t->fd, BLKROGET, &ro) == 0 && ro)
 		rc = kesu_err_set(eb, -KESU_E_READONLY, "refusing %s: the kernel marks it "
 				  "read-only; %s", t->id.path, remedy(-KESU_E_READONLY));
-	if (rc < 0) {
+	if (rc < 0 || probe) {
 		close(t->fd);
 		t->fd = -1;
 		return rc;
@@ -817,6 +818,18 @@ int kesu_target_open(const char *path, unsigned flags, struct kesu_target *t,
 	kesu_drive_adopt_serial(t->fd, &t->id);
 	t->is_open = true;
 	return 0;
+}
+
+int kesu_target_open(const char *path, unsigned flags, struct kesu_target *t,
+		     struct kesu_errbuf *eb)
+{
+	return target_open(path, flags, false, t, eb);
+}
+
+int kesu_target_probe(const char *path, unsigned flags, struct kesu_target *t,
+		      struct kesu_errbuf *eb)
+{
+	return target_open(path, flags, true, t, eb);
 }
 
 void kesu_target_close(struct kesu_target *t)

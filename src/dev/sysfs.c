@@ -466,6 +466,12 @@ static int list_dir(const char *dir, bool (*keep)(const char *dir, const char *e
 	return 0;
 }
 
+static bool is_loop_dir(const char *dir, const char *entry)
+{
+	(void)dir;
+	return !strncmp(entry, "loop", 4);
+}
+
 static bool is_partition_dir(const char *dir, const char *entry)
 {
 	char p[PATH_MAX];
@@ -482,6 +488,46 @@ int kesu_dev_partitions(const char *disk, struct kesu_name_list *out)
 	return list_dir(dir, is_partition_dir, out);
 }
 
+/* Does LOOP's backing file name the block device NAME (device number dev)? */
+static bool loop_backed_by(const char *loop, const char *name, dev_t dev)
+{
+	char backing[PATH_MAX];
+	struct stat st;
+
+	if (kesu_sysfs_read(loop, "loop/backing_file", backing, sizeof(backing)) < 0 ||
+	    !backing[0])
+		return false;
+	if (stat(backing, &st) == 0)
+		return S_ISBLK(st.st_mode) && st.st_rdev == dev;
+	/* The node is gone, or a described machine (KESU_SYSFS_ROOT): its name. */
+	return !strncmp(backing, "/dev/", 5) && !strcmp(backing + 5, name);
+}
+
+/*
+ * Loop devices whose backing file is the block device NAME itself: they use
+ * it as a disk of their own, whatever sits on them (the kernel lists them in
+ * no holders/ directory, and their O_EXCL does not claim NAME).
+ */
+static int add_backing_loops(const char *name, struct kesu_name_list *direct)
+{
+	char dir[PATH_MAX], buf[64];
+	struct kesu_name_list loops;
+	unsigned maj, min;
+	int rc;
+
+	if (kesu_sysfs_read(name, "dev", buf, sizeof(buf)) < 0 ||
+	    sscanf(buf, "%u:%u", &maj, &min) != 2)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s/block", kesu_sysfs_root());
+	rc = list_dir(dir, is_loop_dir, &loops);
+	for (size_t i = 0; i < loops.n && rc == 0; i++)
+		if (strcmp(loops.names[i], name) &&
+		    loop_backed_by(loops.names[i], name, makedev(maj, min)))
+			rc = kesu_name_list_add(direct, loops.names[i]);
+	kesu_name_list_free(&loops);
+	return rc;
+}
+
 /* Add NAME's direct holders (and the partitions of each new holder) to out. */
 static int add_holders_of(const char *name, struct kesu_name_list *out)
 {
@@ -491,8 +537,12 @@ static int add_holders_of(const char *name, struct kesu_name_list *out)
 
 	snprintf(dir, sizeof(dir), "%s/class/block/%s/holders", kesu_sysfs_root(), name);
 	rc = list_dir(dir, NULL, &direct);
-	if (rc < 0)
+	if (rc == 0)
+		rc = add_backing_loops(name, &direct);
+	if (rc < 0) {
+		kesu_name_list_free(&direct);
 		return rc;
+	}
 	for (size_t i = 0; i < direct.n && rc == 0; i++) {
 		if (name_list_has(out, direct.names[i]))
 			continue;
@@ -521,6 +571,23 @@ int kesu_dev_holders(const char *name, struct kesu_name_list *out)
 	if (rc < 0)
 		kesu_name_list_free(out);
 	return rc;
+}
+
+static const char *whole_disk(const struct kesu_dev_identity *id)
+{
+	return id->is_partition && id->parent[0] ? id->parent : id->name;
+}
+
+bool kesu_dev_same_medium(const struct kesu_dev_identity *a, const struct kesu_dev_identity *b)
+{
+	struct stat sa, sb;
+
+	if (a->is_image != b->is_image)
+		return false;
+	if (a->is_image)
+		return stat(a->path, &sa) == 0 && stat(b->path, &sb) == 0 &&
+		       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return !strcmp(whole_disk(a), whole_disk(b));
 }
 
 static bool is_block_dev_dir(const char *dir, const char *entry)

@@ -28,6 +28,12 @@ static json_t *lists_json(struct kesu_result *r, json_t **bad, json_t **intr)
 	for (i = 0; *bad && i < r->n_bad; i++)
 		json_array_append_new(*bad, json_pack("[o, o, i]", jint(r->bad[i].first_lba),
 						      jint(r->bad[i].sectors), (int)r->bad[i].op));
+	/* What did not fit the list: [-1, sectors, op] per kind, ranges in the first. */
+	for (i = 0; *bad && i < 2; i++)
+		if (r->bad_not_listed[i])
+			json_array_append_new(*bad, json_pack("[o, o, i, o]",
+				jint(r->bad_not_listed[i]), jint(r->bad_not_listed_sectors[i]),
+				(int)i, json_string("not listed")));
 	for (i = 0; *intr && i < r->n_interruptions; i++)
 		json_array_append_new(*intr, json_pack("{s:s, s:o, s:s}",
 			"at", r->interruptions[i].at, "offset", jint(r->interruptions[i].offset),
@@ -108,8 +114,21 @@ static int load_lists(json_t *doc, struct kesu_result *r)
 	a = json_object_get(doc, "bad_ranges");
 	json_array_foreach(a, i, e) {
 		json_int_t lba, n;
+		const char *tag;
 		int op;
 
+		if (json_array_size(e) == 4) {
+			/* [ranges, sectors, op, "not listed"]: counted, not listed. */
+			if (json_unpack(e, "[I, I, i, s]", &lba, &n, &op, &tag) < 0 ||
+			    lba < 0 || n < 0 || op < 0 || op > 1)
+				return -1;
+			pthread_mutex_lock(&r->lock);
+			r->bad_not_listed[op] += (size_t)lba;
+			r->bad_not_listed_sectors[op] += (uint64_t)n;
+			r->bad_sectors[op] += (uint64_t)n;
+			pthread_mutex_unlock(&r->lock);
+			continue;
+		}
 		if (json_unpack(e, "[I, I, i]", &lba, &n, &op) < 0 || lba < 0 || n < 0)
 			return -1;
 		rc = kesu_result_add_bad(r, (uint64_t)lba, (uint64_t)n,

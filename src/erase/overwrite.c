@@ -136,6 +136,18 @@ static uint64_t active_ms(const struct run *ru)
 	return ru->prior_ms + (kesu_now_ms() - ru->t0_ms);
 }
 
+/*
+ * Bytes of this step the device accepted, as far as a resume from the
+ * watermark will not write them again: what it accepted, but no more than
+ * lies below the watermark (failed sectors are not counted).
+ */
+static uint64_t step_written(const struct run *ru, const struct kesu_stream_status *st)
+{
+	uint64_t below = st->watermark - ru->step_start;
+
+	return st->accepted < below ? st->accepted : below;
+}
+
 static void journal_save(struct run *ru, const struct kesu_stream_status *st)
 {
 	if (st && ru->writing) {
@@ -143,7 +155,7 @@ static void journal_save(struct run *ru, const struct kesu_stream_status *st)
 		if (fdatasync(ru->t->fd) < 0)
 			return;
 		ru->j.offset = st->watermark;
-		ru->j.bytes_written = ru->written_base + (st->watermark - ru->step_start);
+		ru->j.bytes_written = ru->written_base + step_written(ru, st);
 	}
 	ru->j.active_ms = active_ms(ru);
 	if (kesu_journal_save(&ru->j, ru->r, NULL) < 0)
@@ -295,7 +307,7 @@ static int run_write_step(struct run *ru, unsigned step, struct kesu_errbuf *eb)
 	if (rc == 0 && fdatasync(ru->t->fd) < 0)
 		rc = kesu_err_set(eb, -errno, "flushing %s: %s", id->path, strerror(errno));
 	if (rc == 0) {
-		ru->j.bytes_written = ru->written_base + ext.length;
+		ru->j.bytes_written = ru->written_base + st.accepted;
 		ru->j.step = step + 1;
 		ru->j.offset = 0;
 		ru->writing = 0;
@@ -307,16 +319,6 @@ static int run_write_step(struct run *ru, unsigned step, struct kesu_errbuf *eb)
 	return rc;
 }
 
-static void drop_read_ranges(struct kesu_result *r)
-{
-	size_t i, j = 0;
-
-	for (i = 0; i < r->n_bad; i++)
-		if (r->bad[i].op == KESU_OP_WRITE)
-			r->bad[j++] = r->bad[i];
-	r->n_bad = j;
-}
-
 static int run_verify_step(struct run *ru, struct kesu_errbuf *eb)
 {
 	const struct kesu_overwrite_opts *o = ru->o;
@@ -325,12 +327,10 @@ static int run_verify_step(struct run *ru, struct kesu_errbuf *eb)
 	struct kesu_pattern p;
 	struct kesu_stream_status st = { 0 };
 	struct kesu_stream_opts so;
-	size_t bad_before;
 	int rc;
 
 	kesu_overwrite_step_pattern(o, write_steps(o) - 1, &p);
-	drop_read_ranges(r);
-	bad_before = r->n_bad;
+	kesu_result_drop_bad(r, KESU_OP_READ); /* a resumed verification starts over */
 	ru->j.step = write_steps(o);
 	ru->j.offset = 0;
 	ru->writing = 0;
@@ -348,7 +348,7 @@ static int run_verify_step(struct run *ru, struct kesu_errbuf *eb)
 	r->bytes_checked = st.checked;
 	if (rc == 0)
 		snprintf(r->verify_result, sizeof(r->verify_result), "%s",
-			 r->n_mismatches || r->mismatches_dropped || r->n_bad > bad_before ?
+			 r->n_mismatches || r->mismatches_dropped || r->bad_sectors[KESU_OP_READ] ?
 			 "failed" : "passed");
 	return rc;
 }
@@ -381,14 +381,14 @@ static void finish_stopped(struct run *ru, int rc, const struct kesu_errbuf *eb)
 static void decide_outcome(struct run *ru)
 {
 	struct kesu_result *r = ru->r;
-	size_t i, wbad = 0, rbad = 0;
+	uint64_t wbad = r->bad_sectors[KESU_OP_WRITE], rbad = r->bad_sectors[KESU_OP_READ];
 
-	for (i = 0; i < r->n_bad; i++)
-		*(r->bad[i].op == KESU_OP_WRITE ? &wbad : &rbad) += r->bad[i].sectors;
 	if (wbad)
-		kesu_result_add_reason(r, "%zu sectors could not be written (bad_ranges)", wbad);
+		kesu_result_add_reason(r, "%llu sectors could not be written (bad_sectors, "
+				       "bad_ranges)", (unsigned long long)wbad);
 	if (rbad)
-		kesu_result_add_reason(r, "%zu sectors could not be read back (bad_ranges)", rbad);
+		kesu_result_add_reason(r, "%llu sectors could not be read back (bad_sectors, "
+				       "bad_ranges)", (unsigned long long)rbad);
 	if (r->n_mismatches || r->mismatches_dropped)
 		kesu_result_add_reason(r, "verification found %llu bytes that differ from the "
 				       "pattern (verification.mismatches)",
@@ -485,6 +485,7 @@ int kesu_verify_device(struct kesu_target *t, const struct kesu_pattern *expect,
 	kesu_result_normalize(r);
 	if (rc == 0)
 		snprintf(r->verify_result, sizeof(r->verify_result), "%s",
-			 r->n_mismatches || r->mismatches_dropped || r->n_bad ? "failed" : "passed");
+			 r->n_mismatches || r->mismatches_dropped || kesu_result_bad_total(r) ?
+			 "failed" : "passed");
 	return rc;
 }

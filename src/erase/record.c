@@ -84,30 +84,98 @@ static int grow(void **v, size_t n, size_t size)
 	return 0;
 }
 
+/* The first range of kind op that ends at or after lba (the list's order: op, then LBA). */
+static size_t bad_lower_bound(const struct kesu_result *r, enum kesu_range_op op, uint64_t lba)
+{
+	size_t lo = 0, hi = r->n_bad;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct kesu_bad_range *b = &r->bad[mid];
+
+		if (b->op < op || (b->op == op && b->first_lba + b->sectors < lba))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static uint64_t overlap(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
+{
+	uint64_t lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
+
+	return hi > lo ? hi - lo : 0;
+}
+
+/* Lock held. Merge [first, end) into ranges i..j-1 (all of them overlap or touch it). */
+static void bad_merge(struct kesu_result *r, size_t i, size_t j, uint64_t first, uint64_t end,
+		      enum kesu_range_op op)
+{
+	uint64_t lo = first, hi = end, known = 0;
+
+	for (size_t k = i; k < j; k++) {
+		uint64_t b0 = r->bad[k].first_lba, b1 = b0 + r->bad[k].sectors;
+
+		known += overlap(first, end, b0, b1);
+		if (b0 < lo)
+			lo = b0;
+		if (b1 > hi)
+			hi = b1;
+	}
+	r->bad_sectors[op] += end - first - known;
+	r->bad[i] = (struct kesu_bad_range){ lo, hi - lo, op };
+	memmove(&r->bad[i + 1], &r->bad[j], (r->n_bad - j) * sizeof(*r->bad));
+	r->n_bad -= j - i - 1;
+}
+
 int kesu_result_add_bad(struct kesu_result *r, uint64_t first_lba, uint64_t sectors,
 			enum kesu_range_op op)
 {
+	uint64_t end = first_lba + sectors;
+	size_t i, j;
 	int rc = 0;
 
+	if (!sectors)
+		return 0;
 	pthread_mutex_lock(&r->lock);
-	if (r->n_bad) {
-		struct kesu_bad_range *last = &r->bad[r->n_bad - 1];
-
-		if (last->op == op && last->first_lba + last->sectors == first_lba) {
-			last->sectors += sectors;
-			goto out;
-		}
+	i = bad_lower_bound(r, op, first_lba);
+	for (j = i; j < r->n_bad && r->bad[j].op == op && r->bad[j].first_lba <= end; j++)
+		;
+	if (j > i) {
+		bad_merge(r, i, j, first_lba, end, op);
+	} else if (r->n_bad >= KESU_BAD_RANGE_MAX) {
+		r->bad_not_listed[op]++;
+		r->bad_not_listed_sectors[op] += sectors;
+		r->bad_sectors[op] += sectors;
+	} else if ((rc = grow((void **)&r->bad, r->n_bad, sizeof(*r->bad))) == 0) {
+		memmove(&r->bad[i + 1], &r->bad[i], (r->n_bad - i) * sizeof(*r->bad));
+		r->bad[i] = (struct kesu_bad_range){ first_lba, sectors, op };
+		r->n_bad++;
+		r->bad_sectors[op] += sectors;
 	}
-	if (r->n_bad >= KESU_BAD_RANGE_MAX) {
-		r->bad_dropped++;
-		goto out;
-	}
-	rc = grow((void **)&r->bad, r->n_bad, sizeof(*r->bad));
-	if (rc == 0)
-		r->bad[r->n_bad++] = (struct kesu_bad_range){ first_lba, sectors, op };
-out:
 	pthread_mutex_unlock(&r->lock);
 	return rc;
+}
+
+void kesu_result_drop_bad(struct kesu_result *r, enum kesu_range_op op)
+{
+	size_t i, j = 0;
+
+	pthread_mutex_lock(&r->lock);
+	for (i = 0; i < r->n_bad; i++)
+		if (r->bad[i].op != op)
+			r->bad[j++] = r->bad[i];
+	r->n_bad = j;
+	r->bad_sectors[op] = 0;
+	r->bad_not_listed[op] = 0;
+	r->bad_not_listed_sectors[op] = 0;
+	pthread_mutex_unlock(&r->lock);
+}
+
+uint64_t kesu_result_bad_total(const struct kesu_result *r)
+{
+	return r->bad_sectors[KESU_OP_WRITE] + r->bad_sectors[KESU_OP_READ];
 }
 
 int kesu_result_add_mismatch(struct kesu_result *r, uint64_t offset, uint64_t length)
@@ -182,15 +250,6 @@ static int mismatch_cmp(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-static int bad_cmp(const void *a, const void *b)
-{
-	const struct kesu_bad_range *x = a, *y = b;
-
-	if (x->op != y->op)
-		return x->op < y->op ? -1 : 1;
-	return x->first_lba < y->first_lba ? -1 : x->first_lba > y->first_lba;
-}
-
 void kesu_result_normalize(struct kesu_result *r)
 {
 	size_t i, j;
@@ -205,17 +264,7 @@ void kesu_result_normalize(struct kesu_result *r)
 		}
 		r->n_mismatches = j + 1;
 	}
-	if (r->n_bad > 1) {
-		qsort(r->bad, r->n_bad, sizeof(*r->bad), bad_cmp);
-		for (i = 1, j = 0; i < r->n_bad; i++) {
-			if (r->bad[j].op == r->bad[i].op &&
-			    r->bad[j].first_lba + r->bad[j].sectors == r->bad[i].first_lba)
-				r->bad[j].sectors += r->bad[i].sectors;
-			else
-				r->bad[++j] = r->bad[i];
-		}
-		r->n_bad = j + 1;
-	}
+	/* The bad ranges are kept sorted and merged as they are added. */
 }
 
 /* ---- the document ---- */
@@ -371,13 +420,18 @@ int kesu_record_build(const struct kesu_result *r, json_t **out, struct kesu_err
 	uint64_t tput = r->duration_ms ? r->bytes_written * 1000 / r->duration_ms : 0;
 	json_t *doc;
 
-	doc = json_pack("{s:i, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:s}, "
+	doc = json_pack("{s:i, s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o}, "
+			"s:{s:s, s:s}, "
 			"s:o, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:s, s:o, s:s}",
 			"record_version", KESU_RECORD_VERSION, "record_id", r->record_id,
 			"tool", "name", "kesu", "version", KESU_VERSION,
 			"host", host_json(), "device", device_json(&r->dev),
 			"method", method_json(r), "verification", verification_json(r),
 			"bad_ranges", bad_json(r),
+			"bad_ranges_not_listed", jint(r->bad_not_listed[KESU_OP_WRITE] +
+						       r->bad_not_listed[KESU_OP_READ]),
+			"bad_sectors", "write", jint(r->bad_sectors[KESU_OP_WRITE]),
+			"read", jint(r->bad_sectors[KESU_OP_READ]),
 			"hidden_areas", "status", r->hidden_status, "detail", r->hidden_detail,
 			"interruptions", interruptions_json(r), "timeline", timeline_json(r),
 			"commands", r->commands ? json_deep_copy(r->commands) : json_array(),

@@ -61,7 +61,7 @@ struct stream_ctx {
 	size_t n_slots, gen_idx, io_idx;
 	int gen_done;
 	unsigned dead_chunks;      /* consecutive chunks in which every sector failed */
-	uint64_t done, checked, total;
+	uint64_t done, checked, accepted, total;
 	unsigned running;
 	int err;                   /* first fatal error */
 	char errmsg[256];
@@ -322,7 +322,7 @@ static int note_failures(struct stream_ctx *c, const struct slot *s, uint64_t fa
 }
 
 static int process_slot(struct stream_ctx *c, struct slot *s, struct kesu_pattern_gen *gen,
-			uint8_t *expect, uint64_t *checked)
+			uint8_t *expect, uint64_t *checked, uint64_t *accepted)
 {
 	uint64_t failed = 0;
 	int rc;
@@ -337,6 +337,8 @@ static int process_slot(struct stream_ctx *c, struct slot *s, struct kesu_patter
 			rc = compare(c, gen, expect, s->buf, s->off, s->len);
 		*checked = s->len - failed;
 	}
+	/* Every sector either went through or is a bad range; a cut-short chunk counts nothing. */
+	*accepted = rc == 0 ? s->len - failed : 0;
 	if (rc == 0)
 		rc = note_failures(c, s, failed);
 	return rc;
@@ -348,7 +350,7 @@ static void *io_worker(void *arg)
 	struct stream_ctx *c = arg;
 	struct kesu_pattern_gen *gen = NULL;
 	void *expect = NULL;
-	uint64_t checked;
+	uint64_t checked, accepted;
 	sigset_t all;
 	int rc = 0;
 
@@ -377,7 +379,7 @@ static void *io_worker(void *arg)
 		s->state = SLOT_IO;
 		c->io_idx = (c->io_idx + 1) % c->n_slots;
 		pthread_mutex_unlock(&c->lock);
-		rc = process_slot(c, s, gen, expect, &checked);
+		rc = process_slot(c, s, gen, expect, &checked, &accepted);
 		if (rc == -KESU_E_GONE)
 			set_fatal(c, rc, "the device disappeared or stopped answering at byte %llu",
 				  s->off);
@@ -386,6 +388,7 @@ static void *io_worker(void *arg)
 		pthread_mutex_lock(&c->lock);
 		c->done += s->len;
 		c->checked += checked;
+		c->accepted += accepted;
 		s->state = SLOT_EMPTY;
 		pthread_cond_broadcast(&c->cond);
 	}
@@ -414,6 +417,7 @@ static void status_of(struct stream_ctx *c, struct kesu_stream_status *st)
 	st->done = c->done;
 	st->total = c->total;
 	st->checked = c->checked;
+	st->accepted = c->accepted;
 	st->watermark = wm;
 	pthread_mutex_unlock(&c->lock);
 }
