@@ -237,6 +237,75 @@ START_TEST(test_keys_bad_input)
 }
 END_TEST
 
+/*
+ * StrictModes: a key another user owns, a key in a directory others can
+ * write (or a parent of it), and anything that is not a regular file are
+ * refused before they are read; a sticky directory owned by root or the
+ * user (like /tmp) is fine.
+ */
+START_TEST(test_keys_strict_modes)
+{
+	struct tu_result r;
+	struct kesu_errbuf eb;
+	char st[PATH_MAX], key[PATH_MAX], sub[PATH_MAX], fifo[PATH_MAX];
+
+	if (tu_skip_unless_root("keys_strict_modes (chown)"))
+		return;
+	path(st, sizeof(st), "st");
+	path(sub, sizeof(sub), "st/inner");
+	snprintf(key, sizeof(key), "%s/signer.key", st);
+	kesu_ok("key", "init", "--dir", st, "--subject", "/CN=x", NULL);
+	ck_assert_int_eq(kesu_key_check_mode(key, &eb), 0);
+
+	/* another user's key, even at mode 0600 */
+	ck_assert_int_eq(chown(key, 65534, 65534), 0);
+	ck_assert_int_eq(kesu_key_check_mode(key, &eb), -KESU_E_KEY);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "belongs to uid 65534"));
+	ck_assert_int_eq(tu_kesu(&r, "key", "self-sign", "--dir", st, NULL), 0);
+	ck_assert_int_eq(r.status, 12);
+	ck_assert_ptr_nonnull(strstr(r.err, "not to the user running kesu"));
+	tu_result_free(&r);
+	ck_assert_int_eq(chown(key, 0, 0), 0);
+
+	/* a directory others can write, or one of its parents */
+	ck_assert_int_eq(chmod(st, 0777), 0);
+	ck_assert_int_eq(kesu_key_check_mode(key, &eb), -KESU_E_KEY);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "others can write to the key's directory"));
+	ck_assert_ptr_nonnull(strstr(eb.msg, "chmod go-w"));
+	ck_assert_int_eq(tu_kesu(&r, "key", "self-sign", "--dir", st, NULL), 0);
+	ck_assert_int_eq(r.status, 12);
+	tu_result_free(&r);
+	ck_assert_int_eq(chmod(st, 0775), 0);
+	ck_assert_int_eq(kesu_key_check_mode(key, &eb), -KESU_E_KEY);
+	ck_assert_int_eq(chmod(st, 01777), 0);    /* sticky, owned by the user: like /tmp */
+	ck_assert_int_eq(kesu_key_check_mode(key, &eb), 0);
+	ck_assert_int_eq(chmod(st, 0700), 0);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	snprintf(fifo, sizeof(fifo), "%s/signer.key", sub);   /* the key, one level down */
+	ck_assert_int_eq(rename(key, fifo), 0);
+	ck_assert_int_eq(chmod(st, 0757), 0);     /* the parent of the key's directory */
+	ck_assert_int_eq(kesu_key_check_mode(fifo, &eb), -KESU_E_KEY);
+	ck_assert_ptr_nonnull(strstr(eb.msg, st));
+	ck_assert_int_eq(chown(st, 65534, 65534), 0);
+	ck_assert_int_eq(chmod(st, 0755), 0);     /* a parent owned by someone else */
+	ck_assert_int_eq(kesu_key_check_mode(fifo, &eb), -KESU_E_KEY);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "belongs to uid 65534"));
+	ck_assert_int_eq(chown(st, 0, 0), 0);
+	ck_assert_int_eq(kesu_key_check_mode(fifo, &eb), 0);
+
+	/* not a regular file: no chmod advice */
+	ck_assert_int_eq(kesu_key_check_mode("/dev/null", &eb), -KESU_E_KEY);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "not a regular file"));
+	ck_assert_ptr_null(strstr(eb.msg, "chmod"));
+	snprintf(fifo, sizeof(fifo), "%s/key.fifo", st);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	alarm(10);
+	ck_assert_int_eq(kesu_key_check_mode(fifo, &eb), -KESU_E_KEY);
+	alarm(0);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "not a regular file (a FIFO)"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("keys");
@@ -246,6 +315,7 @@ int main(void)
 		{ "show", test_keys_show_fingerprints },
 		{ "mode", test_keys_readable_key_refused },
 		{ "bad", test_keys_bad_input },
+		{ "strict_modes", test_keys_strict_modes },
 	};
 
 	TU_ADD_CASES(s, tests, 0);

@@ -215,7 +215,7 @@ START_TEST(test_ledger_csv_malformed_rows_named_nothing_imported)
 	ck_assert_int_eq(LEDGER(&r, OP, "import", path), KESU_EXIT_BAD_INPUT);
 	ck_assert_ptr_nonnull(strstr(r.err, "bad.csv:3: 交付日"));
 	ck_assert_ptr_nonnull(strstr(r.err, "bad.csv:4: media ID M-0001 is already"));
-	ck_assert_ptr_nonnull(strstr(r.err, "bad.csv:5: media ID 'm-bad'"));
+	ck_assert_ptr_nonnull(strstr(r.err, "bad.csv:5: media ID \"m-bad\" has lowercase"));
 	ck_assert_ptr_nonnull(strstr(r.err, "bad.csv:6: 2 fields, but the header has 3"));
 	ck_assert_ptr_nonnull(strstr(r.err, "bad.csv:7: a quoted field is not closed"));
 	ck_assert_ptr_null(strstr(r.err, "bad.csv:2:"));
@@ -552,14 +552,21 @@ START_TEST(test_ledger_attach_cert_refuses_unsigned)
 }
 END_TEST
 
-/* A spreadsheet's UTF-8 with a byte order mark, keys as headings, a line break inside quotes. */
+/*
+ * A spreadsheet's UTF-8 with a byte order mark, keys as headings, quoted
+ * fields; a line break inside quotes is read as one field (RFC 4180) but
+ * refused in the ledger, naming the line and the field.
+ */
 START_TEST(test_ledger_csv_bom_keys_multiline)
 {
 	static const char text[] =
 		"\xef\xbb\xbfmedia_id,data_name,place,方法\r\n"
 		"\r\n"
-		"M-0100,\"二行の\r\nデータ名\",金庫A,消去\r\n"
+		"M-0100,\"名前, 引用符 \"\"付き\"\"\",金庫A,消去\r\n"
 		"M-0101,普通,金庫B,\r\n";
+	static const char two_lines[] =
+		"media_id,data_name\r\n"
+		"M-0103,\"二行の\r\nデータ名\"\r\n";
 	char path[512];
 	struct tu_result r;
 
@@ -569,13 +576,20 @@ START_TEST(test_ledger_csv_bom_keys_multiline)
 	ck_assert_msg(LEDGER(&r, OP, "import", "--encoding=utf-8", path) == 0, "%s", r.err);
 	tu_result_free(&r);
 	ck_assert_int_eq(LEDGER(&r, "show", "M-0100", "--json"), 0);
-	ck_assert_ptr_nonnull(strstr(r.out, "二行の\\r\\nデータ名"));
+	ck_assert_ptr_nonnull(strstr(r.out, "名前, 引用符 \\\"付き\\\""));
 	ck_assert_ptr_nonnull(strstr(r.out, "\"disposition\": \"消去\""));
 	tu_result_free(&r);
 	ck_assert_int_eq(LEDGER(&r, "list", "--csv", "--status=受領"), 0);
-	ck_assert_ptr_nonnull(strstr(r.out, "\"二行の\r\nデータ名\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"名前, 引用符 \"\"付き\"\"\""));
 	ck_assert_ptr_nonnull(strstr(r.out, "M-0101"));
 	tu_result_free(&r);
+	snprintf(path, sizeof(path), "%s/two-lines.csv", tu_tmpdir());
+	ck_assert_int_eq(tu_write_file(path, two_lines, strlen(two_lines)), 0);
+	ck_assert_int_eq(LEDGER(&r, OP, "import", path), KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "two-lines.csv:2: データ名 (data_name) contains a "
+				     "control character (U+000D"));
+	tu_result_free(&r);
+	snprintf(path, sizeof(path), "%s/bom.csv", tu_tmpdir());
 	ck_assert_int_eq(LEDGER(&r, "history", "M-0101", "--json"), 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "\"action\": \"import\""));
 	tu_result_free(&r);
@@ -590,6 +604,128 @@ START_TEST(test_ledger_csv_bom_keys_multiline)
 	ck_assert_int_eq(LEDGER(&r, "show", "M-0102", "--json"), 0);
 	ck_assert_ptr_nonnull(strstr(r.out, "データ"));
 	tu_result_free(&r);
+}
+END_TEST
+
+/*
+ * Hostile rows: a NUL inside a field, a day that does not exist, the same
+ * medium twice in one file, text with a control character, a bidi override
+ * or past its limit. Each is named with its line and field; nothing is
+ * imported.
+ */
+START_TEST(test_ledger_csv_hostile_rows)
+{
+	static const char text[] =
+		"媒体ID,データ名,交付日,立会者\n"
+		"M-0200,良い行,2026-02-28,山田 太郎\n"
+		"M-0201,NUL\0入り,2026-11-01,\n"
+		"M-0202,二月,2026-02-30,\n"
+		"M-0200,重複,2026-11-01,\n"
+		"M-0203,\x1b[2J消える,2026-11-01,\n"
+		"M-0204,ok,2026-11-01,\xe2\x80\xae郎太 田山\n"
+		"M-0205,NUL in the ID\n";
+	char path[512], *csv, *before, *after, *longname;
+	size_t n = sizeof(text) - 1;
+	struct tu_result r;
+	FILE *f;
+
+	setup_db();
+	add_ok("M-0001", "金庫A");
+	before = dump();
+	snprintf(path, sizeof(path), "%s/hostile.csv", tu_tmpdir());
+	ck_assert_int_eq(tu_write_file(path, text, n), 0);
+	ck_assert_int_eq(LEDGER(&r, OP, "import", path), KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_null(strstr(r.err, "hostile.csv:2:"));
+	ck_assert_msg(strstr(r.err, "hostile.csv:3: field 2, データ名 (data_name): a NUL byte"), "%s",
+		      r.err);
+	ck_assert_ptr_nonnull(strstr(r.err, "hostile.csv:4: 交付日 (given_on) '2026-02-30' is not a "
+				     "date of the calendar"));
+	ck_assert_ptr_nonnull(strstr(r.err, "hostile.csv:5: 媒体ID (media_id) M-0200: a duplicate "
+				     "of line 2"));
+	ck_assert_ptr_null(strstr(r.err, "already in the ledger"));
+	ck_assert_ptr_nonnull(strstr(r.err, "hostile.csv:6: データ名 (data_name) contains a control "
+				     "character (U+001B"));
+	ck_assert_ptr_nonnull(strstr(r.err, "hostile.csv:7: 立会者 (witness) contains a "
+				     "bidirectional control (U+202E"));
+	ck_assert_ptr_nonnull(strstr(r.err, "hostile.csv:8: 2 fields"));
+	ck_assert_ptr_null(strchr(r.err, '\x1b'));
+	ck_assert_ptr_nonnull(strstr(r.err, "6 malformed rows; nothing was imported"));
+	tu_result_free(&r);
+	/* a 10,000-character data name: refused naming the field and the limit */
+	longname = malloc(10001);
+	ck_assert_ptr_nonnull(longname);
+	memset(longname, 'x', 10000);
+	longname[10000] = '\0';
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "媒体ID,データ名\nM-0206,%s\n", longname);
+	fclose(f);
+	ck_assert_int_eq(LEDGER(&r, OP, "import", path), KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "hostile.csv:2: データ名 (data_name) is 10000 characters "
+				     "long; the limit is 256 characters"));
+	tu_result_free(&r);
+	free(longname);
+	after = dump();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
+	/* a NUL in the header is named, not cut at */
+	csv = malloc(64);
+	ck_assert_ptr_nonnull(csv);
+	memcpy(csv, "media_id,data\0_name\nM-0207,x\n", 29);
+	ck_assert_int_eq(tu_write_file(path, csv, 29), 0);
+	free(csv);
+	ck_assert_int_eq(LEDGER(&r, OP, "import", path), KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "unknown heading 'data\\x00_name'"));
+	tu_result_free(&r);
+}
+END_TEST
+
+/*
+ * Options of kesu ledger that reach the ledger: a 43-kanji witness fits, a
+ * 10,000-character one and a control character are refused up front, an
+ * operator with a newline too; a 33-character media ID is refused as
+ * kesu label would refuse it.
+ */
+START_TEST(test_ledger_text_options)
+{
+	char opt[16000], *before, *after;
+	struct tu_result r;
+	size_t i;
+
+	setup_db();
+	add_ok("M-0001", "金庫A");
+	strcpy(opt, "--witness=");
+	for (i = 0; i < 43; i++)
+		strcat(opt, "山");
+	ck_assert_msg(LEDGER(&r, OP, "edit", "M-0001", opt) == 0, "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "show", "M-0001", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, opt + strlen("--witness=")));
+	tu_result_free(&r);
+	before = dump();
+	memset(opt + 10, 'A', 10000);
+	opt[10010] = '\0';
+	ck_assert_int_eq(LEDGER(&r, OP, "edit", "M-0001", opt), KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "立会者 (witness) is 10000 characters long; the limit is "
+				     "64 characters"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "edit", "M-0001", "--witness=A\nFAKE: ERASED"),
+			 KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "U+000A"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "--operator=A\nFAKE: ERASED", "add", "M-0300"),
+			 KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "--operator contains a control character"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0123456789012345678901234567890"),
+			 KESU_EXIT_BAD_INPUT);
+	ck_assert_ptr_nonnull(strstr(r.err, "at most 32 characters"));
+	tu_result_free(&r);
+	after = dump();
+	ck_assert_str_eq(before, after);
+	free(before);
+	free(after);
 }
 END_TEST
 
@@ -671,6 +807,8 @@ int main(void)
 		{ "csv_sjis", test_ledger_csv_sjis_round_trip },
 		{ "csv_bom_keys", test_ledger_csv_bom_keys_multiline },
 		{ "csv_malformed", test_ledger_csv_malformed_rows_named_nothing_imported },
+		{ "csv_hostile", test_ledger_csv_hostile_rows },
+		{ "text_options", test_ledger_text_options },
 		{ "audit_event", test_ledger_audit_detects_tampered_event },
 		{ "audit_table", test_ledger_audit_detects_table_edit_and_deleted_event },
 		{ "check", test_ledger_check_missing_unexpected_misplaced },

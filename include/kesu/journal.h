@@ -33,7 +33,7 @@ struct kesu_journal {
 	int final_zero;
 	char verify[8];                 /* "full", "sample", "none" */
 	uint64_t seed;
-	char operator_name[128];
+	char operator_name[KESU_TEXT_BYTES(KESU_TEXT_NAME_MAX)];
 	unsigned step;                  /* 0-based: passes, final zero, verification */
 	uint64_t offset;                /* every byte of the step below this is done */
 	uint64_t bytes_written;

@@ -49,7 +49,18 @@ int kesu_key_default_dir(char *buf, size_t len);
 /* dir + "/" + name into buf; -ENAMETOOLONG when it does not fit. */
 int kesu_key_path(char *buf, size_t len, const char *dir, const char *name);
 
-/* -KESU_E_KEY when path is readable or writable by group or others; -errno when missing. */
+/*
+ * Open a private key as OpenSSH's StrictModes would let it be used, and
+ * return the descriptor: -KESU_E_KEY when it is not a regular file (a
+ * FIFO, /dev/null), belongs to someone other than the user running kesu or
+ * root, is readable or writable by group or others, or when a directory
+ * from its own up to / (symbolic links resolved) belongs to someone else
+ * or is writable by group or others without the sticky bit; -errno when
+ * missing. The checks are made on the descriptor that is then read.
+ */
+int kesu_key_open(const char *path, struct kesu_errbuf *eb);
+
+/* The same checks without keeping the descriptor. */
 int kesu_key_check_mode(const char *path, struct kesu_errbuf *eb);
 
 /* The first line of a passphrase file (at most len-1 bytes, newline removed). */

@@ -23,11 +23,13 @@
 #include <kesu/err.h>
 #include <kesu/qr.h>
 #include <kesu/template.h>
+#include <kesu/text.h>
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define KESU_LABEL_TEXT_MAX 512
+/* Bytes for the longest label text (a data name, KESU_TEXT_LONG_MAX characters). */
+#define KESU_LABEL_TEXT_MAX KESU_TEXT_BYTES(KESU_TEXT_LONG_MAX)
 
 enum kesu_label_qr_kind {
 	KESU_LABEL_QR_AUTO,   /* the certificate when there is one, else the medium */
@@ -36,15 +38,16 @@ enum kesu_label_qr_kind {
 };
 
 struct kesu_label_data {
-	char media_id[KESU_QR_ID_MAX + 1];        /* [0-9A-Z-] */
-	char data_name[KESU_LABEL_TEXT_MAX];      /* データ名 */
-	char owner[KESU_LABEL_TEXT_MAX];          /* 交付者 / owner */
-	char description[KESU_LABEL_TEXT_MAX];
+	/* Each text field holds its limit of include/kesu/text.h (the ledger's). */
+	char media_id[KESU_ID_MAX + 1];           /* [0-9A-Z-] */
+	char data_name[KESU_TEXT_BYTES(KESU_TEXT_LONG_MAX)];    /* データ名 (data_name) */
+	char owner[KESU_TEXT_BYTES(KESU_TEXT_NAME_MAX)];        /* 交付者 (giver) / owner */
+	char description[KESU_TEXT_BYTES(KESU_TEXT_LONG_MAX)];
 	char date[32];                            /* YYYY-MM-DD */
-	char serial[128];                         /* the drive's serial number */
+	char serial[KESU_TEXT_BYTES(KESU_TEXT_SHORT_MAX)];      /* the drive's serial number */
 	/* An erased medium: from its certificate. */
 	char outcome[32];                         /* ERASED, FAILED, ... */
-	char cert_id[KESU_QR_ID_MAX + 1];
+	char cert_id[KESU_ID_MAX + 1];
 	char hash_prefix[17];                     /* first 16 hex digits, uppercase */
 	enum kesu_label_qr_kind qr;
 };
@@ -57,10 +60,14 @@ struct kesu_label_data {
 extern const char *const kesu_label_field_names[];
 
 /*
- * Set one field by name. Text must be UTF-8 (control characters become
- * spaces); IDs must be [0-9A-Z-] (lowercase is refused, not changed: an ID
- * names a ledger entry and must match it exactly); the date is YYYY-MM-DD.
- * -KESU_E_BAD_INPUT / -KESU_E_TOO_LONG name the field.
+ * Set one field by name. Text follows the rules and limits of
+ * include/kesu/text.h (data_name, owner = the ledger's giver, description,
+ * serial: the same limit as in the ledger and the certificate; control and
+ * bidi characters are refused, not replaced); IDs are the one ID rule
+ * (kesu_id_check: lowercase is refused, not changed, since an ID names a
+ * ledger entry and must match it exactly); the date is a day of the
+ * calendar (kesu_parse_date), stored as YYYY-MM-DD.
+ * -KESU_E_BAD_INPUT / -KESU_E_TOO_LONG name the field and the limit.
  */
 int kesu_label_data_set(struct kesu_label_data *d, const char *field, const char *value,
 			struct kesu_errbuf *eb);

@@ -14,8 +14,11 @@
  * replays the events' recorded changes against the tables, so an edit made
  * behind kesu's back (in the tables or in the events) is named.
  *
- * All field values are UTF-8 strings ("" when empty). Media IDs and work IDs
- * are [0-9A-Z-], 1..64 characters.
+ * All field values are UTF-8 strings ("" when empty) that pass the text rules
+ * of include/kesu/text.h, each within its field's limit in characters (the
+ * field's key is its entry in that table). Media IDs and work IDs are
+ * [0-9A-Z-], 1..KESU_ID_MAX (32) characters: the one rule `kesu label` and the
+ * QR code follow too.
  *
  * This header does not include jansson.h or sqlite3.h.
  */
@@ -23,12 +26,13 @@
 #define KESU_LEDGER_H
 
 #include <kesu/err.h>
+#include <kesu/text.h>
 
 #include <stddef.h>
 
 #define KESU_LEDGER_DEFAULT_DB  "kesu.db"
 #define KESU_LEDGER_SCHEMA      2
-#define KESU_LEDGER_ID_MAX      65     /* buffer size for a media/work ID incl. NUL */
+#define KESU_LEDGER_ID_MAX      (KESU_ID_MAX + 1)  /* buffer size for a media/work ID incl. NUL */
 
 /* The ledger's columns, in the order of the form (別紙7) and of the CSV. */
 enum kesu_media_field {
@@ -105,7 +109,7 @@ const char *kesu_work_get(const struct kesu_work *w, enum kesu_work_field i);
 void kesu_media_release(struct kesu_media *m);
 void kesu_work_release(struct kesu_work *w);
 
-/* [0-9A-Z-]{1,64}: 1 when valid. */
+/* [0-9A-Z-]{1,KESU_ID_MAX}: 1 when valid (kesu_id_valid). */
 int kesu_ledger_id_valid(const char *id);
 /* One of the six statuses / "" or 返却 消去 廃棄: 1 when valid. */
 int kesu_ledger_status_valid(const char *s);

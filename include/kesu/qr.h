@@ -14,6 +14,7 @@
 #define KESU_QR_H
 
 #include <kesu/err.h>
+#include <kesu/text.h>
 
 #include <cairo.h>
 #include <stddef.h>
@@ -34,14 +35,15 @@ int kesu_qr_draw(cairo_t *cr, double x, double y, double size, const char *paylo
 		 enum kesu_qr_ecc ecc, int quiet, int max_version, struct kesu_errbuf *eb);
 
 /*
- * Longest media ID / certificate ID the payload builders accept. Short IDs
- * keep the code at version 1-2 so it scans on 12 mm tape.
+ * Longest media ID / certificate ID the payload builders accept: the one ID
+ * rule of include/kesu/text.h, so every ID the ledger takes prints. Short
+ * IDs keep the code at version 1-2 so it scans on 12 mm tape.
  */
-#define KESU_QR_ID_MAX 32
+#define KESU_QR_ID_MAX KESU_ID_MAX
 /* Room for any payload the builders make, with the NUL. */
 #define KESU_QR_PAYLOAD_MAX 64
 
-/* True when id is 1..KESU_QR_ID_MAX characters of [0-9A-Z-]. */
+/* True when id is 1..KESU_QR_ID_MAX characters of [0-9A-Z-] (kesu_id_valid). */
 int kesu_qr_id_valid(const char *id);
 
 /*

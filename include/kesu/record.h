@@ -15,6 +15,7 @@
 #include <kesu/err.h>
 #include <kesu/pattern.h>
 #include <kesu/progress.h>
+#include <kesu/text.h>
 #include <kesu/verify.h>
 
 #include <jansson.h>
@@ -78,8 +79,8 @@ struct kesu_result {
 	int final_zero;
 	char random_key[2 * KESU_RANDOM_KEY_BYTES + 1];
 	char details[512];
-	char operator_name[128];
-	char witness[128];           /* 立会者, "" when none */
+	char operator_name[KESU_TEXT_BYTES(KESU_TEXT_NAME_MAX)];
+	char witness[KESU_TEXT_BYTES(KESU_TEXT_NAME_MAX)];  /* 立会者, "" when none */
 	/* secrets: in the local record only (KESU_RECORD_SECRETS), never in a certificate */
 	char ata_password[KESU_ATA_PASSWORD_LEN + 1];  /* ATA security erase: the temporary user password */
 	/* verification */

@@ -54,6 +54,10 @@ const char *kesu_file_kind(mode_t mode);
 int kesu_read_file(const char *path, size_t max, char **data, size_t *len,
 		   struct kesu_errbuf *eb);
 
+/* The same from an open descriptor (path names it in messages); fd stays open. */
+int kesu_read_fd(int fd, const char *path, size_t max, char **data, size_t *len,
+		 struct kesu_errbuf *eb);
+
 /* Lowercase hex SHA-256 of a buffer / of a file's bytes; out holds 65 chars. */
 int kesu_sha256_hex(const void *data, size_t len, char out[KESU_SHA256_HEX_LEN + 1]);
 int kesu_sha256_file_hex(const char *path, char out[KESU_SHA256_HEX_LEN + 1],

@@ -4,6 +4,7 @@
 
 #include <kesu/cli.h>
 #include <kesu/keys.h>
+#include <kesu/parse.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -33,11 +34,7 @@ int cli_fail(int rc, const struct kesu_errbuf *eb)
 
 int cli_parse_days(const char *arg, long *days)
 {
-	char *end;
-
-	errno = 0;
-	*days = strtol(arg, &end, 10);
-	if (errno || *end || *days <= 0 || *days > 36500) {
+	if (kesu_parse_long(arg, 1, 36500, days) < 0) {
 		kesu_cli_error("--days: give a number of days from 1 to 36500");
 		return -1;
 	}

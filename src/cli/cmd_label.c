@@ -12,6 +12,7 @@
 #include <kesu/clock.h>
 #include <kesu/label.h>
 #include <kesu/ledger.h>
+#include <kesu/parse.h>
 #include <kesu/template.h>
 #include <kesu/util.h>
 
@@ -97,14 +98,12 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* min..max, digits only (kesu_parse_long: no sign, blank or suffix); min >= 0. */
 static int parse_int(const char *s, int min, int max, int *out)
 {
-	char *end;
 	long v;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
+	if (kesu_parse_long(s, min, max, &v) < 0)
 		return -1;
 	*out = (int)v;
 	return 0;

@@ -3,6 +3,7 @@
 #include <kesu/cli.h>
 #include <kesu/clock.h>
 #include <kesu/ledger.h>
+#include <kesu/parse.h>
 #include <kesu/report.h>
 
 #include "ledger_cli.h"
@@ -80,8 +81,12 @@ static const char *templates_dir(const char *opt, char *buf, size_t len)
 static int parse_date(const char *s, time_t *t)
 {
 	struct tm tm = { 0 };
-	char *end = strptime(s, "%Y-%m-%d", &tm);
+	char *end;
 
+	/* a day of the calendar (2026-02-30 is refused, not taken as March 2) */
+	if (kesu_parse_date(s, NULL, NULL, NULL, NULL) < 0)
+		return -1;
+	end = strptime(s, "%Y-%m-%d", &tm);
 	if (!end || *end)
 		return -1;
 	/* Noon of that day in the paperwork zone, whatever the host's zone is. */
@@ -137,8 +142,7 @@ int cmd_report(int argc, char **argv)
 		case 'o': o.out_path = optarg; break;
 		case 'w': o.work_id = optarg; break;
 		case OPT_PLAN:
-			o.plan_no = strtol(optarg, NULL, 10);
-			if (o.plan_no <= 0) {
+			if (kesu_parse_long(optarg, 1, 1000000, &o.plan_no) < 0) {
 				kesu_cli_error("--plan needs a plan number (1, 2, ...)");
 				return KESU_EXIT_USAGE;
 			}

@@ -8,6 +8,7 @@
 
 #include <kesu/cli.h>
 #include <kesu/overwrite.h>
+#include <kesu/parse.h>
 #include <kesu/record.h>
 #include <kesu/safety.h>
 #include <kesu/util.h>
@@ -73,7 +74,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		{ "seed",          required_argument, NULL, OPT_SEED },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
+	uint64_t seed;
 	int c;
 
 	a->mode = KESU_VERIFY_SAMPLE;
@@ -90,12 +91,11 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		case OPT_JSON: a->json = 1; break;
 		case OPT_JSON_PROGRESS: a->json_progress = 1; break;
 		case OPT_SEED:
-			errno = 0;
-			a->seed = strtoull(optarg, &end, 10);
-			if (errno || *optarg == '\0' || *optarg == '-' || *end != '\0') {
+			if (kesu_parse_u64(optarg, 0, UINT64_MAX, &seed) < 0) {
 				kesu_cli_error("--seed takes a decimal number, not '%s'", optarg);
 				return -1;
 			}
+			a->seed = seed;
 			a->seed_set = 1;
 			break;
 		default:

@@ -15,6 +15,8 @@
 #include <kesu/overwrite.h>
 #include <kesu/record.h>
 #include <kesu/safety.h>
+#include <kesu/parse.h>
+#include <kesu/text.h>
 #include <kesu/util.h>
 
 #include <errno.h>
@@ -224,16 +226,21 @@ enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_JSON_PROGRESS, OPT_THREADS, OPT_CHUNK, O
        OPT_SIGNER_CERT, OPT_CHAIN, OPT_PASSPHRASE_FILE, OPT_NO_CERT, OPT_MEDIA_ID, OPT_DB,
        OPT_CA, OPT_UNHIDE, OPT_STALL, OPT_WITNESS };
 
+/* 1..max, digits only (kesu_parse_uint: no sign, blank or suffix). */
 static int parse_uint(const char *s, unsigned max, unsigned *out)
 {
-	char *end;
-	unsigned long v;
+	return kesu_parse_uint(s, 1, max, out) < 0 ? -1 : 0;
+}
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *s == '\0' || *end != '\0' || *s == '-' || v == 0 || v > max)
+/* A text option that goes into the evidence: the rules of include/kesu/text.h. */
+static int check_text(const char *option, const char *field, const char *value)
+{
+	struct kesu_errbuf eb = { { 0 } };
+
+	if (kesu_text_check_max(option, value, kesu_text_limit(field), &eb) < 0) {
+		kesu_cli_error("%s", eb.msg);
 		return -1;
-	*out = (unsigned)v;
+	}
 	return 0;
 }
 
@@ -308,8 +315,16 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 			break;
 		case 'y': a->yes = 1; break;
 		case 'o': a->out_dir = optarg; break;
-		case 'O': a->operator_name = optarg; break;
-		case OPT_WITNESS: a->witness = optarg; break;
+		case 'O':
+			if (check_text("--operator", "operator", optarg) < 0)
+				return -1;
+			a->operator_name = optarg;
+			break;
+		case OPT_WITNESS:
+			if (check_text("--witness", "witness", optarg) < 0)
+				return -1;
+			a->witness = optarg;
+			break;
 		case 'r': a->resume = optarg; break;
 		case 'q': a->quiet = 1; break;
 		case 'c': a->evidence.config = optarg; break;
@@ -318,7 +333,13 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 		case OPT_CHAIN: a->evidence.chain = optarg; break;
 		case OPT_PASSPHRASE_FILE: a->evidence.passphrase_file = optarg; break;
 		case OPT_NO_CERT: a->evidence.no_cert = true; break;
-		case OPT_MEDIA_ID: a->evidence.media_id = optarg; break;
+		case OPT_MEDIA_ID:
+			if (kesu_id_check("--media-id", optarg, &eb) < 0) {
+				kesu_cli_error("%s", eb.msg);
+				return -1;
+			}
+			a->evidence.media_id = optarg;
+			break;
 		case OPT_DB: a->evidence.db = optarg; break;
 		case OPT_CA: a->evidence.ca = optarg; break;
 		case OPT_DRY_RUN: a->dry_run = 1; break;

@@ -4,6 +4,8 @@
 #include "cli_common.h"
 
 #include <kesu/cli.h>
+#include <kesu/parse.h>
+#include <kesu/text.h>
 #include <kesu/util.h>
 
 #include <errno.h>
@@ -42,11 +44,15 @@ int lcli_open(const struct lcli_common *c, unsigned flags, struct kesu_ledger **
 		return lcli_fail(rc, &eb);
 	}
 	op = c->operator_name ? c->operator_name : kesu_config_get(cfg, "operator", "name");
-	if (op && kesu_ledger_set_operator(*lg, op) < 0) {
+	rc = kesu_text_check_max(c->operator_name ? "--operator" : "[operator] name", op,
+				 kesu_text_limit("operator"), &eb);
+	if (!rc && op)
+		rc = kesu_ledger_set_operator(*lg, op);
+	if (rc < 0) {
 		kesu_ledger_close(*lg);
 		kesu_config_free(cfg);
 		*lg = NULL;
-		return lcli_fail(-ENOMEM, NULL);
+		return lcli_fail(rc, &eb);
 	}
 	if (cfg_out)
 		*cfg_out = cfg;
@@ -86,12 +92,11 @@ int lcli_print_json(json_t *root)
 
 int lcli_parse_wait(const char *s)
 {
-	char *end;
-	double sec = strtod(s, &end);
+	uint64_t ms;
 
-	if (end == s || *end || sec < 0 || sec > 3600)
+	if (kesu_parse_ms(s, 3600 * 1000, &ms) < 0)
 		return -1;
-	return (int)(sec * 1000);
+	return (int)ms;
 }
 
 size_t lcli_width(const char *s)

@@ -9,6 +9,7 @@
 
 #include <kesu/hidden.h>
 #include <kesu/readback.h>
+#include <kesu/text.h>
 #include <kesu/util.h>
 
 #include <errno.h>
@@ -601,6 +602,10 @@ int kesu_fw_run(struct kesu_target *t, const struct kesu_drive *d, const struct 
 	int rc;
 
 	rc = kesu_fw_check(t, d, o, eb);
+	if (rc < 0)
+		return rc;
+	/* the record holds the name whole or not at all */
+	rc = kesu_text_check("operator", o->operator_name, eb);
 	if (rc < 0)
 		return rc;
 	ru = calloc(1, sizeof(*ru));

@@ -10,6 +10,7 @@
  */
 #include <kesu/overwrite.h>
 #include <kesu/stream.h>
+#include <kesu/text.h>
 #include <kesu/util.h>
 
 #include <errno.h>
@@ -420,6 +421,10 @@ int kesu_overwrite_run(struct kesu_target *t, const struct kesu_overwrite_opts *
 				    t->id.path, (unsigned long long)t->id.size_bytes, o->passes);
 	if (o->pattern.kind == KESU_PAT_RANDOM && !o->pattern.has_key)
 		return kesu_err_set(eb, -EINVAL, "the random pattern has no key");
+	/* the record holds the name whole or not at all */
+	rc = kesu_text_check("operator", o->operator_name, eb);
+	if (rc < 0)
+		return rc;
 	rc = run_setup(&ru, eb);
 	if (rc < 0)
 		return rc;

@@ -9,6 +9,7 @@
 #include "keys_priv.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
@@ -17,6 +18,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,16 +65,108 @@ int kesu_key_path(char *buf, size_t len, const char *dir, const char *name)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-int kesu_key_check_mode(const char *path, struct kesu_errbuf *eb)
+/* "uid 65534 (nobody)" */
+static void owner_name(uid_t uid, char *buf, size_t len)
 {
-	struct stat st;
+	struct passwd pw, *res = NULL;
+	char tmp[1024];
 
-	if (stat(path, &st) < 0)
-		return kesu_err_set(eb, -errno, "%s: %s", path, strerror(errno));
-	if (st.st_mode & 077)
+	if (getpwuid_r(uid, &pw, tmp, sizeof(tmp), &res) == 0 && res)
+		snprintf(buf, len, "uid %u (%s)", (unsigned)uid, res->pw_name);
+	else
+		snprintf(buf, len, "uid %u", (unsigned)uid);
+}
+
+/* The key's own checks on its fstat: a file of ours (or root's) that only we can read. */
+static int key_stat_ok(const char *path, const struct stat *st, struct kesu_errbuf *eb)
+{
+	char who[300];
+
+	if (st->st_uid != geteuid() && st->st_uid != 0) {
+		owner_name(st->st_uid, who, sizeof(who));
+		return kesu_err_set(eb, -KESU_E_KEY,
+				    "%s: the private key belongs to %s, not to the user running kesu "
+				    "(uid %u) or root; kesu signs only with a key its user owns",
+				    path, who, (unsigned)geteuid());
+	}
+	if (st->st_mode & 077)
 		return kesu_err_set(eb, -KESU_E_KEY,
 				    "%s: private key is accessible by group or others (mode %03o); "
-				    "run: chmod 600 %s", path, (unsigned)(st.st_mode & 0777), path);
+				    "run: chmod 600 %s", path, (unsigned)(st->st_mode & 0777), path);
+	return 0;
+}
+
+/*
+ * Every directory from the key's up to /, after symbolic links are
+ * resolved, as OpenSSH's StrictModes: owned by the user or root, and not
+ * writable by group or others, else someone else could replace the key. A
+ * sticky directory (like /tmp, mode 1777) is allowed when its owner is root
+ * or the user: there nobody can rename or remove a file they do not own.
+ */
+static int key_dirs_ok(const char *path, struct kesu_errbuf *eb)
+{
+	char real[PATH_MAX], who[300];
+	struct stat st;
+	char *slash;
+
+	if (!realpath(path, real))
+		return kesu_err_set(eb, -errno, "%s: %s", path, strerror(errno));
+	while ((slash = strrchr(real, '/')) != NULL) {
+		if (slash == real)
+			slash[1] = '\0';      /* "/" itself, last */
+		else
+			*slash = '\0';
+		if (stat(real, &st) < 0)
+			return kesu_err_set(eb, -errno, "%s: %s", real, strerror(errno));
+		if (st.st_uid != geteuid() && st.st_uid != 0) {
+			owner_name(st.st_uid, who, sizeof(who));
+			return kesu_err_set(eb, -KESU_E_KEY,
+					    "%s: the key's directory %s belongs to %s, not to the user "
+					    "running kesu or root; move the key to a directory of yours",
+					    path, real, who);
+		}
+		if ((st.st_mode & 022) && !(st.st_mode & S_ISVTX))
+			return kesu_err_set(eb, -KESU_E_KEY,
+					    "%s: others can write to the key's directory %s (mode %03o), "
+					    "so they could replace the key; run: chmod go-w %s",
+					    path, real, (unsigned)(st.st_mode & 0777), real);
+		if (slash == real)
+			break;
+	}
+	return 0;
+}
+
+int kesu_key_open(const char *path, struct kesu_errbuf *eb)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = kesu_open_regular(path, &st, eb);
+	if (fd == -KESU_E_BAD_INPUT) {
+		struct kesu_errbuf inner = eb ? *eb : (struct kesu_errbuf){ "" };
+
+		return kesu_err_set(eb, -KESU_E_KEY, "%s; a private key must be a regular file",
+				    inner.msg[0] ? inner.msg : path);
+	}
+	if (fd < 0)
+		return fd;
+	rc = key_stat_ok(path, &st, eb);
+	if (!rc)
+		rc = key_dirs_ok(path, eb);
+	if (rc) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int kesu_key_check_mode(const char *path, struct kesu_errbuf *eb)
+{
+	int fd = kesu_key_open(path, eb);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
 	return 0;
 }
 
@@ -133,15 +227,16 @@ int kesu_key_load_pkey(const char *key_path, const char *passphrase_file, EVP_PK
 	char *data = NULL;
 	size_t len = 0;
 	BIO *bio = NULL;
-	int rc;
+	int rc, fd;
 
 	*out = NULL;
-	rc = kesu_key_check_mode(key_path, eb);
-	if (rc)
-		return rc;
+	/* one descriptor for the checks and the read: nothing can swap the file between */
+	fd = kesu_key_open(key_path, eb);
+	if (fd < 0)
+		return fd;
 	if (passphrase_file && (rc = kesu_passphrase_read(passphrase_file, pass, sizeof(pass), eb)))
-		return rc;
-	rc = kesu_read_file(key_path, KEY_FILE_MAX, &data, &len, eb);
+		goto out;
+	rc = kesu_read_fd(fd, key_path, KEY_FILE_MAX, &data, &len, eb);
 	if (rc)
 		goto out;
 	bio = BIO_new_mem_buf(data, (int)len);
@@ -160,6 +255,7 @@ int kesu_key_load_pkey(const char *key_path, const char *passphrase_file, EVP_PK
 					  kesu_ossl_err());
 	}
 out:
+	close(fd);
 	OPENSSL_cleanse(pass, sizeof(pass));
 	if (data)
 		OPENSSL_cleanse(data, len);

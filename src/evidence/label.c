@@ -14,6 +14,7 @@
 #include <kesu/clock.h>
 #include <kesu/label.h>
 #include <kesu/ledger.h>
+#include <kesu/parse.h>
 #include <kesu/util.h>
 
 #include <cairo-pdf.h>
@@ -62,67 +63,45 @@ static const struct field_slot *slot_for(const char *name)
 	return NULL;
 }
 
-static int check_id(const char *field, const char *v, struct kesu_errbuf *eb)
+/* A text field's limit: the ledger's for the same field (owner is the giver). */
+static unsigned text_limit(const char *field)
 {
-	size_t i;
+	unsigned max = kesu_text_limit(field);
 
-	if (kesu_qr_id_valid(v))
-		return 0;
-	for (i = 0; v[i]; i++)
-		if (islower((unsigned char)v[i])) {
-			char upper[KESU_QR_ID_MAX + 1];
-			size_t j;
-
-			for (j = 0; v[j] && j < KESU_QR_ID_MAX; j++)
-				upper[j] = (char)toupper((unsigned char)v[j]);
-			upper[j] = '\0';
-			return kesu_err_set(eb, -KESU_E_BAD_INPUT,
-					    "%s \"%s\" has lowercase letters; IDs are uppercase "
-					    "[0-9A-Z-] (did you mean \"%s\"?)", field, v, upper);
-		}
-	return kesu_err_set(eb, strlen(v) > KESU_QR_ID_MAX ? -KESU_E_TOO_LONG : -KESU_E_BAD_INPUT,
-			    "%s \"%s\" must be 1-%d characters of 0-9, A-Z and '-'", field, v,
-			    KESU_QR_ID_MAX);
-}
-
-static int check_date(const char *v, struct kesu_errbuf *eb)
-{
-	int y, m, d;
-	char tail;
-
-	if (sscanf(v, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || strlen(v) != 10 ||
-	    m < 1 || m > 12 || d < 1 || d > 31 || y < 1900)
-		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "date \"%s\" is not YYYY-MM-DD", v);
-	return 0;
+	return max ? max : KESU_TEXT_SHORT_MAX;   /* outcome: a word */
 }
 
 int kesu_label_data_set(struct kesu_label_data *d, const char *field, const char *value,
 			struct kesu_errbuf *eb)
 {
 	const struct field_slot *s = slot_for(field);
-	char *dst;
-	size_t i, len;
+	char *dst, date[11];
+	size_t len;
 	int rc = 0;
 
 	if (!s)
 		return kesu_err_set(eb, -EINVAL, "no label field \"%s\"", field);
 	if (!value)
 		value = "";
+	if (*value && (!strcmp(field, "media_id") || !strcmp(field, "cert_id")))
+		rc = kesu_id_check(field, value, eb);
+	else if (*value && !strcmp(field, "date"))
+		rc = kesu_parse_date(value, date, NULL, NULL, NULL) < 0 ?
+		     kesu_err_set(eb, -KESU_E_BAD_INPUT, "date must be a day of the calendar as "
+				  "YYYY-MM-DD") : 0;
+	else
+		rc = kesu_text_check_max(field, value, text_limit(field), eb);
+	if (rc < 0)
+		return rc;
+	if (*value && !strcmp(field, "date"))
+		value = date;
 	len = strlen(value);
+	/* the buffers hold each field's limit: a value that passed always fits */
 	if (len >= s->size)
 		return kesu_err_set(eb, -KESU_E_TOO_LONG, "%s is longer than %zu bytes", field,
 				    s->size - 1);
-	if (!g_utf8_validate(value, (gssize)len, NULL))
-		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s is not valid UTF-8", field);
-	if (*value && (!strcmp(field, "media_id") || !strcmp(field, "cert_id")))
-		rc = check_id(field, value, eb);
-	else if (*value && !strcmp(field, "date"))
-		rc = check_date(value, eb);
-	if (rc < 0)
-		return rc;
 	dst = (char *)d + s->offset;
-	for (i = 0; i <= len; i++)
-		dst[i] = (value[i] > 0 && value[i] < 0x20) || value[i] == 0x7f ? ' ' : value[i];
+	memcpy(dst, value, len + 1);
 	return 0;
 }
 

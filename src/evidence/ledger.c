@@ -14,7 +14,9 @@
  */
 #include "ledger_int.h"
 
+#include <kesu/parse.h>
 #include <kesu/staff.h>
+#include <kesu/text.h>
 #include <kesu/util.h>
 
 #include <ctype.h>
@@ -187,14 +189,7 @@ void kesu_media_list_release(struct kesu_media_list *l)
 
 int kesu_ledger_id_valid(const char *id)
 {
-	size_t n = 0;
-
-	if (!id)
-		return 0;
-	for (; id[n]; n++)
-		if (!isdigit((unsigned char)id[n]) && !isupper((unsigned char)id[n]) && id[n] != '-')
-			return 0;
-	return n >= 1 && n < KESU_LEDGER_ID_MAX;
+	return kesu_id_valid(id);
 }
 
 static int in_set(const char *s, const char *const *set, size_t n)
@@ -215,30 +210,26 @@ int kesu_ledger_disposition_valid(const char *s)
 	return s && in_set(s, dispositions, sizeof(dispositions) / sizeof(dispositions[0]));
 }
 
-/* "2026-11-25", "2026/11/25", "2026/1/5" -> "2026-01-05". */
-static int normalise_date(const char *in, char out[32])
+int lg_field_check(const struct kesu_field_info *fi, const char *value, struct kesu_errbuf *eb)
 {
-	int y, mo, d, n = 0;
-	char sep1, sep2;
+	char label[128];
 
-	if (sscanf(in, "%4d%c%2d%c%2d%n", &y, &sep1, &mo, &sep2, &d, &n) != 5 || in[n] ||
-	    sep1 != sep2 || (sep1 != '-' && sep1 != '/') || y < 1900 || mo < 1 || mo > 12 ||
-	    d < 1 || d > 31)
-		return -KESU_E_BAD_INPUT;
-	snprintf(out, 32, "%04d-%02d-%02d", y, mo, d);
-	return 0;
+	snprintf(label, sizeof(label), "%s (%s)", fi->heading, fi->key);
+	return kesu_text_check_max(label, value, kesu_text_limit(fi->key), eb);
 }
 
 /* Check the fields that have rules; normalise the date in place. */
 static int validate_fields(struct kesu_media *m, struct kesu_errbuf *eb)
 {
 	const char *v;
-	char date[32];
+	char date[11];
+	int rc;
 
 	for (int i = 0; i < KESU_MF_COUNT; i++) {
-		if (m->f[i] && strlen(m->f[i]) > 4096)
-			return kesu_err_set(eb, -KESU_E_TOO_LONG, "%s is longer than 4096 bytes",
-					    media_fields[i].heading);
+		if (i == KESU_MF_NO || i == KESU_MF_MEDIA_ID || !m->f[i])
+			continue;
+		if ((rc = lg_field_check(&media_fields[i], m->f[i], eb)) < 0)
+			return rc;
 	}
 	if ((v = m->f[KESU_MF_STATUS]) && !kesu_ledger_status_valid(v))
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
@@ -247,9 +238,10 @@ static int validate_fields(struct kesu_media *m, struct kesu_errbuf *eb)
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
 				    "disposition '%s' is not one of 返却, 消去, 廃棄 (or empty)", v);
 	if ((v = m->f[KESU_MF_GIVEN_ON]) && *v) {
-		if (normalise_date(v, date) < 0)
+		if (kesu_parse_date(v, date, NULL, NULL, NULL) < 0)
 			return kesu_err_set(eb, -KESU_E_BAD_INPUT,
-					    "交付日 '%s' is not a date like 2026-11-25", v);
+					    "交付日 (given_on) '%s' is not a date of the calendar like "
+					    "2026-11-25", v);
 		if (set_str(&m->f[KESU_MF_GIVEN_ON], date) < 0)
 			return -ENOMEM;
 	}
@@ -275,10 +267,8 @@ int lg_media_validate(const struct kesu_media *in, struct kesu_media *out,
 
 	if (!id || !*id)
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "a media ID is required");
-	if (!kesu_ledger_id_valid(id))
-		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
-				    "media ID '%s' must be 1-64 characters of uppercase A-Z, 0-9 and '-'",
-				    id);
+	if ((rc = kesu_id_check("media ID", id, eb)) < 0)
+		return rc;
 	if ((rc = media_copy(in, out)) < 0)
 		return rc;
 	if ((rc = validate_fields(out, eb)) < 0)
@@ -387,6 +377,8 @@ int kesu_ledger_set_operator(struct kesu_ledger *lg, const char *name)
 	if (name) {
 		size_t n = strlen(name) + 1;
 
+		if (kesu_text_check("operator", name, NULL) < 0)
+			return -KESU_E_BAD_INPUT;
 		if (!(copy = malloc(n)))
 			return -ENOMEM;
 		kesu_strtrim_copy(copy, n, name);

@@ -10,6 +10,7 @@
  */
 #include "ledger_int.h"
 
+#include <kesu/text.h>
 #include <kesu/util.h>
 
 #include <errno.h>
@@ -139,6 +140,7 @@ struct csv_row {
 	size_t line;      /* where the record starts */
 	size_t n, cap;
 	char **fields;
+	size_t *lens;     /* each field's bytes: a NUL inside one is seen, not cut at */
 };
 
 struct csv_parser {
@@ -151,6 +153,7 @@ static void row_release(struct csv_row *r)
 	for (size_t i = 0; i < r->n; i++)
 		free(r->fields[i]);
 	free(r->fields);
+	free(r->lens);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -161,16 +164,21 @@ static int row_push(struct csv_row *r, const char *s, size_t len)
 	if (r->n == r->cap) {
 		size_t ncap = r->cap ? r->cap * 2 : 16;
 		char **nf = realloc(r->fields, ncap * sizeof(*nf));
+		size_t *nl;
 
 		if (!nf)
 			return -ENOMEM;
 		r->fields = nf;
+		if (!(nl = realloc(r->lens, ncap * sizeof(*nl))))
+			return -ENOMEM;
+		r->lens = nl;
 		r->cap = ncap;
 	}
 	if (!(f = malloc(len + 1)))
 		return -ENOMEM;
 	memcpy(f, s, len);
 	f[len] = 0;
+	r->lens[r->n] = len;
 	r->fields[r->n++] = f;
 	return 0;
 }
@@ -294,7 +302,47 @@ struct import_ctx {
 	size_t errors;
 	int map[64];           /* CSV column -> media field, -1 ignored */
 	size_t ncols;
+	struct seen_id {       /* the media IDs this file added, and their lines */
+		char *id;
+		size_t line;
+	} *seen;
+	size_t n_seen, cap_seen;
 };
+
+static int seen_add(struct import_ctx *c, const char *id, size_t line)
+{
+	if (c->n_seen == c->cap_seen) {
+		size_t ncap = c->cap_seen ? c->cap_seen * 2 : 64;
+		struct seen_id *ns = realloc(c->seen, ncap * sizeof(*ns));
+
+		if (!ns)
+			return -ENOMEM;
+		c->seen = ns;
+		c->cap_seen = ncap;
+	}
+	if (!(c->seen[c->n_seen].id = strdup(id)))
+		return -ENOMEM;
+	c->seen[c->n_seen++].line = line;
+	return 0;
+}
+
+/* The line of this file that already added id, or 0. */
+static size_t seen_line(const struct import_ctx *c, const char *id)
+{
+	for (size_t i = 0; i < c->n_seen; i++)
+		if (!strcmp(c->seen[i].id, id))
+			return c->seen[i].line;
+	return 0;
+}
+
+static void seen_release(struct import_ctx *c)
+{
+	for (size_t i = 0; i < c->n_seen; i++)
+		free(c->seen[i].id);
+	free(c->seen);
+	c->seen = NULL;
+	c->n_seen = c->cap_seen = 0;
+}
 
 static void import_error(struct import_ctx *c, size_t line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -329,10 +377,14 @@ static int import_header(struct import_ctx *c, const struct csv_row *r)
 		if (i == 0 && !strncmp(h, "\xef\xbb\xbf", 3))
 			h += 3;     /* a UTF-8 byte order mark from a spreadsheet */
 		kesu_strtrim_copy(name, sizeof(name), h);
-		f = kesu_media_field_lookup(name);
+		f = strlen(r->fields[i]) == r->lens[i] && strlen(h) < sizeof(name) ?
+		    kesu_media_field_lookup(name) : -1;
 		if (f < 0) {
+			char *shown = kesu_text_escape_buf(r->fields[i], r->lens[i]);
+
 			import_error(c, r->line, "column %zu: unknown heading '%s' (see "
-				     "kesu-ledger(8) for the columns)", i + 1, name);
+				     "kesu-ledger(8) for the columns)", i + 1, shown ? shown : "?");
+			free(shown);
 			return -KESU_E_BAD_INPUT;
 		}
 		for (size_t j = 0; j < i; j++)
@@ -354,6 +406,7 @@ static int import_row(struct import_ctx *c, const struct csv_row *r, size_t *imp
 {
 	struct kesu_media m = { 0 }, v;
 	struct kesu_errbuf eb;
+	size_t dup;
 	int rc;
 
 	if (r->n != c->ncols) {
@@ -366,6 +419,15 @@ static int import_row(struct import_ctx *c, const struct csv_row *r, size_t *imp
 
 		if (c->map[i] < 0)
 			continue;
+		/* a NUL would cut the value short: refuse the row, naming the field */
+		if (n - 1 != r->lens[i]) {
+			const struct kesu_field_info *fi = kesu_media_field_info(c->map[i]);
+
+			import_error(c, r->line, "field %zu, %s (%s): a NUL byte at byte %zu; "
+				     "the row was not imported", i + 1, fi->heading, fi->key, n);
+			kesu_media_release(&m);
+			return 0;
+		}
 		if (!(val = malloc(n))) {
 			kesu_media_release(&m);
 			return -ENOMEM;
@@ -382,7 +444,16 @@ static int import_row(struct import_ctx *c, const struct csv_row *r, size_t *imp
 		import_error(c, r->line, "%s", eb.msg);
 		return 0;
 	}
+	dup = seen_line(c, v.f[KESU_MF_MEDIA_ID]);
+	if (dup) {
+		import_error(c, r->line, "媒体ID (media_id) %s: a duplicate of line %zu",
+			     v.f[KESU_MF_MEDIA_ID], dup);
+		kesu_media_release(&v);
+		return 0;
+	}
 	rc = lg_media_insert(c->lg, "import", &v, NULL, &eb);
+	if (rc == 0)
+		rc = seen_add(c, v.f[KESU_MF_MEDIA_ID], r->line);
 	kesu_media_release(&v);
 	if (rc == -KESU_E_EXISTS || rc == -KESU_E_BAD_INPUT) {
 		import_error(c, r->line, "%s", eb.msg);
@@ -472,6 +543,7 @@ int kesu_ledger_import_csv(struct kesu_ledger *lg, const char *path, enum kesu_c
 	if ((rc = lg_begin(lg, eb)) < 0)
 		goto out;
 	rc = import_text(&c, text, tlen, &count);
+	seen_release(&c);
 	if (rc >= 0 && c.errors)
 		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT,
 				  "%s: %zu malformed row%s; nothing was imported", path, c.errors,

@@ -32,6 +32,8 @@ int lg_end(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb);
 
 /* -KESU_E_BAD_INPUT unless an operator is set and, when a roster is kept, on it. */
 int lg_require_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb);
+/* A field's value against the text rules and its limit (include/kesu/text.h). */
+int lg_field_check(const struct kesu_field_info *fi, const char *value, struct kesu_errbuf *eb);
 
 /* Roster checks (staff.c): the operator (once per handle and name), a medium's
  * 受領者, 立会者 and 作業責任者; drop the cached roster after a change and at close. */

@@ -12,6 +12,7 @@
  * exact size.
  */
 #include <kesu/qr.h>
+#include <kesu/text.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -22,17 +23,7 @@
 
 int kesu_qr_id_valid(const char *id)
 {
-	size_t n = 0;
-
-	if (!id)
-		return 0;
-	for (; id[n]; n++) {
-		unsigned char c = (unsigned char)id[n];
-
-		if (!(isdigit(c) || (c >= 'A' && c <= 'Z') || c == '-'))
-			return 0;
-	}
-	return n > 0 && n <= KESU_QR_ID_MAX;
+	return kesu_id_valid(id);
 }
 
 int kesu_qr_payload_media(char *buf, size_t len, const char *media_id)

@@ -457,6 +457,18 @@ out:
 	return rc;
 }
 
+/* Every field but the ID against the text rules and its limit. */
+static int work_text_check(const struct kesu_work *w, struct kesu_errbuf *eb)
+{
+	int rc;
+
+	for (int i = 0; i < KESU_WF_COUNT; i++)
+		if (i != KESU_WF_WORK_ID && w->f[i] &&
+		    (rc = lg_field_check(&work_fields[i], w->f[i], eb)) < 0)
+			return rc;
+	return 0;
+}
+
 int kesu_work_plan(struct kesu_ledger *lg, const struct kesu_work *w, struct kesu_errbuf *eb)
 {
 	const char *id = w->f[KESU_WF_WORK_ID];
@@ -464,10 +476,10 @@ int kesu_work_plan(struct kesu_ledger *lg, const struct kesu_work *w, struct kes
 
 	if ((rc = lg_require_operator(lg, eb)) < 0)
 		return rc;
-	if (!kesu_ledger_id_valid(id))
-		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
-				    "work ID '%s' must be 1-64 characters of uppercase A-Z, 0-9 and '-'",
-				    id ? id : "");
+	if ((rc = kesu_id_check("work ID", id, eb)) < 0)
+		return rc;
+	if ((rc = work_text_check(w, eb)) < 0)
+		return rc;
 	if ((rc = lg_begin(lg, eb)) < 0)
 		return rc;
 	return lg_end(lg, plan_in_tx(lg, w, eb), eb);
@@ -565,6 +577,8 @@ int kesu_work_done(struct kesu_ledger *lg, const char *work_id, const struct kes
 	int rc;
 
 	if ((rc = lg_require_operator(lg, eb)) < 0)
+		return rc;
+	if ((rc = work_text_check(w, eb)) < 0)
 		return rc;
 	if ((rc = lg_begin(lg, eb)) < 0)
 		return rc;

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+#include <kesu/parse.h>
 #include <kesu/util.h>
 
 #include <ctype.h>
@@ -157,19 +158,16 @@ int kesu_bio_open_regular(const char *path, struct bio_st **bio, struct kesu_err
 	return 0;
 }
 
-int kesu_read_file(const char *path, size_t max, char **data, size_t *len,
-		   struct kesu_errbuf *eb)
+int kesu_read_fd(int fd, const char *path, size_t max, char **data, size_t *len,
+		 struct kesu_errbuf *eb)
 {
 	char *buf = NULL;
 	size_t used = 0, cap = 0;
-	int fd, rc = 0;
+	int rc = 0;
 
 	*data = NULL;
 	if (len)
 		*len = 0;
-	fd = kesu_open_regular(path, NULL, eb);
-	if (fd < 0)
-		return fd;
 	for (;;) {
 		ssize_t n;
 
@@ -217,6 +215,21 @@ int kesu_read_file(const char *path, size_t max, char **data, size_t *len,
 		*len = used;
 out:
 	free(buf);
+	return rc;
+}
+
+int kesu_read_file(const char *path, size_t max, char **data, size_t *len,
+		   struct kesu_errbuf *eb)
+{
+	int fd, rc;
+
+	*data = NULL;
+	if (len)
+		*len = 0;
+	fd = kesu_open_regular(path, NULL, eb);
+	if (fd < 0)
+		return fd;
+	rc = kesu_read_fd(fd, path, max, data, len, eb);
 	close(fd);
 	return rc;
 }
@@ -342,23 +355,33 @@ void kesu_ascii_field_tidy(char *s, size_t n)
 
 int kesu_parse_size(const char *s, uint64_t *bytes)
 {
-	char *end;
-	unsigned long long whole;
-	uint64_t mult = 1;
+	char digits[24];
+	const char *end;
+	uint64_t whole, mult = 1;
+	size_t n;
+	int rc;
 
-	if (!s || !isdigit((unsigned char)*s))
+	if (!s)
 		return -EINVAL;
-	errno = 0;
-	whole = strtoull(s, &end, 10);
-	if (errno)
+	n = strspn(s, "0123456789");
+	if (n == 0)
+		return -EINVAL;
+	if (n >= sizeof(digits))
 		return -ERANGE;
-	switch (toupper((unsigned char)*end)) {
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	/* the one strict number parser: digits only */
+	rc = kesu_parse_u64(digits, 0, UINT64_MAX, &whole);
+	if (rc)
+		return rc;
+	end = s + n;
+	switch (*end) {
 	case '\0': break;
-	case 'K': mult = 1ULL << 10; end++; break;
-	case 'M': mult = 1ULL << 20; end++; break;
-	case 'G': mult = 1ULL << 30; end++; break;
-	case 'T': mult = 1ULL << 40; end++; break;
-	case 'P': mult = 1ULL << 50; end++; break;
+	case 'k': case 'K': mult = 1ULL << 10; end++; break;
+	case 'm': case 'M': mult = 1ULL << 20; end++; break;
+	case 'g': case 'G': mult = 1ULL << 30; end++; break;
+	case 't': case 'T': mult = 1ULL << 40; end++; break;
+	case 'p': case 'P': mult = 1ULL << 50; end++; break;
 	default: return -EINVAL;
 	}
 	if (mult > 1 && (!strcmp(end, "iB") || !strcmp(end, "B") || !strcmp(end, "ib")))
