@@ -6,6 +6,7 @@
  * a save/load round trip.
  */
 #include <check.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,6 +114,33 @@ START_TEST(test_pattern_random_pieces_equal_long_run)
 	}
 	free(whole);
 	free(piece);
+}
+END_TEST
+
+/* XOR with the key stream leaves the plaintext byte where the data is the pattern. */
+START_TEST(test_pattern_unmask_leaves_the_plain_byte)
+{
+	struct kesu_pattern p;
+	struct kesu_pattern_gen *g;
+	unsigned char buf[70000], out[70000];
+
+	for (int complement = 0; complement < 2; complement++) {
+		random_pattern(&p, complement);
+		ck_assert_int_eq(kesu_pattern_plain_byte(&p), complement ? 0xFF : 0x00);
+		ck_assert_int_eq(kesu_pattern_gen_new(&p, &g, NULL), 0);
+		ck_assert_int_eq(kesu_pattern_fill(g, 4099, buf, sizeof(buf)), 0);
+		buf[12345] ^= 0x10;
+		ck_assert_int_eq(kesu_pattern_unmask(g, 4099, buf, out, sizeof(out)), 0);
+		ck_assert_int_eq(kesu_pattern_unmask(g, 4099, buf, buf, sizeof(buf)), 0); /* in place */
+		ck_assert_int_eq(memcmp(buf, out, sizeof(out)), 0);
+		for (size_t i = 0; i < sizeof(out); i++)
+			ck_assert_uint_eq(out[i], (complement ? 0xFF : 0x00) ^ (i == 12345 ? 0x10 : 0));
+		kesu_pattern_gen_free(g);
+	}
+	ck_assert_int_eq(kesu_pattern_parse("zero", &p, NULL), 0);
+	ck_assert_int_eq(kesu_pattern_gen_new(&p, &g, NULL), 0);
+	ck_assert_int_eq(kesu_pattern_unmask(g, 0, buf, out, 16), -EINVAL);
+	kesu_pattern_gen_free(g);
 }
 END_TEST
 
@@ -334,6 +362,7 @@ int main(void)
 	tcase_add_test(tc, test_pattern_random_is_seekable);
 	tcase_add_test(tc, test_pattern_random_pieces_equal_long_run);
 	tcase_add_test(tc, test_pattern_random_far_offset_matches_openssl);
+	tcase_add_test(tc, test_pattern_unmask_leaves_the_plain_byte);
 	tcase_add_test(tc, test_pattern_fixed_and_complement);
 	tcase_add_test(tc, test_pattern_rejects_junk);
 	tcase_add_test(tc, test_record_integers_and_strings_only);

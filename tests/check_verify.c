@@ -128,6 +128,55 @@ START_TEST(test_verify_sample_finds_a_covered_corruption)
 }
 END_TEST
 
+/*
+ * The complement of the random stream, written with stock openssl: a full
+ * verify matches, then names corruptions that straddle a 4 MiB chunk (and
+ * 64 KiB piece) boundary and the device's last sector, to the byte.
+ */
+START_TEST(test_verify_full_complement_at_boundaries)
+{
+	static const char *key = "00112233445566778899aabbccddeeff";
+	const unsigned long long off1 = 8 * MiB - 512, len1 = 1024, off2 = DEV_SIZE - 512;
+	char dev[64], img[PATH_MAX], expect[128];
+	unsigned long long total = 0;
+	struct tu_result r;
+	json_t *res, *mm, *e;
+	size_t i;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
+	ck_assert_int_eq(tu_sh("tr '\\000' '\\377' </dev/zero | head -c %llu | openssl enc "
+			       "-aes-128-ctr -K %s -iv 00000000000000000000000000000000 | dd of=%s "
+			       "bs=1M iflag=fullblock oflag=direct status=none",
+			       (unsigned long long)DEV_SIZE, key, dev), 0);
+	snprintf(expect, sizeof(expect), "random-complement:%s", key);
+	ck_assert_int_eq(tu_kesu(&r, "verify", dev, "--expect", expect, "--full", "-q", NULL), 0);
+	ck_assert_int_eq(r.status, 0);
+	tu_result_free(&r);
+
+	corrupt(dev, off1, len1);
+	corrupt(dev, off2, 512);
+	ck_assert_int_eq(tu_kesu(&r, "verify", dev, "--expect", expect, "--full", "--json", "-q",
+				 NULL), 0);
+	ck_assert_int_eq(r.status, 1);
+	res = json_loads(r.out, 0, NULL);
+	ck_assert_ptr_nonnull(res);
+	mm = json_object_get(res, "mismatches");
+	ck_assert_uint_ge(json_array_size(mm), 2);
+	json_array_foreach(mm, i, e) {
+		unsigned long long o = (unsigned long long)json_integer_value(json_object_get(e, "offset"));
+		unsigned long long l = (unsigned long long)json_integer_value(json_object_get(e, "length"));
+
+		ck_assert((o >= off1 && o + l <= off1 + len1) || (o == off2 && l == 512));
+		total += l;
+	}
+	ck_assert_uint_eq(total, len1 + 512);
+	json_decref(res);
+	tu_result_free(&r);
+}
+END_TEST
+
 START_TEST(test_verify_reads_only)
 {
 	char dev[64], img[PATH_MAX], before[80], after[80];
@@ -196,6 +245,7 @@ int main(void)
 	struct { const char *name; const TTest *t; } tests[] = {
 		{ "full_names_the_corrupted_block", test_verify_full_names_the_corrupted_block },
 		{ "sample_finds_a_covered_corruption", test_verify_sample_finds_a_covered_corruption },
+		{ "full_complement_at_boundaries", test_verify_full_complement_at_boundaries },
 		{ "reads_only", test_verify_reads_only },
 		{ "plan_is_reproducible", test_verify_plan_is_reproducible },
 	};

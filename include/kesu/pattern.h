@@ -84,4 +84,15 @@ void kesu_pattern_gen_free(struct kesu_pattern_gen *g);
 int kesu_pattern_fill(struct kesu_pattern_gen *g, uint64_t offset, void *buf, size_t len);
 void kesu_pattern_gen_forget(struct kesu_pattern_gen *g);
 
+/*
+ * The random stream only: out = in XOR the key stream at device offsets
+ * [offset, offset+len) (in == out is allowed). Where in holds the pattern,
+ * every byte of out is kesu_pattern_plain_byte(): verification checks one
+ * byte value instead of comparing two buffers. -EINVAL for fixed patterns.
+ */
+int kesu_pattern_unmask(struct kesu_pattern_gen *g, uint64_t offset, const void *in, void *out,
+			size_t len);
+/* 0x00, or 0xFF for the complement. */
+uint8_t kesu_pattern_plain_byte(const struct kesu_pattern *p);
+
 #endif

@@ -279,7 +279,9 @@ static int seek_random(struct kesu_pattern_gen *g, uint64_t offset)
 	return 0;
 }
 
-static int fill_random(struct kesu_pattern_gen *g, uint64_t offset, uint8_t *buf, size_t len)
+/* out = in XOR the key stream; in NULL: the plaintext (the pattern itself). */
+static int run_stream(struct kesu_pattern_gen *g, uint64_t offset, const uint8_t *in,
+		      uint8_t *out, size_t len)
 {
 	size_t done = 0;
 	int outl, rc = seek_random(g, offset);
@@ -289,8 +291,8 @@ static int fill_random(struct kesu_pattern_gen *g, uint64_t offset, uint8_t *buf
 	while (done < len) {
 		size_t n = len - done < PLAIN_BYTES ? len - done : PLAIN_BYTES;
 
-		if (EVP_EncryptUpdate(g->ctx, buf + done, &outl, g->plain, (int)n) != 1 ||
-		    (size_t)outl != n) {
+		if (EVP_EncryptUpdate(g->ctx, out + done, &outl, in ? in + done : g->plain,
+				      (int)n) != 1 || (size_t)outl != n) {
 			g->at_next = false;
 			return -EIO;
 		}
@@ -300,10 +302,23 @@ static int fill_random(struct kesu_pattern_gen *g, uint64_t offset, uint8_t *buf
 	return 0;
 }
 
+int kesu_pattern_unmask(struct kesu_pattern_gen *g, uint64_t offset, const void *in, void *out,
+			size_t len)
+{
+	if (g->p.kind != KESU_PAT_RANDOM)
+		return -EINVAL;
+	return run_stream(g, offset, in, out, len);
+}
+
+uint8_t kesu_pattern_plain_byte(const struct kesu_pattern *p)
+{
+	return p->complement ? 0xFF : 0x00;
+}
+
 int kesu_pattern_fill(struct kesu_pattern_gen *g, uint64_t offset, void *buf, size_t len)
 {
 	if (g->p.kind == KESU_PAT_RANDOM)
-		return fill_random(g, offset, buf, len);
+		return run_stream(g, offset, NULL, buf, len);
 	fill_bytes(g, offset, buf, len);
 	return 0;
 }
