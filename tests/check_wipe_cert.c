@@ -377,6 +377,17 @@ START_TEST(test_wipe_cert_drive_serial_behind_usb_bridge)
 	wipe[16] = p.root;
 	wipe[20] = db;
 
+	/* The dry run shows the serial the wipe will record, and the bridge's. */
+	{
+		const char *dry[] = { tu_kesu_bin(), "wipe", "--dry-run", f.dev, NULL };
+
+		sim_fx_run(&f, &r, NULL, dry);
+		run_ok(&r);
+		ck_assert_msg(strstr(r.out, "serial 'S-DRIVE-0001'") && strstr(r.out, "BRIDGE-0042"),
+			      "dry run: %s", r.out);
+		tu_result_free(&r);
+	}
+
 	/* The ledger took the bridge's serial (what the block layer shows): refused, untouched. */
 	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", db, "add", "M-USB-1", "--serial",
 				 "BRIDGE-0042", "--medium", "HDD 16MB", "--operator", "佐藤 花子",

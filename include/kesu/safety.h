@@ -76,7 +76,8 @@ int kesu_target_open(const char *path, unsigned flags, struct kesu_target *t,
  * The decision kesu_target_open(path, flags) would make, and nothing written:
  * the same checks in the same order, the same exclusive open but read-only,
  * closed again at once; the same error code and message (for a dry run).
- * t->id is filled whenever the path could be identified; t is never open.
+ * t->id is filled whenever the path could be identified (with the drive's own
+ * serial when it opened, as kesu_target_open gives it); t is never open.
  */
 int kesu_target_probe(const char *path, unsigned flags, struct kesu_target *t,
 		      struct kesu_errbuf *eb);
