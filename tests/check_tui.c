@@ -522,12 +522,20 @@ START_TEST(test_tui_erases_chosen_drive_only)
 
 	tui_start(&s, p.st_dir, 50);
 	free(tui_wait_for(&s, "Enter erase selected  q quit", WAIT_SHORT_MS));
+	/* The TUI asks for the operator's name; it reaches the certificate. */
+	free(tui_wait_for(&s, "Operator: not given", WAIT_SHORT_MS));
+	tui_keys(&s, "o");
+	free(tui_wait_for(&s, "Operator's full name", WAIT_SHORT_MS));
+	tui_type(&s, "Sato Hanako");
+	tui_keys(&s, "Enter");
+	free(tui_wait_for(&s, "Operator: Sato Hanako", WAIT_SHORT_MS));
 	/* ^C on the list does nothing, and must not stop the wipes started later. */
 	tui_keys(&s, "C-c");
 	tui_select(&s, dev_name(dev), 1);
 	tui_keys(&s, "Enter");
 	tui_read_word(&s, word, sizeof(word));
 	scr = tui_screen(&s, false);
+	ck_assert_msg(strstr(scr, "on the certificates): Sato Hanako"), "no operator on:\n%s", scr);
 	snprintf(row, sizeof(row), "%s  ", other);   /* "PATH  MODEL  serial ...": not a prefix of dev's */
 	ck_assert_msg(strstr(scr, dev) && !strstr(scr, row), "the confirmation lists:\n%s", scr);
 	free(scr);
@@ -558,6 +566,7 @@ START_TEST(test_tui_erases_chosen_drive_only)
 	ck_assert_int_eq(tu_sh("openssl cms -verify -binary -inform PEM -in %s.p7s -content %s "
 			       "-CAfile %s -out /dev/null 2>/dev/null", cert, cert, p.root), 0);
 	ck_assert_int_eq(tu_sh("grep -q '\"outcome\": *\"ERASED\"' %s", cert), 0);
+	ck_assert_int_eq(tu_sh("grep -q '\"person\":{[^}]*\"name\":\"Sato Hanako\"' %s", cert), 0);
 }
 END_TEST
 
@@ -713,6 +722,7 @@ START_TEST(test_tui_needs_terminal_and_has_help)
 	ck_assert_int_eq(tu_kesu(&r, "tui", "--help", NULL), 0);
 	ck_assert_int_eq(r.status, KESU_EXIT_OK);
 	ck_assert_ptr_nonnull(strstr(r.out, "Usage: kesu tui"));
+	ck_assert_ptr_nonnull(strstr(r.out, "--operator NAME"));
 	tu_result_free(&r);
 
 	ck_assert_int_eq(tu_kesu(&r, "tui", "--no-such-option", NULL), 0);

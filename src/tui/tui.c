@@ -7,6 +7,8 @@
 #include "tui.h"
 
 #include <kesu/cli.h>
+#include <kesu/config.h>
+#include <kesu/text.h>
 
 #include <curses.h>
 #include <dirent.h>
@@ -22,6 +24,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #define TUI_MAX_JOBS 32
 
@@ -44,6 +47,9 @@ struct tui {
 	size_t top;              /* first drive row shown: the list scrolls with the cursor */
 	size_t method;
 	char message[256];
+	/* Who erases: --operator or typed ('o'); else the configuration's [operator] name. */
+	char operator_name[KESU_TEXT_BYTES(KESU_TEXT_NAME_MAX)];
+	char config_operator[KESU_TEXT_BYTES(KESU_TEXT_NAME_MAX)];
 };
 
 static volatile sig_atomic_t tui_interrupted;
@@ -57,19 +63,23 @@ static void on_sigint(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: kesu tui [--out DIR] [--config FILE] [--label-template NAME] [--printer DEV]\n\n"
+		"Usage: kesu tui [--out DIR] [--config FILE] [--operator NAME] [--label-template NAME]\n"
+		"                [--printer DEV]\n\n"
 		"The interactive front end of the boot image: choose drives and a method,\n"
 		"confirm with the word shown, watch progress, read the outcome; each\n"
 		"certified drive gets its label (PDF, PNG) beside its certificate.\n\n"
 		"Options:\n"
 		"  -o, --out DIR              evidence directory for kesu wipe (default ./kesu-evidence)\n"
 		"      --config FILE          configuration passed to kesu wipe\n"
+		"  -O, --operator NAME        the person erasing (氏名 on the certificates), over the\n"
+		"                             configuration's [operator] name; o changes it\n"
 		"  -t, --label-template NAME  the labels' template (default drive-ql62; none: no labels)\n"
 		"  -p, --printer DEV          Brother printer for 'p' on the outcome screen\n"
 		"                             (default: the first /dev/usb/lp* present)\n"
 		"  -h, --help                 show this help\n\n"
-		"Keys: Up/Down (k/j) move, Space selects, m changes the method, r rescans,\n"
-		"Enter continues, q quits; after the wipes, p prints the labels. See kesu-tui(8).\n");
+		"Keys: Up/Down (k/j) move, Space selects, m changes the method, o the operator's\n"
+		"name, r rescans, Enter continues, q quits; after the wipes, p prints the labels.\n"
+		"See kesu-tui(8).\n");
 }
 
 static void title(const char *what)
@@ -78,6 +88,17 @@ static void title(const char *what)
 	attron(A_BOLD);
 	mvprintw(0, 0, "kesu %s  -  %s", KESU_VERSION, what);
 	attroff(A_BOLD);
+}
+
+/* The operator line: who the certificates will name, and where that comes from. */
+static void operator_text(const struct tui *t, char *buf, size_t len)
+{
+	if (t->operator_name[0])
+		snprintf(buf, len, "%s", t->operator_name);
+	else if (t->config_operator[0])
+		snprintf(buf, len, "%s (the configuration's [operator] name)", t->config_operator);
+	else
+		snprintf(buf, len, "not given: press o to enter the full name");
 }
 
 static size_t count_selected(const struct tui *t)
@@ -118,6 +139,7 @@ static void draw_drive(int y, const struct tui_drive *d, bool at_cursor)
 static void draw_list(struct tui *t)
 {
 	size_t chosen, fit = list_rows(), end;
+	char who[sizeof(t->operator_name) + 64];
 
 	/* Scroll so the cursor's row is on screen: a bench may hold more drives than rows. */
 	if (t->cursor < t->top)
@@ -136,7 +158,9 @@ static void draw_list(struct tui *t)
 	mvprintw(y, 0, "Method: %s   Selected: %zu   Evidence: %s", tui_methods[t->method], chosen, t->out_dir);
 	if (t->top > 0 || end < t->n_drives)
 		printw("   Drives %zu-%zu of %zu", t->top + 1, end, t->n_drives);
-	mvprintw(y + 2, 0, "Up/Down move  Space select  m method  r rescan  Enter erase selected  q quit");
+	operator_text(t, who, sizeof(who));
+	mvprintw(y + 1, 0, "Operator: %s", who);
+	mvprintw(y + 2, 0, "Up/Down move  Space select  m method  o operator  r rescan  Enter erase selected  q quit");
 	if (t->message[0])
 		mvprintw(y + 3, 0, "%s", t->message);
 	refresh();
@@ -190,7 +214,7 @@ static int draw_selected(int y, const struct tui *t)
 /* The confirmation screen: true when the word was typed. */
 static bool confirm(const struct tui *t)
 {
-	char word[16], typed[32] = "";
+	char word[16], typed[32] = "", who[sizeof(t->operator_name) + 64];
 	size_t len = 0;
 	bool mistyped = false;
 
@@ -202,6 +226,8 @@ static bool confirm(const struct tui *t)
 		mvprintw(y++, 0, "These drives will be ERASED with method %s. Nothing on them can be recovered:",
 			 tui_methods[t->method]);
 		y = draw_selected(y, t) + 1;
+		operator_text(t, who, sizeof(who));
+		mvprintw(y++, 0, "Operator (氏名 on the certificates): %s", who);
 		mvprintw(y++, 0, "Type %s and press Enter to erase, Esc to go back.", word);
 		mvprintw(y + 1, 0, "> %s", typed);
 		if (mistyped)
@@ -320,13 +346,15 @@ static void print_labels(const struct tui *t, const struct tui_job *jobs, size_t
 
 static size_t start_jobs(struct tui *t, struct tui_job *jobs)
 {
+	const struct tui_wipe_opts o = { .kesu = t->kesu, .method = tui_methods[t->method],
+					 .out_dir = t->out_dir, .config = t->config,
+					 .operator_name = t->operator_name };
 	size_t n = 0;
 
 	for (size_t i = 0; i < t->n_drives && n < TUI_MAX_JOBS; i++) {
 		if (!t->drives[i].selected)
 			continue;
-		if (tui_job_start(&jobs[n], t->kesu, tui_methods[t->method], t->out_dir, t->config,
-				  t->drives[i].id.path) < 0) {
+		if (tui_job_start(&jobs[n], &o, t->drives[i].id.path) < 0) {
 			snprintf(jobs[n].outcome, sizeof(jobs[n].outcome), "ERROR");
 			snprintf(jobs[n].reason, sizeof(jobs[n].reason), "could not start kesu wipe: %s",
 				 strerror(errno));
@@ -404,6 +432,54 @@ static void run_jobs(struct tui *t)
 		tui_job_release(&jobs[i]);
 }
 
+/*
+ * Ask for the operator's full name on the bottom line: Enter keeps it (an
+ * empty line clears it: the configuration's name applies), Esc leaves it.
+ * The name follows the text rules of every name kesu records.
+ */
+static void ask_operator(struct tui *t)
+{
+	wchar_t typed[KESU_TEXT_NAME_MAX + 1] = L"";
+	char utf8[sizeof(t->operator_name)];
+	struct kesu_errbuf eb = { { 0 } };
+	size_t len = 0;
+	wint_t c;
+
+	mbstowcs(typed, t->operator_name, KESU_TEXT_NAME_MAX);
+	typed[KESU_TEXT_NAME_MAX] = L'\0';
+	len = wcslen(typed);
+	curs_set(1);
+	for (;;) {
+		mvprintw(LINES - 1, 0, "Operator's full name (氏名), Enter to keep, Esc to cancel: %ls", typed);
+		clrtoeol();
+		refresh();
+		int k = get_wch(&c);
+
+		if (k == ERR)
+			continue;
+		if (k == OK && c == 27)
+			break;
+		if ((k == KEY_CODE_YES && c == KEY_ENTER) || (k == OK && (c == L'\n' || c == L'\r'))) {
+			if (wcstombs(utf8, typed, sizeof(utf8)) == (size_t)-1 ||
+			    kesu_text_check("operator", utf8, &eb) < 0) {
+				snprintf(t->message, sizeof(t->message), "Not taken: %.200s",
+					 eb.msg[0] ? eb.msg : "the name cannot be written as UTF-8");
+				break;
+			}
+			snprintf(t->operator_name, sizeof(t->operator_name), "%s", utf8);
+			break;
+		}
+		if ((k == KEY_CODE_YES && c == KEY_BACKSPACE) || (k == OK && (c == 127 || c == 8))) {
+			if (len > 0)
+				typed[--len] = L'\0';
+		} else if (k == OK && c >= L' ' && c != 127 && len < KESU_TEXT_NAME_MAX) {
+			typed[len++] = (wchar_t)c;
+			typed[len] = L'\0';
+		}
+	}
+	curs_set(0);
+}
+
 static void handle_key(struct tui *t, int c, bool *quit)
 {
 	struct tui_drive *d = t->n_drives ? &t->drives[t->cursor] : NULL;
@@ -426,6 +502,9 @@ static void handle_key(struct tui *t, int c, bool *quit)
 		break;
 	case 'm':
 		t->method = (t->method + 1) % TUI_N_METHODS;
+		break;
+	case 'o':
+		ask_operator(t);
 		break;
 	case 'r':
 		rescan(t);
@@ -455,10 +534,12 @@ static void handle_key(struct tui *t, int c, bool *quit)
 
 static int parse_args(int argc, char **argv, struct tui *t)
 {
+	struct kesu_errbuf eb = { { 0 } };
 	static const struct option opts[] = {
 		{ "config",         required_argument, NULL, 'c' },
 		{ "help",           no_argument,       NULL, 'h' },
 		{ "label-template", required_argument, NULL, 't' },
+		{ "operator",       required_argument, NULL, 'O' },
 		{ "out",            required_argument, NULL, 'o' },
 		{ "printer",        required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
@@ -466,9 +547,16 @@ static int parse_args(int argc, char **argv, struct tui *t)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:t:p:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:O:t:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': t->out_dir = optarg; break;
+		case 'O':
+			if (kesu_text_check("operator", optarg, &eb) < 0) {
+				fprintf(stderr, "kesu tui: --operator: %s\n", eb.msg);
+				return -1;
+			}
+			snprintf(t->operator_name, sizeof(t->operator_name), "%s", optarg);
+			break;
 		case 't': t->label_template = optarg; break;
 		case 'p': t->printer = optarg; break;
 		case 'c': t->config = optarg; break;
@@ -481,6 +569,17 @@ static int parse_args(int argc, char **argv, struct tui *t)
 		return -1;
 	}
 	return 0;
+}
+
+/* The name kesu wipe takes when the TUI gives none: shown, so nobody is surprised. */
+static void load_config_operator(struct tui *t)
+{
+	struct kesu_config *cfg = NULL;
+
+	if (kesu_config_load(t->config, &cfg, NULL) == 0)
+		snprintf(t->config_operator, sizeof(t->config_operator), "%s",
+			 kesu_config_get_or(cfg, "operator", "name", ""));
+	kesu_config_free(cfg);
 }
 
 int cmd_tui(int argc, char **argv)
@@ -506,6 +605,7 @@ int cmd_tui(int argc, char **argv)
 		fprintf(stderr, "kesu tui: cannot create %s: %s\n", t.out_dir, strerror(errno));
 		return KESU_EXIT_FAILURE;
 	}
+	load_config_operator(&t);
 	signal(SIGINT, on_sigint);
 	setlocale(LC_ALL, "");
 	initscr();

@@ -52,9 +52,18 @@ struct tui_job {
 	char last_text[256];     /* the last non-JSON stderr line */
 };
 
-/* Start `KESU wipe --yes --json --json-progress --method M --out DIR [--config C] DEVICE`. */
-int tui_job_start(struct tui_job *j, const char *kesu, const char *method, const char *out_dir,
-		  const char *config, const char *device);
+/* What every child `kesu wipe` is given besides its device. */
+struct tui_wipe_opts {
+	const char *kesu;          /* the kesu program */
+	const char *method;
+	const char *out_dir;
+	const char *config;        /* NULL: kesu wipe's default */
+	const char *operator_name; /* NULL or "": none given (the config's [operator] name applies) */
+};
+
+/* Start `KESU wipe --yes --json --json-progress --method M --out DIR [--config C]
+ * [--operator NAME] DEVICE`. */
+int tui_job_start(struct tui_job *j, const struct tui_wipe_opts *o, const char *device);
 /* Read what the children wrote, for up to timeout_ms; reap finished ones. */
 void tui_jobs_poll(struct tui_job *jobs, size_t n, int timeout_ms);
 /* Ask every running child to stop (SIGTERM: kesu wipe flushes its journal). */

@@ -16,8 +16,7 @@
 
 #define TUI_MAX_OUTPUT (1u << 20)
 
-int tui_job_start(struct tui_job *j, const char *kesu, const char *method, const char *out_dir,
-		  const char *config, const char *device)
+int tui_job_start(struct tui_job *j, const struct tui_wipe_opts *o, const char *device)
 {
 	int err_pipe[2], out_pipe[2];
 
@@ -55,22 +54,26 @@ int tui_job_start(struct tui_job *j, const char *kesu, const char *method, const
 		dup2(out_pipe[1], 1);
 		dup2(err_pipe[1], 2);
 		setpgid(0, 0); /* the terminal's ^C reaches the TUI, which decides */
-		argv[a++] = kesu;
+		argv[a++] = o->kesu;
 		argv[a++] = "wipe";
 		argv[a++] = "--yes";
 		argv[a++] = "--json";
 		argv[a++] = "--json-progress";
 		argv[a++] = "--method";
-		argv[a++] = method;
+		argv[a++] = o->method;
 		argv[a++] = "--out";
-		argv[a++] = out_dir;
-		if (config) {
+		argv[a++] = o->out_dir;
+		if (o->config) {
 			argv[a++] = "--config";
-			argv[a++] = config;
+			argv[a++] = o->config;
+		}
+		if (o->operator_name && *o->operator_name) {
+			argv[a++] = "--operator";
+			argv[a++] = o->operator_name;
 		}
 		argv[a++] = device;
 		argv[a] = NULL;
-		execv(kesu, (char *const *)argv);
+		execv(o->kesu, (char *const *)argv);
 		_exit(127);
 	}
 	close(err_pipe[1]);
