@@ -269,6 +269,33 @@ START_TEST(test_wipe_cert_ledger_attach)
 }
 END_TEST
 
+/*
+ * The certificate PDF shows the JSON's SHA-256 and the signer's fingerprint
+ * whole: set in groups of 8, a line breaks only between groups, never with a
+ * hyphen, so the text without its blanks holds each hash.
+ */
+static void ck_pdf_hashes_whole(const char *cert_json)
+{
+	char *sha = tu_sh_out("sha256sum '%s' | cut -c1-64", cert_json);
+	char *text = tu_sh_out("pdftotext -raw '%.*s.pdf' - | tr -d ' \\n\\f'",
+			       (int)(strlen(cert_json) - 5), cert_json);
+	json_t *doc = json_load_file(cert_json, 0, NULL);
+	const char *fp = ow_str(doc, "signer", "fingerprint");
+
+	ck_assert_ptr_nonnull(sha);
+	ck_assert_ptr_nonnull(text);
+	sha[strcspn(sha, "\n")] = '\0';
+	ck_assert_uint_eq(strlen(sha), 64);
+	ck_assert_uint_eq(strlen(fp), 64);
+	ck_assert_msg(strstr(text, sha), "the PDF does not show %s whole: %s", sha, text);
+	ck_assert_msg(strstr(text, fp), "the PDF does not show %s whole: %s", fp, text);
+	ck_assert_int_eq(tu_sh("pdftotext -raw '%.*s.pdf' - | grep -Eq '[0-9a-f]{4}-$'",
+			       (int)(strlen(cert_json) - 5), cert_json), 1);
+	json_decref(doc);
+	free(text);
+	free(sha);
+}
+
 /* The command line wins over the configuration: --operator is the certificate's 氏名. */
 START_TEST(test_wipe_cert_operator_option_over_config)
 {
@@ -302,6 +329,7 @@ START_TEST(test_wipe_cert_operator_option_over_config)
 	json_decref(doc);
 	ck_pdf_has(cert, "佐藤 花子");
 	ck_pdf_has(cert, "鈴木 一郎");
+	ck_pdf_hashes_whole(cert);
 	ck_assert_int_eq(tu_sh("pdftotext '%.*s.pdf' - | grep -qF '設定 太郎'",
 			       (int)(strlen(cert) - 5), cert), 1);
 
