@@ -409,10 +409,17 @@ START_TEST(test_wipe_cert_drive_serial_behind_usb_bridge)
 	{
 		const char *dry[] = { tu_kesu_bin(), "wipe", "--dry-run", f.dev, NULL };
 
+		const char *dry_fw[] = { tu_kesu_bin(), "wipe", "--dry-run", "--method",
+					 "ata-secure-erase", f.dev, NULL };
+
 		sim_fx_run(&f, &r, NULL, dry);
 		run_ok(&r);
 		ck_assert_msg(strstr(r.out, "serial 'S-DRIVE-0001'") && strstr(r.out, "BRIDGE-0042"),
 			      "dry run: %s", r.out);
+		tu_result_free(&r);
+		sim_fx_run(&f, &r, NULL, dry_fw);
+		ck_assert_msg(strstr(r.out, "serial 'S-DRIVE-0001'") && strstr(r.out, "BRIDGE-0042"),
+			      "firmware dry run: %s%s", r.out, r.err);
 		tu_result_free(&r);
 	}
 

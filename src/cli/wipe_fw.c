@@ -105,6 +105,9 @@ static void print_plan(const struct kesu_dev_identity *id, const struct wipe_fw 
 	printf("%s: %s %s %s, serial '%s', %s (%llu bytes, %u-byte sectors)\n", id->path,
 	       kesu_transport_name(id->transport), id->vendor, id->model, id->serial, size,
 	       (unsigned long long)id->size_bytes, id->logical_sector_size);
+	if (id->bridge_serial[0])
+		printf("  serial:       '%s' is the drive's own (IDENTIFY); the USB bridge reports "
+		       "'%s'\n", id->serial, id->bridge_serial);
 	printf("  method:       %s (NIST SP 800-88 %s)\n", kesu_method_name(w->o.method),
 	       kesu_nist_class_name(kesu_method_class(w->o.method, w->drv.media)));
 	printf("  plan:         %s\n", desc);
@@ -155,8 +158,13 @@ int wipe_fw_dry_run(const char *path, const struct wipe_fw_args *a, const char *
 	/* Read-only and shared: the dry run only asks the drive what it is. */
 	t.fd = open(t.id.path, O_RDONLY | O_CLOEXEC);
 	memset(&w, 0, sizeof(w));
-	if (t.fd >= 0)
+	if (t.fd >= 0) {
 		kesu_drive_probe(t.fd, &t.id, &w.drv);
+		/* The serial the wipe will record: the drive's own (kesu_target_open). */
+		kesu_drive_adopt_serial_from(&t.id, w.drv.proto == KESU_DRIVE_NVME ? w.drv.nvme.serial :
+					     w.drv.ata.serial, w.drv.proto == KESU_DRIVE_NVME ?
+					     "nvme-identify" : "ata-identify");
+	}
 	rc = resolve(&w, a, &eb);
 	if (rc < 0) {
 		kesu_cli_error("%s", eb.msg);
