@@ -940,6 +940,28 @@ static int scsi(struct fx *f, const uint8_t *cdb, unsigned cdb_len, void *buf, u
 	return h.status;
 }
 
+/* A USB bridge that reports its own serial in VPD page 0x80; IDENTIFY still says the drive's. */
+START_TEST(test_sim_bridge_vpd_serial)
+{
+	struct fx f;
+	const uint8_t ata12[12] = { 0xA1, 4 << 1, 0x0e, 0, 1, 0, 0, 0, 0x40, 0xEC, 0, 0 };
+	const uint8_t vpd80[6] = { 0x12, 1, 0x80, 0, 64, 0 };
+	uint8_t id[512], sense[32];
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"serial\":\"AB12\","
+		 "\"vpd_serial\":\"BRIDGE-77\"}]}");
+	fx_direct(&f, NULL);
+	memset(id, 0, sizeof(id));
+	ck_assert_int_eq(scsi(&f, vpd80, sizeof(vpd80), id, 64, sense), 0);
+	ck_assert(id[1] == 0x80 && id[3] == 9 && memcmp(id + 4, "BRIDGE-77", 9) == 0);
+	ck_assert_int_eq(scsi(&f, ata12, sizeof(ata12), id, sizeof(id), sense), 0);
+	ck_assert(memcmp(id + 20, "BA21", 4) == 0);                                  /* AB12 */
+	close(f.fd);
+}
+END_TEST
+
 START_TEST(test_sim_ata_pass_through_12_and_scsi)
 {
 	struct fx f;
@@ -961,6 +983,7 @@ START_TEST(test_sim_ata_pass_through_12_and_scsi)
 	ck_assert(memcmp(id + 8, "ATA     M12 ", 12) == 0);
 	ck_assert_int_eq(scsi(&f, vpd80, sizeof(vpd80), id, 64, sense), 0);
 	ck_assert(id[1] == 0x80 && id[3] == 4 && memcmp(id + 4, "AB12", 4) == 0);
+
 	ck_assert_int_eq(scsi(&f, read10, sizeof(read10), NULL, 0, sense), 0x02);
 	ck_assert(sense[2] == 0x05 && sense[12] == 0x20);                            /* invalid opcode */
 	/* Scatter-gather: IDENTIFY into two halves. */
@@ -1203,6 +1226,7 @@ int main(void)
 		{ "ata_sanitize_overwrite_crypto", test_sim_ata_sanitize_overwrite_and_crypto },
 		{ "ata_hidden_areas", test_sim_ata_hidden_areas_fixed_sense },
 		{ "ata_pass_through_12_and_scsi", test_sim_ata_pass_through_12_and_scsi },
+		{ "bridge_vpd_serial", test_sim_bridge_vpd_serial },
 		{ "ata_bridge_refuses", test_sim_ata_bridge_refuses_pass_through },
 		{ "ata_bridge_no_registers", test_sim_ata_bridge_without_registers },
 		{ "misbehave_lie", test_sim_misbehave_lie },

@@ -371,7 +371,9 @@ END_TEST
  * A drive behind a USB bridge whose VPD page 0x80 reports the bridge's serial:
  * the record, the certificate and the ledger check use the drive's own serial
  * (ATA IDENTIFY through SAT), and the bridge's is kept beside it. The drive is
- * the simulator on a loop device, which a fake sysfs shows as a USB disk.
+ * the simulator on a loop device (vpd_serial: the bridge's), which a fake
+ * sysfs shows as a USB disk whose device/vpd_pg80 holds what the kernel would
+ * have read from that bridge.
  */
 START_TEST(test_wipe_cert_drive_serial_behind_usb_bridge)
 {
@@ -390,7 +392,8 @@ START_TEST(test_wipe_cert_drive_serial_behind_usb_bridge)
 		return;
 	make_pki(&p);
 	sim_fx_setup(&f, DEV_SIZE, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\","
-		     "\"serial\":\"S-DRIVE-0001\",\"model\":\"KESU SIM HDD\"}]}");
+		     "\"serial\":\"S-DRIVE-0001\",\"vpd_serial\":\"BRIDGE-0042\","
+		     "\"model\":\"KESU SIM HDD\"}]}");
 	ck_assert_int_eq(stat(f.dev, &st), 0);
 	snprintf(devno, sizeof(devno), "%u:%u", major(st.st_rdev), minor(st.st_rdev));
 	ck_assert_int_eq(fakesys_create(&fs), 0);

@@ -49,6 +49,7 @@ enum sim_bridge {
 
 struct sim_ata_cfg {
 	char serial[21], model[41], firmware[9];
+	char vpd_serial[61];       /* INQUIRY VPD page 0x80: a USB bridge's own serial, else serial */
 	uint64_t sectors;          /* factory capacity in 512-byte sectors */
 	uint16_t rotation;         /* IDENTIFY word 217: 1 = SSD, else rpm */
 	bool sense_fixed;

@@ -197,11 +197,11 @@ static void scsi_other(struct ata_ctx *x, const uint8_t *cdb)
 		buf[5] = 0x80;
 		n = 6;
 	} else if (cdb[2] == 0x80) {
-		size_t sl = strlen(x->cfg->serial);
+		size_t sl = strlen(x->cfg->vpd_serial);   /* at most 60: fits buf */
 
 		buf[1] = 0x80;
 		buf[3] = (uint8_t)sl;
-		memcpy(buf + 4, x->cfg->serial, sl);
+		memcpy(buf + 4, x->cfg->vpd_serial, sl);
 		n = 4 + sl;
 	} else {
 		sim_log(x->d, "scsi INQUIRY page=0x%02x -> illegal_request", cdb[2]);

@@ -219,7 +219,7 @@ static void parse_ata(struct parse *p, json_t *o, struct sim_dev *d)
 	json_t *sec = get_obj(p, o, "security"), *san = get_obj(p, o, "sanitize"), *hpa = get_obj(p, o, "hpa");
 	static const char *const dev_keys[] = { "path", "type", "misbehave", "stall_at", "stall_max_seconds",
 		"sanitize_seconds", "serial", "model", "firmware", "capacity_sectors", "rotational", "rpm", "sense",
-		"bridge", "security", "sanitize", "hpa", "dco", "amac", NULL };
+		"bridge", "vpd_serial", "security", "sanitize", "hpa", "dco", "amac", NULL };
 	static const char *const sec_keys[] = { "supported", "enabled", "locked", "frozen", "enhanced",
 		"count_expired", "erase_time_normal_min", "erase_time_enhanced_min", "level", "user_password",
 		"master_password", "master_id", "normal_fill", "enhanced_fill", "erase_seconds", NULL };
@@ -237,6 +237,7 @@ static void parse_ata(struct parse *p, json_t *o, struct sim_dev *d)
 	get_str(p, o, "serial", "KESUSIM-ATA-0001", a->serial, sizeof(a->serial));
 	get_str(p, o, "model", "KESU SIMULATED ATA SSD", a->model, sizeof(a->model));
 	get_str(p, o, "firmware", "SIM1.0", a->firmware, sizeof(a->firmware));
+	get_str(p, o, "vpd_serial", a->serial, a->vpd_serial, sizeof(a->vpd_serial));
 	a->sectors = get_u64(p, o, "capacity_sectors", d->media.bytes / 512);
 	if (a->sectors == 0)
 		fail(p, "capacity is 0 sectors");
