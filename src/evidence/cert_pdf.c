@@ -370,9 +370,10 @@ static void signature_block(struct page *pg, const json_t *c, const char *json_s
 	field(pg, "署名者", "Signed by", jstr(signer, "subject"));
 	field(pg, "署名者証明書 SHA-256", "Signer certificate", jstr(signer, "fingerprint"));
 	field(pg, "本証明書 JSON の SHA-256", "SHA-256 of the certificate JSON", json_sha256);
-	snprintf(buf, sizeof(buf), "検証 / Verify: openssl cms -verify -binary -inform PEM -in %s.json.p7s "
-		 "-content %s.json -CAfile root.pem -out /dev/null", jstr(c, "certificate_id"),
-		 jstr(c, "certificate_id"));
+	/* Two lines broken by hand at a space: pango would break after a "-" of an option. */
+	snprintf(buf, sizeof(buf), "検証 / Verify: openssl cms -verify -binary -inform PEM "
+		 "-in %s.json.p7s \\\n    -content %s.json -CAfile root.pem -out /dev/null",
+		 jstr(c, "certificate_id"), jstr(c, "certificate_id"));
 	need(pg, 24);
 	pg->y += kesu_pdf_text(pg->pdf, MARGIN, pg->y + 3, CONTENT, buf, &mono) + 3;
 }
@@ -401,8 +402,7 @@ int kesu_cert_pdf_write(const json_t *c, const char *json_sha256, const char *pd
 		return qr_rc;
 	}
 	person_block(&pg, json_object_get(nist, "person"), "作業者", "Person performing sanitization");
-	heading(&pg, "立会者", "Witness");
-	field(&pg, "氏名", "Name", jstr(json_object_get(c, "witness"), "name"));
+	field(&pg, "立会者", "Witness", jstr(json_object_get(c, "witness"), "name"));
 	media_block(&pg, json_object_get(nist, "media"));
 	sanitization_block(&pg, json_object_get(nist, "sanitization"), jstr(nist, "destination"));
 	record_block(&pg, c);
