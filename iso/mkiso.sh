@@ -10,7 +10,9 @@
 #   Debian's kernel; the storage, USB, input, FAT/exFAT/ISO 9660 modules
 #   (loaded at boot by modalias, so unknown hardware works); busybox-static;
 #   kmod (modprobe by alias); kesu and its shared libraries; the IPAex Gothic
-#   font with fontconfig; terminfo; iso/init as /init.
+#   font with fontconfig; terminfo; the time zone data for Japan and UTC
+#   (tzdata: the paperwork's dates); iso/init as /init; /etc/kesu-build-time,
+#   the image's build time (UTC), before which no clock is accepted.
 # Boot loaders: on BIOS, GRUB (El Torito, and from the MBR on a stick); on UEFI,
 # Debian's signed shim and GRUB (iso/fetch-efi.sh, apt-get download) in an EFI
 # system partition image, so the image boots with Secure Boot on: shim is
@@ -38,6 +40,7 @@ done
 [ -n "$kesu" ] && [ -n "$out" ] || { echo "mkiso: -k KESU and -o OUT are required" >&2; exit 2; }
 
 skip() { echo "mkiso: $*" >&2; exit 77; }
+[ -f /usr/share/zoneinfo/Asia/Tokyo ] || skip "no time zone data (apt-get install tzdata)"
 for t in grub-mkimage xorriso mformat mkfs.vfat cpio depmod zstd; do
 	command -v $t >/dev/null 2>&1 || skip "$t is missing: apt-get install grub-pc-bin grub-common xorriso mtools dosfstools cpio kmod zstd"
 done
@@ -103,8 +106,15 @@ if [ ! -f "$base" ]; then
 fi
 
 # /etc/kesu-image: what the init and the TUI show.
-echo "kesu $(sed -n 's/^VERSION *:= *//p' "$top/Makefile") boot image, kernel $version, built $(date -u +%Y-%m-%dT%H:%MZ)" >"$work/kesu-image"
+built=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+echo "kesu $(sed -n 's/^VERSION *:= *//p' "$top/Makefile") boot image, kernel $version, built $built" >"$work/kesu-image"
+# No clock earlier than this is accepted at boot (kesu clock, the TUI's first screen).
+echo "$built" >"$work/kesu-build-time"
 args="-o $work/layer.cpio -i $here/init -x $kesu=/usr/sbin/kesu -x /usr/sbin/blkid=/usr/sbin/blkid -f $work/kesu-image=/etc/kesu-image"
+args="$args -f $work/kesu-build-time=/etc/kesu-build-time"
+# Zone data: the paperwork's zone (default Asia/Tokyo; the whole of Asia), UTC.
+zi=/usr/share/zoneinfo
+args="$args -D $zi/Asia=$zi/Asia -D $zi/Etc=$zi/Etc -f $(readlink -f $zi/UTC)=$zi/UTC"
 [ -x /usr/bin/openssl ] && args="$args -x /usr/bin/openssl=/usr/bin/openssl"
 [ -d "$top/labels" ] && args="$args -D $top/labels=$datadir/labels"
 [ -d "$top/reports" ] && args="$args -D $top/reports=$datadir/reports"

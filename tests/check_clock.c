@@ -12,7 +12,10 @@
 #include <check.h>
 #include <errno.h>
 #include <jansson.h>
+#include <arpa/inet.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +27,7 @@
 #include <kesu/ledger.h>
 #include <kesu/record.h>
 #include <kesu/report.h>
+#include <kesu/sntp.h>
 #include <kesu/util.h>
 
 #include "lib/testutil.h"
@@ -70,6 +74,15 @@ START_TEST(test_clock_paper_dates_are_in_the_zone)
 	ck_assert_int_eq(kesu_time_parse_rfc3339("2026-12-05T23:30:00.25Z", &t), 0);
 	ck_assert_int_eq(t, LATE_UTC);
 	ck_assert_int_eq(kesu_time_parse_rfc3339("2026-12-05 23:30", &t), -EINVAL);
+	/* As a person types it: the paperwork zone's wall clock. */
+	ck_assert_int_eq(kesu_paper_tz_set(NULL, NULL), 0);
+	ck_assert_int_eq(kesu_time_parse_paper("2026-12-06 08:30", &t), 0);
+	ck_assert_int_eq(t, LATE_UTC);
+	ck_assert_int_eq(kesu_time_parse_paper("2026-12-06T08:30:00", &t), 0);
+	ck_assert_int_eq(t, LATE_UTC);
+	ck_assert_int_eq(kesu_time_parse_paper("2026-12-05T23:30:00Z", &t), 0);
+	ck_assert_int_eq(t, LATE_UTC);
+	ck_assert_int_eq(kesu_time_parse_paper("2026-12-06 08:30 JST", &t), -EINVAL);
 	ck_assert_int_eq(kesu_time_parse_rfc3339("2026-13-05T23:30:00Z", &t), -EINVAL);
 }
 END_TEST
@@ -339,6 +352,137 @@ START_TEST(test_clock_wipe_records_time_source)
 }
 END_TEST
 
+/* A one-shot NTP server on loopback whose clock is an hour and a half-second ahead. */
+struct ntp_server {
+	int fd;
+	int bad;           /* answer with a wrong originate timestamp */
+	unsigned short port;
+};
+
+static void *ntp_serve(void *arg)
+{
+	struct ntp_server *sv = arg;
+	unsigned char p[48];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	struct timespec ts;
+	uint64_t now;
+	ssize_t n = recvfrom(sv->fd, p, sizeof(p), 0, (struct sockaddr *)&from, &fl);
+
+	if (n != 48)
+		return NULL;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (((uint64_t)ts.tv_sec + 2208988800ULL + 3600) << 32) +
+	      (((uint64_t)ts.tv_nsec << 32) / 1000000000ULL) + (1ULL << 31);
+	memcpy(p + 24, p + 40, 8);             /* originate = the client's transmit */
+	if (sv->bad)
+		p[31] ^= 1;
+	p[0] = (4 << 3) | 4;                   /* version 4, server */
+	p[1] = 2;                              /* stratum 2 */
+	for (int i = 0; i < 8; i++) {
+		p[32 + i] = (unsigned char)(now >> (56 - 8 * i));
+		p[40 + i] = (unsigned char)(now >> (56 - 8 * i));
+	}
+	sendto(sv->fd, p, sizeof(p), 0, (struct sockaddr *)&from, fl);
+	return NULL;
+}
+
+static void ntp_start(struct ntp_server *sv, pthread_t *th)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sv->fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(sv->fd, 0);
+	ck_assert_int_eq(bind(sv->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(sv->fd, (struct sockaddr *)&a, &al), 0);
+	sv->port = ntohs(a.sin_port);
+	ck_assert_int_eq(pthread_create(th, NULL, ntp_serve, sv), 0);
+}
+
+START_TEST(test_clock_sntp_query_measures_the_offset)
+{
+	struct ntp_server sv = { 0 };
+	struct kesu_sntp_result r;
+	struct kesu_errbuf eb;
+	char server[64];
+	pthread_t th;
+
+	ntp_start(&sv, &th);
+	snprintf(server, sizeof(server), "127.0.0.1:%u", sv.port);
+	ck_assert_msg(kesu_sntp_query(server, 2000, &r, &eb) == 0, "%s", eb.msg);
+	pthread_join(th, NULL);
+	close(sv.fd);
+	ck_assert_msg(r.offset_ms > 3600500 - 200 && r.offset_ms < 3600500 + 200, "%lld", r.offset_ms);
+	ck_assert_int_eq(r.stratum, 2);
+	ck_assert_str_eq(r.address, "127.0.0.1");
+
+	/* A reply that does not answer this request is not believed. */
+	memset(&sv, 0, sizeof(sv));
+	sv.bad = 1;
+	ntp_start(&sv, &th);
+	snprintf(server, sizeof(server), "127.0.0.1:%u", sv.port);
+	ck_assert_int_eq(kesu_sntp_query(server, 500, &r, &eb), -EPROTO);
+	pthread_join(th, NULL);
+	close(sv.fd);
+	ck_assert_int_eq(kesu_sntp_query("no.such.host.invalid", 500, &r, &eb), -EHOSTUNREACH);
+}
+END_TEST
+
+/* kesu clock's answers, as the init and the TUI give them (none that moves the host's clock). */
+START_TEST(test_clock_command_answers_and_refusals)
+{
+	char state[PATH_MAX], built[PATH_MAX], env_state[PATH_MAX + 32], env_built[PATH_MAX + 32];
+	char img[PATH_MAX], *text;
+	const char *env[3] = { env_state, env_built, NULL };
+	struct tu_result r;
+
+	env_paths(state, built, sizeof(state));
+	snprintf(env_state, sizeof(env_state), "KESU_TIME_STATE=%s", state);
+	snprintf(env_built, sizeof(env_built), "KESU_BUILD_TIME_FILE=%s", built);
+	ck_assert_int_eq(tu_write_file(built, "2026-01-01T00:00:00Z\n", 21), 0);
+	ck_assert_int_eq(tu_kesu_env(&r, env, "clock", NULL), 0);
+	run_ok(&r);
+	ck_assert_msg(strstr(r.out, "time source      rtc-unconfirmed") &&
+		      strstr(r.out, "WARNING") && strstr(r.out, "JST"), "%s", r.out);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu_env(&r, env, "clock", "utc", "--by", "kernel command line kesu.rtc=utc",
+				     NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	text = tu_read_file(state, NULL);
+	ck_assert_msg(text && strstr(text, "source=operator-confirmed\n") &&
+		      strstr(text, "detail=kernel command line kesu.rtc=utc: the clock was right (UTC)"),
+		      "%s", text);
+	free(text);
+	ck_assert_int_eq(tu_kesu_env(&r, env, "clock", "--json", NULL), 0);
+	ck_assert_msg(strstr(r.out, "\"source\": \"operator-confirmed\""), "%s", r.out);
+	tu_result_free(&r);
+
+	/* A clock before the image's build time: not accepted, and nothing is erased by it. */
+	ck_assert_int_eq(tu_write_file(built, "2099-01-01T00:00:00Z\n", 21), 0);
+	ck_assert_int_eq(tu_kesu_env(&r, env, "clock", "utc", NULL), 0);
+	ck_assert_int_eq(r.status, 11);
+	ck_assert_msg(strstr(r.err, "before this boot image was built"), "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu_env(&r, env, "clock", "set", "2000-01-01 09:00", NULL), 0);
+	ck_assert_int_eq(r.status, 11);
+	tu_result_free(&r);
+	snprintf(img, sizeof(img), "%s/early.img", tu_tmpdir());
+	ck_assert_int_eq(tu_sh("yes KESU-EARLY | head -c 1048576 > '%s'", img), 0);
+	ck_assert_int_eq(tu_kesu_env(&r, env, "wipe", img, "--yes", "--quiet", "--no-cert", "--out",
+				     tu_tmpdir(), NULL), 0);
+	ck_assert_msg(r.status == 4 && strstr(r.err, "earlier than this boot image was built"),
+		      "exit %d: %s", r.status, r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_sh("grep -q KESU-EARLY '%s'", img), 0);
+	ck_assert_int_eq(tu_kesu_env(&r, env, "clock", "set", "nonsense", NULL), 0);
+	ck_assert_int_eq(r.status, 2);
+	tu_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	const struct tu_case cases[] = {
@@ -348,6 +492,8 @@ int main(void)
 		{ "label", test_clock_label_at_2330_utc_is_dated_next_day },
 		{ "report", test_clock_completion_report_at_2330_utc_is_dated_next_day },
 		{ "wipe", test_clock_wipe_records_time_source },
+		{ "sntp", test_clock_sntp_query_measures_the_offset },
+		{ "command", test_clock_command_answers_and_refusals },
 	};
 	Suite *s = suite_create("clock");
 

@@ -45,6 +45,7 @@ int cmd_ledger(int argc, char **argv);
 int cmd_work(int argc, char **argv);
 int cmd_staff(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_clock(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
 

@@ -68,6 +68,12 @@ long kesu_paper_tz_offset(time_t t);
 /* "2026-11-25T18:49:37Z" (also with +09:00 style offsets) to time_t; -EINVAL on junk. */
 int kesu_time_parse_rfc3339(const char *s, time_t *t);
 
+/*
+ * A time as a person types it: RFC 3339 (with Z or an offset), or
+ * "YYYY-MM-DD HH:MM[:SS]" (also with T) in the paperwork zone. -EINVAL on junk.
+ */
+int kesu_time_parse_paper(const char *s, time_t *t);
+
 /* How the clock was set: what a record carries as "time". */
 struct kesu_time_source {
 	char source[24];          /* KESU_TIME_* */
@@ -101,6 +107,47 @@ int kesu_time_source_write(const struct kesu_time_source *ts, struct kesu_errbuf
  * t is the time to judge (a certificate's started_at), 0 for none.
  */
 const char *kesu_time_source_doubt(const char *source, const char *image_built_at, time_t t);
+
+/* How the clock is confirmed or corrected at boot (the TUI's first screen, kesu clock). */
+enum kesu_clock_answer {
+	KESU_CLOCK_IS_UTC,        /* the clock is right as it is */
+	KESU_CLOCK_IS_LOCAL,      /* it holds local time (as Windows keeps it): shift by the zone's offset */
+	KESU_CLOCK_SET_TO,        /* set it to the time given */
+	KESU_CLOCK_FROM_NTP,      /* ntpd set it; offset_ms and server say by how much, from where */
+	KESU_CLOCK_UNCONFIRMED,   /* nobody confirmed it */
+};
+
+/* The request: the answer, and what goes with it. */
+struct kesu_clock_request {
+	enum kesu_clock_answer answer;
+	time_t time;              /* KESU_CLOCK_SET_TO: the right time */
+	long long offset_ms;      /* KESU_CLOCK_FROM_NTP: the correction ntpd applied */
+	const char *server;       /* KESU_CLOCK_FROM_NTP */
+	const char *by;           /* who answered: "operator (TUI)", "kernel command line kesu.rtc=local" */
+};
+
+/*
+ * What the clock would read after the answer (now for IS_UTC, now minus the
+ * paperwork zone's offset for IS_LOCAL, the time given for SET_TO).
+ */
+time_t kesu_clock_answer_time(const struct kesu_clock_request *q, time_t now);
+
+/*
+ * Apply an answer: set the system clock when it moves (IS_LOCAL, SET_TO),
+ * then write the state file (operator-confirmed, ntp, rtc-unconfirmed) that
+ * every record of this boot carries. An answer that leaves the clock before
+ * the image's build time is refused (-KESU_E_BAD_INPUT, nothing changed):
+ * such a clock is never accepted without a correction. ts receives what was
+ * recorded (may be NULL).
+ */
+int kesu_clock_confirm(const struct kesu_clock_request *q, struct kesu_time_source *ts,
+		       struct kesu_errbuf *eb);
+
+/*
+ * -KESU_E_BAD_INPUT with the sentence when the clock now reads earlier than
+ * the boot image's build time (a flat CMOS battery: 2000-01-01), else 0.
+ */
+int kesu_clock_check_not_before_build(struct kesu_errbuf *eb);
 
 /* The kernel's NTP synchronisation (adjtimex STA_UNSYNC): 1 yes, 0 no, -errno unknown. */
 int kesu_clock_synchronized(void);

@@ -10,6 +10,7 @@
 #include "wipe_fw.h"
 #include "wipe_evidence.h"
 
+#include <kesu/clock.h>
 #include <kesu/cli.h>
 #include <kesu/journal.h>
 #include <kesu/overwrite.h>
@@ -989,6 +990,13 @@ int cmd_wipe(int argc, char **argv)
 	if (ev.note[0] && !a.evidence.no_cert)
 		kesu_cli_error("warning: %s", ev.note);
 	warn_clock(&ds[0].r.time);
+	/* A clock before the boot image was built (a flat battery: 2000) dates nothing kesu signs. */
+	rc = kesu_clock_check_not_before_build(&eb);
+	if (rc < 0) {
+		kesu_cli_error("%s", eb.msg);
+		code = KESU_EXIT_UNSAFE;
+		goto out;
+	}
 	if (confirm(ds, n, &a) < 0) {
 		code = KESU_EXIT_DECLINED;
 		goto out;

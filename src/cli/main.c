@@ -33,6 +33,7 @@ static const struct kesu_command commands[] = {
 	{ "work",   cmd_work,   "work schedule and results (作業予定表, 作業結果報告書)" },
 	{ "staff",  cmd_staff,  "the roster of data handlers (データ取扱者等名簿)" },
 	{ "report", cmd_report, "Japanese reports from the ledger as PDF or CSV" },
+	{ "clock",  cmd_clock,  "the clock that dates the evidence, and where its time came from" },
 	{ "tui",    cmd_tui,    "the interactive front end of the boot image" },
 	{ "unlock", cmd_unlock, "remove the ATA password a failed security erase left" },
 };

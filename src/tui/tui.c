@@ -41,6 +41,7 @@ struct tui {
 	const char *config;
 	const char *label_template; /* "none": no labels */
 	const char *printer;     /* NULL: the first /dev/usb/lp* present, if any */
+	bool confirm_clock;      /* ask the operator about the clock first (the boot image) */
 	struct tui_drive *drives;
 	size_t n_drives;
 	size_t cursor;
@@ -64,7 +65,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: kesu tui [--out DIR] [--config FILE] [--operator NAME] [--label-template NAME]\n"
-		"                [--printer DEV]\n\n"
+		"                [--printer DEV] [--confirm-clock]\n\n"
 		"The interactive front end of the boot image: choose drives and a method,\n"
 		"confirm with the word shown, watch progress, read the outcome; each\n"
 		"certified drive gets its label (PDF, PNG) beside its certificate.\n\n"
@@ -76,6 +77,9 @@ static void usage(FILE *out)
 		"  -t, --label-template NAME  the labels' template (default drive-ql62; none: no labels)\n"
 		"  -p, --printer DEV          Brother printer for 'p' on the outcome screen\n"
 		"                             (default: the first /dev/usb/lp* present)\n"
+		"      --confirm-clock        first show the clock (UTC and the paperwork zone) and\n"
+		"                             ask whether it is right, in local time, or what the\n"
+		"                             right time is (the boot image; see kesu-clock(8))\n"
 		"  -h, --help                 show this help\n\n"
 		"Keys: Up/Down (k/j) move, Space selects, m changes the method, o the operator's\n"
 		"name, r rescans, Enter continues, q quits; after the wipes, p prints the labels.\n"
@@ -537,6 +541,7 @@ static int parse_args(int argc, char **argv, struct tui *t)
 	struct kesu_errbuf eb = { { 0 } };
 	static const struct option opts[] = {
 		{ "config",         required_argument, NULL, 'c' },
+		{ "confirm-clock",  no_argument,       NULL, 'C' },
 		{ "help",           no_argument,       NULL, 'h' },
 		{ "label-template", required_argument, NULL, 't' },
 		{ "operator",       required_argument, NULL, 'O' },
@@ -560,6 +565,7 @@ static int parse_args(int argc, char **argv, struct tui *t)
 		case 't': t->label_template = optarg; break;
 		case 'p': t->printer = optarg; break;
 		case 'c': t->config = optarg; break;
+		case 'C': t->confirm_clock = true; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -1;
 		}
@@ -586,6 +592,8 @@ int cmd_tui(int argc, char **argv)
 {
 	static char self[PATH_MAX];
 	struct tui t = { .out_dir = "kesu-evidence", .label_template = "drive-ql62" };
+	struct kesu_errbuf eb = { { 0 } };
+	struct kesu_config *cfg = NULL;
 	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	int rc = parse_args(argc, argv, &t);
 
@@ -605,6 +613,12 @@ int cmd_tui(int argc, char **argv)
 		fprintf(stderr, "kesu tui: cannot create %s: %s\n", t.out_dir, strerror(errno));
 		return KESU_EXIT_FAILURE;
 	}
+	/* The configuration's [paperwork] timezone dates the clock screen (clock.h). */
+	if (kesu_config_load(t.config, &cfg, &eb) < 0) {
+		fprintf(stderr, "kesu tui: %s\n", eb.msg);
+		return KESU_EXIT_BAD_INPUT;
+	}
+	kesu_config_free(cfg);
 	load_config_operator(&t);
 	signal(SIGINT, on_sigint);
 	setlocale(LC_ALL, "");
@@ -613,6 +627,11 @@ int cmd_tui(int argc, char **argv)
 	noecho();
 	keypad(stdscr, TRUE);
 	curs_set(0);
+	/* No erase before the operator has answered for the clock. */
+	if (t.confirm_clock && tui_clock_confirm(t.message, sizeof(t.message)) < 0) {
+		endwin();
+		return KESU_EXIT_DECLINED;
+	}
 	rescan(&t);
 	for (bool quit = false; !quit;) {
 		draw_list(&t);

@@ -86,6 +86,14 @@ int tui_label_make(struct tui_job *j, const char *kesu, const char *template_nam
 /* Send the certificate's label to a Brother printer device; as tui_label_make. */
 int tui_label_print(const struct tui_job *j, const char *kesu, const char *template_name,
 		    const char *printer, char *note, size_t note_len);
+/*
+ * The clock screen (tui_clock.c): the machine's clock in UTC and in the
+ * paperwork zone; the operator confirms it, says it holds local time, or
+ * types the right time (kesu_clock_confirm). 0 when answered (done gets a
+ * line saying how), -1 when the operator quit.
+ */
+int tui_clock_confirm(char *done, size_t done_len);
+
 /* The first label printer device present (/dev/usb/lp0 ...), else NULL. */
 const char *tui_printer_find(char *buf, size_t len);
 

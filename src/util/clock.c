@@ -180,6 +180,39 @@ int kesu_time_parse_rfc3339(const char *s, time_t *t)
 	return 0;
 }
 
+int kesu_time_parse_paper(const char *s, time_t *t)
+{
+	struct tm tm = { 0 };
+	int n = 0;
+	time_t v;
+
+	if (kesu_time_parse_rfc3339(s, t) == 0)
+		return 0;
+	if (!s)
+		return -EINVAL;
+	if (sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &n) != 5)
+		return -EINVAL;
+	if (s[n] == ':') {
+		int m = 0;
+
+		if (sscanf(s + n, ":%2d%n", &tm.tm_sec, &m) != 1)
+			return -EINVAL;
+		n += m;
+	}
+	if (s[n] != '\0' || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	v = timegm(&tm);
+	if (v == (time_t)-1)
+		return -EINVAL;
+	/* v is the wall clock read as UTC: the zone's offset there turns it into UTC. */
+	*t = v - kesu_paper_tz_offset(v - kesu_paper_tz_offset(v));
+	return 0;
+}
+
 const char *kesu_time_state_path(void)
 {
 	const char *p = getenv("KESU_TIME_STATE");
@@ -344,4 +377,116 @@ const char *kesu_time_source_doubt(const char *source, const char *image_built_a
 	    kesu_time_parse_rfc3339(image_built_at, &built) == 0 && t < built)
 		return "its time lies before the boot image was built";
 	return NULL;
+}
+
+time_t kesu_clock_answer_time(const struct kesu_clock_request *q, time_t now)
+{
+	switch (q->answer) {
+	case KESU_CLOCK_IS_LOCAL:
+		/* The clock read local time as UTC: it is ahead by the zone's offset. */
+		return now - kesu_paper_tz_offset(now);
+	case KESU_CLOCK_SET_TO:
+		return q->time;
+	case KESU_CLOCK_FROM_NTP:
+		return now + (time_t)(q->offset_ms / 1000);
+	default:
+		return now;
+	}
+}
+
+static void answer_detail(const struct kesu_clock_request *q, char *buf, size_t len)
+{
+	const char *by = q->by && *q->by ? q->by : "operator";
+
+	switch (q->answer) {
+	case KESU_CLOCK_IS_UTC:
+		snprintf(buf, len, "%s: the clock was right (UTC)", by);
+		break;
+	case KESU_CLOCK_IS_LOCAL:
+		snprintf(buf, len, "%s: the clock was in local time (%s, as Windows keeps it)", by,
+			 kesu_paper_tz());
+		break;
+	case KESU_CLOCK_SET_TO:
+		snprintf(buf, len, "%s: the clock was set to the time given", by);
+		break;
+	case KESU_CLOCK_FROM_NTP:
+		snprintf(buf, len, "set by NTP from %s", q->server ? q->server : "?");
+		break;
+	case KESU_CLOCK_UNCONFIRMED:
+		snprintf(buf, len, "%s: the machine's clock as found at boot, not confirmed", by);
+		break;
+	}
+}
+
+/* Move the system clock by ms milliseconds. */
+static int clock_step_ms(long long ms)
+{
+	struct timespec ts;
+	long long ns;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return -errno;
+	ns = (long long)ts.tv_nsec + (ms % 1000) * 1000000LL;
+	ts.tv_sec += (time_t)(ms / 1000) + (time_t)(ns >= 1000000000LL) - (time_t)(ns < 0);
+	ts.tv_nsec = (long)(ns >= 1000000000LL ? ns - 1000000000LL : ns < 0 ? ns + 1000000000LL : ns);
+	return clock_settime(CLOCK_REALTIME, &ts) < 0 ? -errno : 0;
+}
+
+static const char *answer_source(enum kesu_clock_answer a)
+{
+	return a == KESU_CLOCK_FROM_NTP ? KESU_TIME_NTP :
+	       a == KESU_CLOCK_UNCONFIRMED ? KESU_TIME_RTC_UNCONFIRMED : KESU_TIME_OPERATOR;
+}
+
+int kesu_clock_confirm(const struct kesu_clock_request *q, struct kesu_time_source *out,
+		       struct kesu_errbuf *eb)
+{
+	struct kesu_time_source ts;
+	time_t now = time(NULL), to = kesu_clock_answer_time(q, now), built;
+	char a[32], b[32];
+	int rc;
+
+	memset(&ts, 0, sizeof(ts));
+	if (q->answer != KESU_CLOCK_UNCONFIRMED && kesu_image_build_time(&built) == 0 && to < built) {
+		kesu_time_rfc3339(to, a, sizeof(a));
+		kesu_time_rfc3339(built, b, sizeof(b));
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "the clock would read %s, before this boot image was built (%s): "
+				    "give the right time", a, b);
+	}
+	if (q->answer == KESU_CLOCK_FROM_NTP) {
+		rc = q->offset_ms ? clock_step_ms(q->offset_ms) : 0;
+		if (rc < 0)
+			return kesu_err_set(eb, rc, "cannot set the system clock: %s", strerror(-rc));
+		ts.offset_ms = q->offset_ms;
+		snprintf(ts.ntp_server, sizeof(ts.ntp_server), "%s", q->server ? q->server : "");
+	} else if (to != now) {
+		rc = kesu_clock_set(to);
+		if (rc < 0)
+			return kesu_err_set(eb, rc, "cannot set the system clock: %s", strerror(-rc));
+		ts.offset_ms = ((long long)to - (long long)now) * 1000;
+	}
+	snprintf(ts.source, sizeof(ts.source), "%s", answer_source(q->answer));
+	answer_detail(q, ts.detail, sizeof(ts.detail));
+	kesu_time_rfc3339(time(NULL), ts.set_at, sizeof(ts.set_at));
+	rc = kesu_time_source_write(&ts, eb);
+	if (rc == 0 && out)
+		kesu_time_source_get(out);
+	return rc;
+}
+
+int kesu_clock_check_not_before_build(struct kesu_errbuf *eb)
+{
+	time_t built, now = kesu_clock_now();
+	char a[32], b[32];
+
+	if (kesu_image_build_time(&built) < 0 || now >= built)
+		return 0;
+	kesu_time_rfc3339(now, a, sizeof(a));
+	kesu_time_rfc3339(built, b, sizeof(b));
+	return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+			    "the clock reads %s, earlier than this boot image was built (%s): "
+			    "nothing dated by it can be certified; correct the clock first "
+			    "(the TUI's first screen, kesu clock set, or kesu.time=/kesu.ntp= at boot)",
+			    a, b);
 }
