@@ -26,6 +26,14 @@
 #     guest booted (BIOS; UEFI; UEFI with Secure Boot on and kernel lockdown).
 #   tui: the one drive chosen holds no pattern, the other is untouched, and its
 #     certificate verifies.
+# The clock (each check folded into a boot above): the bios guest's real-time
+#   clock starts in 2000 and kesu.time= corrects it: its certificates are not
+#   dated 2000 but between that time and the host's; the uefi guest's clock is
+#   in local time (-rtc base=localtime, TZ=Asia/Tokyo for QEMU) and nobody
+#   says so: its certificates say the clock was not confirmed; the tui guest's
+#   clock is in local time too, the operator answers "local time" on the
+#   TUI's first screen, and its certificate's time is the host's UTC within a
+#   minute.
 # Prints "iso-test: MODE: ok|FAIL what" lines, and timings.
 # Exit status: 0 all passed, 1 a check failed, 77 QEMU/OVMF/tmux/mtools missing.
 set -eu
@@ -184,10 +192,10 @@ prepare() {
 	fill "$1/sata.img"
 }
 
-# qemu_args DIR FIRMWARE [dvd]
+# qemu_args DIR FIRMWARE [dvd]; $rtc: QEMU's -rtc option for this guest, if any
 qemu_args() {
 	d=$1
-	echo "$ACCEL -m 1024 -smp 2 -nodefaults -no-user-config -no-reboot -net none -vga none"
+	echo "$ACCEL -m 1024 -smp 2 -nodefaults -no-user-config -no-reboot -net none -vga none ${rtc:+-rtc $rtc}"
 	echo "-drive if=none,id=nvme,format=raw,file=$d/nvme.img -device nvme,serial=$NVME_SERIAL,drive=nvme"
 	echo "-drive if=none,id=sata,format=raw,file=$d/sata.img -device ahci,id=ahci -device ide-hd,bus=ahci.0,drive=sata,serial=$SATA_SERIAL"
 	if [ "${3:-}" = dvd ]; then
@@ -260,6 +268,42 @@ check_certs() {
 	done
 }
 
+# cert_field CERT JQ-PATH: one string of a certificate (jq).
+cert_field() {
+	jq -r "$2 // empty" "$1" 2>/dev/null
+}
+
+# epoch RFC3339: seconds since 1970, or empty.
+epoch() {
+	date -u -d "$1" +%s 2>/dev/null
+}
+
+# check_clock DIR SERIAL WANT-SOURCE FROM TO: the certificate of SERIAL names
+# its time source WANT-SOURCE and was started between FROM and TO (epoch
+# seconds; empty: not checked); an unconfirmed one says so on its PDF.
+check_clock() {
+	c=$(grep -l "\"$2\"" "$1"/evidence/kesu-evidence/KC-*.json 2>/dev/null | head -1)
+	[ -n "$c" ] || { fail "clock: no certificate for $2"; return; }
+	src=$(cert_field "$c" .record.time.source)
+	at=$(cert_field "$c" .record.started_at)
+	off=$(cert_field "$c" .record.time.offset_ms)
+	[ "$src" = "$3" ] && ok "clock: the certificate's time source is $src (offset ${off:-?} ms), started $at" ||
+		fail "clock: time source '$src', not '$3' ($c)"
+	if [ -n "$4" ]; then
+		s=$(epoch "$at")
+		if [ -n "$s" ] && [ "$s" -ge "$4" ] && [ "$s" -le "$5" ]; then
+			ok "clock: started_at $at lies between $(date -u -d @"$4" +%H:%M:%S) and $(date -u -d @"$5" +%H:%M:%SZ) by the host's clock"
+		else
+			fail "clock: started_at $at is not between $(date -u -d @"$4" +%FT%TZ) and $(date -u -d @"$5" +%FT%TZ) (host UTC)"
+		fi
+	fi
+	if [ "$3" = rtc-unconfirmed ] && command -v pdftotext >/dev/null; then
+		pdftotext "${c%.json}.pdf" - 2>/dev/null | grep -q "CLOCK NOT CONFIRMED" &&
+			ok "clock: the certificate PDF says the clock was not confirmed" ||
+			fail "clock: the PDF of an unconfirmed clock does not say so"
+	fi
+}
+
 # The stick's image part is what was written: the boot medium was not erased.
 check_medium() {
 	n=$(cat "$1/evidence.offset")
@@ -321,10 +365,18 @@ await_poweroff() {
 # unattended FIRMWARE [dvd]
 unattended() {
 	d="$out/$mode"
-	prepare "$d" "kesu.auto=1 kesu.method=auto kesu.poweroff=1" "${2:-}" || return
+	extra="" rtc="" from=""
+	case $1 in
+	bios)   # a flat CMOS battery: the clock starts in 2000; kesu.time= corrects it
+		rtc=base=2000-01-01 from=$(date -u +%s)
+		extra="kesu.time=$(date -u -d @"$from" +%Y-%m-%dT%H:%M:%SZ)" ;;
+	uefi)   # a clock in local time (Windows), and nobody says so
+		rtc=base=localtime ;;
+	esac
+	prepare "$d" "kesu.auto=1 kesu.method=auto kesu.poweroff=1 $extra" "${2:-}" || return
 	start=$(date +%s)
 	# shellcheck disable=SC2046
-	timeout -k 5 240 qemu-system-x86_64 $(qemu_args "$d" "$1" "${2:-}") -display none \
+	TZ=Asia/Tokyo timeout -k 5 240 qemu-system-x86_64 $(qemu_args "$d" "$1" "${2:-}") -display none \
 		-serial "file:$d/console.log" -monitor none </dev/null >"$d/qemu.log" 2>&1 &
 	qemu=$!
 	await_poweroff "$d/console.log" "$qemu" || true
@@ -340,6 +392,15 @@ unattended() {
 		check_medium "$d"
 	fi
 	check_boot_log "$d" "$1"
+	case $1 in
+	bios)
+		check_clock "$d" "$NVME_SERIAL" operator-confirmed "$from" "$(date -u +%s)"
+		grep -aq 'clock at boot: 2000-01-01' "$d"/evidence/kesu-evidence/boot-*.log &&
+			ok "clock: the guest's clock started in 2000 and no certificate is dated by it" ||
+			fail "clock: the boot log does not show the clock starting in 2000" ;;
+	uefi) check_clock "$d" "$NVME_SERIAL" rtc-unconfirmed ;;
+	esac
+	rtc=""
 	echo "iso-test: $mode: boot + erase + power off took $secs s under TCG"
 }
 
@@ -348,9 +409,11 @@ tui() {
 	command -v tmux >/dev/null || { echo "iso-test: tui: SKIP: no tmux"; return; }
 	prepare "$d" "kesu.console=ttyS0" || return
 	s="kesu-iso-test-$$"
+	rtc=base=localtime   # the clock in local time, as Windows keeps it
 	# shellcheck disable=SC2046
 	tmux new-session -d -s "$s" -x 120 -y 40 \
-		"timeout --foreground -k 5 300 qemu-system-x86_64 $(qemu_args "$d" bios | tr '\n' ' ') -display none -serial stdio -monitor none 2>$d/qemu.log; echo QEMU-EXITED; sleep 600"
+		"TZ=Asia/Tokyo timeout --foreground -k 5 300 qemu-system-x86_64 $(qemu_args "$d" bios | tr '\n' ' ') -display none -serial stdio -monitor none 2>$d/qemu.log; echo QEMU-EXITED; sleep 600"
+	rtc=""
 	# wait_for TEXT SECONDS
 	wait_for() {
 		i=0
@@ -362,11 +425,22 @@ tui() {
 		done
 		return 1
 	}
-	if ! wait_for "choose the drives" 120; then
-		fail "the TUI did not appear; screen: $(tail -5 "$d/screen.txt")"
+	# The first screen: the clock. It is in local time: the operator says so.
+	if ! wait_for "the clock is in local time" 120; then
+		fail "the TUI did not ask about the clock; screen: $(tail -5 "$d/screen.txt")"
 		tmux kill-session -t "$s"
 		return
 	fi
+	grep -q 'clock says: .*Z = .* JST' "$d/screen.txt" && ok "the TUI shows the clock in UTC and JST: $(grep -a -o 'clock says: .*' "$d/screen.txt")" ||
+		fail "the clock screen does not show JST: $(grep -a 'clock says' "$d/screen.txt")"
+	tmux send-keys -t "$s" l
+	if ! wait_for "choose the drives" 60; then
+		fail "the TUI did not go on after the clock; screen: $(tail -5 "$d/screen.txt")"
+		tmux kill-session -t "$s"
+		return
+	fi
+	grep -q 'Clock: operator-confirmed' "$d/screen.txt" && ok "the operator's answer is taken: $(grep -a -o 'Clock: .*' "$d/screen.txt" | head -1)" ||
+		fail "no clock confirmation shown"
 	cp "$d/screen.txt" "$d/screen-list.txt"
 	grep -q 'nvme0n1' "$d/screen.txt" && ok "the TUI lists the NVMe disk" || fail "the TUI does not list nvme0n1"
 	grep -q 'holds: no partition table or file system found' "$d/screen.txt" &&
@@ -384,6 +458,7 @@ tui() {
 	tmux send-keys -t "$s" "$word"
 	sleep 1
 	tmux send-keys -t "$s" Enter
+	erase_at=$(date -u +%s)   # the host's UTC when the erase starts
 	if wait_for " -  finished" 180; then
 		sleep 1
 		tmux capture-pane -p -t "$s" >"$d/screen-outcome.txt"
@@ -415,6 +490,7 @@ tui() {
 	labels=1
 	check_certs "$d" "$NVME_SERIAL"
 	labels=""
+	check_clock "$d" "$NVME_SERIAL" operator-confirmed $((erase_at - 60)) $((erase_at + 60))
 	check_medium "$d"
 	t=$(cat "$d"/evidence/kesu-evidence/boot-*.log 2>/dev/null | sed -n 's/.*ready after \([0-9.]*\) s.*/\1/p' | tail -1)
 	echo "iso-test: tui: boot time: the TUI started ${t:-?} s after kernel start ($ACCEL_NAME)"

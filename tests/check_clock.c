@@ -250,7 +250,7 @@ END_TEST
 
 /* kesu wipe of an image file; the certificate's path into cert. */
 static void wipe_image(const struct tu_pki *p, const char *const env[], const char *name,
-		       char *cert, size_t len)
+		       char *cert, size_t len, const char *media_id, const char *db)
 {
 	char img[PATH_MAX], out[PATH_MAX], *s;
 	struct tu_result r;
@@ -260,8 +260,10 @@ static void wipe_image(const struct tu_pki *p, const char *const env[], const ch
 	ck_assert_int_eq(tu_sh("truncate -s 4M '%s'", img), 0);
 	ck_assert_int_eq(tu_kesu_env(&r, env, "wipe", img, "--yes", "--quiet", "--pattern", "zero",
 				     "--out", out, "--key", p->key, "--signer-cert", p->cert,
-				     "--operator", "佐藤 花子", NULL), 0);
-	run_ok(&r);
+				     "--operator", "佐藤 花子", media_id ? "--media-id" : NULL, media_id,
+				     "--db", db, NULL), 0);
+	/* Linked by hand below when a medium is named (no --ca here). */
+	ck_assert_msg(r.status == 0 || (media_id && r.status == 10), "exit %d: %s", r.status, r.err);
 	tu_result_free(&r);
 	s = tu_sh_out("ls '%s'/KC-*.json | head -1", out);
 	ck_assert_ptr_nonnull(s);
@@ -283,7 +285,7 @@ static json_t *cert_time(const char *cert, json_t **root)
 START_TEST(test_clock_wipe_records_time_source)
 {
 	char state[PATH_MAX], built[PATH_MAX], cert[PATH_MAX], pdf[PATH_MAX], dir[PATH_MAX];
-	char env_state[PATH_MAX + 32], env_built[PATH_MAX + 32], *text;
+	char db[PATH_MAX], env_state[PATH_MAX + 32], env_built[PATH_MAX + 32], *text;
 	const char *env[3] = { env_state, env_built, NULL };
 	struct kesu_time_source ts = { 0 };
 	struct tu_pki p;
@@ -298,7 +300,7 @@ START_TEST(test_clock_wipe_records_time_source)
 	snprintf(env_built, sizeof(env_built), "KESU_BUILD_TIME_FILE=%s", built);
 
 	/* A host run: the system clock. */
-	wipe_image(&p, env, "host", cert, sizeof(cert));
+	wipe_image(&p, env, "host", cert, sizeof(cert), NULL, NULL);
 	t = cert_time(cert, &root);
 	ck_assert_str_eq(json_string_value(json_object_get(t, "source")), "system");
 	json_decref(root);
@@ -313,7 +315,7 @@ START_TEST(test_clock_wipe_records_time_source)
 	ts.offset_ms = -32400000;
 	snprintf(ts.detail, sizeof(ts.detail), "operator: the clock was in local time (Asia/Tokyo)");
 	ck_assert_int_eq(kesu_time_source_write(&ts, NULL), 0);
-	wipe_image(&p, env, "confirmed", cert, sizeof(cert));
+	wipe_image(&p, env, "confirmed", cert, sizeof(cert), NULL, NULL);
 	t = cert_time(cert, &root);
 	ck_assert_str_eq(json_string_value(json_object_get(t, "source")), "operator-confirmed");
 	ck_assert_int_eq(json_integer_value(json_object_get(t, "offset_ms")), -32400000);
@@ -333,7 +335,12 @@ START_TEST(test_clock_wipe_records_time_source)
 
 	/* An unattended boot on a clock nobody confirmed: the PDF says so. */
 	unlink(state);
-	wipe_image(&p, env, "unconfirmed", cert, sizeof(cert));
+	snprintf(db, sizeof(db), "%s/kesu.db", tu_tmpdir());
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", db, "add", "M-CLOCK", "--data-name", "顧客データ",
+				 "--operator", "佐藤 花子", NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	wipe_image(&p, env, "unconfirmed", cert, sizeof(cert), "M-CLOCK", db);
 	t = cert_time(cert, &root);
 	ck_assert_str_eq(json_string_value(json_object_get(t, "source")), "rtc-unconfirmed");
 	json_decref(root);
@@ -348,6 +355,13 @@ START_TEST(test_clock_wipe_records_time_source)
 	tu_result_free(&r);
 	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", cert, "--ca", p.root, NULL), 0);
 	ck_assert_msg(strstr(r.out, "time source:  rtc-unconfirmed"), "%s", r.out);
+	tu_result_free(&r);
+	/* The ledger takes it, and says its time cannot be relied on. */
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", db, "attach-cert", cert, "--ca", p.root,
+				 "--operator", "佐藤 花子", "--json", NULL), 0);
+	run_ok(&r);
+	ck_assert_msg(strstr(r.err, "its time cannot be relied on") &&
+		      strstr(r.out, "not confirmed at boot"), "%s\n%s", r.out, r.err);
 	tu_result_free(&r);
 }
 END_TEST

@@ -135,6 +135,15 @@ int kesu_cert_parse(const char *data, size_t len, struct json_t **cert, struct k
 int kesu_cert_load(const char *json_path, struct json_t **cert, char **bytes, size_t *len,
 		   struct kesu_errbuf *eb);
 
+/*
+ * Why a certificate's times cannot be relied on (its record.time says the
+ * clock was not confirmed at boot, or the erasure is dated before the boot
+ * image was built), or NULL. Certificates without record.time: NULL.
+ */
+const char *kesu_cert_time_doubt(const struct json_t *cert);
+/* The same for CERT.json: 1 in doubt (why gets the sentence), 0 not, -errno unreadable. */
+int kesu_cert_file_time_doubt(const char *path, char *why, size_t len);
+
 /* Lowercase hex SHA-256 of a record's canonical serialization (record_sha256). */
 int kesu_cert_record_sha256(const struct json_t *record, char out[65]);
 

@@ -290,19 +290,15 @@ static const char *cert_str(const json_t *obj, const char *key)
 /* kesu cert verify's line for the record's time source, with a warning when it is in doubt. */
 static void print_verify_time_source(const char *file)
 {
-	const json_t *rec, *t;
+	const json_t *t;
 	const char *doubt;
-	time_t started = 0;
 	json_t *c = NULL;
 
 	if (kesu_cert_load(file, &c, NULL, NULL, NULL) < 0)
 		return;
-	rec = json_object_get(c, "record");
-	t = json_object_get(rec, "time");
+	t = json_object_get(json_object_get(c, "record"), "time");
 	printf("time source:  %s\n", json_is_object(t) ? cert_str(t, "source") : "not recorded");
-	if (kesu_time_parse_rfc3339(cert_str(rec, "started_at"), &started) < 0)
-		started = 0;
-	doubt = kesu_time_source_doubt(cert_str(t, "source"), cert_str(t, "image_built_at"), started);
+	doubt = kesu_cert_time_doubt(c);
 	if (doubt)
 		printf("              (WARNING: %s)\n", doubt);
 	json_decref(c);
@@ -391,11 +387,10 @@ static void show_keys(const json_t *obj, const char *const *keys, int only_prese
 }
 
 /* The record's time source (record.time) and whether its times can be relied on. */
-static void show_time_source(const json_t *rec)
+static void show_time_source(const json_t *c)
 {
-	const json_t *t = json_object_get(rec, "time");
+	const json_t *t = json_object_get(json_object_get(c, "record"), "time");
 	const char *doubt;
-	time_t started = 0;
 
 	if (!json_is_object(t)) {
 		printf("time source  not recorded (a record from before kesu recorded it)\n");
@@ -409,9 +404,7 @@ static void show_time_source(const json_t *rec)
 	       "ntp_server", *cert_str(t, "ntp_server") ? cert_str(t, "ntp_server") : "-",
 	       "image_built_at", *cert_str(t, "image_built_at") ? cert_str(t, "image_built_at") : "-",
 	       "synchronized", *cert_str(t, "synchronized") ? cert_str(t, "synchronized") : "-");
-	if (kesu_time_parse_rfc3339(cert_str(rec, "started_at"), &started) < 0)
-		started = 0;
-	doubt = kesu_time_source_doubt(cert_str(t, "source"), cert_str(t, "image_built_at"), started);
+	doubt = kesu_cert_time_doubt(c);
 	if (doubt)
 		printf("  WARNING: the times of this certificate cannot be relied on: %s\n", doubt);
 }
@@ -450,7 +443,7 @@ static int do_show(const struct cert_args *a)
 	       json_string_value(json_object_get(c, "certificate_id")),
 	       json_string_value(json_object_get(c, "issued_at")),
 	       json_string_value(json_object_get(c, "outcome")));
-	show_time_source(json_object_get(c, "record"));
+	show_time_source(c);
 	show_group(json_object_get(nist, "person"), "person performing sanitization",
 		   kesu_cert_person_keys, NULL);
 	if (json_object_get(c, "witness"))

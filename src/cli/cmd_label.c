@@ -10,6 +10,7 @@
 #include <kesu/brother_ql.h>
 #include <kesu/cli.h>
 #include <kesu/clock.h>
+#include <kesu/config.h>
 #include <kesu/label.h>
 #include <kesu/ledger.h>
 #include <kesu/parse.h>
@@ -52,7 +53,8 @@ static void usage(FILE *out)
 	      "      --owner TEXT         owner / who handed it over (交付者)\n"
 	      "      --description TEXT   a short description\n"
 	      "      --serial TEXT        the drive's serial number\n"
-	      "      --date YYYY-MM-DD    default: the certificate's date, else today\n"
+	      "      --date YYYY-MM-DD    default: the certificate's day, else today, in the\n"
+	      "                           paperwork zone ([paperwork] timezone, Asia/Tokyo)\n"
 	      "      --qr media|cert      what the code holds (default: cert when there is one)\n"
 	      "  -n, --count N            copies of each label (default 1)\n\n"
 	      "Output:\n"
@@ -349,9 +351,18 @@ static int run(struct label_opts *o)
 	size_t n = 0, len = 0;
 	int rc, ex = KESU_EXIT_OK;
 
+	struct kesu_config *cfg = NULL;
+
 	if (!o->template_name) {
 		kesu_cli_error("no --template; see 'kesu label --list-templates'");
 		return KESU_EXIT_USAGE;
+	}
+	/* The configuration ($KESU_CONFIG, else /etc/kesu/kesu.conf) dates labels in its [paperwork] timezone. */
+	rc = kesu_config_load(NULL, &cfg, &eb);
+	kesu_config_free(cfg);
+	if (rc < 0) {
+		kesu_cli_error("%s", eb.msg);
+		return kesu_exit_for(rc);
 	}
 	if (o->n_certs + o->n_media == 0) {
 		kesu_cli_error("nothing to label: give --media-id ID or --cert CERT.json");

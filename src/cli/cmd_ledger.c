@@ -3,6 +3,7 @@
  * kesu ledger: the media ledger (データ管理簿). Parses, calls the ledger
  * library (include/kesu/ledger.h) and prints; the rules live in the library.
  */
+#include <kesu/cert.h>
 #include <kesu/cli.h>
 #include <kesu/ledger.h>
 #include <kesu/util.h>
@@ -608,7 +609,7 @@ static int do_check(struct kesu_ledger *lg, struct ledger_args *a)
 static int do_attach(struct kesu_ledger *lg, struct ledger_args *a, const struct kesu_config *cfg)
 {
 	struct kesu_errbuf eb = { "" };
-	char media_id[KESU_LEDGER_ID_MAX];
+	char media_id[KESU_LEDGER_ID_MAX], doubt[160] = "";
 	const char *ca = a->ca;
 	int rc;
 
@@ -618,8 +619,12 @@ static int do_attach(struct kesu_ledger *lg, struct ledger_args *a, const struct
 		ca = kesu_config_get(cfg, "signing", "root");
 	if ((rc = kesu_ledger_attach_cert(lg, a->pos[1], ca, media_id, &eb)) < 0)
 		return lcli_fail(rc, &eb);
+	/* Linked, but its times may not be what they say: flag it. */
+	if (kesu_cert_file_time_doubt(a->pos[1], doubt, sizeof(doubt)) == 1)
+		kesu_cli_error("warning: %s: its time cannot be relied on: %s", a->pos[1], doubt);
 	if (a->c.json)
-		return lcli_print_json(json_pack("{ss ss}", "media_id", media_id, "certificate", a->pos[1]));
+		return lcli_print_json(json_pack("{ss ss ss}", "media_id", media_id, "certificate",
+						 a->pos[1], "time_doubt", doubt));
 	printf("linked %s to %s\n", a->pos[1], media_id);
 	return KESU_EXIT_OK;
 }

@@ -117,19 +117,6 @@ static const char *paper_time(const char *rfc3339, char *buf, size_t len)
 	return buf;
 }
 
-/* Why the record's times cannot be relied on, or NULL (clock.h). */
-static const char *time_doubt(const json_t *rec)
-{
-	const json_t *tm = json_object_get(rec, "time");
-	time_t started = 0;
-
-	if (!tm)
-		return NULL;
-	if (kesu_time_parse_rfc3339(jstr(rec, "started_at"), &started) < 0)
-		started = 0;
-	return kesu_time_source_doubt(jstr(tm, "source"), jstr(tm, "image_built_at"), started);
-}
-
 static const char *outcome_ja(const char *outcome)
 {
 	if (!strcmp(outcome, "ERASED"))
@@ -151,7 +138,7 @@ static void title_block(struct page *pg, const json_t *c, const char *payload,
 	const char *outcome = jstr(c, "outcome");
 	double w = CONTENT - QR_SIZE - KESU_PDF_MM(4);
 	struct kesu_pdf_style warn = { .size = 10, .bold = 1, .r = 0.75 };
-	const char *doubt = time_doubt(json_object_get(c, "record"));
+	const char *doubt = kesu_cert_time_doubt(c);
 	char line[256], when[64];
 	time_t issued;
 

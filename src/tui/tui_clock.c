@@ -23,7 +23,7 @@ static void both(int y, const char *what, time_t t)
 
 	kesu_time_paper(t, KESU_PAPER_DATETIME, paper, sizeof(paper));
 	kesu_time_rfc3339(t, utc, sizeof(utc));
-	mvprintw(y, 2, "%-28s %s   =  %s (%s)", what, utc, paper, kesu_paper_tz());
+	mvprintw(y, 2, "%-24s %s = %s", what, utc, paper);
 }
 
 static void draw(const char *typed, bool typing, const char *msg)
@@ -38,13 +38,14 @@ static void draw(const char *typed, bool typing, const char *msg)
 	attron(A_BOLD);
 	mvprintw(0, 0, "kesu %s  -  the clock", KESU_VERSION);
 	attroff(A_BOLD);
-	mvprintw(y++, 0, "Every record, certificate and label is dated by this machine's clock. Is it right?");
+	mvprintw(y++, 0, "Every record, certificate and label is dated by this machine's clock.");
+	mvprintw(y++, 0, "Is it right? (paperwork zone: %s)", kesu_paper_tz());
 	y++;
-	both(y++, "The clock says", now);
+	both(y++, "The clock says:", now);
 	both(y++, "If it holds local time:", kesu_clock_answer_time(&local, now));
 	if (kesu_image_build_time(&built) == 0) {
 		kesu_time_rfc3339(built, b, sizeof(b));
-		mvprintw(y++, 2, "%-28s %s", "This boot image was built", b);
+		mvprintw(y++, 2, "%-24s %s", "This image was built:", b);
 	}
 	if (early) {
 		attron(A_BOLD);
@@ -54,13 +55,15 @@ static void draw(const char *typed, bool typing, const char *msg)
 	}
 	y++;
 	mvprintw(y++, 2, "Enter  the clock is right (the first line)%s", early ? " - not possible now" : "");
-	mvprintw(y++, 2, "l      the clock is in local time (as Windows keeps it): use the second line");
+	mvprintw(y++, 2, "l      the clock is in local time (as Windows keeps it): the second line");
 	mvprintw(y++, 2, "t      type the right time (in %s)", kesu_paper_tz());
 	mvprintw(y++, 2, "q      quit without erasing");
 	y++;
 	if (typing)
-		mvprintw(y++, 2, "Right time, YYYY-MM-DD HH:MM (%s), Enter to set, Esc to go back: %s",
-			 kesu_paper_tz(), typed);
+		mvprintw(y++, 2, "The right time (YYYY-MM-DD HH:MM, %s), Enter sets, Esc back:",
+			 kesu_paper_tz());
+	if (typing)
+		mvprintw(y++, 2, "> %s", typed);
 	if (msg && *msg)
 		mvprintw(y + 1, 2, "%s", msg);
 	refresh();
