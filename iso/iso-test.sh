@@ -289,7 +289,7 @@ check_clock() {
 	off=$(cert_field "$c" .record.time.offset_ms)
 	[ "$src" = "$3" ] && ok "clock: the certificate's time source is $src (offset ${off:-?} ms), started $at" ||
 		fail "clock: time source '$src', not '$3' ($c)"
-	if [ -n "$4" ]; then
+	if [ -n "${4:-}" ]; then
 		s=$(epoch "$at")
 		if [ -n "$s" ] && [ "$s" -ge "$4" ] && [ "$s" -le "$5" ]; then
 			ok "clock: started_at $at lies between $(date -u -d @"$4" +%H:%M:%S) and $(date -u -d @"$5" +%H:%M:%SZ) by the host's clock"
