@@ -10,6 +10,8 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,11 @@
 #include <kesu/util.h>
 
 #include "lib/testutil.h"
+
+/* Test paths live under a short scratch directory; truncation cannot happen. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 /* "山" (U+5C71) n times. */
 static char *kanji(size_t n)
@@ -307,6 +314,318 @@ START_TEST(test_config_values_checked)
 }
 END_TEST
 
+/* ---- the commands ---------------------------------------------------------- */
+
+/* How many hostile inputs the command-level tests below tried (README, Reliability). */
+static unsigned tried;
+
+/*
+ * Run kesu with a shell fragment of arguments under `timeout 10`, stdin
+ * /dev/null, in the scratch directory: it must end by itself (a FIFO must
+ * never make it wait), fail, and say `says` on stderr.
+ */
+static void refused(const char *args, const char *says)
+{
+	char *out = tu_sh_out("cd '%s' && timeout 10 '%s' %s </dev/null 2>&1 >/dev/null; "
+			      "echo \"rc=$?\"", tu_tmpdir(), tu_kesu_bin(), args);
+
+	tried++;
+	ck_assert_ptr_nonnull(out);
+	ck_assert_msg(!strstr(out, "rc=124"), "kesu %s: hung (killed after 10 s)", args);
+	ck_assert_msg(!strstr(out, "rc=0\n"), "kesu %s: accepted: %s", args, out);
+	ck_assert_msg(strstr(out, says), "kesu %s: does not say '%s': %s", args, says, out);
+	ck_assert_msg(!strchr(out, '\x1b'), "kesu %s: printed a raw ESC: %s", args, out);
+	free(out);
+}
+
+static json_t *load_json(const char *path)
+{
+	json_t *j = json_load_file(path, 0, NULL);
+
+	ck_assert_msg(j != NULL, "cannot load %s", path);
+	return j;
+}
+
+static const char *jstr(const json_t *o, const char *a, const char *b, const char *c)
+{
+	const json_t *v = json_object_get(o, a);
+
+	if (b)
+		v = json_object_get(v, b);
+	if (c)
+		v = json_object_get(v, c);
+	return json_is_string(v) ? json_string_value(v) : "(missing)";
+}
+
+/* The first CERT-ID.json in dir into path. */
+static void find_cert(const char *dir, char *path, size_t len)
+{
+	char *s = tu_sh_out("ls '%s'/KC-*.json 2>/dev/null | head -1", dir);
+
+	ck_assert_msg(s && s[0], "no certificate in %s", dir);
+	s[strcspn(s, "\n")] = '\0';
+	snprintf(path, len, "%s", s);
+	free(s);
+}
+
+/*
+ * Names through a real wipe and certificate: 43 kanji (129 bytes) reach the
+ * record and the signed certificate whole, and the signature verifies with
+ * stock openssl; a 10,000-character name and names with control or bidi
+ * characters are refused before the image is touched.
+ */
+START_TEST(test_wipe_names)
+{
+	static const char *const bad[][2] = {
+		{ "A\nFAKE: ERASED", "U+000A" },
+		{ "\x1b[2J\x1b[31mERASED", "U+001B" },
+		{ "A\xe2\x80\xae" "DESAR", "U+202E" },
+		{ "A\xe2\x81\xa6" "B", "U+2066" },
+		{ "A\xc2\x9b" "31m", "U+009B" },
+		{ "\xff\xfe", "not valid UTF-8" },
+	};
+	char img[PATH_MAX], out[PATH_MAX], cert[PATH_MAX], dir[PATH_MAX], *k43, *a10k, *arg;
+	struct tu_pki pki;
+	struct tu_result r;
+	json_t *doc;
+
+	snprintf(dir, sizeof(dir), "%s/pki", tu_tmpdir());
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	tu_make_pki(dir, "/CN=Input Root", "/CN=Input Station", &pki);
+	snprintf(out, sizeof(out), "%s/out", tu_tmpdir());
+	ck_assert_int_eq(mkdir(out, 0700), 0);
+	ck_assert_int_eq(tu_image_create(4u << 20, img, sizeof(img)), 0);
+	ck_assert_int_eq(tu_sh("printf 'KEEP' | dd of='%s' bs=1 seek=4096 conv=notrunc 2>/dev/null",
+			       img), 0);
+	k43 = kanji(43);
+	a10k = ascii(10000, 'A');
+
+	/* refused up front: the image keeps its bytes, no record is written */
+	arg = malloc(strlen(a10k) + 16);
+	ck_assert_ptr_nonnull(arg);
+	ck_assert_int_eq(tu_kesu(&r, "wipe", img, "--yes", "--quiet", "--out", out, "--config",
+				 "/dev/null", "--no-cert", "--operator", a10k, NULL), 0);
+	tried++;
+	ck_assert_int_ne(r.status, 0);
+	ck_assert_msg(strstr(r.err, "--operator is 10000 characters long; the limit is 64 "
+			     "characters"), "%s", r.err);
+	tu_result_free(&r);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(tu_kesu(&r, "wipe", img, "--yes", "--quiet", "--out", out,
+					 "--config", "/dev/null", "--no-cert", "--operator", bad[i][0],
+					 NULL), 0);
+		tried++;
+		ck_assert_int_ne(r.status, 0);
+		ck_assert_msg(strstr(r.err, bad[i][1]) && strstr(r.err, "--operator"), "case %zu: %s",
+			      i, r.err);
+		tu_result_free(&r);
+		ck_assert_int_eq(tu_kesu(&r, "wipe", img, "--yes", "--quiet", "--out", out,
+					 "--config", "/dev/null", "--no-cert", "--witness", bad[i][0],
+					 NULL), 0);
+		tried++;
+		ck_assert_int_ne(r.status, 0);
+		ck_assert_msg(strstr(r.err, bad[i][1]) && strstr(r.err, "--witness"), "case %zu: %s",
+			      i, r.err);
+		tu_result_free(&r);
+	}
+	ck_assert_int_eq(tu_sh("dd if='%s' bs=1 skip=4096 count=4 2>/dev/null | grep -q KEEP", img), 0);
+	ck_assert_int_eq(tu_sh("ls '%s' | grep -q .", out), 1);
+
+	/* 43 kanji: the whole name in the record and the signed certificate */
+	ck_assert_int_eq(tu_kesu(&r, "wipe", img, "--yes", "--quiet", "--pattern", "zero",
+				 "--verify", "full", "--out", out, "--config", "/dev/null", "--key",
+				 pki.key, "--signer-cert", pki.cert, "--operator", k43, "--witness", k43,
+				 NULL), 0);
+	ck_assert_msg(r.status == 0, "exit %d: %s", r.status, r.err);
+	tu_result_free(&r);
+	find_cert(out, cert, sizeof(cert));
+	doc = load_json(cert);
+	ck_assert_str_eq(jstr(doc, "nist", "person", "name"), k43);
+	ck_assert_str_eq(jstr(doc, "record", "operator", NULL), k43);
+	ck_assert_str_eq(jstr(doc, "record", "witness", NULL), k43);
+	json_decref(doc);
+	ck_assert_int_eq(tu_sh("openssl cms -verify -binary -inform PEM -in '%s.p7s' -content '%s' "
+			       "-CAfile '%s' -out /dev/null 2>/dev/null", cert, cert, pki.root), 0);
+
+	/* kesu cert issue takes the same rules */
+	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", cert, "--config", "/dev/null", "--operator",
+				 a10k, NULL), 0);
+	tried++;
+	ck_assert_ptr_nonnull(strstr(r.err, "--operator is 10000 characters long; the limit is 64"));
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", cert, "--config", "/dev/null", "--notes",
+				 "line one\nFAKE: ERASED", NULL), 0);
+	tried++;
+	ck_assert_ptr_nonnull(strstr(r.err, "--notes contains a control character (U+000A"));
+	tu_result_free(&r);
+	free(arg);
+	free(k43);
+	free(a10k);
+}
+END_TEST
+
+/*
+ * A hand-made certificate with escapes in its strings: kesu cert show and
+ * cert verify print them escaped, never raw.
+ */
+START_TEST(test_cert_show_escapes)
+{
+	static const char cert_text[] =
+		"{\"certificate_id\":\"KC-20261205-0000ABCD\",\"certificate_version\":1,"
+		"\"issued_at\":\"2026-12-05T00:00:00Z\",\"outcome\":\"ERASED\","
+		"\"nist\":{\"person\":{\"name\":\"A\\u001b[2J\\u001b[31mB\\u202eC\\nFAKE: ERASED\","
+		"\"title\":\"\",\"organisation\":\"\\u0085x\\u2066y\",\"location\":\"\",\"contact\":\"\"},"
+		"\"media\":{\"make\":\"\",\"model\":\"\",\"serial\":\"S\\u001b]0;owned\\u0007\","
+		"\"property_id\":\"\",\"type\":\"\",\"source\":\"\",\"classification\":\"\","
+		"\"data_backed_up\":\"\",\"backup_location\":\"\"},"
+		"\"sanitization\":{\"category\":\"\",\"method\":\"\",\"details\":\"\",\"tool\":\"\","
+		"\"tool_version\":\"\",\"verification_method\":\"\",\"verification_result\":\"\","
+		"\"post_classification\":\"\",\"notes\":\"\"},\"destination\":\"\","
+		"\"validation\":{\"name\":\"\",\"title\":\"\",\"organisation\":\"\",\"location\":\"\","
+		"\"contact\":\"\",\"date\":\"\",\"signature\":\"\"}},"
+		"\"contract\":{\"name\":\"\",\"client\":\"\",\"contractor\":\"\"},\"host\":{},"
+		"\"record\":{},\"record_sha256\":\"\","
+		"\"signer\":{\"subject\":\"\",\"fingerprint\":\"\"}}";
+	char path[PATH_MAX];
+	struct tu_result r;
+
+	snprintf(path, sizeof(path), "%s/KC-20261205-0000ABCD.json", tu_tmpdir());
+	ck_assert_int_eq(tu_write_file(path, cert_text, strlen(cert_text)), 0);
+	ck_assert_int_eq(tu_kesu(&r, "cert", "show", path, NULL), 0);
+	tried++;
+	if (r.status == 0) {
+		ck_assert_ptr_null(strchr(r.out, '\x1b'));
+		ck_assert_ptr_null(strchr(r.out, '\x07'));
+		ck_assert_ptr_null(strstr(r.out, "\xe2\x80\xae"));
+		ck_assert_ptr_null(strstr(r.out, "\xe2\x81\xa6"));
+		ck_assert_ptr_null(strstr(r.out, "\xc2\x85"));
+		ck_assert_ptr_null(strstr(r.out, "\nFAKE"));
+		ck_assert_msg(strstr(r.out, "A\\x1b[2J\\x1b[31mB\\u202eC\\x0aFAKE: ERASED"), "%s",
+			      r.out);
+		ck_assert_ptr_nonnull(strstr(r.out, "\\u0085x\\u2066y"));
+		ck_assert_ptr_nonnull(strstr(r.out, "S\\x1b]0;owned\\x07"));
+	} else {
+		/* a parser that refuses the file must not print it raw either */
+		ck_assert_ptr_null(strchr(r.err, '\x1b'));
+	}
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", path, "--ca", "/nonexistent.pem", NULL), 0);
+	tried++;
+	ck_assert_int_ne(r.status, 0);
+	ck_assert_ptr_null(strchr(r.out, '\x1b'));
+	ck_assert_ptr_null(strchr(r.err, '\x1b'));
+	ck_assert_ptr_null(strstr(r.out, "\xe2\x80\xae"));
+	tu_result_free(&r);
+}
+END_TEST
+
+/* Every file option given a FIFO: refused at once, naming it, never waiting on it. */
+START_TEST(test_fifo_for_each_file_option)
+{
+	char dir[PATH_MAX], cert[PATH_MAX], out[PATH_MAX], img[PATH_MAX], args[8192];
+	char rec[PATH_MAX];
+	struct tu_pki pki;
+	struct tu_result r;
+
+	snprintf(dir, sizeof(dir), "%s/pki", tu_tmpdir());
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	tu_make_pki(dir, "/CN=Fifo Root", "/CN=Fifo Station", &pki);
+	snprintf(out, sizeof(out), "%s/out", tu_tmpdir());
+	ck_assert_int_eq(mkdir(out, 0700), 0);
+	ck_assert_int_eq(tu_image_create(1u << 20, img, sizeof(img)), 0);
+	ck_assert_int_eq(tu_kesu(&r, "wipe", img, "--yes", "--quiet", "--pattern", "zero",
+				 "--verify", "none", "--out", out, "--config", "/dev/null", "--key",
+				 pki.key, "--signer-cert", pki.cert, NULL), 0);
+	tu_result_free(&r);
+	find_cert(out, cert, sizeof(cert));
+	snprintf(rec, sizeof(rec), "%s/tests/fixtures/record-overwrite.json", tu_srcdir());
+	ck_assert_int_eq(tu_sh("cd '%s' && mkfifo f.json f.pem f.key f.conf f.csv f.pass f.record "
+			       "f.journal f.csr f.tpl && mkdir c && cp '%s' c/KC-1.json && "
+			       "mkfifo c/KC-1.json.p7s", tu_tmpdir(), cert), 0);
+
+	refused("cert verify f.json", "f.json: not a regular file (a FIFO)");
+	refused("cert show f.json", "f.json: not a regular file (a FIFO)");
+	refused("cert pdf f.json", "not a regular file (a FIFO)");
+	refused("cert timestamp-request c/KC-1.json", "KC-1.json.p7s: not a regular file (a FIFO)");
+	refused("cert issue f.record --config /dev/null", "f.record: not a regular file");
+	snprintf(args, sizeof(args), "cert verify '%s' --ca f.pem", cert);
+	refused(args, "f.pem: not a regular file (a FIFO)");
+	refused("cert verify c/KC-1.json --ca /dev/null", "not a regular file");
+	snprintf(args, sizeof(args), "cert verify c/KC-1.json --ca '%s'", pki.root);
+	refused(args, "KC-1.json.p7s: not a regular file (a FIFO)");
+	snprintf(args, sizeof(args), "cert issue '%s' --config f.conf", rec);
+	refused(args, "f.conf: not a regular file (a FIFO)");
+	snprintf(args, sizeof(args), "cert issue '%s' --out c --config /dev/null --key f.key "
+		 "--cert '%s'", rec, pki.cert);
+	refused(args, "f.key: not a regular file (a FIFO)");
+	snprintf(args, sizeof(args), "cert issue '%s' --out c --config /dev/null --key /dev/null "
+		 "--cert '%s'", rec, pki.cert);
+	refused(args, "/dev/null: not a regular file (a character device)");
+	snprintf(args, sizeof(args), "cert issue '%s' --out c --config /dev/null --key '%s' "
+		 "--cert f.pem", rec, pki.key);
+	refused(args, "f.pem: not a regular file (a FIFO)");
+	snprintf(args, sizeof(args), "cert issue '%s' --out c --config /dev/null --key '%s' "
+		 "--cert '%s' --chain f.pem", rec, pki.key, pki.cert);
+	refused(args, "f.pem: not a regular file (a FIFO)");
+	snprintf(args, sizeof(args), "cert issue '%s' --out c --config /dev/null --key '%s' "
+		 "--cert '%s' --passphrase-file f.pass", rec, pki.key, pki.cert);
+	refused(args, "f.pass: not a regular file (a FIFO)");
+	snprintf(args, sizeof(args), "wipe '%s' --yes --quiet --out c --config f.conf", img);
+	refused(args, "f.conf: not a regular file (a FIFO)");
+	snprintf(args, sizeof(args), "wipe '%s' --yes --quiet --out c --config /dev/null --key f.key "
+		 "--signer-cert '%s'", img, pki.cert);
+	refused(args, "f.key: not a regular file (a FIFO)");
+	refused("wipe --resume f.journal --yes --quiet", "f.journal: not a regular file (a FIFO)");
+	refused("key show f.pem", "f.pem: not a regular file (a FIFO)");
+	snprintf(args, sizeof(args), "ca sign f.csr --dir '%s'", pki.ca_dir);
+	refused(args, "f.csr: not a regular file (a FIFO)");
+	refused("ledger --db k.db --operator 'A B' import f.csv", "f.csv: not a regular file (a FIFO)");
+	refused("ledger --db k.db --config f.conf list", "f.conf: not a regular file (a FIFO)");
+	refused("ledger --db f.json list", "not a regular file");
+	refused("ledger --db k.db --operator 'A B' attach-cert f.json --ca f.pem",
+		"not a regular file (a FIFO)");
+	refused("label -t f.tpl -m M-1 -o l.png", "f.tpl");
+	refused("label -t drive-ql62 --cert f.json -o l.png", "f.json: not a regular file (a FIFO)");
+	refused("unlock /dev/null --record f.record --dry-run", "not a regular file");
+}
+END_TEST
+
+/* One strict number parser behind every numeric option. */
+START_TEST(test_numbers_every_option)
+{
+	static const char *const bad[] = { "' 5'", "'+5'", "5x", "'5 '", "''", "-5", "0x5",
+					   "99999999999999999999" };
+	char img[PATH_MAX], args[PATH_MAX + 256];
+
+	ck_assert_int_eq(tu_image_create(1u << 20, img, sizeof(img)), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(args, sizeof(args), "wipe '%s' --dry-run --passes %s", img, bad[i]);
+		refused(args, "--passes");
+		snprintf(args, sizeof(args), "wipe '%s' --dry-run --threads %s", img, bad[i]);
+		refused(args, "--threads");
+		snprintf(args, sizeof(args), "wipe '%s' --dry-run --stall-timeout %s", img, bad[i]);
+		refused(args, "--stall-timeout");
+		snprintf(args, sizeof(args), "wipe '%s' --dry-run --chunk %s", img, bad[i]);
+		refused(args, "--chunk");
+		snprintf(args, sizeof(args), "verify '%s' --expect zero --seed %s", img, bad[i]);
+		refused(args, "--seed");
+		snprintf(args, sizeof(args), "ca init --dir ca%zu --days %s", i, bad[i]);
+		refused(args, "--days");
+		snprintf(args, sizeof(args), "key init --dir st%zu --days %s", i, bad[i]);
+		refused(args, "--days");
+		snprintf(args, sizeof(args), "label -t drive-ql62 -m M-1 -o l.png --count %s", bad[i]);
+		refused(args, "--count");
+		snprintf(args, sizeof(args), "ledger --db k.db --wait %s list", bad[i]);
+		refused(args, "--wait");
+		snprintf(args, sizeof(args), "report --db k.db completion -o r.pdf --plan %s", bad[i]);
+		refused(args, "--plan");
+	}
+	refused("wipe x --dry-run --passes 101", "--passes");
+	refused("wipe x --dry-run --passes 0", "--passes");
+	refused("ledger --db k.db --wait 1.2345 list", "--wait");
+}
+END_TEST
+
 int main(void)
 {
 	const struct tu_case cases[] = {
@@ -318,9 +637,13 @@ int main(void)
 		{ "dates", test_parse_date_calendar },
 		{ "open_regular", test_open_regular_refuses_fifo_quickly },
 		{ "config_values", test_config_values_checked },
+		{ "wipe_names", test_wipe_names },
+		{ "cert_show_escapes", test_cert_show_escapes },
+		{ "fifo_options", test_fifo_for_each_file_option },
+		{ "numbers_options", test_numbers_every_option },
 	};
 	Suite *s = suite_create("input");
 
-	TU_ADD_CASES(s, cases, 60);
+	TU_ADD_CASES(s, cases, 240);
 	return tu_main(s);
 }

@@ -5,6 +5,7 @@
 #include <kesu/cli.h>
 #include <kesu/keys.h>
 #include <kesu/parse.h>
+#include <kesu/text.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -39,6 +40,23 @@ int cli_parse_days(const char *arg, long *days)
 		return -1;
 	}
 	return 0;
+}
+
+const char *cli_esc(const char *s)
+{
+	static char *ring[16];
+	static unsigned next;
+	char *e;
+
+	if (!s || !*s)
+		return "";
+	e = kesu_text_escape(s);
+	if (!e)
+		return "?";
+	free(ring[next]);
+	ring[next] = e;
+	next = (next + 1) % (sizeof(ring) / sizeof(ring[0]));
+	return e;
 }
 
 int cli_ensure_dir(const char *dir)

@@ -26,6 +26,14 @@ int cli_fail(int rc, const struct kesu_errbuf *eb);
 /* --days N, 1 to 36500; -1 (printed) on anything else. */
 int cli_parse_days(const char *arg, long *days);
 
+/*
+ * Text kesu did not write (a certificate, a ledger row, a scanned label), made
+ * safe for the terminal: control bytes as \xHH, C1 and bidi controls as
+ * \uHHHH, a backslash as \\ (kesu_text_escape). The string stays valid until
+ * 16 more calls; NULL gives "".
+ */
+const char *cli_esc(const char *s);
+
 /* Create dir with mode 0700 unless it exists; -1 (printed) when that fails. */
 int cli_ensure_dir(const char *dir);
 

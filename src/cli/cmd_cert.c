@@ -207,9 +207,9 @@ static int do_issue(const struct cert_args *a)
 
 	kesu_err_clear(&eb);
 	/* The options that win over the record: the same text rules as everywhere. */
-	if (kesu_text_check("operator", a->operator_name, &eb) ||
-	    kesu_text_check("witness", a->witness, &eb) ||
-	    kesu_text_check("data_name", a->data_name, &eb)) {
+	if (kesu_text_check_max("--operator", a->operator_name, kesu_text_limit("operator"), &eb) ||
+	    kesu_text_check_max("--witness", a->witness, kesu_text_limit("witness"), &eb) ||
+	    kesu_text_check_max("--data-name", a->data_name, kesu_text_limit("data_name"), &eb)) {
 		kesu_cli_error("%s", eb.msg);
 		return KESU_EXIT_BAD_INPUT;
 	}
@@ -287,6 +287,12 @@ static const char *cert_str(const json_t *obj, const char *key)
 	return s ? s : "";
 }
 
+/* A string of the certificate for the terminal: escaped, since kesu may not have written it. */
+static const char *cert_esc(const json_t *obj, const char *key)
+{
+	return cli_esc(cert_str(obj, key));
+}
+
 /* kesu cert verify's line for the record's time source, with a warning when it is in doubt. */
 static void print_verify_time_source(const char *file)
 {
@@ -297,10 +303,10 @@ static void print_verify_time_source(const char *file)
 	if (kesu_cert_load(file, &c, NULL, NULL, NULL) < 0)
 		return;
 	t = json_object_get(json_object_get(c, "record"), "time");
-	printf("time source:  %s\n", json_is_object(t) ? cert_str(t, "source") : "not recorded");
+	printf("time source:  %s\n", json_is_object(t) ? cert_esc(t, "source") : "not recorded");
 	doubt = kesu_cert_time_doubt(c);
 	if (doubt)
-		printf("              (WARNING: %s)\n", doubt);
+		printf("              (WARNING: %s)\n", cli_esc(doubt));
 	json_decref(c);
 }
 
@@ -344,13 +350,15 @@ static int do_verify(const struct cert_args *a)
 	if (a->json) {
 		print_verify_json(&v, ok, root);
 	} else if (v.parsed || v.signer_subject[0]) {
-		printf("certificate:  %s\n", v.certificate_id[0] ? v.certificate_id : "(unreadable)");
-		printf("outcome:      %s\n", v.outcome[0] ? v.outcome : "(unknown)");
-		printf("media serial: %s\n", v.media_serial);
-		printf("issued:       %s\n", v.issued_at);
+		/* what the file says is escaped: kesu may not have written it */
+		printf("certificate:  %s\n", v.certificate_id[0] ? cli_esc(v.certificate_id) :
+		       "(unreadable)");
+		printf("outcome:      %s\n", v.outcome[0] ? cli_esc(v.outcome) : "(unknown)");
+		printf("media serial: %s\n", cli_esc(v.media_serial));
+		printf("issued:       %s\n", cli_esc(v.issued_at));
 		print_verify_time_source(a->file);
-		printf("signed by:    %s\n", v.signer_subject);
-		printf("signed at:    %s\n", v.signing_time);
+		printf("signed by:    %s\n", cli_esc(v.signer_subject));
+		printf("signed at:    %s\n", cli_esc(v.signing_time));
 		printf("signer cert:  SHA-256 %s (valid until %s)\n", v.signer_fingerprint,
 		       v.signer_not_after);
 		printf("root:         %s\n", root ? root : "(none given: use --ca ROOT.pem)");
@@ -362,7 +370,7 @@ static int do_verify(const struct cert_args *a)
 		printf("time stamp:   %s%s%s\n", ts_text(v.timestamp),
 		       v.timestamp_time[0] ? " at " : "", v.timestamp_time);
 		if (v.timestamp_problem[0])
-			printf("              (%s)\n", v.timestamp_problem);
+			printf("              (%s)\n", cli_esc(v.timestamp_problem));
 		if (v.timestamp == KESU_TS_OK)
 			printf("independent:  %s (the verified RFC 3161 time stamp: a time that does not "
 			       "depend on the erasing machine's clock)\n", v.timestamp_time);
@@ -371,7 +379,7 @@ static int do_verify(const struct cert_args *a)
 	}
 	if (ok)
 		return KESU_EXIT_OK;
-	kesu_cli_error("%s: not verified: %s", a->file, v.problem[0] ? v.problem :
+	kesu_cli_error("%s: not verified: %s", a->file, v.problem[0] ? cli_esc(v.problem) :
 		       eb.msg[0] ? eb.msg : kesu_strerror(rc));
 	return rc ? kesu_exit_for(rc) : KESU_EXIT_SIGNATURE;
 }
@@ -382,7 +390,7 @@ static void show_keys(const json_t *obj, const char *const *keys, int only_prese
 		const char *s = json_string_value(json_object_get(obj, *keys));
 
 		if (!only_present || s)
-			printf("  %-22s %s\n", *keys, s && *s ? s : "-");
+			printf("  %-22s %s\n", *keys, s && *s ? cli_esc(s) : "-");
 	}
 }
 
@@ -398,15 +406,16 @@ static void show_time_source(const json_t *c)
 	}
 	printf("time source  %s\n  %-22s %s\n  %-22s %lld\n  %-22s %s\n  %-22s %s\n"
 	       "  %-22s %s\n",
-	       json_string_value(json_object_get(t, "source")),
-	       "detail", json_string_value(json_object_get(t, "detail")),
+	       cert_esc(t, "source"),
+	       "detail", cert_esc(t, "detail"),
 	       "offset_ms", (long long)json_integer_value(json_object_get(t, "offset_ms")),
-	       "ntp_server", *cert_str(t, "ntp_server") ? cert_str(t, "ntp_server") : "-",
-	       "image_built_at", *cert_str(t, "image_built_at") ? cert_str(t, "image_built_at") : "-",
-	       "synchronized", *cert_str(t, "synchronized") ? cert_str(t, "synchronized") : "-");
+	       "ntp_server", *cert_str(t, "ntp_server") ? cert_esc(t, "ntp_server") : "-",
+	       "image_built_at", *cert_str(t, "image_built_at") ? cert_esc(t, "image_built_at") : "-",
+	       "synchronized", *cert_str(t, "synchronized") ? cert_esc(t, "synchronized") : "-");
 	doubt = kesu_cert_time_doubt(c);
 	if (doubt)
-		printf("  WARNING: the times of this certificate cannot be relied on: %s\n", doubt);
+		printf("  WARNING: the times of this certificate cannot be relied on: %s\n",
+		       cli_esc(doubt));
 }
 
 /* The section's members; added (may be NULL) those newer certificates have. */
@@ -440,9 +449,7 @@ static int do_show(const struct cert_args *a)
 	}
 	nist = json_object_get(c, "nist");
 	printf("certificate  %s\nissued       %s\noutcome      %s\n",
-	       json_string_value(json_object_get(c, "certificate_id")),
-	       json_string_value(json_object_get(c, "issued_at")),
-	       json_string_value(json_object_get(c, "outcome")));
+	       cert_esc(c, "certificate_id"), cert_esc(c, "issued_at"), cert_esc(c, "outcome"));
 	show_time_source(c);
 	show_group(json_object_get(nist, "person"), "person performing sanitization",
 		   kesu_cert_person_keys, NULL);
@@ -453,11 +460,11 @@ static int do_show(const struct cert_args *a)
 		   kesu_cert_media_added_keys);
 	show_group(json_object_get(nist, "sanitization"), "sanitization",
 		   kesu_cert_sanitization_keys, NULL);
-	printf("destination\n  %s\n", json_string_value(json_object_get(nist, "destination")));
+	printf("destination\n  %s\n", cert_esc(nist, "destination"));
 	show_group(json_object_get(c, "contract"), "contract", kesu_cert_contract_keys, NULL);
 	show_group(json_object_get(c, "signer"), "signer", kesu_cert_signer_keys, NULL);
 	printf("record_sha256  %s\n(this does not verify the signature: use 'kesu cert verify')\n",
-	       json_string_value(json_object_get(c, "record_sha256")));
+	       cert_esc(c, "record_sha256"));
 	json_decref(c);
 	return KESU_EXIT_OK;
 }

@@ -256,11 +256,12 @@ static int do_show(struct kesu_ledger *lg, struct ledger_args *a)
 	} else {
 		for (int i = 0; i < KESU_MF_COUNT; i++) {
 			lcli_pad(stdout, kesu_media_field_info((enum kesu_media_field)i)->heading, 14);
-			printf("%s\n", kesu_media_get(&m, (enum kesu_media_field)i));
+			printf("%s\n", cli_esc(kesu_media_get(&m, (enum kesu_media_field)i)));
 		}
 		for (size_t i = 0; i < n; i++)
-			printf("証明書        %s %s sha256:%.16s %s\n", links[i].cert_id,
-			       links[i].outcome, links[i].sha256, links[i].attached_at);
+			printf("証明書        %s %s sha256:%.16s %s\n", cli_esc(links[i].cert_id),
+			       cli_esc(links[i].outcome), cli_esc(links[i].sha256),
+			       cli_esc(links[i].attached_at));
 		rc = KESU_EXIT_OK;
 	}
 	free(links);
@@ -281,11 +282,11 @@ static void history_changes(const char *entity, const char *detail_text)
 		json_object_foreach(detail, key, v) {
 			char *dump = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 
-			printf("        %s: %s\n", key, dump ? dump : "?");
+			printf("        %s: %s\n", cli_esc(key), dump ? cli_esc(dump) : "?");
 			free(dump);
 		}
 		if (!detail)
-			printf("        %s\n", detail_text);
+			printf("        %s\n", cli_esc(detail_text));
 		json_decref(detail);
 		return;
 	}
@@ -303,9 +304,9 @@ static void history_changes(const char *entity, const char *detail_text)
 		const char *newv = json_string_value(json_array_get(pair, 1));
 
 		if (oldv && *oldv)
-			printf("        %s: %s -> %s\n", name, oldv, newv ? newv : "");
+			printf("        %s: %s -> %s\n", cli_esc(name), cli_esc(oldv), cli_esc(newv));
 		else
-			printf("        %s: %s\n", name, newv ? newv : "");
+			printf("        %s: %s\n", cli_esc(name), cli_esc(newv));
 	}
 	json_decref(detail);
 }
@@ -325,8 +326,8 @@ static int history_print(const struct kesu_ledger_event *ev, void *ud)
 			"action", ev->action, "entity", ev->entity, "key", ev->key,
 			"detail", detail, "prev_hash", ev->prev_hash, "hash", ev->hash)) < 0;
 	}
-	printf("%5ld  %s  %-12s %s  %s\n", ev->seq, ev->time, ev->action, ev->key,
-	       ev->operator_name);
+	printf("%5ld  %s  %-12s %s  %s\n", ev->seq, cli_esc(ev->time), cli_esc(ev->action),
+	       cli_esc(ev->key), cli_esc(ev->operator_name));
 	history_changes(ev->entity, ev->detail);
 	return 0;
 }
@@ -533,8 +534,9 @@ static int read_scans_interactive(struct kesu_ledger *lg, char **text)
 			struct kesu_media m;
 
 			if (kesu_ledger_get_media(lg, id, &m, NULL) == 0) {
-				fprintf(stderr, "  ok  %s  %s (%s)\n", id, kesu_media_get(&m, KESU_MF_DATA_NAME),
-					kesu_media_get(&m, KESU_MF_PLACE));
+				fprintf(stderr, "  ok  %s  %s (%s)\n", id,
+					cli_esc(kesu_media_get(&m, KESU_MF_DATA_NAME)),
+					cli_esc(kesu_media_get(&m, KESU_MF_PLACE)));
 				kesu_media_release(&m);
 			} else {
 				fprintf(stderr, "\a  ??  %s is not in the ledger\n", id);
@@ -542,7 +544,7 @@ static int read_scans_interactive(struct kesu_ledger *lg, char **text)
 		} else if (kind == 'C') {
 			fprintf(stderr, "  ok  certificate %s\n", id);
 		} else {
-			fprintf(stderr, "\a  ??  '%s' is not a kesu label\n", trimmed);
+			fprintf(stderr, "\a  ??  '%s' is not a kesu label\n", cli_esc(trimmed));
 		}
 	}
 	if (!buf && !(buf = calloc(1, 1)))
@@ -591,11 +593,11 @@ static int do_check(struct kesu_ledger *lg, struct ledger_args *a)
 			const struct kesu_check_item *it = &res.items[i];
 
 			printf("%-10s %s", state_name(it->state),
-			       *it->media_id ? it->media_id : it->payload);
+			       cli_esc(*it->media_id ? it->media_id : it->payload));
 			if (it->state == KESU_CHECK_MISPLACED)
-				printf("  (the ledger says %s)", it->ledger_place);
+				printf("  (the ledger says %s)", cli_esc(it->ledger_place));
 			if (*it->note)
-				printf("  %s", it->note);
+				printf("  %s", cli_esc(it->note));
 			fputc('\n', stdout);
 		}
 		printf("present %zu, missing %zu, unexpected %zu, misplaced %zu (recorded as event %ld)\n",

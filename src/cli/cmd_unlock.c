@@ -12,6 +12,7 @@
 #include <kesu/firmware.h>
 #include <kesu/record.h>
 #include <kesu/safety.h>
+#include <kesu/util.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -191,10 +192,18 @@ static bool record_password(json_t *doc, char *out, size_t len)
 static int load_record(const char *path, struct unlock_record *ur, struct kesu_errbuf *eb)
 {
 	json_error_t je;
-	json_t *doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je), *dev;
-	int rc = 0;
+	json_t *doc, *dev;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
 
 	memset(ur, 0, sizeof(*ur));
+	/* a regular file only: a FIFO named as the record is refused, not waited on */
+	rc = kesu_read_file(path, 16u << 20, &text, &len, eb);
+	if (rc < 0)
+		return rc;
+	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	free(text);
 	if (!doc)
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "cannot read the record %s: %s (line %d)",
 				    path, je.text, je.line);

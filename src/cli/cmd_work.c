@@ -129,7 +129,7 @@ static void work_text(const struct kesu_work *w)
 {
 	for (int i = 0; i < KESU_WF_COUNT; i++) {
 		lcli_pad(stdout, kesu_work_field_info((enum kesu_work_field)i)->heading, 22);
-		printf("%s\n", kesu_work_get(w, (enum kesu_work_field)i));
+		printf("%s\n", cli_esc(kesu_work_get(w, (enum kesu_work_field)i)));
 	}
 }
 
@@ -167,7 +167,7 @@ static int do_show(struct kesu_ledger *lg, struct work_args *a)
 			lcli_pad(stdout, kesu_work_get(w, KESU_WF_STATE), 6);
 			lcli_pad(stdout, kesu_work_get(w, KESU_WF_WORKER), 16);
 			lcli_pad(stdout, kesu_work_get(w, KESU_WF_PLANNED_TIME), 26);
-			printf("%s\n", kesu_work_get(w, KESU_WF_TARGET));
+			printf("%s\n", cli_esc(kesu_work_get(w, KESU_WF_TARGET)));
 		}
 		rc = KESU_EXIT_OK;
 	}

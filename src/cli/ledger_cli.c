@@ -116,8 +116,10 @@ size_t lcli_width(const char *s)
 
 void lcli_pad(FILE *out, const char *s, size_t width)
 {
-	size_t w = lcli_width(s);
+	size_t w;
 
+	s = cli_esc(s);      /* a row may come from an import or an edit behind kesu's back */
+	w = lcli_width(s);
 	fputs(s, out);
 	for (; w < width; w++)
 		fputc(' ', out);

@@ -170,17 +170,20 @@ int kesu_journal_load(const char *path, struct kesu_journal *j, struct kesu_resu
 	json_error_t jerr;
 	json_t *doc, *dev;
 	uint64_t v = 0, passes = 0, step = 0, fz = 0;
-	char seed[24] = "";
-	int bad = 0;
+	char seed[24] = "", *text = NULL;
+	size_t len = 0;
+	int bad = 0, rc;
 
 	memset(j, 0, sizeof(*j));
-	doc = json_load_file(path, 0, &jerr);
-	if (!doc) {
-		if (access(path, R_OK) != 0)
-			return kesu_err_set(eb, -errno, "%s: %s", path, strerror(errno));
+	/* a regular file only: a FIFO named as the journal is refused, not waited on */
+	rc = kesu_read_file(path, 64u << 20, &text, &len, eb);
+	if (rc < 0)
+		return rc;
+	doc = json_loadb(text, len, 0, &jerr);
+	free(text);
+	if (!doc)
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: not a kesu journal (%s, line %d)",
 				    path, jerr.text, jerr.line);
-	}
 	snprintf(j->path, sizeof(j->path), "%s", path);
 	dev = json_object_get(doc, "device");
 	bad |= get_u64(doc, "journal_version", &v) || v != KESU_JOURNAL_VERSION;

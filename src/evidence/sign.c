@@ -78,6 +78,23 @@ out:
 	return rc;
 }
 
+/*
+ * Every PEM certificate in path into store as trusted. Read through
+ * kesu_read_file like every file kesu reads (a FIFO is refused, never
+ * waited on), not by OpenSSL's own file loading.
+ */
+static int store_add_file(X509_STORE *store, const char *path, struct kesu_errbuf *eb)
+{
+	STACK_OF(X509) *sk = NULL;
+	int rc = load_chain(path, &sk, eb), i;
+
+	for (i = 0; !rc && i < sk_X509_num(sk); i++)
+		if (!X509_STORE_add_cert(store, sk_X509_value(sk, i)))
+			rc = kesu_err_set(eb, -ENOMEM, "%s: %s", path, kesu_ossl_err());
+	sk_X509_pop_free(sk, X509_free);
+	return rc;
+}
+
 int kesu_signer_load(const char *key_path, const char *cert_path, const char *chain_path,
 		     const char *passphrase_file, struct kesu_signer **out,
 		     struct kesu_errbuf *eb)
@@ -201,12 +218,12 @@ static int check_chain(X509 *signer, STACK_OF(X509) *untrusted, const char *ca_p
 		rc = kesu_err_set(eb, -ENOMEM, "out of memory");
 		goto out;
 	}
-	if (!X509_STORE_load_file(store, ca_path)) {
-		ERR_clear_error();
+	rc = store_add_file(store, ca_path, eb);
+	if (rc == -KESU_E_BAD_INPUT && eb && strstr(eb->msg, "no PEM certificate"))
 		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: cannot read the root certificate(s) "
 				  "(PEM expected)", ca_path);
+	if (rc)
 		goto out;
-	}
 	if (!X509_STORE_CTX_init(ctx, store, signer, untrusted) ||
 	    !X509_STORE_CTX_set_default(ctx, "smime_sign")) {
 		rc = kesu_err_set(eb, -ENOMEM, "chain check: %s", kesu_ossl_err());
@@ -387,7 +404,7 @@ static int ts_verify(TS_RESP *resp, const unsigned char *md, unsigned int mdlen,
 		store = X509_STORE_new();
 		if (store)
 			X509_STORE_set_default_paths(store);
-		if (!store || (ca_path && !X509_STORE_load_file(store, ca_path))) {
+		if (!store || (ca_path && store_add_file(store, ca_path, NULL) < 0)) {
 			X509_STORE_free(store);
 			goto out;
 		}
