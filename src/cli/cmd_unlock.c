@@ -200,8 +200,11 @@ static int load_record(const char *path, struct unlock_record *ur, struct kesu_e
 	memset(ur, 0, sizeof(*ur));
 	/* a regular file only: a FIFO named as the record is refused, not waited on */
 	rc = kesu_read_file(path, 16u << 20, &text, &len, eb);
-	if (rc < 0)
-		return rc;
+	if (rc < 0) {
+		struct kesu_errbuf inner = eb ? *eb : (struct kesu_errbuf){ "" };
+
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "cannot read the record: %s", inner.msg);
+	}
 	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	free(text);
 	if (!doc)
