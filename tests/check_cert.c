@@ -631,18 +631,10 @@ END_TEST
 /* A TSA under the test's root, made with the openssl CLI; answers req into resp. */
 static int tsa_reply(const struct pki *p, const char *req, const char *resp)
 {
-	return tu_sh("set -e; exec 2>/dev/null; cd '%s'; "
-		     "[ -f tsa.pem ] || { "
-		     "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out tsa.key; "
-		     "openssl req -new -key tsa.key -subj /CN=TestTSA -out tsa.csr; "
-		     "printf 'extendedKeyUsage=critical,timeStamping\\nkeyUsage=critical,digitalSignature\\n' > tsa.ext; "
-		     "openssl x509 -req -in tsa.csr -CA ca/root.pem -CAkey ca/root.key -set_serial 7 "
-		     "-days 30 -extfile tsa.ext -out tsa.pem; "
-		     "printf '[tsa]\\ndefault_tsa=t\\n[t]\\nserial=%s/tsaserial\\ncrypto_device=builtin\\n"
-		     "signer_digest=sha256\\ndefault_policy=1.2.3.4.1\\ndigests=sha256\\n"
-		     "ess_cert_id_alg=sha256\\n' > tsa.cnf; echo 01 > tsaserial; }; "
-		     "openssl ts -reply -config tsa.cnf -queryfile '%s' -signer tsa.pem -inkey tsa.key "
-		     "-out '%s'", p->dir, p->dir, req, resp);
+	char ca[PATH_MAX];
+
+	snprintf(ca, sizeof(ca), "%s/ca", p->dir);
+	return tu_tsa_reply(p->dir, ca, req, resp);
 }
 
 START_TEST(test_cert_timestamp_checked)
@@ -670,11 +662,30 @@ START_TEST(test_cert_timestamp_checked)
 	ck_assert_ptr_nonnull(strstr(r.out, "time stamp:   verified"));
 	tu_result_free(&r);
 
-	/* A TSA the root does not know: reported, the signature still stands. */
+	/* A TSA the root does not know: a time stamp that is there must be true, so the
+	 * certificate does not verify, and 'kesu cert verify' says why and exits 12. */
 	ck_assert_int_eq(tsa_reply(&other, tsq, tsr), 0);
-	ck_assert_int_eq(kesu_cert_verify_file(json, p.root, &v, NULL), 0);
+	ck_assert_int_eq(kesu_cert_verify_file(json, p.root, &v, NULL), -KESU_E_SIGNATURE);
 	ck_assert_int_eq(v.timestamp, KESU_TS_TSA_UNVERIFIED);
+	ck_assert(!kesu_cert_verify_ok(&v));
 	ck_assert_ptr_nonnull(strstr(v.timestamp_problem, "TSA certificate"));
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", p.root, NULL), 0);
+	ck_assert_int_eq(r.status, 12);
+	ck_assert_ptr_nonnull(strstr(r.out, "TSA NOT VERIFIED"));
+	ck_assert_ptr_nonnull(strstr(r.out, "NOT VERIFIED"));
+	ck_assert_ptr_nonnull(strstr(r.err, "TSA certificate"));
+	tu_result_free(&r);
+	/* Named with --tsa-ca, that TSA's root is trusted for the time stamp (and only it). */
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", p.root, "--tsa-ca", other.root,
+				 NULL), 0);
+	run_ok(&r);
+	ck_assert_ptr_nonnull(strstr(r.out, "time stamp:   verified"));
+	tu_result_free(&r);
+	ck_assert_int_eq(tsa_reply(&p, tsq, tsr), 0);
+	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", json, "--ca", p.root, "--tsa-ca", other.root,
+				 NULL), 0);
+	ck_assert_int_eq(r.status, 12);
+	tu_result_free(&r);
 
 	/* A time stamp over other data fails the certificate. */
 	snprintf(wrong, sizeof(wrong), "%s/wrong.tsq", p.dir);

@@ -247,7 +247,7 @@ START_TEST(test_ledger_audit_detects_tampered_event)
 			       "UPDATE events SET operator='誰か' WHERE seq=2\"", db), 0);
 	ck_assert_int_eq(LEDGER(&r, "audit"), KESU_EXIT_FAILURE);
 	ck_assert_ptr_nonnull(strstr(r.err, "event 2 (add M-0002 by 誰か"));
-	ck_assert_ptr_nonnull(strstr(r.err, "the first bad event is 2"));
+	ck_assert_ptr_nonnull(strstr(r.err, "the history diverges at event 2"));
 	tu_result_free(&r);
 	ck_assert_int_eq(LEDGER(&r, "audit", "--json"), KESU_EXIT_FAILURE);
 	ck_assert_ptr_nonnull(strstr(r.out, "\"first_bad\": 2"));

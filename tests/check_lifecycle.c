@@ -49,9 +49,12 @@ static void world_init(struct world *w)
 	snprintf(w->ev, sizeof(w->ev), "%s/evidence", w->dir);
 	snprintf(w->templates, sizeof(w->templates), "--templates=%s/reports", tu_srcdir());
 	ck_assert_int_eq(mkdir(w->ev, 0700), 0);
-	ck_assert_int_eq(tu_write_file(w->conf, cfg, strlen(cfg)), 0);
 	tu_make_pki(w->dir, "/CN=Root", "/CN=山田 太郎", &w->pki);
 	snprintf(w->root, sizeof(w->root), "--ca=%s", w->pki.root);
+	/* the station's key and root: the completion report verifies and seals with them */
+	ck_assert_int_eq(tu_write_file(w->conf, cfg, strlen(cfg)), 0);
+	ck_assert_int_eq(tu_sh("printf '[signing]\\nkey = %s\\ncert = %s\\nroot = %s\\n' >> '%s'",
+			       w->pki.key, w->pki.cert, w->pki.root, w->conf), 0);
 }
 
 /* kesu ledger --db DB --config CONF ARGS... */

@@ -155,7 +155,7 @@ struct kesu_cert_verify {
 	int hashes_ok;           /* record_sha256 and the other internal cross-checks hold */
 	int expired;             /* a certificate in the chain is past notAfter now */
 	int not_yet_valid;       /* ... or before notBefore */
-	enum kesu_ts_status timestamp;  /* MISMATCH fails; TSA_UNVERIFIED is only reported */
+	enum kesu_ts_status timestamp;  /* MISMATCH and TSA_UNVERIFIED fail */
 	char timestamp_time[32]; /* the TSA's genTime, RFC 3339 */
 	char timestamp_problem[256];    /* why the time stamp does not count, for people */
 	char certificate_id[KESU_CERT_ID_MAX];
@@ -172,9 +172,8 @@ struct kesu_cert_verify {
 
 /*
  * All checks hold: parsed, signature, chain, hashes, not expired, not early,
- * and no time stamp that is over other data. A time stamp whose TSA does not
- * chain to the root (or the system's trusted roots) is reported, not fatal:
- * the signature stands on its own.
+ * and, when a time stamp is present, it is over this signature and its TSA
+ * is trusted (a time stamp that is there must be true, or it says nothing).
  */
 int kesu_cert_verify_ok(const struct kesu_cert_verify *v);
 
@@ -197,6 +196,28 @@ int kesu_cert_verify_file(const char *json_path, const char *ca_path,
 int kesu_cert_verify_mem(const char *json, size_t json_len, const char *p7s, size_t p7s_len,
 			 const char *tsr, size_t tsr_len, const char *ca_path,
 			 struct kesu_cert_verify *v, struct kesu_errbuf *eb);
+
+/* Whom verification trusts. */
+struct kesu_cert_trust {
+	const char *ca_path;       /* the signers' root(s), PEM */
+	const char *tsa_ca_path;   /* the TSA's root(s), PEM; NULL: ca_path and the system's roots */
+};
+
+/* kesu_cert_verify_file() and kesu_cert_verify_mem() with the TSA's root named too. */
+int kesu_cert_verify_file_trust(const char *json_path, const struct kesu_cert_trust *trust,
+				struct kesu_cert_verify *v, struct kesu_errbuf *eb);
+int kesu_cert_verify_mem_trust(const char *json, size_t json_len, const char *p7s,
+			       size_t p7s_len, const char *tsr, size_t tsr_len,
+			       const struct kesu_cert_trust *trust, struct kesu_cert_verify *v,
+			       struct kesu_errbuf *eb);
+
+/*
+ * Load the signer opts would use (the same resolution as kesu_cert_issue():
+ * options, then [signing], then the default key directory). Free it with
+ * kesu_signer_free(). Used for what else the station signs (ledger seals).
+ */
+int kesu_cert_signer_open(const struct kesu_cert_issue_opts *opts, struct kesu_signer **signer,
+			  struct kesu_errbuf *eb);
 
 /* Render the PDF for a parsed certificate; json_sha256 is of its file's bytes. */
 int kesu_cert_pdf_write(const struct json_t *cert, const char *json_sha256,

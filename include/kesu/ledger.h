@@ -31,7 +31,7 @@
 #include <stddef.h>
 
 #define KESU_LEDGER_DEFAULT_DB  "kesu.db"
-#define KESU_LEDGER_SCHEMA      2
+#define KESU_LEDGER_SCHEMA      3
 #define KESU_LEDGER_ID_MAX      (KESU_ID_MAX + 1)  /* buffer size for a media/work ID incl. NUL */
 
 /* The ledger's columns, in the order of the form (別紙7) and of the CSV. */
@@ -181,6 +181,7 @@ struct kesu_cert_link {
 	char device_serial[128];
 	char attached_at[32];
 	char path[4096];
+	char timestamp[32];       /* the verified RFC 3161 time stamp's time, "" for none */
 };
 /* Certificates of one medium (media_id NULL: all), oldest first; free(*links). */
 int kesu_ledger_cert_links(struct kesu_ledger *lg, const char *media_id,
@@ -204,6 +205,11 @@ int kesu_ledger_link_cert(struct kesu_ledger *lg, const char *cert_path, char *m
  */
 int kesu_ledger_attach_cert(struct kesu_ledger *lg, const char *cert_path, const char *ca_path,
 			    char *media_id, struct kesu_errbuf *eb);
+/* The same with the TSA's root named too; a verified time stamp's time is recorded. */
+struct kesu_cert_trust;
+int kesu_ledger_attach_cert_trust(struct kesu_ledger *lg, const char *cert_path,
+				  const struct kesu_cert_trust *trust, char *media_id,
+				  struct kesu_errbuf *eb);
 
 /* One audit event. detail is canonical JSON: {"changes":{field:[old,new]},...}. */
 struct kesu_ledger_event {

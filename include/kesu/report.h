@@ -13,6 +13,19 @@
  *
  * Every report is headed by [contract] name (委託業務名) and [contract]
  * contractor (受託者) from the configuration and dated in Japanese style.
+ *
+ * Before a report is built the ledger is audited against its seals
+ * (include/kesu/seal.h) and, when that holds and a signer is given, sealed;
+ * every PDF page's footer names the seal (ID, event, head hash) that pins the
+ * ledger's state the report was made from.
+ *
+ * The completion report's 作業結果 is earned from the evidence when the
+ * report is written (良 only when every check holds, else 否 with each
+ * reason): the ledger audit and its seals; each cited certificate verified
+ * again from its files against the root, its SHA-256 the one the ledger
+ * holds; for 消去 and 廃棄 the verified certificate says ERASED with
+ * verification passed; every medium still held is in the approved plan; the
+ * plan was approved before each erasure it covers.
  */
 #ifndef KESU_REPORT_H
 #define KESU_REPORT_H
@@ -23,6 +36,7 @@
 #include <time.h>
 
 struct kesu_config;
+struct kesu_signer;
 
 enum kesu_report_format { KESU_REPORT_PDF, KESU_REPORT_CSV };
 
@@ -37,6 +51,10 @@ struct kesu_report_opts {
 	long plan_no;                     /* completion: 0 = the latest approved plan;
 					     return-plan: 0 = the media's plan now */
 	time_t date;                      /* the report's date; 0 = today (kesu_clock_now), dated in the paperwork zone */
+	const char *ca_path;              /* root of certificate and seal signers (completion: required) */
+	const char *tsa_ca_path;          /* the TSA's root; NULL: ca_path and the system's roots */
+	const struct kesu_signer *signer; /* seal the ledger when its audit holds; NULL: no new seal */
+	const char *seal_dir;             /* seal files; NULL: "<database>.seals" */
 };
 
 /* What a completion report found (NULL-able out parameter of kesu_report_write). */
@@ -44,7 +62,19 @@ struct kesu_report_summary {
 	size_t items;          /* rows in the report */
 	size_t exceptions;     /* completion: items not erased-and-verified or returned */
 	int good;              /* completion: 作業結果 is 良 */
+	size_t n_reasons;      /* completion: why 否, one sentence each */
+	char **reasons;
+	int audit_ok;          /* the ledger's audit against its seals held */
+	char audit_problem[512];
+	int sealed;            /* seal is the seal the report names */
+	char seal_id[32];
+	long seal_seq;
+	char seal_head[65];
+	char seal_note[512];   /* why the ledger was not sealed now ("" when it was) */
 };
+
+/* Free what a summary holds (reasons). */
+void kesu_report_summary_release(struct kesu_report_summary *s);
 
 /* 1 when type names a report. */
 int kesu_report_type_valid(const char *type);

@@ -69,7 +69,7 @@ int kesu_ts_request(const void *data, size_t len, unsigned char **der, size_t *d
 
 enum kesu_ts_status {
 	KESU_TS_NONE = 0,        /* no time stamp response */
-	KESU_TS_OK,              /* over this data; the TSA chains to the CA or a system root */
+	KESU_TS_OK,              /* over this data; the TSA chains to a trusted root */
 	KESU_TS_MISMATCH,        /* it is not over this data, is not granted, or is malformed */
 	KESU_TS_TSA_UNVERIFIED,  /* it is over this data, but the TSA certificate does not verify */
 };
@@ -82,5 +82,13 @@ enum kesu_ts_status {
  */
 enum kesu_ts_status kesu_ts_check(const void *data, size_t len, const void *tsr, size_t tsr_len,
 				  const char *ca_path, char *gen_time, char *problem);
+/*
+ * The same with the TSA's own root: when tsa_ca_path is given, the TSA must
+ * chain to it alone (the system's roots do not count); NULL behaves as
+ * kesu_ts_check().
+ */
+enum kesu_ts_status kesu_ts_check_trust(const void *data, size_t len, const void *tsr,
+					size_t tsr_len, const char *ca_path, const char *tsa_ca_path,
+					char *gen_time, char *problem);
 
 #endif

@@ -3,7 +3,7 @@
  * kesu cert: issue, verify, show and render erasure certificates.
  *
  *   kesu cert issue RECORD.json [--out DIR] [operator and media options]
- *   kesu cert verify CERT.json [--ca ROOT.pem] [--json]
+ *   kesu cert verify CERT.json [--ca ROOT.pem] [--tsa-ca TSA.pem] [--json]
  *   kesu cert show CERT.json [--json]
  *   kesu cert pdf CERT.json [-o FILE]
  *   kesu cert timestamp-request CERT.json
@@ -30,7 +30,7 @@
 static void usage(FILE *out)
 {
 	fputs("Usage: kesu cert issue RECORD.json [--out DIR] [OPTIONS]\n"
-	      "       kesu cert verify CERT.json [--ca ROOT.pem] [--json]\n"
+	      "       kesu cert verify CERT.json [--ca ROOT.pem] [--tsa-ca TSA.pem] [--json]\n"
 	      "       kesu cert show CERT.json [--json]\n"
 	      "       kesu cert pdf CERT.json [-o FILE]\n"
 	      "       kesu cert timestamp-request CERT.json\n\n"
@@ -38,10 +38,14 @@ static void usage(FILE *out)
 	      "and the PDF CERT-ID.pdf.\n\n"
 	      "verify checks the signature, the chain to the root, the certificate's internal\n"
 	      "hashes and a CERT-ID.json.p7s.tsr time stamp beside it; exit 0 only if all hold,\n"
-	      "12 when a signature, chain or hash fails, 11 for a malformed file.\n\n"
+	      "12 when a signature, chain or hash fails or a time stamp is there but does not\n"
+	      "verify or its TSA is not trusted, 11 for a malformed file.\n\n"
 	      "Options:\n"
 	      "  -c, --ca FILE           trusted root (PEM); default [signing] root, else\n"
 	      "                          root.pem or ca/root.pem in the key directory\n"
+	      "      --tsa-ca FILE       the time stamp authority's root (PEM); default\n"
+	      "                          [signing] tsa_root, else the --ca root and the\n"
+	      "                          system's trusted roots\n"
 	      "  -o, --out DIR|FILE      issue: output directory; pdf: the PDF file\n"
 	      "      --config FILE       configuration (default /etc/kesu/kesu.conf)\n"
 	      "      --key FILE --cert FILE --chain FILE --passphrase-file FILE\n"
@@ -67,7 +71,7 @@ static void usage(FILE *out)
 
 enum {
 	OPT_CONFIG = 256, OPT_KEY, OPT_CERT, OPT_CHAIN, OPT_PASS, OPT_NO_PDF, OPT_OPERATOR,
-	OPT_WITNESS, OPT_DATA_NAME,
+	OPT_WITNESS, OPT_DATA_NAME, OPT_TSA_CA,
 	OPT_CFG_BASE = 512,
 };
 
@@ -95,7 +99,7 @@ static const struct cfg_opt {
 #define N_CFG_OPTS (sizeof(cfg_opts) / sizeof(cfg_opts[0]))
 
 struct cert_args {
-	const char *ca, *out, *config, *key, *cert, *chain, *pass;
+	const char *ca, *tsa_ca, *out, *config, *key, *cert, *chain, *pass;
 	const char *operator_name, *witness, *data_name;   /* over the record and the config */
 	const char *cfg_values[N_CFG_OPTS];
 	int json, no_pdf;
@@ -118,6 +122,7 @@ static int parse_args(int argc, char **argv, struct cert_args *a)
 		{ "operator", required_argument, NULL, OPT_OPERATOR },
 		{ "witness", required_argument, NULL, OPT_WITNESS },
 		{ "data-name", required_argument, NULL, OPT_DATA_NAME },
+		{ "tsa-ca", required_argument, NULL, OPT_TSA_CA },
 	};
 	struct option opts[sizeof(base) / sizeof(base[0]) + N_CFG_OPTS + 1];
 	size_t nb = sizeof(base) / sizeof(base[0]), i;
@@ -144,6 +149,7 @@ static int parse_args(int argc, char **argv, struct cert_args *a)
 		case OPT_OPERATOR: a->operator_name = optarg; break;
 		case OPT_WITNESS: a->witness = optarg; break;
 		case OPT_DATA_NAME: a->data_name = optarg; break;
+		case OPT_TSA_CA: a->tsa_ca = optarg; break;
 		default:
 			if (opt >= OPT_CFG_BASE && opt < OPT_CFG_BASE + (int)N_CFG_OPTS) {
 				a->cfg_values[opt - OPT_CFG_BASE] = optarg;
@@ -265,6 +271,25 @@ static const char *pick_root(const struct cert_args *a, char *buf, size_t len)
 	return root ? root : cli_key_dir_root(buf, len);
 }
 
+/* --tsa-ca, else [signing] tsa_root; NULL: the root and the system's roots. */
+static const char *pick_tsa_root(const struct cert_args *a, char *buf, size_t len)
+{
+	struct kesu_config *cfg = NULL;
+	struct kesu_errbuf eb;
+	const char *root = NULL;
+
+	if (a->tsa_ca)
+		return a->tsa_ca;
+	if (kesu_config_load(a->config, &cfg, &eb) == 0) {
+		const char *r = kesu_config_get(cfg, "signing", "tsa_root");
+
+		if (r && *r && (size_t)snprintf(buf, len, "%s", r) < len)
+			root = buf;
+		kesu_config_free(cfg);
+	}
+	return root;
+}
+
 static const char *yes(int b)
 {
 	return b ? "yes" : "NO";
@@ -340,12 +365,13 @@ static int do_verify(const struct cert_args *a)
 {
 	struct kesu_cert_verify v;
 	struct kesu_errbuf eb;
-	char rootbuf[PATH_MAX];
+	char rootbuf[PATH_MAX], tsabuf[PATH_MAX];
 	const char *root = pick_root(a, rootbuf, sizeof(rootbuf));
+	const struct kesu_cert_trust t = { root, pick_tsa_root(a, tsabuf, sizeof(tsabuf)) };
 	int rc, ok;
 
 	kesu_err_clear(&eb);
-	rc = kesu_cert_verify_file(a->file, root, &v, &eb);
+	rc = kesu_cert_verify_file_trust(a->file, &t, &v, &eb);
 	ok = rc == 0 && kesu_cert_verify_ok(&v);
 	if (a->json) {
 		print_verify_json(&v, ok, root);

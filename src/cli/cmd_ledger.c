@@ -6,6 +6,8 @@
 #include <kesu/cert.h>
 #include <kesu/cli.h>
 #include <kesu/ledger.h>
+#include <kesu/seal.h>
+#include <kesu/sign.h>
 #include <kesu/util.h>
 
 #include "cli_common.h"
@@ -14,6 +16,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,11 +36,14 @@ static void usage(FILE *out)
 	      "  list [FILTERS]             the media (--json, --csv)\n"
 	      "  import FILE.csv            add rows from CSV (all or nothing)\n"
 	      "  export [-o FILE.csv]       write the ledger as CSV\n"
-	      "  audit                      check the hash chain and the tables\n"
+	      "  audit [--seal FILE]...     check the hash chain, the tables and the seals\n"
+	      "  seal                       sign the chain's head (SEAL-ID.json + .p7s)\n"
 	      "  check [FILE|-]             inventory from scanned label payloads\n"
 	      "  attach-cert CERT.json      verify a certificate and link it (medium -> 消去済)\n"
 	      "  approve-plan --approved-by NAME [--approved-at TIME]\n"
-	      "                             record the approved return plan\n\n"
+	      "                             record the approved return plan\n"
+	      "attach-cert and approve-plan audit and seal the ledger afterwards when the\n"
+	      "station has a signing key.\n\n"
 	      "Fields (add, edit; list filters --status --place --disposition):\n"
 	      "  --serial S --data-name S --medium S --giver S --given-on YYYY-MM-DD\n"
 	      "  --receiver S --handover S --place S --storage S --use-place S --purpose S\n"
@@ -54,7 +60,11 @@ static void usage(FILE *out)
 	      "      --search TEXT     list: match data name, medium, serial or media ID\n"
 	      "  -e, --encoding ENC    import/export/--csv: utf-8, sjis (CP932) or auto\n"
 	      "  -o, --output FILE     export: write FILE (atomically) instead of stdout\n"
-	      "      --ca ROOT.pem     attach-cert: the trusted root (default [signing] root)\n"
+	      "      --ca ROOT.pem     attach-cert, audit: the trusted root (default [signing] root)\n"
+	      "      --tsa-ca FILE     attach-cert: the time stamp authority's root\n"
+	      "                        (default [signing] tsa_root)\n"
+	      "      --seal FILE       audit: also hold the chain against this seal file\n"
+	      "                        (repeatable; the files in DB.seals/ are always checked)\n"
 	      "      --approved-by NAME  approve-plan: the 主管担当 who approved it (full name)\n"
 	      "      --approved-at TIME  approve-plan: when, e.g. \"2026-11-25 10:30\" (default\n"
 	      "                          now; a date alone counts as the end of that day)\n"
@@ -63,7 +73,8 @@ static void usage(FILE *out)
 }
 
 enum {
-	OPT_CSV = LCLI_OPT_FREE, OPT_SEARCH, OPT_CA, OPT_APPROVED_BY, OPT_APPROVED_AT,
+	OPT_CSV = LCLI_OPT_FREE, OPT_SEARCH, OPT_CA, OPT_APPROVED_BY, OPT_APPROVED_AT, OPT_SEAL,
+	OPT_TSA_CA,
 	OPT_FIELD = 1000,    /* + enum kesu_media_field */
 };
 
@@ -72,7 +83,9 @@ struct ledger_args {
 	struct kesu_media fields;
 	int nfields;
 	int csv;
-	const char *search, *encoding, *output, *ca, *approved_by, *approved_at;
+	const char *search, *encoding, *output, *ca, *tsa_ca, *approved_by, *approved_at;
+	const char *seals[64];
+	size_t nseals;
 	int npos;
 	char **pos;
 };
@@ -88,6 +101,8 @@ static int parse_args(int argc, char **argv, struct ledger_args *a)
 		{ "ca", required_argument, NULL, OPT_CA },
 		{ "approved-by", required_argument, NULL, OPT_APPROVED_BY },
 		{ "approved-at", required_argument, NULL, OPT_APPROVED_AT },
+		{ "seal", required_argument, NULL, OPT_SEAL },
+		{ "tsa-ca", required_argument, NULL, OPT_TSA_CA },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	struct option opts[sizeof(base) / sizeof(base[0]) + KESU_MF_COUNT + 1];
@@ -120,6 +135,14 @@ static int parse_args(int argc, char **argv, struct ledger_args *a)
 		case OPT_CA: a->ca = optarg; break;
 		case OPT_APPROVED_BY: a->approved_by = optarg; break;
 		case OPT_APPROVED_AT: a->approved_at = optarg; break;
+		case OPT_TSA_CA: a->tsa_ca = optarg; break;
+		case OPT_SEAL:
+			if (a->nseals == sizeof(a->seals) / sizeof(a->seals[0])) {
+				kesu_cli_error("at most 64 --seal files");
+				return KESU_EXIT_USAGE;
+			}
+			a->seals[a->nseals++] = optarg;
+			break;
 		case 'h': usage(stdout); return -1;
 		default:
 			if (c >= OPT_FIELD && c < OPT_FIELD + KESU_MF_COUNT) {
@@ -461,31 +484,103 @@ static int do_import(struct kesu_ledger *lg, struct ledger_args *a)
 	return KESU_EXIT_OK;
 }
 
-static int do_audit(struct kesu_ledger *lg, struct ledger_args *a)
+static void print_seal(const char *label, const struct kesu_seal *s)
+{
+	printf("%s %s: event %ld, head %s, sealed %s\n", label, s->seal_id, s->seq, s->head,
+	       s->sealed_at);
+	if (s->file[0])
+		printf("  file %s\n", s->file);
+}
+
+static json_t *seal_json(const struct kesu_seal *s)
+{
+	return json_pack("{ss sI ss ss ss ss}", "seal_id", s->seal_id, "seq", (json_int_t)s->seq,
+			 "head", s->head, "sealed_at", s->sealed_at, "database", s->database,
+			 "file", s->file);
+}
+
+static int do_audit(struct kesu_ledger *lg, struct ledger_args *a, const struct kesu_config *cfg)
 {
 	struct kesu_errbuf eb = { "" };
-	struct kesu_audit_result res;
-	int rc = kesu_ledger_audit(lg, &res, &eb);
+	struct kesu_seal_audit res;
+	char root[PATH_MAX];
+	struct kesu_seal_audit_opts ao = {
+		.ca_path = lcli_trust_root(a->ca, cfg, root, sizeof(root)),
+		.files = a->seals, .n_files = a->nseals,
+	};
+	int rc;
 
+	if ((rc = need_args(a, 0, "no arguments (seal files go with --seal)")) != 0)
+		return rc;
+	rc = kesu_ledger_seal_audit(lg, &ao, &res, &eb);
 	if (rc < 0 && rc != -KESU_E_VERIFY)
 		return lcli_fail(rc, &eb);
 	if (a->c.json) {
-		int ex = lcli_print_json(json_pack("{sb sI sI ss ss}", "ok", rc == 0, "events",
-						   (json_int_t)res.events, "first_bad",
-						   (json_int_t)res.first_bad, "head", res.head,
-						   "problem", res.problem));
+		json_t *o = json_pack("{sb sI sI ss ss sI sI sb sb}", "ok", rc == 0, "events",
+				      (json_int_t)res.chain.events, "first_bad",
+				      (json_int_t)res.first_bad, "head", res.chain.head,
+				      "problem", res.problem, "seals_checked", (json_int_t)res.seals,
+				      "events_after_seal", (json_int_t)res.after, "sealed", res.sealed,
+				      "seals_unchecked", res.unchecked);
+
+		if (o && res.sealed)
+			json_object_set_new(o, "latest_seal", seal_json(&res.latest));
+		int ex = lcli_print_json(o);
 
 		return rc == 0 ? ex : KESU_EXIT_FAILURE;
 	}
+	if (res.sealed)
+		print_seal("latest seal", &res.latest);
 	if (rc < 0) {
 		kesu_cli_error("audit FAILED: %s", res.problem);
 		if (res.first_bad > 0)
-			kesu_cli_error("the first bad event is %ld: see 'kesu ledger history'",
+			kesu_cli_error("the history diverges at event %ld: see 'kesu ledger history'",
 				       res.first_bad);
 		return KESU_EXIT_FAILURE;
 	}
 	printf("audit ok: %ld events, the chain holds and the tables match them\n"
-	       "head %s\n", res.events, *res.head ? res.head : "(no events)");
+	       "head %s\n", res.chain.events, *res.chain.head ? res.chain.head : "(no events)");
+	if (res.unchecked)
+		kesu_cli_error("warning: the seals were NOT checked: no root to verify them against "
+			       "(give --ca ROOT.pem or set [signing] root)");
+	if (res.sealed)
+		printf("%ld seal%s checked; %ld event%s after the latest seal\n", res.seals,
+		       res.seals == 1 ? "" : "s", res.after, res.after == 1 ? "" : "s");
+	else
+		printf("the ledger has no seal yet: seal it with 'kesu ledger seal'\n");
+	return KESU_EXIT_OK;
+}
+
+static int do_seal(struct kesu_ledger *lg, struct ledger_args *a, const struct kesu_config *cfg)
+{
+	struct kesu_errbuf eb = { "" };
+	struct kesu_signer *signer = NULL;
+	struct kesu_seal_audit res;
+	struct kesu_seal seal;
+	char root[PATH_MAX];
+	struct kesu_seal_audit_opts ao = {
+		.ca_path = lcli_trust_root(a->ca, cfg, root, sizeof(root)),
+		.files = a->seals, .n_files = a->nseals,
+	};
+	int rc;
+
+	if ((rc = need_args(a, 0, "no arguments")) != 0)
+		return rc;
+	if ((rc = lcli_signer(cfg, &signer, &eb)) < 0)
+		return lcli_fail(rc, &eb);
+	rc = kesu_ledger_audit_and_seal(lg, signer, &ao, 0, &seal, &res, &eb);
+	kesu_signer_free(signer);
+	if (rc < 0) {
+		if (res.first_bad > 0)
+			kesu_cli_error("the history diverges at event %ld", res.first_bad);
+		return lcli_fail(rc, &eb);
+	}
+	if (a->c.json)
+		return lcli_print_json(seal_json(&seal));
+	print_seal("sealed", &seal);
+	printf("check it with: openssl cms -verify -binary -inform PEM -in %s.p7s -content %s "
+	       "-CAfile %s -out /dev/null\n", seal.file[0] ? seal.file : "SEAL.json",
+	       seal.file[0] ? seal.file : "SEAL.json", ao.ca_path ? ao.ca_path : "ROOT.pem");
 	return KESU_EXIT_OK;
 }
 
@@ -617,13 +712,19 @@ static int do_attach(struct kesu_ledger *lg, struct ledger_args *a, const struct
 
 	if ((rc = need_args(a, 1, "a certificate file (CERT-ID.json)")) != 0)
 		return rc;
-	if (!ca)
-		ca = kesu_config_get(cfg, "signing", "root");
-	if ((rc = kesu_ledger_attach_cert(lg, a->pos[1], ca, media_id, &eb)) < 0)
+	struct kesu_cert_trust t = {
+		.ca_path = ca ? ca : kesu_config_get(cfg, "signing", "root"),
+		.tsa_ca_path = a->tsa_ca ? a->tsa_ca : kesu_config_get(cfg, "signing", "tsa_root"),
+	};
+
+	if (t.tsa_ca_path && !*t.tsa_ca_path)
+		t.tsa_ca_path = NULL;
+	if ((rc = kesu_ledger_attach_cert_trust(lg, a->pos[1], &t, media_id, &eb)) < 0)
 		return lcli_fail(rc, &eb);
 	/* Linked, but its times may not be what they say: flag it. */
 	if (kesu_cert_file_time_doubt(a->pos[1], doubt, sizeof(doubt)) == 1)
 		kesu_cli_error("warning: %s: its time cannot be relied on: %s", a->pos[1], doubt);
+	lcli_seal_after(lg, cfg, t.ca_path, a->c.json, NULL);
 	if (a->c.json)
 		return lcli_print_json(json_pack("{ss ss ss}", "media_id", media_id, "certificate",
 						 a->pos[1], "time_doubt", doubt));
@@ -631,7 +732,7 @@ static int do_attach(struct kesu_ledger *lg, struct ledger_args *a, const struct
 	return KESU_EXIT_OK;
 }
 
-static int do_approve(struct kesu_ledger *lg, struct ledger_args *a)
+static int do_approve(struct kesu_ledger *lg, struct ledger_args *a, const struct kesu_config *cfg)
 {
 	struct kesu_errbuf eb = { "" };
 	long plan_no;
@@ -641,6 +742,7 @@ static int do_approve(struct kesu_ledger *lg, struct ledger_args *a)
 		return rc;
 	if ((rc = kesu_ledger_approve_plan_at(lg, a->approved_by, a->approved_at, &plan_no, &eb)) < 0)
 		return lcli_fail(rc, &eb);
+	lcli_seal_after(lg, cfg, a->ca, a->c.json, NULL);
 	if (a->c.json)
 		return lcli_print_json(json_pack("{sI}", "plan", (json_int_t)plan_no));
 	printf("return plan %ld approved by %s\n", plan_no, a->approved_by);
@@ -653,7 +755,7 @@ static const struct {
 } subcommands[] = {
 	{ "add", 1 }, { "edit", 0 }, { "move", 0 }, { "show", 0 }, { "history", 0 },
 	{ "list", 0 }, { "import", 1 }, { "export", 0 }, { "audit", 0 }, { "check", 0 },
-	{ "attach-cert", 0 }, { "approve-plan", 0 },
+	{ "attach-cert", 0 }, { "approve-plan", 0 }, { "seal", 0 },
 };
 
 static int run(struct kesu_ledger *lg, struct ledger_args *a, const struct kesu_config *cfg)
@@ -668,10 +770,11 @@ static int run(struct kesu_ledger *lg, struct ledger_args *a, const struct kesu_
 	if (!strcmp(s, "list"))         return do_list(lg, a, 0);
 	if (!strcmp(s, "export"))       return do_list(lg, a, 1);
 	if (!strcmp(s, "import"))       return do_import(lg, a);
-	if (!strcmp(s, "audit"))        return do_audit(lg, a);
+	if (!strcmp(s, "audit"))        return do_audit(lg, a, cfg);
+	if (!strcmp(s, "seal"))         return do_seal(lg, a, cfg);
 	if (!strcmp(s, "check"))        return do_check(lg, a);
 	if (!strcmp(s, "attach-cert"))  return do_attach(lg, a, cfg);
-	return do_approve(lg, a);
+	return do_approve(lg, a, cfg);
 }
 
 int cmd_ledger(int argc, char **argv)

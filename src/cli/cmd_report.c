@@ -5,6 +5,8 @@
 #include <kesu/ledger.h>
 #include <kesu/parse.h>
 #include <kesu/report.h>
+#include <kesu/seal.h>
+#include <kesu/sign.h>
 
 #include "ledger_cli.h"
 
@@ -23,7 +25,9 @@ static void usage(FILE *out)
 {
 	fputs("Usage: kesu report [--db PATH] TYPE -o FILE.pdf|FILE.csv [OPTIONS]\n\n"
 	      "Write a report from the ledger, headed by [contract] name (委託業務名) and\n"
-	      "[contract] contractor (受託者) from the configuration.\n\n"
+	      "[contract] contractor (受託者) from the configuration. The ledger is audited\n"
+	      "against its seals first and, when that holds, sealed with the station's\n"
+	      "signing key; every page's footer names that seal (ID, event, head hash).\n\n"
 	      "Types:\n"
 	      "  ledger        データ管理簿\n"
 	      "  schedule      作業予定表\n"
@@ -32,6 +36,12 @@ static void usage(FILE *out)
 	      "                approval: 承認者 and 承認日, or 未承認)\n"
 	      "  completion    作業完了報告書 (the approved return plan and its outcome)\n"
 	      "  roster        データ取扱者等名簿 (別紙2: the roster kept with 'kesu staff')\n\n"
+	      "completion judges from the evidence: 良 only when the ledger's audit and seals\n"
+	      "hold, every cited certificate verifies again from its files against the root\n"
+	      "with the SHA-256 the ledger holds, each erased medium's certificate itself\n"
+	      "says ERASED with verification passed, every medium still held is in the\n"
+	      "approved plan and the plan was approved before each erasure; else 否 with\n"
+	      "each reason (PDF, CSV and --json).\n\n"
 	      "Options:\n"
 	      "  -o, --output FILE     FILE.pdf (A4) or FILE.csv, written atomically\n"
 	      "  -w, --work ID         result: the work\n"
@@ -40,6 +50,8 @@ static void usage(FILE *out)
 	      "                        media's plan now)\n"
 	      "      --date YYYY-MM-DD the report's date (default today)\n"
 	      "  -e, --encoding ENC    CSV: utf-8 (default) or sjis\n"
+	      "      --ca ROOT.pem     root of certificates and seals (default [signing] root)\n"
+	      "      --tsa-ca FILE     the time stamp authority's root (default [signing] tsa_root)\n"
 	      "      --templates DIR   report templates (default: kesu's reports/ directory)\n"
 	      "  -d, --db PATH         the database (default ./kesu.db)\n"
 	      "  -c, --config FILE     configuration (default /etc/kesu/kesu.conf)\n"
@@ -50,7 +62,7 @@ static void usage(FILE *out)
 	      "See kesu-report(8).\n", out);
 }
 
-enum { OPT_PLAN = LCLI_OPT_FREE, OPT_DATE, OPT_TEMPLATES };
+enum { OPT_PLAN = LCLI_OPT_FREE, OPT_DATE, OPT_TEMPLATES, OPT_CA, OPT_TSA_CA };
 
 /* --templates, $KESU_REPORTS_DIR, ../reports beside the binary (a build tree), the installed copy. */
 static const char *templates_dir(const char *opt, char *buf, size_t len)
@@ -105,6 +117,50 @@ static int ends_with(const char *s, const char *suffix)
 	return a >= b && !strcasecmp(s + a - b, suffix);
 }
 
+static void print_summary(const struct kesu_report_opts *o, const struct kesu_report_summary *s,
+			  int json)
+{
+	int completion = !strcmp(o->type, "completion");
+
+	if (json) {
+		json_t *j = json_pack("{ss ss sI sI sb sb ss ss}", "report", o->type, "output",
+				      o->out_path, "items", (json_int_t)s->items, "exceptions",
+				      (json_int_t)s->exceptions, "good", s->good, "audit_ok",
+				      s->audit_ok, "audit_problem", s->audit_problem, "seal_note",
+				      s->seal_note);
+		json_t *reasons = json_array();
+
+		for (size_t i = 0; reasons && i < s->n_reasons; i++)
+			json_array_append_new(reasons, json_string(s->reasons[i]));
+		if (j && completion)
+			json_object_set_new(j, "reasons", reasons);
+		else
+			json_decref(reasons);
+		if (j)
+			json_object_set_new(j, "seal", s->sealed ? json_pack("{ss sI ss}", "seal_id",
+				s->seal_id, "seq", (json_int_t)s->seal_seq, "head", s->seal_head) :
+				json_null());
+		if (j)
+			json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+		json_decref(j);
+		return;
+	}
+	if (completion)
+		printf("wrote %s: %zu item%s, 作業結果 %s\n", o->out_path, s->items,
+		       s->items == 1 ? "" : "s", s->good ? "良" : "否");
+	else
+		printf("wrote %s (%zu row%s)\n", o->out_path, s->items, s->items == 1 ? "" : "s");
+	for (size_t i = 0; i < s->n_reasons; i++)
+		printf("  否: %s\n", s->reasons[i]);
+	if (s->sealed)
+		printf("ledger seal %s (event %ld, head %s)\n", s->seal_id, s->seal_seq, s->seal_head);
+	if (s->seal_note[0])
+		printf("ledger not sealed now: %s\n", s->seal_note);
+	if (!s->audit_ok)
+		kesu_cli_error("the ledger's audit FAILED: %s", s->audit_problem);
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -114,6 +170,8 @@ int cmd_report(int argc, char **argv)
 		{ "date", required_argument, NULL, OPT_DATE },
 		{ "encoding", required_argument, NULL, 'e' },
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
+		{ "ca", required_argument, NULL, OPT_CA },
+		{ "tsa-ca", required_argument, NULL, OPT_TSA_CA },
 		{ "db", required_argument, NULL, 'd' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "wait", required_argument, NULL, LCLI_OPT_WAIT },
@@ -127,8 +185,9 @@ int cmd_report(int argc, char **argv)
 	struct kesu_errbuf eb = { "" };
 	struct kesu_ledger *lg = NULL;
 	struct kesu_config *cfg = NULL;
-	const char *templates = NULL;
-	char tbuf[PATH_MAX];
+	const char *templates = NULL, *ca = NULL, *tsa_ca = NULL;
+	struct kesu_signer *signer = NULL;
+	char tbuf[PATH_MAX], root[PATH_MAX];
 	int opt, taken, rc, e;
 
 	optind = 1;
@@ -161,6 +220,8 @@ int cmd_report(int argc, char **argv)
 			o.encoding = (enum kesu_csv_encoding)e;
 			break;
 		case OPT_TEMPLATES: templates = optarg; break;
+		case OPT_CA: ca = optarg; break;
+		case OPT_TSA_CA: tsa_ca = optarg; break;
 		case 'h': usage(stdout); return KESU_EXIT_OK;
 		default: usage(stderr); return KESU_EXIT_USAGE;
 		}
@@ -190,28 +251,25 @@ int cmd_report(int argc, char **argv)
 		kesu_cli_error("warning: [contract] name (委託業務名) or contractor (受託者) is not set "
 			       "in %s; the report's heading will be blank there",
 			       *kesu_config_path(cfg) ? kesu_config_path(cfg) : "the configuration");
+	o.ca_path = lcli_trust_root(ca, cfg, root, sizeof(root));
+	o.tsa_ca_path = tsa_ca ? tsa_ca : kesu_config_get(cfg, "signing", "tsa_root");
+	if (o.tsa_ca_path && !*o.tsa_ca_path)
+		o.tsa_ca_path = NULL;
+	if (lcli_signer(cfg, &signer, &eb) < 0) {
+		kesu_cli_error("warning: the ledger will not be sealed: %s", eb.msg);
+		kesu_err_clear(&eb);
+	}
+	o.signer = signer;
 	rc = kesu_report_write(lg, &o, &sum, &eb);
 	if (rc < 0) {
 		rc = lcli_fail(rc, &eb);
 		goto out;
 	}
-	if (c.json) {
-		json_t *j = json_pack("{ss ss sI sI sb}", "report", o.type, "output", o.out_path,
-				      "items", (json_int_t)sum.items, "exceptions",
-				      (json_int_t)sum.exceptions, "good", sum.good);
-
-		if (j)
-			json_dumpf(j, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		fputc('\n', stdout);
-		json_decref(j);
-	} else if (!strcmp(o.type, "completion"))
-		printf("wrote %s: %zu item%s, 作業結果 %s%s\n", o.out_path, sum.items,
-		       sum.items == 1 ? "" : "s", sum.good ? "良" : "否",
-		       sum.good ? "" : " (the exceptions are listed in the report)");
-	else
-		printf("wrote %s (%zu row%s)\n", o.out_path, sum.items, sum.items == 1 ? "" : "s");
+	print_summary(&o, &sum, c.json);
 	rc = !strcmp(o.type, "completion") && !sum.good ? KESU_EXIT_FAILURE : KESU_EXIT_OK;
+	kesu_report_summary_release(&sum);
 out:
+	kesu_signer_free(signer);
 	kesu_ledger_close(lg);
 	kesu_config_free(cfg);
 	return rc;

@@ -3,14 +3,19 @@
 #include "ledger_cli.h"
 #include "cli_common.h"
 
+#include <kesu/cert.h>
 #include <kesu/cli.h>
+#include <kesu/keys.h>
 #include <kesu/parse.h>
+#include <kesu/sign.h>
 #include <kesu/text.h>
 #include <kesu/util.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int lcli_load_config(const struct lcli_common *c, struct kesu_config **cfg)
 {
@@ -162,4 +167,60 @@ int lcli_read_input(const char *path, char **text, struct kesu_errbuf *eb)
 	buf[len] = 0;
 	*text = buf;
 	return 0;
+}
+
+const char *lcli_trust_root(const char *opt, const struct kesu_config *cfg, char *buf, size_t len)
+{
+	const char *r = kesu_config_get(cfg, "signing", "root");
+	const char *cert = kesu_config_get(cfg, "signing", "cert");
+	char dir[PATH_MAX - 32];
+
+	if (opt && *opt)
+		return opt;
+	if (r && *r)
+		return r;
+	if (cli_key_dir_root(buf, len))
+		return buf;
+	/* a self-signed station is its own root */
+	if (cert && *cert && access(cert, R_OK) == 0)
+		return cert;
+	if (kesu_key_default_dir(dir, sizeof(dir)) == 0 &&
+	    kesu_key_path(buf, len, dir, KESU_SIGNER_FILE) == 0 && access(buf, R_OK) == 0)
+		return buf;
+	return NULL;
+}
+
+int lcli_signer(const struct kesu_config *cfg, struct kesu_signer **signer, struct kesu_errbuf *eb)
+{
+	struct kesu_cert_issue_opts o = { .cfg = cfg };
+
+	return kesu_cert_signer_open(&o, signer, eb);
+}
+
+int lcli_seal_after(struct kesu_ledger *lg, const struct kesu_config *cfg, const char *ca,
+		    int quiet, struct kesu_seal *seal)
+{
+	struct kesu_signer *signer = NULL;
+	struct kesu_errbuf eb = { "" };
+	struct kesu_seal_audit res;
+	struct kesu_seal dummy;
+	char root[PATH_MAX];
+	struct kesu_seal_audit_opts ao = { .ca_path = lcli_trust_root(ca, cfg, root, sizeof(root)) };
+	int rc;
+
+	if (!seal)
+		seal = &dummy;
+	memset(seal, 0, sizeof(*seal));
+	if ((rc = lcli_signer(cfg, &signer, &eb)) < 0) {
+		kesu_cli_error("warning: the ledger was not sealed: %s", eb.msg);
+		return rc;
+	}
+	rc = kesu_ledger_audit_and_seal(lg, signer, &ao, KESU_SEAL_REUSE, seal, &res, &eb);
+	kesu_signer_free(signer);
+	if (rc < 0)
+		kesu_cli_error("warning: %s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
+	else if (!quiet)
+		fprintf(stderr, "ledger sealed: %s (event %ld, head %s)\n", seal->seal_id,
+			seal->seq, seal->head);
+	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include <kesu/config.h>
 #include <kesu/ledger.h>
+#include <kesu/seal.h>
 
 #include <jansson.h>
 #include <stdio.h>
@@ -66,5 +67,25 @@ void lcli_pad(FILE *out, const char *s, size_t width);
 
 /* Read all of a file, or stdin for "-" / NULL; NUL-terminated, free(). */
 int lcli_read_input(const char *path, char **text, struct kesu_errbuf *eb);
+
+/*
+ * The root certificates and seals are verified against: opt (--ca), [signing]
+ * root, root.pem or ca/root.pem in the key directory, else the station's own
+ * signer certificate (a self-signed station). buf when it is used; NULL: none.
+ */
+const char *lcli_trust_root(const char *opt, const struct kesu_config *cfg, char *buf, size_t len);
+
+/* The station's signer as certificates are signed ([signing], the key directory). */
+struct kesu_signer;
+int lcli_signer(const struct kesu_config *cfg, struct kesu_signer **signer, struct kesu_errbuf *eb);
+
+/*
+ * Audit the ledger against its seals (root: lcli_trust_root(ca, ...)) and
+ * seal it after a change (the latest seal when it already covers the head).
+ * Not being able to is a warning: the change itself is made. A line
+ * on stderr names the seal unless quiet. seal (may be NULL) gets it.
+ */
+int lcli_seal_after(struct kesu_ledger *lg, const struct kesu_config *cfg, const char *ca,
+		    int quiet, struct kesu_seal *seal);
 
 #endif

@@ -3,8 +3,11 @@
 #include "wipe_evidence.h"
 #include "cli_common.h"
 
+#include <kesu/cli.h>
 #include <kesu/keys.h>
 #include <kesu/ledger.h>
+#include <kesu/seal.h>
+#include <kesu/sign.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -189,10 +192,34 @@ static const char *attach_root(const struct wipe_evidence *ev, char *buf, size_t
 	return NULL;
 }
 
+/*
+ * After a certificate is linked, audit the ledger and seal its new head with
+ * the key that signed the certificate. Not being able to is said, not fatal:
+ * the erase and its certificate stand.
+ */
+static void seal_ledger(struct wipe_evidence *ev, struct kesu_ledger *lg, const char *root)
+{
+	struct kesu_seal_audit_opts ao = { .ca_path = root };
+	struct kesu_signer *signer = NULL;
+	struct kesu_errbuf eb = { "" };
+	struct kesu_seal_audit res;
+	struct kesu_seal seal;
+	int rc;
+
+	rc = kesu_cert_signer_open(&ev->opts, &signer, &eb);
+	if (rc == 0)
+		rc = kesu_ledger_audit_and_seal(lg, signer, &ao, KESU_SEAL_REUSE, &seal, &res, &eb);
+	kesu_signer_free(signer);
+	if (rc < 0)
+		kesu_cli_error("warning: %s%s", rc == -KESU_E_VERIFY ? "" : "the ledger was not sealed: ",
+			       eb.msg[0] ? eb.msg : kesu_strerror(rc));
+}
+
 int wipe_evidence_attach(struct wipe_evidence *ev, const char *cert_path, struct kesu_errbuf *eb)
 {
 	struct kesu_ledger *lg = NULL;
 	char root[PATH_MAX];
+	const char *ca;
 	int rc;
 
 	if (!ev->args.db || !cert_path[0])
@@ -201,7 +228,10 @@ int wipe_evidence_attach(struct wipe_evidence *ev, const char *cert_path, struct
 	if (rc < 0)
 		return rc;
 	kesu_ledger_set_operator(lg, wipe_operator(ev));
-	rc = kesu_ledger_attach_cert(lg, cert_path, attach_root(ev, root, sizeof(root)), NULL, eb);
+	ca = attach_root(ev, root, sizeof(root));
+	rc = kesu_ledger_attach_cert(lg, cert_path, ca, NULL, eb);
+	if (rc == 0)
+		seal_ledger(ev, lg, ca);
 	kesu_ledger_close(lg);
 	return rc;
 }

@@ -589,19 +589,29 @@ static int signing_paths(const struct kesu_cert_issue_opts *o, struct signing_pa
 	return 0;
 }
 
-int kesu_cert_signer_check(const struct kesu_cert_issue_opts *opts, char *subject,
-			   size_t subject_len, struct kesu_errbuf *eb)
+int kesu_cert_signer_open(const struct kesu_cert_issue_opts *opts, struct kesu_signer **signer,
+			  struct kesu_errbuf *eb)
 {
 	static const struct kesu_cert_issue_opts none;
 	const struct kesu_cert_issue_opts *o = opts ? opts : &none;
-	struct kesu_signer *signer = NULL;
 	struct signing_paths sp;
 	int rc;
 
+	*signer = NULL;
 	rc = signing_paths(o, &sp, eb);
 	if (!rc)
 		rc = kesu_signer_load(sp.key, sp.cert, sp.have_chain ? sp.chain : NULL, sp.pass,
-				      &signer, eb);
+				      signer, eb);
+	return rc;
+}
+
+int kesu_cert_signer_check(const struct kesu_cert_issue_opts *opts, char *subject,
+			   size_t subject_len, struct kesu_errbuf *eb)
+{
+	struct kesu_signer *signer = NULL;
+	int rc;
+
+	rc = kesu_cert_signer_open(opts, &signer, eb);
 	if (!rc && subject)
 		kesu_signer_subject(signer, subject, subject_len);
 	kesu_signer_free(signer);
@@ -747,7 +757,8 @@ int kesu_cert_issue_file(const char *record_path, const struct kesu_cert_issue_o
 int kesu_cert_verify_ok(const struct kesu_cert_verify *v)
 {
 	return v->parsed && v->signature_ok && v->chain_ok && v->hashes_ok && !v->expired &&
-	       !v->not_yet_valid && v->timestamp != KESU_TS_MISMATCH;
+	       !v->not_yet_valid && v->timestamp != KESU_TS_MISMATCH &&
+	       v->timestamp != KESU_TS_TSA_UNVERIFIED;
 }
 
 /* Copy text, cut to fit. */
@@ -800,6 +811,17 @@ int kesu_cert_verify_mem(const char *json, size_t json_len, const char *p7s, siz
 			 const char *tsr, size_t tsr_len, const char *ca_path,
 			 struct kesu_cert_verify *v, struct kesu_errbuf *eb)
 {
+	const struct kesu_cert_trust t = { .ca_path = ca_path };
+
+	return kesu_cert_verify_mem_trust(json, json_len, p7s, p7s_len, tsr, tsr_len, &t, v, eb);
+}
+
+int kesu_cert_verify_mem_trust(const char *json, size_t json_len, const char *p7s,
+			       size_t p7s_len, const char *tsr, size_t tsr_len,
+			       const struct kesu_cert_trust *trust, struct kesu_cert_verify *v,
+			       struct kesu_errbuf *eb)
+{
+	const char *ca_path = trust ? trust->ca_path : NULL;
 	struct kesu_sig_result sr;
 	struct kesu_errbuf parse_eb;
 	json_t *c = NULL;
@@ -843,10 +865,11 @@ int kesu_cert_verify_mem(const char *json, size_t json_len, const char *p7s, siz
 		v->hashes_ok = 0;
 		problem(v, "signer.fingerprint names a different certificate than the one that signed");
 	}
-	v->timestamp = kesu_ts_check(p7s, p7s_len, tsr, tsr_len, ca_path, v->timestamp_time,
-				     tsproblem);
+	v->timestamp = kesu_ts_check_trust(p7s, p7s_len, tsr, tsr_len, ca_path,
+					   trust ? trust->tsa_ca_path : NULL, v->timestamp_time,
+					   tsproblem);
 	set_text(v->timestamp_problem, sizeof(v->timestamp_problem), tsproblem);
-	if (v->timestamp == KESU_TS_MISMATCH)
+	if (v->timestamp == KESU_TS_MISMATCH || v->timestamp == KESU_TS_TSA_UNVERIFIED)
 		problem(v, tsproblem);
 	if (rc)
 		goto out;
@@ -878,6 +901,14 @@ static int read_optional(const char *path, size_t max, char **data, size_t *len,
 int kesu_cert_verify_file(const char *json_path, const char *ca_path,
 			  struct kesu_cert_verify *v, struct kesu_errbuf *eb)
 {
+	const struct kesu_cert_trust t = { .ca_path = ca_path };
+
+	return kesu_cert_verify_file_trust(json_path, &t, v, eb);
+}
+
+int kesu_cert_verify_file_trust(const char *json_path, const struct kesu_cert_trust *trust,
+				struct kesu_cert_verify *v, struct kesu_errbuf *eb)
+{
 	char p7s_path[PATH_MAX], tsr_path[PATH_MAX];
 	char *json = NULL, *p7s = NULL, *tsr = NULL;
 	size_t json_len = 0, p7s_len = 0, tsr_len = 0;
@@ -901,7 +932,7 @@ int kesu_cert_verify_file(const char *json_path, const char *ca_path,
 		rc = read_optional(tsr_path, TSR_MAX_BYTES, &tsr, &tsr_len, eb);
 	if (rc)
 		goto fail;
-	rc = kesu_cert_verify_mem(json, json_len, p7s, p7s_len, tsr, tsr_len, ca_path, v, eb);
+	rc = kesu_cert_verify_mem_trust(json, json_len, p7s, p7s_len, tsr, tsr_len, trust, v, eb);
 	goto out;
 fail:
 	set_text(v->problem, sizeof(v->problem), eb ? eb->msg : kesu_strerror(rc));

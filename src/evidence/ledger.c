@@ -120,8 +120,30 @@ static const char schema_v2[] =
 	"ALTER TABLE work ADD COLUMN approved_by TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE work ADD COLUMN approved_at TEXT NOT NULL DEFAULT '';";
 
-/* migrations[v] takes a ledger from schema v to v + 1 (v 0: a new file). */
-static const char *const migrations[KESU_LEDGER_SCHEMA] = { schema_v1, schema_v2 };
+/*
+ * Schema version 3: the ledger's identity (a random ID written once, which
+ * every seal names) and the seals of the audit chain (src/evidence/seal.c);
+ * a certificate's verified time stamp.
+ */
+static const char schema_v3[] =
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"INSERT INTO meta (key, value) VALUES ('db_id', lower(hex(randomblob(16))));"
+	"CREATE TABLE seals ("
+	" seal_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, head TEXT NOT NULL,"
+	" sealed_at TEXT NOT NULL, content TEXT NOT NULL, signature TEXT NOT NULL,"
+	" file TEXT NOT NULL DEFAULT '');"
+	"CREATE TRIGGER seals_no_update BEFORE UPDATE ON seals"
+	" BEGIN SELECT RAISE(ABORT, 'ledger seals are append-only'); END;"
+	"CREATE TRIGGER seals_no_delete BEFORE DELETE ON seals"
+	" BEGIN SELECT RAISE(ABORT, 'ledger seals are append-only'); END;"
+	"CREATE TRIGGER meta_no_update BEFORE UPDATE ON meta"
+	" BEGIN SELECT RAISE(ABORT, 'the ledger identity is fixed'); END;"
+	"ALTER TABLE certs ADD COLUMN timestamp TEXT NOT NULL DEFAULT '';";
+
+/* migrations[v] takes a ledger from schema v to v + 1 (v 0: a new file). Append; never edit one. */
+static const char *const migrations[] = { schema_v1, schema_v2, schema_v3 };
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == KESU_LEDGER_SCHEMA,
+	       "one migration step per schema version");
 
 const struct kesu_field_info *kesu_media_field_info(enum kesu_media_field f)
 {

@@ -271,7 +271,8 @@ static const struct {
 	{ "media", NULL },
 	{ "work", "SELECT work_id, target, worker, planned_time, content, place, note, actual_time,"
 		  " result, taken_out, confirmer, reason, state, approved_by, approved_at FROM work" },
-	{ "cert", "SELECT cert_id, media_id, outcome, sha256, device_serial, attached_at, path FROM certs" },
+	{ "cert", "SELECT cert_id, media_id, outcome, sha256, device_serial, attached_at, path,"
+		  " timestamp FROM certs" },
 	{ "plan", "SELECT plan_no, approved_by, approved_at, items FROM plans" },
 	{ "staff", "SELECT staff_id, role, family_name, given_name, affiliation, title, note,"
 		   " removed_at FROM staff" },

@@ -94,7 +94,7 @@ out:
 }
 
 static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, const char *path,
-		       struct kesu_errbuf *eb)
+		       const char *ts_time, struct kesu_errbuf *eb)
 {
 	struct kesu_media m = { 0 }, ch = { 0 };
 	sqlite3_stmt *st = NULL;
@@ -120,7 +120,7 @@ static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, cons
 	}
 	kesu_time_rfc3339(time(NULL), now, sizeof(now));
 	if ((rc = lg_prepare(lg, "INSERT INTO certs (cert_id, media_id, outcome, sha256, device_serial,"
-			     " attached_at, path) VALUES (?1,?2,?3,?4,?5,?6,?7)", &st, eb)) < 0)
+			     " attached_at, path, timestamp) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)", &st, eb)) < 0)
 		goto out;
 	sqlite3_bind_text(st, 1, cf->cert_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, cf->media_id, -1, SQLITE_STATIC);
@@ -129,6 +129,7 @@ static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, cons
 	sqlite3_bind_text(st, 5, cf->serial, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, ts_time, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
 		rc = kesu_err_set(eb, -KESU_E_EXISTS, "certificate %s is already linked", cf->cert_id);
@@ -149,6 +150,9 @@ static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, cons
 	    lg_change_add(jc, "attached_at", "", now) < 0 ||
 	    lg_change_add(jc, "path", "", path) < 0)
 		goto out;
+	/* only when there is one: the replay reads an absent field as "" */
+	if (*ts_time && lg_change_add(jc, "timestamp", "", ts_time) < 0)
+		goto out;
 	if ((rc = lg_event_append(lg, "link-cert", "cert", cf->cert_id, detail, NULL, eb)) < 0)
 		goto out;
 	/* Only a verified erasure changes the status; a FAILED certificate is linked as evidence. */
@@ -168,6 +172,12 @@ out:
 int kesu_ledger_link_cert(struct kesu_ledger *lg, const char *cert_path, char *media_id,
 			  struct kesu_errbuf *eb)
 {
+	return lg_link_cert(lg, cert_path, "", media_id, eb);
+}
+
+int lg_link_cert(struct kesu_ledger *lg, const char *cert_path, const char *ts_time,
+		 char *media_id, struct kesu_errbuf *eb)
+{
 	struct cert_facts cf;
 	char abs_path[PATH_MAX];
 	int rc;
@@ -181,7 +191,7 @@ int kesu_ledger_link_cert(struct kesu_ledger *lg, const char *cert_path, char *m
 		snprintf(abs_path, sizeof(abs_path), "%s", cert_path);
 	if ((rc = lg_begin(lg, eb)) < 0)
 		return rc;
-	rc = lg_end(lg, cert_insert(lg, &cf, abs_path, eb), eb);
+	rc = lg_end(lg, cert_insert(lg, &cf, abs_path, ts_time ? ts_time : "", eb), eb);
 	if (rc == 0 && media_id)
 		snprintf(media_id, KESU_LEDGER_ID_MAX, "%s", cf.media_id);
 	return rc;
@@ -198,10 +208,10 @@ int kesu_ledger_cert_links(struct kesu_ledger *lg, const char *media_id,
 	*links = NULL;
 	*n = 0;
 	rc = lg_prepare(lg, media_id ?
-			"SELECT cert_id, media_id, outcome, sha256, device_serial, attached_at, path"
-			" FROM certs WHERE media_id = ?1 ORDER BY attached_at, rowid" :
-			"SELECT cert_id, media_id, outcome, sha256, device_serial, attached_at, path"
-			" FROM certs ORDER BY attached_at, rowid", &st, eb);
+			"SELECT cert_id, media_id, outcome, sha256, device_serial, attached_at, path,"
+			" timestamp FROM certs WHERE media_id = ?1 ORDER BY attached_at, rowid" :
+			"SELECT cert_id, media_id, outcome, sha256, device_serial, attached_at, path,"
+			" timestamp FROM certs ORDER BY attached_at, rowid", &st, eb);
 	if (rc < 0)
 		return rc;
 	if (media_id)
@@ -229,6 +239,7 @@ int kesu_ledger_cert_links(struct kesu_ledger *lg, const char *media_id,
 		snprintf(l->device_serial, sizeof(l->device_serial), "%s", lg_col_text(st, 4));
 		snprintf(l->attached_at, sizeof(l->attached_at), "%s", lg_col_text(st, 5));
 		snprintf(l->path, sizeof(l->path), "%s", lg_col_text(st, 6));
+		snprintf(l->timestamp, sizeof(l->timestamp), "%s", lg_col_text(st, 7));
 	}
 	if (rc != SQLITE_DONE) {
 		rc = lg_db_err(lg, rc, eb, "reading certificate links");

@@ -5,13 +5,12 @@
  * from the ledger, then the rendering by its template (reports/NAME.json)
  * into a PDF (include/kesu/pdf.h) or a CSV.
  */
-#include "ledger_int.h"
+#include "report_int.h"
 #include "report_forms.h"
 
 #include <kesu/clock.h>
 #include <kesu/config.h>
 #include <kesu/pdf.h>
-#include <kesu/report.h>
 #include <kesu/util.h>
 
 #include <errno.h>
@@ -39,16 +38,6 @@ void kesu_report_date_ja(time_t t, char *buf, size_t len)
 	kesu_time_paper(t, KESU_PAPER_DATE_JA, buf, len);
 }
 
-/* The report's content, independent of PDF or CSV. */
-struct report {
-	json_t *tpl;       /* the template */
-	json_t *rows;      /* array of {key: text} */
-	json_t *before;    /* array of lines between the heading and the table */
-	json_t *after;     /* array of lines after the table */
-	json_t *box;       /* PDF: the approval box, rows of cells (report_forms.h) */
-	struct kesu_report_summary sum;
-};
-
 static void report_release(struct report *r)
 {
 	json_decref(r->tpl);
@@ -56,6 +45,8 @@ static void report_release(struct report *r)
 	json_decref(r->before);
 	json_decref(r->after);
 	json_decref(r->box);
+	json_decref(r->csv_tail);
+	json_decref(r->reasons);
 }
 
 static int load_template(const char *dir, const char *type, json_t **tpl, struct kesu_errbuf *eb)
@@ -100,7 +91,7 @@ bad:
 			    "\"width\" (mm)}, ...]", path);
 }
 
-static int row_set(json_t *row, const char *key, const char *value)
+int rpt_row_set(json_t *row, const char *key, const char *value)
 {
 	return json_object_set_new(row, key, json_string(value ? value : "")) < 0 ? -ENOMEM : 0;
 }
@@ -110,7 +101,7 @@ json_t *rpt_media_row(const struct kesu_media *m)
 	json_t *o = json_object();
 
 	for (int i = 0; o && i < KESU_MF_COUNT; i++)
-		if (row_set(o, kesu_media_field_info((enum kesu_media_field)i)->key,
+		if (rpt_row_set(o, kesu_media_field_info((enum kesu_media_field)i)->key,
 			    kesu_media_get(m, (enum kesu_media_field)i)) < 0) {
 			json_decref(o);
 			return NULL;
@@ -123,7 +114,7 @@ static json_t *work_row(const struct kesu_work *w)
 	json_t *o = json_object();
 
 	for (int i = 0; o && i < KESU_WF_COUNT; i++)
-		if (row_set(o, kesu_work_field_info((enum kesu_work_field)i)->key,
+		if (rpt_row_set(o, kesu_work_field_info((enum kesu_work_field)i)->key,
 			    kesu_work_get(w, (enum kesu_work_field)i)) < 0) {
 			json_decref(o);
 			return NULL;
@@ -131,7 +122,7 @@ static json_t *work_row(const struct kesu_work *w)
 	return o;
 }
 
-static int append(json_t *arr, json_t *v)
+int rpt_append(json_t *arr, json_t *v)
 {
 	return v && json_array_append_new(arr, v) == 0 ? 0 : -ENOMEM;
 }
@@ -147,7 +138,7 @@ static int build_media(struct kesu_ledger *lg, struct report *r, int plan_only,
 	for (size_t i = 0; i < l.n && rc == 0; i++) {
 		if (plan_only && !*kesu_media_get(&l.items[i], KESU_MF_DISPOSITION))
 			continue;
-		rc = append(r->rows, rpt_media_row(&l.items[i]));
+		rc = rpt_append(r->rows, rpt_media_row(&l.items[i]));
 	}
 	kesu_media_list_release(&l);
 	if (rc == 0 && plan_only && !json_array_size(r->rows))
@@ -176,7 +167,7 @@ static int build_schedule(struct kesu_ledger *lg, struct report *r, struct kesu_
 	for (size_t i = 0; i < l.n && rc == 0; i++) {
 		json_t *row = work_row(&l.items[i]);
 
-		if ((rc = append(r->rows, row)) == 0)
+		if ((rc = rpt_append(r->rows, row)) == 0)
 			rc = rpt_work_approval(row, &l.items[i]);
 	}
 	kesu_work_list_release(&l);
@@ -219,175 +210,13 @@ static int build_result(struct kesu_ledger *lg, struct report *r, const char *wo
 		const char *heading = json_string_value(json_object_get(it, "heading"));
 
 		row = json_pack("{ss ss}", "label", heading ? heading : "", "value", value ? value : "");
-		if ((rc = append(r->rows, row)) < 0)
+		if ((rc = rpt_append(r->rows, row)) < 0)
 			goto out;
 	}
 	rc = 0;
 out:
 	json_decref(w);
 	kesu_work_release(&work);
-	return rc;
-}
-
-/* Whether an item of the plan was carried out, and what to print for it. */
-static int judge_item(struct kesu_ledger *lg, const struct kesu_media *planned, json_t *row,
-		      json_t *exceptions, struct kesu_errbuf *eb)
-{
-	const char *id = kesu_media_get(planned, KESU_MF_MEDIA_ID);
-	const char *method = kesu_media_get(planned, KESU_MF_DISPOSITION);
-	struct kesu_cert_link *links = NULL, *erased = NULL, *last = NULL;
-	struct kesu_media now;
-	char why[512] = "";
-	const char *status;
-	size_t n = 0;
-	int rc, ok = 0;
-
-	rc = kesu_ledger_get_media(lg, id, &now, eb);
-	if (rc == -KESU_E_NOT_FOUND) {
-		snprintf(why, sizeof(why), "%s: 台帳にありません", id);
-		goto judged;
-	}
-	if (rc < 0)
-		return rc;
-	if ((rc = kesu_ledger_cert_links(lg, id, &links, &n, eb)) < 0) {
-		kesu_media_release(&now);
-		return rc;
-	}
-	for (size_t i = 0; i < n; i++) {
-		last = &links[i];
-		if (!strcmp(links[i].outcome, "ERASED"))
-			erased = &links[i];
-	}
-	status = kesu_media_get(&now, KESU_MF_STATUS);
-	if (!strcmp(method, "返却")) {
-		ok = !strcmp(status, "返却済");
-		if (!ok)
-			snprintf(why, sizeof(why), "%s: 返却の予定ですが状態は%sです", id, status);
-	} else if (!strcmp(method, "消去") || !strcmp(method, "廃棄")) {
-		const char *done = !strcmp(method, "消去") ? "消去済" : "廃棄済";
-
-		ok = erased && !strcmp(status, done);
-		if (!erased && last)
-			snprintf(why, sizeof(why), "%s: 消去の結果は%sです (証明書 %s)", id, last->outcome,
-				 last->cert_id);
-		else if (!erased)
-			snprintf(why, sizeof(why), "%s: 消去証明書がありません", id);
-		else if (!ok)
-			snprintf(why, sizeof(why), "%s: %sの予定ですが状態は%sです", id, method, status);
-	} else {
-		snprintf(why, sizeof(why), "%s: 方法が未定です", id);
-	}
-	rc = 0;
-	if (erased || last) {
-		const struct kesu_cert_link *c = erased ? erased : last;
-
-		rc = row_set(row, "cert_id", c->cert_id) | row_set(row, "sha256", c->sha256) |
-		     row_set(row, "outcome_code", c->outcome);
-	}
-	rc |= row_set(row, "status", status);
-	free(links);
-	kesu_media_release(&now);
-	if (rc < 0)
-		return -ENOMEM;
-judged:
-	if (row_set(row, "outcome", ok ? (!strcmp(method, "返却") ? "返却済" :
-				      !strcmp(method, "消去") ? "消去・検証済" : "消去・検証済・廃棄済")
-				   : "例外") < 0)
-		return -ENOMEM;
-	if (!ok && append(exceptions, json_string(why)) < 0)
-		return -ENOMEM;
-	return ok;
-}
-
-static int join_unique(char *buf, size_t len, const struct kesu_media_list *l,
-		       enum kesu_media_field f)
-{
-	size_t off = 0;
-
-	buf[0] = 0;
-	for (size_t i = 0; i < l->n; i++) {
-		const char *v = kesu_media_get(&l->items[i], f);
-		int dup = 0;
-
-		for (size_t j = 0; j < i && !dup; j++)
-			dup = !strcmp(v, kesu_media_get(&l->items[j], f));
-		if (dup || !*v)
-			continue;
-		off += (size_t)snprintf(buf + off, off < len ? len - off : 0, "%s%s", off ? "、" : "", v);
-		if (off >= len)
-			return -KESU_E_TOO_LONG;
-	}
-	return 0;
-}
-
-static int build_completion(struct kesu_ledger *lg, struct report *r, long plan_no,
-			    struct kesu_errbuf *eb)
-{
-	struct kesu_plan plan;
-	json_t *exc = json_array();
-	char line[2048], names[1024], date[64];
-	int rc;
-
-	if (!exc)
-		return -ENOMEM;
-	if ((rc = kesu_ledger_get_plan(lg, plan_no, &plan, eb)) < 0)
-		goto out;
-	for (size_t i = 0; i < plan.items.n; i++) {
-		json_t *row = rpt_media_row(&plan.items.items[i]);
-
-		if (!row) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		rc = judge_item(lg, &plan.items.items[i], row, exc, eb);
-		if (rc < 0 || append(r->rows, row) < 0) {
-			rc = rc < 0 ? rc : -ENOMEM;
-			goto out;
-		}
-		r->sum.items++;
-	}
-	r->sum.exceptions = json_array_size(exc);
-	r->sum.good = r->sum.items > 0 && r->sum.exceptions == 0;
-
-	/* the approval date of the plan, in Japanese style */
-	{
-		struct tm tm = { 0 };
-
-		if (strptime(plan.approved_at, "%Y-%m-%dT%H:%M:%SZ", &tm))
-			kesu_report_date_ja(timegm(&tm), date, sizeof(date));
-		else
-			snprintf(date, sizeof(date), "%s", plan.approved_at);
-	}
-	snprintf(line, sizeof(line), "先に承認された「データ返却等計画書」(第%ld号、%s承認、承認者 %s)"
-		 "の作業が終了いたしましたので、報告いたします。", plan.plan_no, date,
-		 plan.approved_by);
-	rc = append(r->before, json_string(line));
-	snprintf(line, sizeof(line), "1 作業結果　%s", r->sum.good ? "良" : "否（下記の例外があります）");
-	rc |= append(r->before, json_string(line));
-	if (join_unique(names, sizeof(names), &plan.items, KESU_MF_RESPONSIBLE) < 0)
-		snprintf(names, sizeof(names), "(多数)");
-	snprintf(line, sizeof(line), "2 作業責任者及び立会者　作業責任者 %s", names);
-	rc |= append(r->before, json_string(line));
-	if (join_unique(names, sizeof(names), &plan.items, KESU_MF_WITNESS) < 0)
-		snprintf(names, sizeof(names), "(多数)");
-	snprintf(line, sizeof(line), "　　作業立会者 %s", names);
-	rc |= append(r->before, json_string(line));
-	if (rc < 0)
-		goto out;
-	if (r->sum.exceptions) {
-		size_t i;
-		json_t *e;
-
-		rc = append(r->after, json_string("例外:"));
-		json_array_foreach(exc, i, e)
-			rc |= append(r->after, json_pack("s+", "・", json_string_value(e)));
-		if (rc < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	kesu_plan_release(&plan);
-	json_decref(exc);
 	return rc;
 }
 
@@ -457,6 +286,28 @@ static double pdf_heading(struct kesu_pdf *pdf, const struct report *r,
 	return lines_block(pdf, r->before, y, w, &body) + 4;
 }
 
+/* Every page's footer names the seal that pins the ledger's state the report was made from. */
+static void page_footer(struct kesu_pdf *pdf, const struct report *r, double w)
+{
+	struct kesu_pdf_style st = { .size = 6.5 };
+	char text[512];
+
+	if (r->have_seal)
+		snprintf(text, sizeof(text), "台帳の封印 %s　事象 %ld　ヘッド %s%s", r->seal.seal_id,
+			 r->seal.seq, r->seal.head, r->audit_rc < 0 ? "　(台帳の監査に失敗しました)" :
+			 !r->sealed ? "　(その後の変更は封印されていません)" : "");
+	else
+		snprintf(text, sizeof(text), "台帳の封印 なし%s", r->audit_rc < 0 ?
+			 "　(台帳の監査に失敗しました)" : "");
+	kesu_pdf_text(pdf, MARGIN, KESU_PDF_A4_HEIGHT - MARGIN + 3, w, text, &st);
+}
+
+static void next_page(struct kesu_pdf *pdf, const struct report *r, double w)
+{
+	page_footer(pdf, r, w);
+	kesu_pdf_new_page(pdf);
+}
+
 static int write_pdf(const struct report *r, const struct kesu_report_opts *o, const char *date,
 		     struct kesu_errbuf *eb)
 {
@@ -512,7 +363,7 @@ static int write_pdf(const struct report *r, const struct kesu_report_opts *o, c
 				h = ch;
 		}
 		if (y + h > bottom) {
-			kesu_pdf_new_page(pdf);
+			next_page(pdf, r, w);
 			y = MARGIN + table_header(pdf, &t, cols, MARGIN);
 			json_array_foreach(cols, k, c)
 				t.cells[k] = cell(row, c);
@@ -524,7 +375,7 @@ static int write_pdf(const struct report *r, const struct kesu_report_opts *o, c
 		double h = kesu_pdf_text_height(pdf, w, json_string_value(row), &body);
 
 		if (y + h > bottom) {
-			kesu_pdf_new_page(pdf);
+			next_page(pdf, r, w);
 			y = MARGIN;
 		}
 		y += kesu_pdf_text(pdf, MARGIN, y, w, json_string_value(row), &body) + 3;
@@ -534,12 +385,13 @@ static int write_pdf(const struct report *r, const struct kesu_report_opts *o, c
 
 		if (closing && *closing) {
 			if (y + 20 > bottom) {
-				kesu_pdf_new_page(pdf);
+				next_page(pdf, r, w);
 				y = MARGIN;
 			}
 			kesu_pdf_text(pdf, MARGIN, y + 6, w, closing, &body);
 		}
 	}
+	page_footer(pdf, r, w);
 	rc = kesu_pdf_close(pdf, eb);
 	pdf = NULL;
 out:
@@ -603,6 +455,15 @@ static int write_csv(const struct report *r, const struct kesu_report_opts *o,
 			rc |= cb_field(&b, cell(row, c), k == 0);
 		rc |= cb_add(&b, "\r\n", 2);
 	}
+	if (json_array_size(r->csv_tail))
+		rc |= cb_add(&b, "\r\n", 2);
+	json_array_foreach(r->csv_tail, i, row) {
+		json_t *v;
+
+		json_array_foreach(row, k, v)
+			rc |= cb_field(&b, json_string_value(v), k == 0);
+		rc |= cb_add(&b, "\r\n", 2);
+	}
 	if (rc) {
 		rc = -ENOMEM;
 		goto out;
@@ -618,6 +479,79 @@ out:
 	free(b.s);
 	free(conv);
 	return rc;
+}
+
+/*
+ * Audit the ledger against its seals and, when that holds and a signer is
+ * given, seal its head: the seal the report names. A failed audit is kept in
+ * r (the completion report turns it into a reason); it is not an error.
+ */
+static int seal_state(struct kesu_ledger *lg, struct report *r, const struct kesu_report_opts *o,
+		      struct kesu_errbuf *eb)
+{
+	struct kesu_seal_audit_opts ao = { .ca_path = o->ca_path, .dir = o->seal_dir };
+	struct kesu_errbuf why = { "" };
+	int rc;
+
+	rc = kesu_ledger_seal_audit(lg, &ao, &r->audit, eb);
+	if (rc < 0 && rc != -KESU_E_VERIFY)
+		return rc;
+	r->audit_rc = rc;
+	if (rc < 0) {
+		snprintf(r->seal_note, sizeof(r->seal_note), "台帳の監査に失敗したため封印しませんでした");
+	} else if (o->signer) {
+		rc = kesu_ledger_seal(lg, o->signer, o->seal_dir, KESU_SEAL_REUSE, &r->seal, &why);
+		if (rc < 0)
+			snprintf(r->seal_note, sizeof(r->seal_note), "封印できませんでした: %s", why.msg);
+		r->sealed = rc == 0;
+	} else {
+		snprintf(r->seal_note, sizeof(r->seal_note), "署名鍵がないため封印しませんでした");
+	}
+	/* Without a new seal, the report names the latest one: it pins the state up to its event. */
+	if (!r->sealed && r->audit.sealed) {
+		r->seal = r->audit.latest;
+		r->sealed = r->audit_rc == 0 && r->audit.after == 0;
+	}
+	r->have_seal = r->sealed || r->audit.sealed;
+	return 0;
+}
+
+static int summary_fill(const struct report *r, struct kesu_report_summary *s)
+{
+	size_t i;
+	json_t *e;
+
+	*s = r->sum;
+	s->audit_ok = r->audit_rc == 0;
+	snprintf(s->audit_problem, sizeof(s->audit_problem), "%s", r->audit.problem);
+	s->sealed = r->have_seal;
+	snprintf(s->seal_id, sizeof(s->seal_id), "%s", r->seal.seal_id);
+	s->seal_seq = r->seal.seq;
+	snprintf(s->seal_head, sizeof(s->seal_head), "%s", r->seal.head);
+	snprintf(s->seal_note, sizeof(s->seal_note), "%s", r->seal_note);
+	s->reasons = NULL;
+	s->n_reasons = 0;
+	if (!json_array_size(r->reasons))
+		return 0;
+	if (!(s->reasons = calloc(json_array_size(r->reasons), sizeof(*s->reasons))))
+		return -ENOMEM;
+	json_array_foreach(r->reasons, i, e) {
+		if (!(s->reasons[i] = strdup(json_string_value(e)))) {
+			kesu_report_summary_release(s);
+			return -ENOMEM;
+		}
+		s->n_reasons = i + 1;
+	}
+	return 0;
+}
+
+void kesu_report_summary_release(struct kesu_report_summary *s)
+{
+	for (size_t i = 0; i < s->n_reasons; i++)
+		free(s->reasons[i]);
+	free(s->reasons);
+	s->reasons = NULL;
+	s->n_reasons = 0;
 }
 
 int kesu_report_write(struct kesu_ledger *lg, const struct kesu_report_opts *o,
@@ -638,10 +572,14 @@ int kesu_report_write(struct kesu_ledger *lg, const struct kesu_report_opts *o,
 	r.before = json_array();
 	r.after = json_array();
 	r.box = json_array();
-	if (!r.rows || !r.before || !r.after || !r.box) {
+	r.csv_tail = json_array();
+	r.reasons = json_array();
+	if (!r.rows || !r.before || !r.after || !r.box || !r.csv_tail || !r.reasons) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	if ((rc = seal_state(lg, &r, o, eb)) < 0)
+		goto out;
 	if (!strcmp(o->type, "ledger"))
 		rc = build_media(lg, &r, 0, eb);
 	else if (!strcmp(o->type, "return-plan"))
@@ -653,7 +591,7 @@ int kesu_report_write(struct kesu_ledger *lg, const struct kesu_report_opts *o,
 	else if (!strcmp(o->type, "result"))
 		rc = build_result(lg, &r, o->work_id, eb);
 	else
-		rc = build_completion(lg, &r, o->plan_no, eb);
+		rc = rpt_build_completion(lg, &r, o, eb);
 	if (rc < 0)
 		goto out;
 	if (strcmp(o->type, "completion"))
@@ -661,7 +599,7 @@ int kesu_report_write(struct kesu_ledger *lg, const struct kesu_report_opts *o,
 	kesu_report_date_ja(o->date ? o->date : kesu_clock_now(), date, sizeof(date));
 	rc = o->format == KESU_REPORT_CSV ? write_csv(&r, o, eb) : write_pdf(&r, o, date, eb);
 	if (rc == 0 && summary)
-		*summary = r.sum;
+		rc = summary_fill(&r, summary);
 out:
 	report_release(&r);
 	return rc;

@@ -385,9 +385,13 @@ static void set_problem(char *problem, const char *fmt, const char *detail)
 		snprintf(problem, 256, fmt, detail);
 }
 
-/* Verify resp against the imprint of data with the given checks; 1 when it holds. */
+/*
+ * Verify resp against the imprint of data with the given checks; 1 when it
+ * holds. The TSA is trusted when it chains to tsa_ca_path alone, or (without
+ * one) to ca_path or the system's roots.
+ */
 static int ts_verify(TS_RESP *resp, const unsigned char *md, unsigned int mdlen,
-		     const char *ca_path, int flags)
+		     const char *ca_path, const char *tsa_ca_path, int flags)
 {
 	TS_VERIFY_CTX *ctx = TS_VERIFY_CTX_new();
 	unsigned char *imprint = OPENSSL_malloc(mdlen);
@@ -402,8 +406,10 @@ static int ts_verify(TS_RESP *resp, const unsigned char *md, unsigned int mdlen,
 	if (flags & TS_VFY_SIGNATURE) {
 		/* Public TSAs chain to public roots: the system's trust store counts too. */
 		store = X509_STORE_new();
-		if (store)
+		if (store && !tsa_ca_path)
 			X509_STORE_set_default_paths(store);
+		if (tsa_ca_path)
+			ca_path = tsa_ca_path;
 		if (!store || (ca_path && store_add_file(store, ca_path, NULL) < 0)) {
 			X509_STORE_free(store);
 			goto out;
@@ -421,6 +427,13 @@ out:
 
 enum kesu_ts_status kesu_ts_check(const void *data, size_t len, const void *tsr, size_t tsr_len,
 				  const char *ca_path, char *gen_time, char *problem)
+{
+	return kesu_ts_check_trust(data, len, tsr, tsr_len, ca_path, NULL, gen_time, problem);
+}
+
+enum kesu_ts_status kesu_ts_check_trust(const void *data, size_t len, const void *tsr,
+					size_t tsr_len, const char *ca_path, const char *tsa_ca_path,
+					char *gen_time, char *problem)
 {
 	const unsigned char *p = tsr;
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -444,12 +457,18 @@ enum kesu_ts_status kesu_ts_check(const void *data, size_t len, const void *tsr,
 	info = TS_RESP_get_tst_info(resp);
 	if (info && gen_time)
 		kesu_asn1_time_str(TS_TST_INFO_get_time(info), gen_time, 32);
-	if (ts_verify(resp, md, mdlen, ca_path, TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_SIGNATURE)) {
+	if (ts_verify(resp, md, mdlen, ca_path, tsa_ca_path,
+		      TS_VFY_VERSION | TS_VFY_IMPRINT | TS_VFY_SIGNATURE)) {
 		st = KESU_TS_OK;
-	} else if (ts_verify(resp, md, mdlen, NULL, TS_VFY_VERSION | TS_VFY_IMPRINT)) {
-		set_problem(problem, "the time stamp is over this signature, but the TSA certificate "
-			    "does not chain to %s or the system's trusted roots",
-			    ca_path ? ca_path : "(no root given)");
+	} else if (ts_verify(resp, md, mdlen, NULL, NULL, TS_VFY_VERSION | TS_VFY_IMPRINT)) {
+		if (tsa_ca_path)
+			set_problem(problem, "the time stamp is over this signature, but the TSA "
+				    "certificate does not chain to the TSA root %s", tsa_ca_path);
+		else
+			set_problem(problem, "the time stamp is over this signature, but the TSA "
+				    "certificate does not chain to %s or the system's trusted roots "
+				    "(name the TSA's root with --tsa-ca)",
+				    ca_path ? ca_path : "(no root given)");
 		st = KESU_TS_TSA_UNVERIFIED;
 	} else {
 		set_problem(problem, "%s", "the time stamp is not over this signature (or was not "

@@ -430,6 +430,22 @@ void tu_make_pki(const char *dir, const char *root_subject, const char *signer_s
 	exited_ok(&r, "kesu ca sign");
 }
 
+int tu_tsa_reply(const char *dir, const char *ca_dir, const char *req, const char *resp)
+{
+	return tu_sh("set -e; exec 2>/dev/null; cd '%s'; "
+		     "[ -f tsa.pem ] || { "
+		     "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out tsa.key; "
+		     "openssl req -new -key tsa.key -subj /CN=TestTSA -out tsa.csr; "
+		     "printf 'extendedKeyUsage=critical,timeStamping\\nkeyUsage=critical,digitalSignature\\n' > tsa.ext; "
+		     "openssl x509 -req -in tsa.csr -CA '%s/root.pem' -CAkey '%s/root.key' -set_serial 7 "
+		     "-days 30 -extfile tsa.ext -out tsa.pem; "
+		     "printf '[tsa]\\ndefault_tsa=t\\n[t]\\nserial=%s/tsaserial\\ncrypto_device=builtin\\n"
+		     "signer_digest=sha256\\ndefault_policy=1.2.3.4.1\\ndigests=sha256\\n"
+		     "ess_cert_id_alg=sha256\\n' > tsa.cnf; echo 01 > tsaserial; }; "
+		     "openssl ts -reply -config tsa.cnf -queryfile '%s' -signer tsa.pem -inkey tsa.key "
+		     "-out '%s'", dir, ca_dir, ca_dir, dir, req, resp);
+}
+
 void tu_add_cases(Suite *s, const struct tu_case *cases, size_t n, unsigned timeout)
 {
 	for (size_t i = 0; i < n; i++) {

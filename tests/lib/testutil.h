@@ -83,6 +83,13 @@ struct tu_pki {
 void tu_make_pki(const char *dir, const char *root_subject, const char *signer_subject,
 		 struct tu_pki *p);
 
+/*
+ * A time stamp authority in dir (made once: tsa.key, tsa.pem issued by the
+ * CA in ca_dir, root.pem/root.key), answering the RFC 3161 request req into
+ * resp with stock `openssl ts -reply`. Returns the shell's status.
+ */
+int tu_tsa_reply(const char *dir, const char *ca_dir, const char *req, const char *resp);
+
 /* One test of a table: its tcase name and the test. */
 struct tu_case {
 	const char *name;
