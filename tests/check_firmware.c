@@ -614,6 +614,33 @@ START_TEST(test_firmware_stall)
 }
 END_TEST
 
+/*
+ * The drive's refusal is named (the lockdown status libnvme knows), never
+ * "unrecognized"; a Format the kernel cancels after its timeout is "stalled",
+ * not "Interrupted system call".
+ */
+START_TEST(test_firmware_nvme_messages)
+{
+	struct fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	fx_setup(&f, NVME(",\"misbehave\":\"frozen\""));
+	fx_run(&f, "nvme-format", NULL, NULL);
+	check_failed(&f);
+	ck_out(&f, "Command Prohibited by Command and Feature Lockdown");
+	ck_out(&f, "0x4023");
+	ck_assert(!out_has(&f, "unrecognized"));
+	fx_free(&f);
+	fx_setup(&f, NVME(",\"misbehave\":\"stall\",\"stall_max_seconds\":1"));
+	fx_run(&f, "nvme-format", NULL, NULL);
+	check_failed(&f);
+	ck_out(&f, "stalled");
+	ck_assert(!out_has(&f, "Interrupted system call"));
+	fx_free(&f);
+}
+END_TEST
+
 START_TEST(test_firmware_fail_midway)
 {
 	struct fx f;
@@ -846,6 +873,7 @@ int main(int argc, char **argv)
 		{ "locked", test_firmware_refuses_locked },
 		{ "unsupported", test_firmware_refuses_unsupported },
 		{ "stall", test_firmware_stall },
+		{ "nvme_messages", test_firmware_nvme_messages },
 		{ "fail_midway", test_firmware_fail_midway },
 		{ "abort", test_firmware_abort_leaves_no_password },
 		{ "lie", test_firmware_lie_is_failed },

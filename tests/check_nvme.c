@@ -220,6 +220,31 @@ START_TEST(test_nvme_status_mapping)
 	ck_assert_int_eq(kesu_nvme_status_error(0x4002, 0), -KESU_E_UNSUPPORTED);
 	ck_assert_int_eq(kesu_nvme_status_error(0x001d, 0), -KESU_E_DEV_ABORT);
 	ck_assert_int_eq(kesu_nvme_status_error(0x0281, 0), -KESU_E_DEV_ABORT);
+	/* -1/EINTR: the kernel cancelled a command that did not complete in time. */
+	ck_assert_int_eq(kesu_nvme_status_error(-1, EINTR), -KESU_E_STALL);
+}
+END_TEST
+
+/* Every status has words: libnvme's name, a newer value's name, or its type and code. */
+START_TEST(test_nvme_status_names)
+{
+	char words[256];
+
+	kesu_nvme_status_string(0x402A, words, sizeof(words));
+	ck_assert_msg(strstr(words, "Invalid Placement Handle List") && strstr(words, "0x402a") &&
+		      strstr(words, "do not retry"), "%s", words);
+	kesu_nvme_status_string(0x4023, words, sizeof(words));
+	ck_assert_msg(strstr(words, "Command Prohibited by Command and Feature Lockdown"), "%s", words);
+	kesu_nvme_status_string(0x0002, words, sizeof(words));
+	ck_assert_msg(strstr(words, "Invalid Field in Command") && !strstr(words, "retry"), "%s", words);
+	kesu_nvme_status_string(0x002C, words, sizeof(words));
+	ck_assert_msg(strstr(words, "Sanitize Namespace In Progress"), "%s", words);
+	kesu_nvme_status_string(0x407F, words, sizeof(words));
+	ck_assert_msg(strstr(words, "generic status 0x7f") && strstr(words, "0x407f"), "%s", words);
+	ck_assert_ptr_null(strstr(words, "unrecognized"));
+	kesu_nvme_status_string(0x0412, words, sizeof(words));
+	ck_assert_msg(strstr(words, "reserved type 4 status 0x12"), "%s", words);
+	ck_assert_ptr_null(strstr(words, "Unknown"));
 }
 END_TEST
 
@@ -324,6 +349,7 @@ int main(void)
 		{ "ns_lbaf_list", test_nvme_ns_lbaf_list },
 		{ "ns_flbas_upper_bits", test_nvme_ns_flbas_upper_bits },
 		{ "status_mapping", test_nvme_status_mapping },
+		{ "status_names", test_nvme_status_names },
 		{ "format_cdw10", test_nvme_format_cdw10 },
 		{ "sanitize_cdw10", test_nvme_sanitize_cdw10 },
 		{ "sanitize_log_decode", test_nvme_sanitize_log_decode },

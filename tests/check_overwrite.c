@@ -608,6 +608,34 @@ START_TEST(test_overwrite_named_twice)
 }
 END_TEST
 
+/* --out naming a regular file is an evidence directory error like the others: exit 10, nothing touched. */
+START_TEST(test_overwrite_out_not_a_directory)
+{
+	char img[PATH_MAX], file[PATH_MAX + 8], sub[PATH_MAX + 16];
+
+	ck_assert_int_eq(tu_image_create(1 * MiB, img, sizeof(img)), 0);
+	ow_fill_urandom(img, 1 * MiB);
+	snprintf(file, sizeof(file), "%s.out", img);
+	snprintf(sub, sizeof(sub), "%s/sub", file);
+	ck_assert_int_eq(tu_write_file(file, "x", 1), 0);
+	{
+		const char *a[] = { "wipe", "--yes", "--no-cert", "--out", file, img, NULL };
+
+		refused_saying(img, 10, "Not a directory", NULL, 0, a);
+	}
+	{
+		const char *a[] = { "wipe", "--yes", "--no-cert", "--out", sub, img, NULL };
+
+		refused_saying(img, 10, "Not a directory", NULL, 0, a);
+	}
+	{
+		const char *a[] = { "wipe", "--dry-run", "--out", file, img, NULL };
+
+		refused_saying(img, 10, "Not a directory", NULL, 0, a);
+	}
+}
+END_TEST
+
 /* The dry run's safety line and exit status are the real run's refusal, word for word. */
 static void dry_equals_real(const char *target, const char *out)
 {
@@ -860,6 +888,7 @@ int main(void)
 		{ "image_file", test_overwrite_image_file },
 		{ "default_passes_for_flash", test_overwrite_default_passes_for_flash },
 		{ "named_twice", test_overwrite_named_twice },
+		{ "out_not_a_directory", test_overwrite_out_not_a_directory },
 		{ "dry_run_equals_real_run", test_overwrite_dry_run_equals_real_run },
 		{ "bad_ranges_merged_and_counted", test_overwrite_bad_ranges_merged_and_counted },
 		{ "all_reads_fail_counted", test_overwrite_all_reads_fail_counted },

@@ -449,6 +449,31 @@ static int check_named_twice(char **args, int n)
 	return rc;
 }
 
+/*
+ * The evidence directory can be used or made: a path that exists is a
+ * directory and none of its parents is a file. Checked before anything is
+ * asked or opened (exit 10 like every other --out error).
+ */
+static int out_dir_check(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == 0)
+		return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static bool out_dir_refused(const char *dir)
+{
+	int rc = out_dir_check(dir);
+
+	if (rc == 0)
+		return false;
+	kesu_cli_error("cannot use the evidence directory %s: %s; choose another with --out", dir,
+		       strerror(-rc));
+	return true;
+}
+
 /* ---- dry run ---- */
 
 static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr, int *code)
@@ -545,6 +570,10 @@ static int dry_run(char **devs, int n, const struct wipe_args *a)
 	json_t *arr = a->json ? json_array() : NULL;
 	int rc = check_named_twice(devs, n), i, code = KESU_EXIT_OK, one;
 
+	if (rc == 0 && out_dir_refused(a->out_dir ? a->out_dir : DEFAULT_OUT)) {
+		json_decref(arr);
+		return KESU_EXIT_IO;
+	}
 	if (rc < 0) {
 		json_decref(arr);
 		return rc == -KESU_E_BAD_INPUT ? KESU_EXIT_USAGE : kesu_exit_for(rc);
@@ -618,6 +647,8 @@ static int make_out_dir(const char *dir)
 	}
 	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
 		return -errno;
+	if (out_dir_check(dir) < 0)
+		return out_dir_check(dir);
 	return access(dir, W_OK) < 0 ? -errno : 0;
 }
 
@@ -949,6 +980,10 @@ int cmd_wipe(int argc, char **argv)
 		snprintf(out_dir, sizeof(out_dir), "%s", a.out_dir ? a.out_dir : dirname(jdir));
 	} else {
 		snprintf(out_dir, sizeof(out_dir), "%s", a.out_dir ? a.out_dir : DEFAULT_OUT);
+	}
+	if (out_dir_refused(out_dir)) {
+		code = KESU_EXIT_IO;
+		goto out;
 	}
 	/* Every device is checked and held before anything is asked or written. */
 	if (!a.resume && (rc = check_named_twice(argv + optind, n)) < 0) {
