@@ -4,30 +4,42 @@
 # /dev/shm (memory speed: shows CPU overhead) and one over a file on the
 # disk that holds the build directory (direct I/O: disk speed).
 #
-#   sh tests/bench.sh build/kesu        (as root; KESU_BENCH_SIZE=2G by default)
+#   sh tests/bench.sh build/kesu        (as root)
+#   KESU_BENCH_SIZE=2G          device size
+#   KESU_BENCH_REPEAT=3         runs of fio, dd and kesu per device (best and spread)
+#   KESU_BENCH_NWIPE_TIMEOUT=600  seconds before nwipe is stopped (exit 124)
 #
 # Two speeds per tool, in decimal MB/s of device bytes written (or read):
 # "own" is the tool's own timing of its I/O (fio's bw, dd's summary, the time
 # in kesu's record or verify output: start-up excluded, the final flush
 # included) and "wall" is the whole command, start-up included. "x fio"
-# compares the own speed with fio's sequential direct write (or read) on the
-# same device. CPU is user + system seconds of the command and its children
-# (/usr/bin/time) per GiB, start-up included; maxRSS is the peak memory.
-# nwipe is timed for write + verify (it reads the device back), so its MB/s
-# counts both.
+# compares the best own speed with fio's best sequential direct write (or
+# read) on the same device. CPU is user + system seconds of the command and
+# its children (/usr/bin/time) per GiB, start-up included; maxRSS is the peak
+# memory. Runs that end write + verify (kesu_write_verify, nwipe) count both
+# in their MB/s.
+#
+# Fair to fio: fio's buffers are on huge pages (--iomem=shmhuge; kesu's are
+# transparent huge pages) and its write ends with an fsync (--end_fsync=1)
+# as kesu's does. The bench reserves the few huge pages fio needs and gives
+# them back; if none can be had, fio runs on 4 KiB pages and the report says
+# so. The machine should be quiet: other load shows as spread.
 set -u
 
 KESU=${1:?usage: tests/bench.sh PATH/TO/kesu}
 KESU=$(cd "$(dirname "$KESU")" && pwd)/$(basename "$KESU")
 SIZE=${KESU_BENCH_SIZE:-2G}
+REPEAT=${KESU_BENCH_REPEAT:-3}
+NWIPE_TIMEOUT=${KESU_BENCH_NWIPE_TIMEOUT:-600}
 DISK_DIR=${KESU_BENCH_DIR:-$(dirname "$KESU")}   # the build directory: on /work's disk
 TIME=/usr/bin/time
+HUGE_NEED=16                                     # 2 MiB pages: fio's 4 x 4 MiB buffers, and slack
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "bench: needs root (loop devices)" >&2
 	exit 5
 fi
-for tool in fio dd nwipe shred losetup "$TIME"; do
+for tool in fio dd nwipe shred losetup timeout "$TIME"; do
 	command -v "$tool" >/dev/null 2>&1 || { echo "bench: $tool is missing; run 'make deps'" >&2; exit 1; }
 done
 
@@ -35,14 +47,34 @@ TMP=$(mktemp -d /tmp/kesu-bench.XXXXXX)
 SHM_IMG=/dev/shm/kesu-bench.$$.img
 DISK_IMG=$DISK_DIR/kesu-bench.$$.img
 LOOPS=""
+HUGE_ORIG=""
 
 cleanup() {
 	for l in $LOOPS; do losetup -d "$l" 2>/dev/null; done
 	rm -f "$SHM_IMG" "$DISK_IMG"
 	rm -rf "$TMP"
+	[ -n "$HUGE_ORIG" ] && echo "$HUGE_ORIG" >/proc/sys/vm/nr_hugepages 2>/dev/null
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+
+# Huge pages for fio's buffers: reserve what is missing, give it back at the end.
+huge_free() {
+	awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo
+}
+FIO_MEM=""
+FIO_MEM_NOTE="fio: 4 KiB pages (no huge pages could be reserved): fio is slowed, the ratios flatter kesu"
+if [ -w /proc/sys/vm/nr_hugepages ]; then
+	free=$(huge_free)
+	if [ "${free:-0}" -lt "$HUGE_NEED" ]; then
+		HUGE_ORIG=$(cat /proc/sys/vm/nr_hugepages)
+		echo $((HUGE_ORIG + HUGE_NEED - ${free:-0})) >/proc/sys/vm/nr_hugepages 2>/dev/null
+	fi
+	if [ "$(huge_free)" -ge "$HUGE_NEED" ]; then
+		FIO_MEM="--iomem=shmhuge"
+		FIO_MEM_NOTE="fio: buffers on huge pages (--iomem=shmhuge), --end_fsync=1 on write"
+	fi
+fi
 
 truncate -s "$SIZE" "$SHM_IMG" "$DISK_IMG" || exit 1
 BYTES=$(stat -c %s "$SHM_IMG")
@@ -53,7 +85,7 @@ LOOPS="$L_SHM"
 L_DISK=$(losetup --direct-io=on -f --show "$DISK_IMG" 2>/dev/null || losetup -f --show "$DISK_IMG") || exit 1
 LOOPS="$LOOPS $L_DISK"
 
-# run NAME CMD...: time one command; append "name wall cpu maxrss_kb rc" to $TMP/res
+# run NAME CMD...: time one command; append "name wall cpu maxrss_kb rc own" to $TMP/res
 run() {
 	name=$1
 	shift
@@ -75,9 +107,10 @@ own_seconds() {
 		awk -v b="$BYTES" -v bw="${bw:-0}" 'BEGIN { if (bw > 0) print b / bw; else print "-" }' ;;
 	dd_*)
 		sed -n 's/.* copied, \([0-9.]*\) s,.*/\1/p' "$TMP/$1.out" | tail -1 ;;
-	kesu_random|kesu_zero)
-		ms=$(sed -n 's/.*"duration_ms": \([0-9]*\).*/\1/p' "$(ls -t "$TMP"/ev/*.record.json | head -1)")
-		awk -v ms="$ms" 'BEGIN { print ms / 1000 }' ;;
+	kesu_random|kesu_zero|kesu_write_verify)
+		rec=$(ls -t "$TMP"/ev/*.record.json 2>/dev/null | head -1)
+		ms=$(sed -n 's/.*"duration_ms": \([0-9]*\).*/\1/p' "${rec:-/dev/null}")
+		awk -v ms="${ms:-0}" 'BEGIN { if (ms > 0) print ms / 1000; else print "-" }' ;;
 	kesu_verify_full)
 		sed -n 's/.*checked: [0-9]* bytes in \([0-9]*\) ms.*/\1/p' "$TMP/$1.out" |
 			awk '{ print $1 / 1000 }' ;;
@@ -86,52 +119,95 @@ own_seconds() {
 	esac
 }
 
+bench_round() {
+	dev=$1
+	run fio_write fio --name=w --filename="$dev" --rw=write --bs=4M --iodepth=4 \
+		--ioengine=libaio --direct=1 --size="$BYTES" $FIO_MEM --end_fsync=1 \
+		--output-format=json
+	rm -rf "$TMP/ev"
+	run kesu_random "$KESU" wipe "$dev" --yes -q --verify none --pattern random --out "$TMP/ev"
+	rm -rf "$TMP/ev"
+	run kesu_zero "$KESU" wipe "$dev" --yes -q --verify none --pattern zero --out "$TMP/ev"
+	rm -rf "$TMP/ev"
+	run dd_zero dd if=/dev/zero of="$dev" bs=4M oflag=direct conv=fsync count=$((BYTES / 4194304))
+	run kesu_write_verify "$KESU" wipe "$dev" --yes -q --verify full --pattern random \
+		--out "$TMP/ev"
+	key=$(sed -n 's/.*"random_key": "\([0-9a-f]*\)".*/\1/p' "$TMP"/ev/*.record.json | head -1)
+	rm -rf "$TMP/ev"
+	run kesu_verify_full "$KESU" verify "$dev" --full -q --expect "random:$key"
+	run fio_read fio --name=r --filename="$dev" --rw=read --bs=4M --iodepth=4 \
+		--ioengine=libaio --direct=1 --size="$BYTES" $FIO_MEM --output-format=json
+}
+
 bench_device() {
-	label=$1 dev=$2
+	label=$1 dev=$2 memory=$3
 	: >"$TMP/res"
 	# Allocate the backing file first so that no tool pays for it.
 	dd if=/dev/zero of="$dev" bs=4M oflag=direct status=none 2>/dev/null
-	run fio_write fio --name=w --filename="$dev" --rw=write --bs=4M --iodepth=4 \
-		--ioengine=libaio --direct=1 --size="$BYTES" --output-format=json
-	run kesu_random "$KESU" wipe "$dev" --yes -q --verify none --pattern random --out "$TMP/ev"
-	run kesu_zero "$KESU" wipe "$dev" --yes -q --verify none --pattern zero --out "$TMP/ev"
-	rm -rf "$TMP/ev"
-	run dd_zero dd if=/dev/zero of="$dev" bs=4M oflag=direct count=$((BYTES / 4194304))
+	i=0
+	while [ "$i" -lt "$REPEAT" ]; do
+		bench_round "$dev"
+		i=$((i + 1))
+	done
 	run shred_n1 shred -n1 "$dev"
-	run nwipe_prng_verify nwipe --autonuke --nogui --nowait --method=random --verify=last \
-		--noblank --logfile="$TMP/nwipe.log" "$dev"
-	rm -rf "$TMP/ev"
-	"$KESU" wipe "$dev" --yes -q --verify none --pattern random --out "$TMP/ev" >/dev/null
-	key=$(sed -n 's/.*"random_key": "\([0-9a-f]*\)".*/\1/p' "$TMP"/ev/*.record.json | head -1)
-	run kesu_verify_full "$KESU" verify "$dev" --full -q --expect "random:$key"
-	rm -rf "$TMP/ev"
-	run fio_read fio --name=r --filename="$dev" --rw=read --bs=4M --iodepth=4 \
-		--ioengine=libaio --direct=1 --size="$BYTES" --output-format=json
-	rm -rf "$TMP/ev"
-	report "$label" "$dev"
+	run nwipe_prng_verify timeout "$NWIPE_TIMEOUT" nwipe --autonuke --nogui --nowait \
+		--method=random --verify=last --noblank --logfile="$TMP/nwipe.log" "$dev"
+	report "$label" "$dev" "$memory"
 }
 
 report() {
 	echo
 	echo "== $1 ($2, $BYTES bytes, loop direct I/O: $(cat /sys/block/$(basename "$2")/loop/dio 2>/dev/null))"
-	awk -v bytes="$BYTES" '
-	{ name[NR] = $1; wall[NR] = $2; cpu[NR] = $3; rss[NR] = $4; rc[NR] = $5
-	  own[NR] = ($6 == "-" || $6 == "") ? $2 : $6
-	  if ($1 == "fio_write") fw = own[NR]; if ($1 == "fio_read") fr = own[NR] }
+	awk -v bytes="$BYTES" -v memory="$3" '
+	function mbs(b, s) { return s > 0 ? b / s / 1e6 : 0 }
+	{ n = $1
+	  if (!(n in runs)) order[++names] = n
+	  runs[n]++
+	  own = ($6 == "-" || $6 == "") ? $2 : $6
+	  if (!(n in best) || own < best[n]) best[n] = own
+	  if (!(n in worst) || own > worst[n]) worst[n] = own
+	  if (!(n in wall) || $2 < wall[n]) wall[n] = $2
+	  if (!(n in cpu) || $3 < cpu[n]) cpu[n] = $3
+	  if ($4 > rss[n]) rss[n] = $4
+	  if ($5 != 0) rc[n] = $5; else if (!(n in rc)) rc[n] = 0 }
 	END {
-		printf "%-18s %8s %8s %8s %10s %7s %5s\n", "tool", "own MB/s", "wall", "x fio",
-		       "CPU s/GiB", "maxRSS", "exit"
-		for (i = 1; i <= NR; i++) {
-			b = bytes; if (name[i] ~ /nwipe/) b = 2 * bytes
-			ref = (name[i] ~ /verify_full|read/) ? fr : fw
-			printf "%-18s %8.0f %8.0f %8.2f %10.3f %5.0fMB %5d\n", name[i],
-			       b / own[i] / 1e6, b / wall[i] / 1e6, (ref / own[i]) * (b / bytes),
-			       cpu[i] / (bytes / 1073741824), rss[i] / 1024, rc[i]
+		fw = best["fio_write"]; fr = best["fio_read"]; gib = bytes / 1073741824
+		printf "%-18s %8s %11s %8s %6s %10s %7s %5s %4s\n", "tool", "own MB/s", "spread",
+		       "wall", "x fio", "CPU s/GiB", "maxRSS", "exit", "runs"
+		for (i = 1; i <= names; i++) {
+			n = order[i]
+			b = bytes; if (n ~ /nwipe|write_verify/) b = 2 * bytes
+			ref = (n ~ /verify_full|read/) ? fr : fw
+			printf "%-18s %8.0f %5.0f-%-5.0f %8.0f %6.2f %10.3f %5.0fMB %5d %4d\n", n,
+			       mbs(b, best[n]), mbs(b, worst[n]), mbs(b, best[n]), mbs(b, wall[n]),
+			       (best[n] > 0 ? (ref / best[n]) * (b / bytes) : 0),
+			       cpu[n] / gib, rss[n] / 1024, rc[n], runs[n]
 		}
+		w = fw / best["kesu_random"]; v = fr / best["kesu_verify_full"]
+		cw = cpu["kesu_random"] / gib; cv = cpu["kesu_verify_full"] / gib
+		r = rss["kesu_random"]; if (rss["kesu_verify_full"] > r) r = rss["kesu_verify_full"]
+		if (rss["kesu_write_verify"] > r) r = rss["kesu_write_verify"]
+		print "targets:"
+		target("write (random) >= 0.95x fio write", sprintf("%.2fx", w), w >= 0.95)
+		if (memory)
+			target("full verify >= 0.90x fio read", sprintf("%.2fx", v), v >= 0.90)
+		else
+			printf "  %-36s %10s  %s\n", "full verify vs fio read",
+			       sprintf("%.2fx", v), "(the target is for the memory-speed device)"
+		target("CPU, write <= 0.20 s per GiB", sprintf("%.3f", cw), cw <= 0.20)
+		target("CPU, full verify <= 0.20 s per GiB", sprintf("%.3f", cv), cv <= 0.20)
+		target("memory <= 64 MiB per drive", sprintf("%.0f MiB", r / 1024), r <= 65536)
+	}
+	function target(what, got, ok) {
+		printf "  %-36s %10s  %s\n", what, got, ok ? "met" : "NOT met"
 	}' "$TMP/res"
+	grep -q "^nwipe_prng_verify [^ ]* [^ ]* [^ ]* 124 " "$TMP/res" &&
+		echo "nwipe: stopped after ${NWIPE_TIMEOUT} s (exit 124): its MB/s is a bound"
 }
 
-echo "kesu bench: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r)"
+echo "kesu bench: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$FIO_MEM_NOTE; kesu: transparent huge pages $(sed 's/.*\[\(.*\)\].*/\1/' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)"
+echo "$REPEAT runs of fio, dd and kesu per device (own MB/s: the best; spread: worst-best), one of shred and nwipe"
 echo "kesu: exit 1 on --verify none is expected (outcome UNVERIFIED)"
-bench_device "loop over /dev/shm" "$L_SHM"
-bench_device "loop over a file in $DISK_DIR" "$L_DISK"
+bench_device "loop over /dev/shm" "$L_SHM" 1
+bench_device "loop over a file in $DISK_DIR" "$L_DISK" 0
