@@ -43,6 +43,19 @@ cleanup() {
 		case "$sw" in "$KESU_TEST_TMP"/*) swapoff "$sw" 2>/dev/null ;; esac
 		for l in $loops; do [ "$sw" = "$l" ] && swapoff "$sw" 2>/dev/null; done
 	done
+	# Loop devices stacked on ours (losetup /dev/loopN, or on a partition of
+	# it) keep the lower ones busy: find them level by level, detach top down.
+	level=$loops
+	while [ -n "$level" ]; do
+		upper=""
+		for l in $level; do
+			upper="$upper $(losetup -l -n -O NAME,BACK-FILE 2>/dev/null |
+				awk -v d="$l" '$2 == d || index($2, d "p") == 1 { print $1 }')"
+		done
+		upper=$(echo $upper)
+		loops="$upper $loops"
+		level=$upper
+	done
 	for l in $loops; do
 		losetup -d "$l" 2>/dev/null
 	done
