@@ -84,6 +84,9 @@ static void approve(void)
  * outcome and start time (NULL: now), attach it through the ledger (verified,
  * sealed), and return its path in path.
  */
+/* The time source the next record says its clock had ("" leaves the fixture's). */
+static const char *record_time_source = "";
+
 static void erase_and_attach(const char *media_id, const char *outcome, const char *started,
 			     char *path, size_t len)
 {
@@ -104,6 +107,10 @@ static void erase_and_attach(const char *media_id, const char *outcome, const ch
 		json_object_set_new(json_object_get(record, "verification"), "result",
 				    json_string("not-run"));
 	json_object_set_new(record, "record_id", json_sprintf("R-%s", media_id));
+	if (*record_time_source)
+		json_object_set_new(record, "time",
+				    json_pack("{s:s, s:i, s:s}", "source", record_time_source,
+					      "offset_ms", 0, "image_built_at", ""));
 	snprintf(rec, sizeof(rec), "%s/%s.record.json", dir, media_id);
 	ck_assert_int_eq(json_dump_file(record, rec, JSON_SORT_KEYS), 0);
 	json_decref(record);
@@ -345,6 +352,21 @@ START_TEST(test_completion_plan_approved_after_erasure)
 }
 END_TEST
 
+START_TEST(test_completion_clock_unconfirmed)
+{
+	char c1[PATH_MAX];
+
+	station();
+	add_planned("M-0001", "顧客データ", "消去");
+	approve();
+	/* a boot image run whose clock nobody confirmed: its times prove nothing */
+	record_time_source = "rtc-unconfirmed";
+	erase_and_attach("M-0001", "ERASED", NULL, c1, sizeof(c1));
+	record_time_source = "";
+	report_says(0, "時刻は確かではありません");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("completion");
@@ -356,6 +378,7 @@ int main(void)
 		{ "held_not_in_plan", test_completion_held_medium_not_in_plan },
 		{ "approved_after", test_completion_plan_approved_after_erasure },
 		{ "failed_not_returned", test_completion_failed_and_not_returned },
+		{ "clock_unconfirmed", test_completion_clock_unconfirmed },
 	};
 
 	TU_ADD_CASES(s, tests, 240);

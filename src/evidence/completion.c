@@ -263,6 +263,19 @@ static int item_approved_first(struct judge *j, struct item *it)
 	return 0;
 }
 
+/* The certificate's own time can be trusted: a clock nobody confirmed, or one
+ * before the boot image was built, cannot show the approval came first. */
+static int item_cert_time(struct judge *j, struct item *it)
+{
+	const char *doubt;
+
+	if (!it->cert)
+		return 0;           /* not verified: item_cert_files gave the reason */
+	doubt = kesu_cert_time_doubt(it->cert);
+	return doubt ? reason(j, it, "%s: 証明書 %s の時刻は確かではありません: %s", it->id,
+			      it->cited->cert_id, doubt) : 0;
+}
+
 static int (*const ledger_checks[])(struct judge *j) = {
 	check_audit,
 	check_coverage,
@@ -272,6 +285,7 @@ static int (*const item_checks[])(struct judge *j, struct item *it) = {
 	item_done,
 	item_cert_files,
 	item_cert_erased,
+	item_cert_time,
 	item_approved_first,
 };
 
