@@ -57,6 +57,7 @@ cleanup() {
 		level=$upper
 	done
 	for l in $loops; do
+		partx -d "$l" 2>/dev/null
 		losetup -d "$l" 2>/dev/null
 	done
 	rm -rf "$KESU_TEST_TMP"

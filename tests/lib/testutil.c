@@ -28,6 +28,14 @@ static struct {
 static int n_cleanups;
 static bool atexit_registered;
 
+/* Partition nodes added with partx outlive the loop device's detach (the
+ * kernel drops only those of a partscan device), and the next user of that
+ * loop number would see them: remove them first. */
+static void loop_release(const char *dev)
+{
+	tu_sh("partx -d %s 2>/dev/null; losetup -d %s 2>/dev/null", dev, dev);
+}
+
 static void tu_cleanup_all(void)
 {
 	/* Reverse order: unmount before detaching the loop device under it. */
@@ -38,7 +46,7 @@ static void tu_cleanup_all(void)
 		if (cleanups[n_cleanups].kind == TU_MOUNT)
 			umount2(cleanups[n_cleanups].path, MNT_DETACH);
 		else
-			tu_sh("losetup -d %s 2>/dev/null", cleanups[n_cleanups].path);
+			loop_release(cleanups[n_cleanups].path);
 	}
 }
 
@@ -317,6 +325,8 @@ int tu_loop_attach(const char *image, char *dev, size_t len)
 	snprintf(dev, len, "%s", out);
 	free(out);
 	tu_register(TU_LOOP, dev);
+	/* Another program may have left partition nodes on this loop number. */
+	tu_sh("partx -d %s 2>/dev/null; true", dev);
 	/* udev may still be probing; let it settle so O_EXCL is ours. */
 	tu_sh("command -v udevadm >/dev/null && udevadm settle 2>/dev/null; true");
 	return 0;
@@ -336,7 +346,7 @@ void tu_loop_detach(const char *dev)
 	for (int i = 0; i < n_cleanups; i++)
 		if (cleanups[i].kind == TU_LOOP && !strcmp(cleanups[i].path, dev))
 			cleanups[i].path[0] = '\0';
-	tu_sh("losetup -d %s 2>/dev/null", dev);
+	loop_release(dev);
 }
 
 int tu_mount(const char *dev, char *mnt, size_t len)
