@@ -960,16 +960,7 @@ int kesu_ledger_approve_plan_at(struct kesu_ledger *lg, const char *approver,
 	long dummy;
 	int rc;
 
-	if ((rc = lg_require_operator(lg, eb)) < 0)
-		return rc;
-	if (!approver || !*approver)
-		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
-				    "who approved the plan? Give the 主管担当's full name with --approved-by");
-	/* recorded as on the roster when one is kept */
-	if ((rc = kesu_staff_check_name(lg, KESU_STAFF_OFFICER, "承認者 (--approved-by)", approver,
-					full, sizeof(full), eb)) < 0)
-		return rc;
-	if ((rc = lg_approval_time(approved_at, when, eb)) < 0)
+	if ((rc = lg_approval(lg, "plan", approver, approved_at, full, when, eb)) < 0)
 		return rc;
 	if ((rc = lg_begin(lg, eb)) < 0)
 		return rc;

@@ -7,6 +7,7 @@
 #define KESU_LEDGER_INT_H
 
 #include <kesu/ledger.h>
+#include <kesu/staff.h>
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -54,6 +55,11 @@ int lg_parse_time(const char *s, time_t *t, int *date_only);
 int lg_parse_interval(const char *s, time_t *from, time_t *to);
 /* The approval time as stored (RFC 3339 UTC): given (not in the future) or now. */
 int lg_approval_time(const char *given, char out[32], struct kesu_errbuf *eb);
+/* An approval's who and when: the operator is there, the approver a 主管担当
+ * on the roster (full, as recorded), the time as lg_approval_time. */
+int lg_approval(struct kesu_ledger *lg, const char *what, const char *approver,
+		const char *approved_at, char full[KESU_STAFF_NAME_MAX], char when[32],
+		struct kesu_errbuf *eb);
 
 /* Prepare sql: 0 or an error with eb filled. */
 int lg_prepare(struct kesu_ledger *lg, const char *sql, sqlite3_stmt **st, struct kesu_errbuf *eb);

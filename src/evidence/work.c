@@ -394,6 +394,25 @@ int lg_approval_time(const char *given, char out[32], struct kesu_errbuf *eb)
 	return 0;
 }
 
+int lg_approval(struct kesu_ledger *lg, const char *what, const char *approver,
+		const char *approved_at, char full[KESU_STAFF_NAME_MAX], char when[32],
+		struct kesu_errbuf *eb)
+{
+	int rc;
+
+	if ((rc = lg_require_operator(lg, eb)) < 0)
+		return rc;
+	if (!approver || !*approver)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "who approved the %s? Give the 主管担当's full name with --approved-by",
+				    what);
+	/* recorded as on the roster when one is kept */
+	if ((rc = kesu_staff_check_name(lg, KESU_STAFF_OFFICER, "承認者 (--approved-by)", approver,
+					full, KESU_STAFF_NAME_MAX, eb)) < 0)
+		return rc;
+	return lg_approval_time(approved_at, when, eb);
+}
+
 static int interval_err(struct kesu_errbuf *eb, const char *what, const char *opt, const char *v)
 {
 	return kesu_err_set(eb, -KESU_E_BAD_INPUT,
@@ -625,15 +644,7 @@ int kesu_work_approve(struct kesu_ledger *lg, const char *work_id, const char *a
 	char when[32], full[KESU_STAFF_NAME_MAX];
 	int rc;
 
-	if ((rc = lg_require_operator(lg, eb)) < 0)
-		return rc;
-	if (!approver || !*approver)
-		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
-				    "who approved the work? Give the 主管担当's full name with --approved-by");
-	if ((rc = kesu_staff_check_name(lg, KESU_STAFF_OFFICER, "承認者 (--approved-by)", approver,
-					full, sizeof(full), eb)) < 0)
-		return rc;
-	if ((rc = lg_approval_time(approved_at, when, eb)) < 0)
+	if ((rc = lg_approval(lg, "work", approver, approved_at, full, when, eb)) < 0)
 		return rc;
 	if ((rc = lg_begin(lg, eb)) < 0)
 		return rc;
