@@ -365,7 +365,7 @@ START_TEST(test_unlock_password_in_record_not_in_certificate)
 	const char *rec_path, *cert_path;
 	struct tu_result r;
 	json_error_t je;
-	json_t *doc, *rec, *res;
+	json_t *doc, *issued, *rec, *res;
 	struct fx f;
 
 	if (tu_skip_unless_root(__func__))
@@ -411,11 +411,11 @@ START_TEST(test_unlock_password_in_record_not_in_certificate)
 	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec_path, "--out", f.out, "--key", key,
 				 "--cert", signer, "--json", NULL), 0);
 	ck_assert_msg(r.status == 0, "cert issue: %s", r.err);
-	doc = json_loads(r.out, 0, &je);
-	ck_assert_ptr_nonnull(doc);
+	issued = json_loads(r.out, 0, &je);
+	ck_assert_ptr_nonnull(issued);
 	snprintf(cert, sizeof(cert), "%s/%s.json", f.out,
-		 json_string_value(json_object_get(doc, "certificate_id")));
-	json_decref(doc);
+		 json_string_value(json_object_get(issued, "certificate_id")));
+	json_decref(issued);
 	tu_result_free(&r);
 	ck_not_in_certificate(cert, pw);
 
@@ -428,6 +428,7 @@ START_TEST(test_unlock_password_in_record_not_in_certificate)
 	ck_out_has(&f, "unlocked");
 	sim_fx_ck_security(&f.sim, "enabled=0 locked=0");
 	json_decref(rec);
+	json_decref(doc);       /* rec_path pointed into it */
 	fx_free(&f);
 }
 END_TEST
