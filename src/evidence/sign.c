@@ -273,7 +273,7 @@ int kesu_sign_verify_detached(const void *data, size_t len, const void *p7s, siz
 	CMS_ContentInfo *cms = NULL;
 	STACK_OF(CMS_SignerInfo) *sis;
 	STACK_OF(X509) *certs = NULL, *signers = NULL;
-	BIO *content = NULL;
+	BIO *content = NULL, *mem = NULL;
 	X509 *signer;
 	int rc = 0;
 
@@ -295,10 +295,19 @@ int kesu_sign_verify_detached(const void *data, size_t len, const void *p7s, siz
 				  "(it has %d)", sis ? sk_CMS_SignerInfo_num(sis) : 0);
 		goto out;
 	}
-	if (len > (size_t)INT32_MAX || !(content = BIO_new_mem_buf(data, (int)len))) {
+	/*
+	 * The memory BIO sits under a pass-through filter: OpenSSL 3.0's
+	 * CMS_verify copies a bare memory BIO into a temporary one and, with
+	 * CMS_BINARY, leaks that copy when the signature's content cannot be
+	 * set up (a malformed signer info).
+	 */
+	if (len > (size_t)INT32_MAX || !(content = BIO_new(BIO_f_null())) ||
+	    !(mem = BIO_new_mem_buf(data, (int)len))) {
 		rc = kesu_err_set(eb, -ENOMEM, "out of memory");
 		goto out;
 	}
+	content = BIO_push(content, mem);
+	mem = NULL;
 	if (CMS_verify(cms, NULL, NULL, content, NULL, CMS_BINARY | CMS_NO_SIGNER_CERT_VERIFY) == 1) {
 		r->signature_ok = 1;
 	} else {
@@ -333,7 +342,8 @@ int kesu_sign_verify_detached(const void *data, size_t len, const void *p7s, siz
 out:
 	sk_X509_free(signers);
 	sk_X509_pop_free(certs, X509_free);
-	BIO_free(content);
+	BIO_free_all(content);
+	BIO_free(mem);
 	CMS_ContentInfo_free(cms);
 	ERR_clear_error();
 	return rc;
