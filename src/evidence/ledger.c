@@ -304,93 +304,7 @@ fail:
 	return rc;
 }
 
-/* ---- the database handle ---- */
-
-int lg_db_err(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb, const char *what)
-{
-	const char *path = lg && lg->path ? lg->path : "the ledger";
-	const char *msg = lg && lg->db ? sqlite3_errmsg(lg->db) : sqlite3_errstr(rc);
-
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return kesu_err_set(eb, -KESU_E_BUSY,
-				    "%s: the ledger database %s is locked by another process; nothing was "
-				    "changed. Try again when it has finished (or wait longer with --wait)",
-				    what, path);
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
-		return kesu_err_set(eb, -KESU_E_DB,
-				    "%s: %s is corrupt or not an SQLite database (%s); nothing was changed. "
-				    "Restore it from a backup", what, path, msg);
-	case SQLITE_CANTOPEN:
-		return kesu_err_set(eb, -ENOENT, "%s: cannot open %s (%s)", what, path, msg);
-	case SQLITE_READONLY:
-		return kesu_err_set(eb, -EACCES, "%s: %s is read-only (%s)", what, path, msg);
-	case SQLITE_FULL:
-		return kesu_err_set(eb, -ENOSPC, "%s: disk full writing %s", what, path);
-	case SQLITE_NOMEM:
-		return kesu_err_set(eb, -ENOMEM, "%s: out of memory", what);
-	default:
-		return kesu_err_set(eb, -KESU_E_DB, "%s: %s: %s", what, path, msg);
-	}
-}
-
-int lg_prepare(struct kesu_ledger *lg, const char *sql, sqlite3_stmt **st, struct kesu_errbuf *eb)
-{
-	int rc = sqlite3_prepare_v2(lg->db, sql, -1, st, NULL);
-
-	if (rc != SQLITE_OK) {
-		*st = NULL;
-		return lg_db_err(lg, rc, eb, "reading the ledger");
-	}
-	return 0;
-}
-
-const char *lg_col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? (const char *)t : "";
-}
-
-static int exec_sql(struct kesu_ledger *lg, const char *sql, struct kesu_errbuf *eb,
-		    const char *what)
-{
-	int rc = sqlite3_exec(lg->db, sql, NULL, NULL, NULL);
-
-	return rc == SQLITE_OK ? 0 : lg_db_err(lg, rc, eb, what);
-}
-
-int lg_begin(struct kesu_ledger *lg, struct kesu_errbuf *eb)
-{
-	return exec_sql(lg, "BEGIN IMMEDIATE", eb, "starting a change");
-}
-
-int lg_end(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb)
-{
-	int crc;
-
-	if (rc < 0) {
-		sqlite3_exec(lg->db, "ROLLBACK", NULL, NULL, NULL);
-		return rc;
-	}
-	crc = exec_sql(lg, "COMMIT", eb, "saving the change");
-	if (crc < 0) {
-		sqlite3_exec(lg->db, "ROLLBACK", NULL, NULL, NULL);
-		return crc;
-	}
-	return rc;
-}
-
-int lg_require_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb)
-{
-	if (!lg->operator_name || !*lg->operator_name)
-		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
-				    "who makes this change? Give the operator's full name with "
-				    "--operator or [operator] name in kesu.conf");
-	return lg_staff_check_operator(lg, eb);
-}
+/* ---- the operator ---- */
 
 int kesu_ledger_set_operator(struct kesu_ledger *lg, const char *name)
 {
@@ -491,10 +405,10 @@ static int migrate(struct kesu_ledger *lg, struct kesu_errbuf *eb)
 	}
 	/* Each step in the same transaction: an interrupted migration leaves the old schema. */
 	for (; version < KESU_LEDGER_SCHEMA; version++)
-		if ((rc = exec_sql(lg, migrations[version], eb, "upgrading the ledger")) < 0)
+		if ((rc = lg_exec(lg, migrations[version], eb, "upgrading the ledger")) < 0)
 			goto out;
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", KESU_LEDGER_SCHEMA);
-	rc = exec_sql(lg, sql, eb, "upgrading the ledger");
+	rc = lg_exec(lg, sql, eb, "upgrading the ledger");
 out:
 	return lg_end(lg, rc, eb);
 }
@@ -542,7 +456,7 @@ int kesu_ledger_open(const char *path, unsigned flags, int busy_ms, struct kesu_
 	sqlite3_busy_timeout(lg->db, busy_ms < 0 ? 0 : busy_ms);
 	/* A large cache keeps a big import's pages in memory: in rollback-journal mode a
 	 * cache spill syncs the journal each time, which made 200k-row imports crawl. */
-	if ((rc = exec_sql(lg, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536", eb,
+	if ((rc = lg_exec(lg, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536", eb,
 			   "opening the ledger")) < 0)
 		goto fail;
 	if ((rc = quick_check(lg, eb)) < 0)

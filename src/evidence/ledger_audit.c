@@ -21,94 +21,6 @@
 #include <string.h>
 #include <time.h>
 
-static const char zero_hash[] =
-	"0000000000000000000000000000000000000000000000000000000000000000";
-
-char *lg_event_canonical(long seq, const char *time_s, const char *op, const char *action,
-			 const char *entity, const char *key, json_t *detail, const char *prev)
-{
-	json_t *o = json_pack("{sI ss ss ss ss ss sO ss}", "seq", (json_int_t)seq, "time", time_s,
-			      "operator", op, "action", action, "entity", entity, "key", key,
-			      "detail", detail, "prev", prev);
-	char *s;
-
-	if (!o)
-		return NULL;
-	s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
-	json_decref(o);
-	return s;
-}
-
-/* The last event's seq and hash (0 and zeros when there is none). */
-static int chain_tail(struct kesu_ledger *lg, long *seq, char prev[65], struct kesu_errbuf *eb)
-{
-	sqlite3_stmt *st;
-	int rc = lg_prepare(lg, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", &st, eb);
-
-	if (rc < 0)
-		return rc;
-	*seq = 0;
-	snprintf(prev, 65, "%s", zero_hash);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*seq = (long)sqlite3_column_int64(st, 0);
-		snprintf(prev, 65, "%s", lg_col_text(st, 1));
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = 0;
-	} else {
-		rc = lg_db_err(lg, rc, eb, "reading the audit trail");
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-int lg_event_append(struct kesu_ledger *lg, const char *action, const char *entity,
-		    const char *key, json_t *detail, long *seq_out, struct kesu_errbuf *eb)
-{
-	sqlite3_stmt *st = NULL;
-	char prev[65], hash[KESU_SHA256_HEX_LEN + 1], now[32];
-	char *canon = NULL, *detail_text = NULL;
-	long seq;
-	int rc;
-
-	if ((rc = lg_require_operator(lg, eb)) < 0)
-		return rc;
-	if ((rc = chain_tail(lg, &seq, prev, eb)) < 0)
-		return rc;
-	seq++;
-	kesu_time_rfc3339(time(NULL), now, sizeof(now));
-	rc = -ENOMEM;
-	canon = lg_event_canonical(seq, now, lg->operator_name, action, entity, key, detail, prev);
-	detail_text = json_dumps(detail, JSON_SORT_KEYS | JSON_COMPACT);
-	if (!canon || !detail_text)
-		goto out;
-	if ((rc = kesu_sha256_hex(canon, strlen(canon), hash)) < 0)
-		goto out;
-	if ((rc = lg_prepare(lg, "INSERT INTO events (seq, time, operator, action, entity, key,"
-			     " detail, prev_hash, hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-			     &st, eb)) < 0)
-		goto out;
-	sqlite3_bind_int64(st, 1, seq);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, lg->operator_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, entity, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, detail_text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, prev, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE ? 0 : lg_db_err(lg, rc, eb, "recording the change");
-	if (rc == 0 && seq_out)
-		*seq_out = seq;
-out:
-	sqlite3_finalize(st);
-	free(canon);
-	free(detail_text);
-	return rc;
-}
-
 static void event_from_row(sqlite3_stmt *st, struct kesu_ledger_event *ev)
 {
 	ev->seq = (long)sqlite3_column_int64(st, 0);
@@ -213,7 +125,7 @@ static int audit_chain(struct kesu_ledger *lg, json_t *state, struct kesu_audit_
 	long expect = 1;
 	int rc;
 
-	snprintf(prev, sizeof(prev), "%s", zero_hash);
+	snprintf(prev, sizeof(prev), "%s", lg_zero_hash);
 	if ((rc = lg_prepare(lg, EVENT_COLUMNS " ORDER BY seq", &st, eb)) < 0)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

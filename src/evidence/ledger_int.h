@@ -2,6 +2,10 @@
 /*
  * Private to the ledger's files (ledger.c, ledger_audit.c, ledger_csv.c,
  * work.c, report.c): the handle, transactions and the event writer.
+ * ledger_db.c holds what they all stand on (errors, statements,
+ * transactions, the operator check, the event chain); the arrows run from
+ * ledger.c and ledger_audit.c down to it, and from ledger_audit.c to ledger.c
+ * (lg_media_select), never back.
  */
 #ifndef KESU_LEDGER_INT_H
 #define KESU_LEDGER_INT_H
@@ -26,6 +30,8 @@ struct kesu_ledger {
 /* Turn an SQLite result code into -KESU_E_* with a sentence that says what to do. */
 int lg_db_err(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb, const char *what);
 
+/* Run sql (no results); what names the step in the error. */
+int lg_exec(struct kesu_ledger *lg, const char *sql, struct kesu_errbuf *eb, const char *what);
 /* BEGIN IMMEDIATE (takes the write lock now, so a busy database fails before any work). */
 int lg_begin(struct kesu_ledger *lg, struct kesu_errbuf *eb);
 /* COMMIT when rc >= 0, else ROLLBACK; returns rc, or the commit's error. */
@@ -77,6 +83,9 @@ int lg_event_append(struct kesu_ledger *lg, const char *action, const char *enti
 /* Add {field: [old, new]} to changes (a new reference is not taken from old/new). */
 int lg_change_add(json_t *changes, const char *field, const char *old_value,
 		  const char *new_value);
+
+/* The prev_hash of the first event. */
+extern const char lg_zero_hash[];
 
 /* The canonical bytes of an event (what its hash is over); free(). */
 char *lg_event_canonical(long seq, const char *time, const char *op, const char *action,

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What every file of the ledger stands on (ledger_int.h): SQLite errors in
+ * words, statements and transactions, the operator check, and the writer of
+ * the hash-chained audit events. ledger.c (the media rows) and
+ * ledger_audit.c (history and audit) both call down into this file and
+ * never into each other's writer.
+ */
+#include "ledger_int.h"
+
+#include <kesu/util.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- the database handle ---- */
+
+int lg_db_err(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb, const char *what)
+{
+	const char *path = lg && lg->path ? lg->path : "the ledger";
+	const char *msg = lg && lg->db ? sqlite3_errmsg(lg->db) : sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return kesu_err_set(eb, -KESU_E_BUSY,
+				    "%s: the ledger database %s is locked by another process; nothing was "
+				    "changed. Try again when it has finished (or wait longer with --wait)",
+				    what, path);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return kesu_err_set(eb, -KESU_E_DB,
+				    "%s: %s is corrupt or not an SQLite database (%s); nothing was changed. "
+				    "Restore it from a backup", what, path, msg);
+	case SQLITE_CANTOPEN:
+		return kesu_err_set(eb, -ENOENT, "%s: cannot open %s (%s)", what, path, msg);
+	case SQLITE_READONLY:
+		return kesu_err_set(eb, -EACCES, "%s: %s is read-only (%s)", what, path, msg);
+	case SQLITE_FULL:
+		return kesu_err_set(eb, -ENOSPC, "%s: disk full writing %s", what, path);
+	case SQLITE_NOMEM:
+		return kesu_err_set(eb, -ENOMEM, "%s: out of memory", what);
+	default:
+		return kesu_err_set(eb, -KESU_E_DB, "%s: %s: %s", what, path, msg);
+	}
+}
+
+int lg_prepare(struct kesu_ledger *lg, const char *sql, sqlite3_stmt **st, struct kesu_errbuf *eb)
+{
+	int rc = sqlite3_prepare_v2(lg->db, sql, -1, st, NULL);
+
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return lg_db_err(lg, rc, eb, "reading the ledger");
+	}
+	return 0;
+}
+
+const char *lg_col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? (const char *)t : "";
+}
+
+int lg_exec(struct kesu_ledger *lg, const char *sql, struct kesu_errbuf *eb, const char *what)
+{
+	int rc = sqlite3_exec(lg->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : lg_db_err(lg, rc, eb, what);
+}
+
+int lg_begin(struct kesu_ledger *lg, struct kesu_errbuf *eb)
+{
+	return lg_exec(lg, "BEGIN IMMEDIATE", eb, "starting a change");
+}
+
+int lg_end(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb)
+{
+	int crc;
+
+	if (rc < 0) {
+		sqlite3_exec(lg->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	crc = lg_exec(lg, "COMMIT", eb, "saving the change");
+	if (crc < 0) {
+		sqlite3_exec(lg->db, "ROLLBACK", NULL, NULL, NULL);
+		return crc;
+	}
+	return rc;
+}
+
+int lg_require_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb)
+{
+	if (!lg->operator_name || !*lg->operator_name)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "who makes this change? Give the operator's full name with "
+				    "--operator or [operator] name in kesu.conf");
+	return lg_staff_check_operator(lg, eb);
+}
+
+/* ---- the audit events ---- */
+
+const char lg_zero_hash[] =
+	"0000000000000000000000000000000000000000000000000000000000000000";
+
+char *lg_event_canonical(long seq, const char *time_s, const char *op, const char *action,
+			 const char *entity, const char *key, json_t *detail, const char *prev)
+{
+	json_t *o = json_pack("{sI ss ss ss ss ss sO ss}", "seq", (json_int_t)seq, "time", time_s,
+			      "operator", op, "action", action, "entity", entity, "key", key,
+			      "detail", detail, "prev", prev);
+	char *s;
+
+	if (!o)
+		return NULL;
+	s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+/* The last event's seq and hash (0 and zeros when there is none). */
+static int chain_tail(struct kesu_ledger *lg, long *seq, char prev[65], struct kesu_errbuf *eb)
+{
+	sqlite3_stmt *st;
+	int rc = lg_prepare(lg, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", &st, eb);
+
+	if (rc < 0)
+		return rc;
+	*seq = 0;
+	snprintf(prev, 65, "%s", lg_zero_hash);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*seq = (long)sqlite3_column_int64(st, 0);
+		snprintf(prev, 65, "%s", lg_col_text(st, 1));
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = lg_db_err(lg, rc, eb, "reading the audit trail");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int lg_event_append(struct kesu_ledger *lg, const char *action, const char *entity,
+		    const char *key, json_t *detail, long *seq_out, struct kesu_errbuf *eb)
+{
+	sqlite3_stmt *st = NULL;
+	char prev[65], hash[KESU_SHA256_HEX_LEN + 1], now[32];
+	char *canon = NULL, *detail_text = NULL;
+	long seq;
+	int rc;
+
+	if ((rc = lg_require_operator(lg, eb)) < 0)
+		return rc;
+	if ((rc = chain_tail(lg, &seq, prev, eb)) < 0)
+		return rc;
+	seq++;
+	kesu_time_rfc3339(time(NULL), now, sizeof(now));
+	rc = -ENOMEM;
+	canon = lg_event_canonical(seq, now, lg->operator_name, action, entity, key, detail, prev);
+	detail_text = json_dumps(detail, JSON_SORT_KEYS | JSON_COMPACT);
+	if (!canon || !detail_text)
+		goto out;
+	if ((rc = kesu_sha256_hex(canon, strlen(canon), hash)) < 0)
+		goto out;
+	if ((rc = lg_prepare(lg, "INSERT INTO events (seq, time, operator, action, entity, key,"
+			     " detail, prev_hash, hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+			     &st, eb)) < 0)
+		goto out;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, lg->operator_name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, entity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, detail_text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, prev, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	rc = rc == SQLITE_DONE ? 0 : lg_db_err(lg, rc, eb, "recording the change");
+	if (rc == 0 && seq_out)
+		*seq_out = seq;
+out:
+	sqlite3_finalize(st);
+	free(canon);
+	free(detail_text);
+	return rc;
+}
