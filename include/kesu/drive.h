@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the drive itself reports: probe a device descriptor for NVMe
- * (NVME_IOCTL_ID, Identify) and then ATA (SG_IO IDENTIFY DEVICE, native max
- * address, DCO), and classify the media (HDD, SSD, flash) for the erase
+ * (NVME_IOCTL_ID, Identify), ATA (SG_IO IDENTIFY DEVICE, native max
+ * address, DCO) and then eMMC/SD (MMC_IOC_CMD, EXT_CSD), and classify the media (HDD, SSD, flash) for the erase
  * methods' NIST SP 800-88 classes.
  *
  * Every device that is not a regular file is probed with real ioctls; one
@@ -15,6 +15,7 @@
 #include <kesu/ata.h>
 #include <kesu/dev.h>
 #include <kesu/err.h>
+#include <kesu/mmc.h>
 #include <kesu/nvme.h>
 
 #include <stdbool.h>
@@ -24,6 +25,7 @@ enum kesu_drive_proto {
 	KESU_DRIVE_NONE = 0,
 	KESU_DRIVE_ATA,
 	KESU_DRIVE_NVME,
+	KESU_DRIVE_MMC,           /* eMMC or SD card: MMC_IOC_CMD answered */
 };
 
 /* The media classes of NIST SP 800-88 Appendix A that kesu tells apart. */
@@ -51,12 +53,15 @@ struct kesu_drive {
 	struct kesu_nvme_ns nvme_ns;     /* the namespace of this block device */
 	bool nvme_ns_valid;
 
+	/* proto MMC */
+	struct kesu_mmc_card mmc;
+
 	/* Why a protocol did not answer when that is worth telling (needs root, aborted). */
 	int probe_err;                   /* 0, or -KESU_E_* / -errno */
 	char probe_note[1024];
 };
 
-/* "none", "ata", "nvme" */
+/* "none", "ata", "nvme", "mmc" */
 const char *kesu_drive_proto_name(enum kesu_drive_proto p);
 /* "unknown", "hdd", "ssd", "flash" */
 const char *kesu_media_name(enum kesu_media m);

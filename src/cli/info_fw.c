@@ -174,6 +174,8 @@ int info_fw_print(FILE *out, const struct kesu_dev_identity *id)
 		print_ata(out, d);
 	else if (d->proto == KESU_DRIVE_NVME)
 		print_nvme(out, d);
+	else if (d->proto == KESU_DRIVE_MMC)
+		info_mmc_print(out, d);
 	else if (d->probe_err)
 		fprintf(out, "Drive: %s\n", d->probe_note);
 	print_methods(out, d);
@@ -410,6 +412,8 @@ int info_fw_json(json_t *obj, const struct kesu_dev_identity *id)
 		put(obj, "ata", ata_json(d, &rc), &rc);
 	else if (d->proto == KESU_DRIVE_NVME)
 		put(obj, "nvme", nvme_json(d, &rc), &rc);
+	else if (d->proto == KESU_DRIVE_MMC)
+		put(obj, "mmc", info_mmc_json(d, &rc), &rc);
 	else if (d->probe_err)
 		put(obj, "drive_note", json_string(d->probe_note), &rc);
 	put(obj, "methods", methods_json(d, &rc), &rc);

@@ -18,4 +18,9 @@
 int info_fw_print(FILE *out, const struct kesu_dev_identity *id);
 int info_fw_json(json_t *obj, const struct kesu_dev_identity *id);
 
+/* The eMMC/SD section (info_mmc.c), for a drive whose proto is KESU_DRIVE_MMC. */
+struct kesu_drive;
+void info_mmc_print(FILE *out, const struct kesu_drive *d);
+json_t *info_mmc_json(const struct kesu_drive *d, int *rc);
+
 #endif

@@ -10,6 +10,7 @@ const char *kesu_drive_proto_name(enum kesu_drive_proto p)
 	switch (p) {
 	case KESU_DRIVE_ATA: return "ata";
 	case KESU_DRIVE_NVME: return "nvme";
+	case KESU_DRIVE_MMC: return "mmc";
 	case KESU_DRIVE_NONE: break;
 	}
 	return "none";
@@ -88,13 +89,28 @@ static int probe_ata(int fd, struct kesu_drive *d)
 	return 0;
 }
 
+static int probe_mmc(int fd, const struct kesu_dev_identity *id, struct kesu_drive *d)
+{
+	struct kesu_errbuf eb;
+	int rc;
+
+	kesu_err_clear(&eb);
+	rc = kesu_mmc_probe(fd, id->name, &d->mmc, &eb);
+	if (rc) {
+		note_error(d, rc, &eb);
+		return rc;
+	}
+	d->proto = KESU_DRIVE_MMC;
+	return 0;
+}
+
 int kesu_drive_probe(int fd, const struct kesu_dev_identity *id, struct kesu_drive *d)
 {
 	memset(d, 0, sizeof(*d));
 	/* A regular file answers no device ioctl: nothing to ask. */
 	if (!id->is_image) {
-		if (probe_nvme(fd, d) != 0)
-			(void)probe_ata(fd, d);
+		if (probe_nvme(fd, d) != 0 && probe_ata(fd, d) != 0)
+			(void)probe_mmc(fd, id, d);
 	}
 	if (d->proto != KESU_DRIVE_NONE) {
 		d->probe_err = 0;
@@ -157,6 +173,8 @@ enum kesu_media kesu_media_classify(const struct kesu_dev_identity *id, const st
 		if (d->ata.rotation_rate >= 0x0401 && d->ata.rotation_rate != 0xffff)
 			return KESU_MEDIA_HDD;
 		return id->rotational ? KESU_MEDIA_HDD : KESU_MEDIA_SSD;
+	case KESU_DRIVE_MMC:
+		return KESU_MEDIA_FLASH;
 	case KESU_DRIVE_NONE:
 		break;
 	}

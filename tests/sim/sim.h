@@ -17,7 +17,7 @@
 #define SIM_MAX_NS 8
 #define SIM_MAX_LBAF 16
 
-enum sim_type { SIM_ATA, SIM_NVME };
+enum sim_type { SIM_ATA, SIM_NVME, SIM_MMC };
 
 enum sim_misbehave {
 	SIM_MB_NONE = 0,
@@ -98,6 +98,16 @@ struct sim_nvme_cfg {
 	double san_seconds[3];     /* block, overwrite, crypto (SANACT 2, 3, 4) */
 };
 
+struct sim_mmc_cfg {
+	bool sd;                   /* an SD card: no EXT_CSD, every command times out */
+	uint64_t sectors;          /* SEC_COUNT */
+	uint8_t rev, sec_feature, boot_size_mult, rpmb_size_mult, hc_erase_grp_size;
+	uint8_t erase_timeout_mult, sec_erase_mult;
+	bool erase_group_def, erased_ones;
+	struct sim_media boot[2];  /* boot0/boot1 images; present when configured */
+	double sanitize_seconds;   /* SANITIZE blocks this long */
+};
+
 struct sim_dev {
 	enum sim_type type;
 	char key[PATH_MAX];        /* the configured path, also the state file's key */
@@ -108,6 +118,7 @@ struct sim_dev {
 	double stall_max_seconds;  /* cap on how long a stalled synchronous command blocks */
 	struct sim_ata_cfg ata;
 	struct sim_nvme_cfg nvme;
+	struct sim_mmc_cfg mmc;
 };
 
 struct sim_config {
@@ -144,9 +155,18 @@ struct sim_nvme_state {
 	uint64_t nsze[SIM_MAX_NS];
 };
 
+struct sim_mmc_state {
+	unsigned seq;              /* erase sequence: 0 none, 1 CMD35 seen, 2 CMD36 seen */
+	unsigned seq_part;         /* the partition (0 user, 1/2 boot) the sequence is on */
+	uint64_t erase_start, erase_end;
+	unsigned sanitizes;        /* completed SANITIZE operations */
+	bool erase_reset;          /* a sequence was broken: the next R1 says ERASE_RESET */
+};
+
 struct sim_state {
 	struct sim_ata_state ata;
 	struct sim_nvme_state nvme;
+	struct sim_mmc_state mmc;
 };
 
 /* sim_config.c */
@@ -186,5 +206,10 @@ void sim_nvme_tick(const struct sim_dev *d, struct sim_state *st);
 int sim_nvme_ioctl(const struct sim_dev *d, const struct sim_ns_cfg *ns, struct sim_state *st,
 		   unsigned long req, void *arg);
 uint32_t sim_nvme_lba_size(const struct sim_dev *d, const struct sim_nvme_state *st, unsigned nsidx);
+
+/* sim_mmc.c: MMC_IOC_CMD / MMC_IOC_MULTI_CMD on part (0 user area, 1/2 boot0/boot1). */
+int sim_mmc_ioctl(const struct sim_dev *d, unsigned part, struct sim_state *st, unsigned long req, void *arg);
+/* The erase unit in bytes. */
+uint64_t sim_mmc_group_bytes(const struct sim_dev *d);
 
 #endif

@@ -408,6 +408,49 @@ static void parse_nvme(struct parse *p, json_t *o, struct sim_dev *d)
 			fail(p, "nsid %u outside 1..nn (%u)", n->ns[i].nsid, n->nn);
 }
 
+static void parse_mmc(struct parse *p, json_t *o, struct sim_dev *d)
+{
+	static const char *const dev_keys[] = { "path", "type", "misbehave", "stall_at", "stall_max_seconds",
+		"card", "sectors", "ext_csd_rev", "sec_feature", "boot", "boot_size_mult", "rpmb_size_mult",
+		"erase_group_def", "hc_erase_grp_size", "erase_timeout_mult", "sec_erase_mult", "erased_fill",
+		"sanitize_seconds", NULL };
+	static const char *const sec_names[] = { "secure_erase", "", "", "", "secure_trim", "", "sanitize" };
+	struct sim_mmc_cfg *m = &d->mmc;
+	json_t *boot = json_object_get(o, "boot");
+	char s[16];
+
+	check_keys(p, o, d->key, dev_keys);
+	get_str(p, o, "card", "emmc", s, sizeof(s));
+	if (strcmp(s, "emmc") && strcmp(s, "sd"))
+		fail(p, "\"card\" must be \"emmc\" or \"sd\"");
+	m->sd = !strcmp(s, "sd");
+	m->sectors = get_u64(p, o, "sectors", d->media.bytes / 512);
+	m->rev = (uint8_t)get_u64(p, o, "ext_csd_rev", 8);
+	m->sec_feature = (uint8_t)get_bits(p, o, "sec_feature", sec_names, 7, 0x55);
+	if (boot && (!json_is_array(boot) || json_array_size(boot) > 2)) {
+		fail(p, "\"boot\" must be a list of at most 2 image paths");
+		boot = NULL;
+	}
+	for (size_t i = 0; boot && i < json_array_size(boot); i++) {
+		const char *bp = json_string_value(json_array_get(boot, i));
+		int rc = bp ? sim_media_probe(bp, &m->boot[i]) : -EINVAL;
+
+		if (rc < 0)
+			fail(p, "boot %zu: %s", i, bp ? strerror(-rc) : "not a path");
+	}
+	m->boot_size_mult = (uint8_t)get_u64(p, o, "boot_size_mult",
+					     m->boot[0].present ? m->boot[0].bytes / (128 * 1024) : 0);
+	m->rpmb_size_mult = (uint8_t)get_u64(p, o, "rpmb_size_mult", 1);
+	m->erase_group_def = get_bool(p, o, "erase_group_def", true);
+	m->hc_erase_grp_size = (uint8_t)get_u64(p, o, "hc_erase_grp_size", 1);
+	m->erase_timeout_mult = (uint8_t)get_u64(p, o, "erase_timeout_mult", 1);
+	m->sec_erase_mult = (uint8_t)get_u64(p, o, "sec_erase_mult", 1);
+	m->erased_ones = get_fill(p, o, "erased_fill", SIM_FILL_ZERO) == SIM_FILL_ONES;
+	m->sanitize_seconds = get_num(p, o, "sanitize_seconds", 0);
+	if (!m->hc_erase_grp_size)
+		fail(p, "\"hc_erase_grp_size\" must be at least 1");
+}
+
 static void parse_dev(struct parse *p, json_t *o, struct sim_dev *d)
 {
 	char type[16];
@@ -435,8 +478,11 @@ static void parse_dev(struct parse *p, json_t *o, struct sim_dev *d)
 	} else if (!strcmp(type, "nvme")) {
 		d->type = SIM_NVME;
 		parse_nvme(p, o, d);
+	} else if (!strcmp(type, "mmc")) {
+		d->type = SIM_MMC;
+		parse_mmc(p, o, d);
 	} else {
-		fail(p, "%s: \"type\" must be \"ata\" or \"nvme\"", d->key);
+		fail(p, "%s: \"type\" must be \"ata\", \"nvme\" or \"mmc\"", d->key);
 	}
 	d->config_text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!d->config_text)

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <linux/nvme_ioctl.h>
 #include <linux/fs.h>
+#include <linux/mmc/ioctl.h>
 #include <pthread.h>
 #include <scsi/sg.h>
 #include <stdarg.h>
@@ -124,19 +125,26 @@ static bool media_matches(const struct sim_media *m, const struct stat *sb)
 	return S_ISREG(sb->st_mode) && sb->st_dev == m->st_dev && sb->st_ino == m->ino;
 }
 
-/* The configured device (and NVMe namespace) behind fd, or NULL. */
-static const struct sim_dev *find_dev(int fd, const struct sim_ns_cfg **nsp)
+/* The configured device (and NVMe namespace, or eMMC partition) behind fd, or NULL. */
+static const struct sim_dev *find_dev(int fd, const struct sim_ns_cfg **nsp, unsigned *part)
 {
 	struct stat sb;
 
 	*nsp = NULL;
+	*part = 0;
 	if (fstat(fd, &sb) < 0)
 		return NULL;
 	for (unsigned i = 0; i < config->ndev; i++) {
 		const struct sim_dev *d = &config->dev[i];
 
-		if (d->type == SIM_ATA && media_matches(&d->media, &sb))
+		if ((d->type == SIM_ATA || d->type == SIM_MMC) && media_matches(&d->media, &sb))
 			return d;
+		for (unsigned b = 0; d->type == SIM_MMC && b < 2; b++) {
+			if (media_matches(&d->mmc.boot[b], &sb)) {
+				*part = b + 1;
+				return d;
+			}
+		}
 		if (d->type != SIM_NVME)
 			continue;
 		for (unsigned n = 0; n < d->nvme.nns; n++) {
@@ -159,7 +167,8 @@ static bool is_nvme_request(unsigned long req)
  * Run one simulated command under the process mutex and the state file's lock.
  * req 0: no command, only let an operation whose time is up complete.
  */
-static int simulate(const struct sim_dev *d, const struct sim_ns_cfg *ns, unsigned long req, void *arg)
+static int simulate(const struct sim_dev *d, const struct sim_ns_cfg *ns, unsigned part,
+		    unsigned long req, void *arg)
 {
 	struct sim_state st, before;
 	int sfd = -1, ret = 0, err = 0;
@@ -176,8 +185,12 @@ static int simulate(const struct sim_dev *d, const struct sim_ns_cfg *ns, unsign
 	errno = 0;
 	if (req == 0 && d->type == SIM_ATA)
 		sim_ata_tick(d, &st.ata);
-	else if (req == 0)
+	else if (req == 0 && d->type == SIM_NVME)
 		sim_nvme_tick(d, &st);
+	else if (req == 0)
+		;
+	else if (d->type == SIM_MMC)
+		ret = sim_mmc_ioctl(d, part, &st, req, arg);
 	else if (req == SG_IO)
 		ret = sim_ata_sg_io(d, &st, arg);
 	else
@@ -213,6 +226,7 @@ int ioctl(int fd, unsigned long req, ...)
 {
 	const struct sim_ns_cfg *ns;
 	const struct sim_dev *d;
+	unsigned part;
 	va_list ap;
 	void *arg;
 
@@ -226,15 +240,17 @@ int ioctl(int fd, unsigned long req, ...)
 	}
 	if (!config || in_sim)
 		return real_ioctl(fd, req, arg);
-	d = find_dev(fd, &ns);
+	d = find_dev(fd, &ns, &part);
 	if (!d)
 		return real_ioctl(fd, req, arg);
 	if (req == SG_IO && d->type == SIM_ATA)
-		return simulate(d, NULL, req, arg);
+		return simulate(d, NULL, 0, req, arg);
 	if (is_nvme_request(req) && d->type == SIM_NVME)
-		return simulate(d, ns, req, arg);
+		return simulate(d, ns, 0, req, arg);
+	if ((req == MMC_IOC_CMD || req == MMC_IOC_MULTI_CMD) && d->type == SIM_MMC)
+		return simulate(d, NULL, part, req, arg);
 	/* Any other ioctl on the device (BLKGETSIZE64, ...) lets time-bound work finish first. */
-	simulate(d, ns, 0, NULL);
+	simulate(d, ns, part, 0, NULL);
 	if (req == BLKRRPART)
 		return reread_partitions(fd);
 	return real_ioctl(fd, req, arg);
