@@ -434,16 +434,27 @@ START_TEST(test_unlock_password_in_record_not_in_certificate)
 END_TEST
 
 /* A minimal record by hand: what kesu unlock reads of one. */
+/* A record of an older kesu, the password only in method.details: the fixture made an ATA erase. */
 static void hand_record(const char *path, const char *serial)
 {
-	char text[1024];
+	char src[4200];
+	json_t *rec, *dev, *method;
 
-	snprintf(text, sizeof(text), "{\"record_version\":1,\"record_id\":\"R-20261126-0000ABCD\","
-		 "\"device\":{\"serial\":\"%s\",\"model\":\"KESU SIMULATED ATA SSD\"},"
-		 "\"method\":{\"name\":\"ata-secure-erase\",\"details\":\"SECURITY SET PASSWORD, "
-		 "ERASE PREPARE, ERASE UNIT; temporary user password '" PW "' (recorded to "
-		 "unlock the drive should anything fail)\"},\"outcome\":\"FAILED\"}", serial);
-	ck_assert_int_eq(tu_write_file(path, text, strlen(text)), 0);
+	snprintf(src, sizeof(src), "%s/tests/fixtures/record-overwrite.json", tu_srcdir());
+	rec = json_load_file(src, 0, NULL);
+	ck_assert_ptr_nonnull(rec);
+	dev = json_object_get(rec, "device");
+	method = json_object_get(rec, "method");
+	json_object_set_new(rec, "record_id", json_string("R-20261126-0000ABCD"));
+	json_object_set_new(rec, "outcome", json_string("FAILED"));
+	json_object_set_new(dev, "serial", json_string(serial));
+	json_object_set_new(dev, "model", json_string("KESU SIMULATED ATA SSD"));
+	json_object_set_new(method, "name", json_string("ata-secure-erase"));
+	json_object_set_new(method, "details", json_string("SECURITY SET PASSWORD, ERASE PREPARE, "
+		"ERASE UNIT; temporary user password '" PW "' (recorded to unlock the drive should "
+		"anything fail)"));
+	ck_assert_int_eq(json_dump_file(rec, path, JSON_SORT_KEYS), 0);
+	json_decref(rec);
 }
 
 START_TEST(test_unlock_record_of_another_drive)

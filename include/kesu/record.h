@@ -15,6 +15,7 @@
 #include <kesu/err.h>
 #include <kesu/pattern.h>
 #include <kesu/progress.h>
+#include <kesu/record_schema.h>
 #include <kesu/text.h>
 #include <kesu/verify.h>
 
@@ -34,15 +35,22 @@
 #define KESU_RECORD_SECRETS "secrets"
 #define KESU_RECORD_ATA_PASSWORD "ata_user_password"
 
-enum kesu_outcome {
-	KESU_OUTCOME_ERASED = 0,     /* every step completed, verification passed */
-	KESU_OUTCOME_FAILED,         /* bad ranges, mismatches, the device vanished, an error */
-	KESU_OUTCOME_INTERRUPTED,    /* stopped; resumable from the journal */
-	KESU_OUTCOME_UNVERIFIED,     /* completed without verification (--verify none) */
-};
+/*
+ * ERASED: every step completed, verification passed. FAILED: bad ranges,
+ * mismatches, the device vanished, an error. INTERRUPTED: stopped, resumable
+ * from the journal. UNVERIFIED: completed without verification (--verify none).
+ * The names are KESU_OUTCOMES (record_schema.h).
+ */
+#define KESU_OUTCOME_ENUM(n) KESU_OUTCOME_##n,
+enum kesu_outcome { KESU_OUTCOMES(KESU_OUTCOME_ENUM) };
+#undef KESU_OUTCOME_ENUM
 
 /* "ERASED", "FAILED", "INTERRUPTED", "UNVERIFIED" */
 const char *kesu_outcome_name(enum kesu_outcome o);
+/* The outcome named s (exactly, as in a record); -KESU_E_BAD_INPUT for any other text. */
+int kesu_outcome_parse(const char *s, enum kesu_outcome *o);
+/* s names the outcome o ("ERASED" for KESU_OUTCOME_ERASED). */
+int kesu_outcome_is(const char *s, enum kesu_outcome o);
 
 enum kesu_range_op { KESU_OP_WRITE = 0, KESU_OP_READ };
 
@@ -154,6 +162,64 @@ json_t *kesu_record_time_json(const struct kesu_time_source *ts);
 
 /* The verification plan as the record shows it (a new reference). */
 json_t *kesu_record_plan_json(const struct kesu_verify_plan *plan);
+
+/* ---- reading a record ---- */
+
+#define KESU_RECORD_MAX_BYTES (8u << 20)  /* larger files are not records kesu wrote */
+
+/* The C type of each kind in record_schema.h. */
+#define KESU_REC_CTYPE_STR  const char *
+#define KESU_REC_CTYPE_INT  long long
+#define KESU_REC_CTYPE_U64  uint64_t
+#define KESU_REC_CTYPE_FLAG int
+#define KESU_REC_CTYPE_ARR  const json_t *
+#define KESU_REC_CTYPE_OBJ  const json_t *
+#define KESU_REC_MEMBER(member, key, kind, required) KESU_REC_CTYPE_##kind member;
+
+/* struct kesu_record_tool, _host, _device, ... one for each of KESU_RECORD_SECTIONS */
+#define KESU_REC_SECTION_STRUCT(member, key, required, fields) \
+	struct kesu_record_##member { fields(KESU_REC_MEMBER) };
+KESU_RECORD_SECTIONS(KESU_REC_SECTION_STRUCT)
+#undef KESU_REC_SECTION_STRUCT
+struct kesu_record_point { KESU_RECORD_POINT(KESU_REC_MEMBER) };
+struct kesu_record_bad_range { KESU_RECORD_BAD_RANGE(KESU_REC_MEMBER) };
+struct kesu_record_interruption { KESU_RECORD_INTERRUPTION(KESU_REC_MEMBER) };
+
+/*
+ * A record as read back: every member typed, strings and arrays borrowed
+ * from doc (valid until kesu_record_release). doc is the document as it was
+ * read, the very bytes a certificate carries and signs. A section the record
+ * lacks (time, bad_sectors, secrets in older records) is all "" and 0.
+ */
+struct kesu_record {
+	json_t *doc;
+	enum kesu_outcome outcome;
+	KESU_RECORD_TOP(KESU_REC_MEMBER)
+#define KESU_REC_SECTION_MEMBER(member, key, required, fields) struct kesu_record_##member member;
+	KESU_RECORD_SECTIONS(KESU_REC_SECTION_MEMBER)
+#undef KESU_REC_SECTION_MEMBER
+};
+
+/*
+ * Check doc against the schema and fill r (r->doc takes a new reference):
+ * an object of integers and strings only, every required member there with
+ * its kind, the outcome one of KESU_OUTCOMES, the array elements readers go
+ * through (timeline, bad_ranges, interruptions, outcome_reasons) well formed.
+ * -KESU_E_BAD_INPUT with the member named ("record.device.size_bytes must be
+ * a non-negative integer") otherwise; r is then empty.
+ */
+int kesu_record_from_json(const json_t *doc, struct kesu_record *r, struct kesu_errbuf *eb);
+/* Read path (a regular file, at most KESU_RECORD_MAX_BYTES) and kesu_record_from_json. */
+int kesu_record_load(const char *path, struct kesu_record *r, struct kesu_errbuf *eb);
+void kesu_record_release(struct kesu_record *r);
+
+/* Element i of the record's timeline, bad_ranges, interruptions (checked on load); 0 or -ERANGE. */
+int kesu_record_point_at(const struct kesu_record *r, size_t i, struct kesu_record_point *p);
+int kesu_record_bad_range_at(const struct kesu_record *r, size_t i, struct kesu_record_bad_range *b);
+int kesu_record_interruption_at(const struct kesu_record *r, size_t i,
+				struct kesu_record_interruption *it);
+/* Outcome reason i, or NULL past the end. */
+const char *kesu_record_reason(const struct kesu_record *r, size_t i);
 
 /* Write <dir>/<record_id>.record.json atomically, mode 0600 (it may hold secrets); path receives the file name. */
 int kesu_record_write(const char *dir, const struct kesu_result *r, char *path, size_t len,

@@ -167,10 +167,10 @@ static const char *str_at(json_t *obj, const char *key)
  * The password: the record's secrets.ata_user_password (record.h), else, in a
  * record of an older kesu, method.details or the SET PASSWORD command's detail.
  */
-static bool record_password(json_t *doc, char *out, size_t len)
+static bool record_password(const struct kesu_record *r, char *out, size_t len)
 {
-	json_t *cmds = json_object_get(doc, "commands"), *e;
-	const char *pw = str_at(json_object_get(doc, KESU_RECORD_SECRETS), KESU_RECORD_ATA_PASSWORD);
+	const char *pw = r->secrets.ata_user_password;
+	json_t *e;
 	size_t i;
 
 	if (*pw) {
@@ -179,9 +179,9 @@ static bool record_password(json_t *doc, char *out, size_t len)
 		snprintf(out, len, "%s", pw);
 		return true;
 	}
-	if (password_in(str_at(json_object_get(doc, "method"), "details"), out, len))
+	if (password_in(r->method.details, out, len))
 		return true;
-	json_array_foreach(cmds, i, e) {
+	json_array_foreach(r->commands, i, e) {
 		if (!strcmp(str_at(e, "command"), "SECURITY SET PASSWORD") &&
 		    password_in(str_at(e, "detail"), out, len))
 			return true;
@@ -191,43 +191,30 @@ static bool record_password(json_t *doc, char *out, size_t len)
 
 static int load_record(const char *path, struct unlock_record *ur, struct kesu_errbuf *eb)
 {
-	json_error_t je;
-	json_t *doc, *dev;
-	char *text = NULL;
-	size_t len = 0;
+	struct kesu_record r;
 	int rc;
 
 	memset(ur, 0, sizeof(*ur));
-	/* a regular file only: a FIFO named as the record is refused, not waited on */
-	rc = kesu_read_file(path, 16u << 20, &text, &len, eb);
+	rc = kesu_record_load(path, &r, eb);
+	if (rc == -KESU_E_BAD_INPUT) {
+		struct kesu_errbuf inner = *eb;
+
+		return kesu_err_set(eb, rc, "not a kesu wipe record (R-....record.json) that this "
+				    "kesu can read: %s", inner.msg);
+	}
 	if (rc < 0) {
-		struct kesu_errbuf inner = eb ? *eb : (struct kesu_errbuf){ "" };
+		struct kesu_errbuf inner = *eb;
 
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "cannot read the record: %s", inner.msg);
 	}
-	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	free(text);
-	if (!doc)
-		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "cannot read the record %s: %s (line %d)",
-				    path, je.text, je.line);
-	dev = json_object_get(doc, "device");
-	if (!json_is_object(doc) || !json_is_integer(json_object_get(doc, "record_version")) ||
-	    !json_is_object(dev) || !json_is_string(json_object_get(dev, "serial"))) {
-		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s is not a kesu wipe record "
-				  "(R-....record.json): it has no record_version or device.serial",
-				  path);
-		goto out;
-	}
-	snprintf(ur->serial, sizeof(ur->serial), "%s", str_at(dev, "serial"));
-	snprintf(ur->model, sizeof(ur->model), "%s", str_at(dev, "model"));
-	snprintf(ur->record_id, sizeof(ur->record_id), "%s", str_at(doc, "record_id"));
-	if (!record_password(doc, ur->password, sizeof(ur->password)))
+	snprintf(ur->serial, sizeof(ur->serial), "%s", r.device.serial);
+	snprintf(ur->model, sizeof(ur->model), "%s", r.device.model);
+	snprintf(ur->record_id, sizeof(ur->record_id), "%s", r.record_id);
+	if (!record_password(&r, ur->password, sizeof(ur->password)))
 		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "the record %s holds no temporary ATA "
 				  "password (method '%s'): only an ATA security erase sets one. "
-				  "Give the password with --password PW", path,
-				  str_at(json_object_get(doc, "method"), "name"));
-out:
-	json_decref(doc);
+				  "Give the password with --password PW", path, r.method.name);
+	kesu_record_release(&r);
 	return rc;
 }
 

@@ -14,17 +14,6 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-const char *kesu_outcome_name(enum kesu_outcome o)
-{
-	switch (o) {
-	case KESU_OUTCOME_ERASED:      return "ERASED";
-	case KESU_OUTCOME_FAILED:      return "FAILED";
-	case KESU_OUTCOME_INTERRUPTED: return "INTERRUPTED";
-	case KESU_OUTCOME_UNVERIFIED:  return "UNVERIFIED";
-	}
-	return "FAILED";
-}
-
 int kesu_result_init(struct kesu_result *r)
 {
 	memset(r, 0, sizeof(*r));

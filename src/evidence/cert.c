@@ -24,21 +24,8 @@
 
 #define JSON_FLAGS       (JSON_SORT_KEYS | JSON_COMPACT)
 #define MAX_DEPTH        12
-#define RECORD_MAX_BYTES (8u << 20)
 #define P7S_MAX_BYTES    (1u << 20)
 #define TSR_MAX_BYTES    (1u << 20)
-
-static const char *const outcomes[] = { "ERASED", "FAILED", "INTERRUPTED", "UNVERIFIED" };
-
-static int outcome_valid(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s && i < sizeof(outcomes) / sizeof(outcomes[0]); i++)
-		if (!strcmp(s, outcomes[i]))
-			return 1;
-	return 0;
-}
 
 /* A string member or "" (absent, or not a string). */
 static const char *jstr(const json_t *obj, const char *key)
@@ -46,18 +33,6 @@ static const char *jstr(const json_t *obj, const char *key)
 	const char *s = json_string_value(json_object_get(obj, key));
 
 	return s ? s : "";
-}
-
-/* A string member, or an integer member in decimal, into buf; "" otherwise. */
-static const char *jtext(const json_t *obj, const char *key, char *buf, size_t len)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	if (json_is_integer(v))
-		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
-	else
-		snprintf(buf, len, "%s", json_string_value(v) ? json_string_value(v) : "");
-	return buf;
 }
 
 /* A file too large or not a regular file is malformed input, not a system error. */
@@ -179,29 +154,6 @@ static int hex64_valid(const char *s)
 	return n == 64;
 }
 
-/* What a result record must hold for a certificate to be made from it. */
-static int record_validate(const json_t *rec, struct kesu_errbuf *eb)
-{
-	static const struct member members[] = {
-		{ "record_id", JSON_STRING }, { "outcome", JSON_STRING },
-		{ "device", JSON_OBJECT }, { "method", JSON_OBJECT }, { NULL, JSON_NULL },
-	};
-	int rc;
-
-	if (!json_is_object(rec))
-		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "the result record is not a JSON object");
-	rc = check_types(rec, 1, "record", eb);
-	if (!rc)
-		rc = need_members(rec, members, "record.", eb);
-	if (!rc)
-		rc = need_type(json_object_get(rec, "method"), "category", JSON_STRING,
-			       "record.method.", eb);
-	if (!rc && !outcome_valid(jstr(rec, "outcome")))
-		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "record.outcome \"%.32s\" is not one of "
-				  "ERASED, FAILED, INTERRUPTED, UNVERIFIED", jstr(rec, "outcome"));
-	return rc;
-}
-
 int kesu_cert_record_sha256(const json_t *record, char out[65])
 {
 	char *s = json_dumps(record, JSON_FLAGS);
@@ -276,6 +228,7 @@ static int cert_validate(const json_t *c, struct kesu_errbuf *eb)
 		{ false, "contract", "contract.", kesu_cert_contract_keys },
 		{ false, "signer", "signer.", kesu_cert_signer_keys },
 	};
+	enum kesu_outcome outcome;
 	const json_t *nist;
 	int rc;
 
@@ -294,9 +247,9 @@ static int cert_validate(const json_t *c, struct kesu_errbuf *eb)
 	if (!id_valid(jstr(c, "certificate_id")))
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "certificate_id must be 1-%d characters "
 				    "of 0-9 A-Z -", KESU_CERT_ID_MAX - 1);
-	if (!outcome_valid(jstr(c, "outcome")))
-		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "outcome is not one of ERASED, FAILED, "
-				    "INTERRUPTED, UNVERIFIED");
+	if (kesu_outcome_parse(jstr(c, "outcome"), &outcome) < 0)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "outcome is not one of "
+				    KESU_OUTCOME_CHOICES);
 	if (!hex64_valid(jstr(c, "record_sha256")))
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "record_sha256 is not 64 lowercase hex digits");
 	nist = json_object_get(c, "nist");
@@ -397,12 +350,10 @@ static bool given(const char *s)
  * The ledger's 記録媒体 for a linked wipe, else the configuration's [media]
  * type, else an "SSD (NVMe)"-style type from the record.
  */
-static void media_type(const json_t *dev, const struct kesu_config *cfg, const char *medium,
-		       char *buf, size_t len)
+static void media_type(const struct kesu_record_device *dev, const struct kesu_config *cfg,
+		       const char *medium, char *buf, size_t len)
 {
-	const char *t = jstr(dev, "transport");
-	const json_t *rot = json_object_get(dev, "rotational");
-	const json_t *rem = json_object_get(dev, "removable");
+	const char *t = dev->transport;
 
 	if (given(medium)) {
 		snprintf(buf, len, "%s", medium);
@@ -412,12 +363,9 @@ static void media_type(const json_t *dev, const struct kesu_config *cfg, const c
 		snprintf(buf, len, "NVMe SSD");
 	} else if (!strcmp(t, "usb") || !strcmp(t, "mmc")) {
 		snprintf(buf, len, "%s flash media", !strcmp(t, "usb") ? "USB" : "memory card");
-	} else if (json_is_integer(rot)) {
-		snprintf(buf, len, "%s%s%s%s", json_integer_value(rot) ? "hard disk" : "SSD",
-			 *t ? " (" : "", t, *t ? ")" : "");
 	} else {
-		snprintf(buf, len, "%s%s", *t ? t : "storage device",
-			 json_is_integer(rem) && json_integer_value(rem) ? " (removable)" : "");
+		snprintf(buf, len, "%s%s%s%s", dev->rotational ? "hard disk" : "SSD",
+			 *t ? " (" : "", t, *t ? ")" : "");
 	}
 }
 
@@ -439,12 +387,12 @@ static json_t *string_obj(const struct kesu_config *cfg, const char *section,
  * nist.person: [operator] of the configuration, but the name is the command
  * line's, else the record's (kesu wipe --operator), else the configuration's.
  */
-static json_t *build_person(const json_t *rec, const struct kesu_cert_issue_opts *o)
+static json_t *build_person(const struct kesu_record *rec, const struct kesu_cert_issue_opts *o)
 {
 	static const char *const person_keys[] = { "name", "title", "organisation", "location",
 						   "contact", NULL };
 	json_t *person = string_obj(o->cfg, "operator", person_keys);
-	const char *name = given(o->operator_name) ? o->operator_name : jstr(rec, "operator");
+	const char *name = given(o->operator_name) ? o->operator_name : rec->operator_name;
 
 	if (person && *name && json_object_set_new(person, "name", json_string(name))) {
 		json_decref(person);
@@ -453,21 +401,19 @@ static json_t *build_person(const json_t *rec, const struct kesu_cert_issue_opts
 	return person;
 }
 
-static json_t *build_nist(const json_t *rec, const struct kesu_cert_issue_opts *o)
+static json_t *build_nist(const struct kesu_record *rec, const struct kesu_cert_issue_opts *o)
 {
 	const struct kesu_config *cfg = o->cfg;
 	static const char *const validation[] = { "name", "title", "organisation", "location",
 						  "contact", "date", "signature", NULL };
-	const json_t *dev = json_object_get(rec, "device");
-	const json_t *method = json_object_get(rec, "method");
-	const json_t *ver = json_object_get(rec, "verification");
-	const json_t *tool = json_object_get(rec, "tool");
-	char type[128], details[1024];
+	const struct kesu_record_device *dev = &rec->device;
+	const struct kesu_record_method *method = &rec->method;
+	const struct kesu_record_verification *ver = &rec->verification;
+	char type[128];
 	json_t *validation_o = json_object();
 	size_t i;
 
 	media_type(dev, cfg, o->medium, type, sizeof(type));
-	jtext(method, "details", details, sizeof(details));
 	/* The validation block stays empty until a second person validates. */
 	for (i = 0; validation_o && validation[i]; i++)
 		json_object_set_new(validation_o, validation[i], json_string(""));
@@ -475,8 +421,8 @@ static json_t *build_nist(const json_t *rec, const struct kesu_cert_issue_opts *
 			 " s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:o}",
 		"person", build_person(rec, o),
 		"media",
-		"make", jstr(dev, "vendor"), "model", jstr(dev, "model"),
-		"serial", jstr(dev, "serial"), "bridge_serial", jstr(dev, "bridge_serial"),
+		"make", dev->vendor, "model", dev->model,
+		"serial", dev->serial, "bridge_serial", dev->bridge_serial,
 		"data_name", given(o->data_name) ? o->data_name : "",
 		"property_id", cfg_get(cfg, "media", "property_id", ""),
 		"type", type,
@@ -485,12 +431,12 @@ static json_t *build_nist(const json_t *rec, const struct kesu_cert_issue_opts *
 		"data_backed_up", cfg_get(cfg, "media", "data_backed_up", "unknown"),
 		"backup_location", cfg_get(cfg, "media", "backup_location", ""),
 		"sanitization",
-		"category", jstr(method, "category"), "method", jstr(method, "name"),
-		"details", details,
-		"tool", *jstr(tool, "name") ? jstr(tool, "name") : "kesu",
-		"tool_version", jstr(tool, "version"),
-		"verification_method", jstr(ver, "mode"),
-		"verification_result", jstr(ver, "result"),
+		"category", method->category, "method", method->name,
+		"details", method->details,
+		"tool", *rec->tool.name ? rec->tool.name : "kesu",
+		"tool_version", rec->tool.version,
+		"verification_method", ver->mode,
+		"verification_result", ver->result,
 		"post_classification", cfg_get(cfg, "sanitization", "post_classification", ""),
 		"notes", cfg_get(cfg, "sanitization", "notes", ""),
 		"destination", cfg_get(cfg, "media", "destination", ""),
@@ -510,26 +456,25 @@ static json_t *public_record(const json_t *rec)
 	return copy;
 }
 
-static json_t *build_cert(const json_t *rec, const struct kesu_cert_issue_opts *o,
+static json_t *build_cert(const struct kesu_record *rec, const struct kesu_cert_issue_opts *o,
 			  const char *id, time_t now, const char *signer_subject,
 			  const char *signer_fp)
 {
 	static const char *const contract[] = { "name", "client", "contractor", NULL };
-	const json_t *host = json_object_get(rec, "host");
-	const char *witness = given(o->witness) ? o->witness : jstr(rec, "witness");
+	const char *witness = given(o->witness) ? o->witness : rec->witness;
 	char issued[32], rsha[65];
 	json_t *rec_copy, *host_copy;
 
-	rec_copy = public_record(rec);
+	rec_copy = public_record(rec->doc);
 	if (!rec_copy || kesu_cert_record_sha256(rec_copy, rsha)) {
 		json_decref(rec_copy);
 		return NULL;
 	}
 	kesu_time_rfc3339(now, issued, sizeof(issued));
-	host_copy = json_is_object(host) ? json_deep_copy(host) : json_object();
+	host_copy = json_deep_copy(json_object_get(rec->doc, "host"));
 	return json_pack("{s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:o, s:s, s:{s:s, s:s}, s:{s:s}}",
 			 "certificate_id", id, "certificate_version", KESU_CERT_VERSION,
-			 "issued_at", issued, "outcome", jstr(rec, "outcome"),
+			 "issued_at", issued, "outcome", kesu_outcome_name(rec->outcome),
 			 "nist", build_nist(rec, o),
 			 "contract", string_obj(o->cfg, "contract", contract),
 			 "host", host_copy, "record", rec_copy, "record_sha256", rsha,
@@ -663,8 +608,8 @@ static int write_set(const struct out_paths *p, const char *json, const char *p7
 	return rc;
 }
 
-int kesu_cert_issue(const json_t *record, const struct kesu_cert_issue_opts *opts,
-		    char *cert_id, size_t cert_id_len, struct kesu_errbuf *eb)
+static int issue(const struct kesu_record *record, const struct kesu_cert_issue_opts *opts,
+		 char *cert_id, size_t cert_id_len, struct kesu_errbuf *eb)
 {
 	static const struct kesu_cert_issue_opts none;
 	const struct kesu_cert_issue_opts *o = opts ? opts : &none;
@@ -680,9 +625,6 @@ int kesu_cert_issue(const json_t *record, const struct kesu_cert_issue_opts *opt
 	struct stat st;
 	int rc;
 
-	rc = record_validate(record, eb);
-	if (rc)
-		return rc;
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return kesu_err_set(eb, -ENOENT, "output directory %s does not exist; create it or "
 				    "give another with --out", dir);
@@ -727,28 +669,29 @@ out:
 	return rc;
 }
 
+int kesu_cert_issue(const json_t *record, const struct kesu_cert_issue_opts *opts,
+		    char *cert_id, size_t cert_id_len, struct kesu_errbuf *eb)
+{
+	struct kesu_record rec;
+	int rc = kesu_record_from_json(record, &rec, eb);
+
+	if (rc)
+		return rc;
+	rc = issue(&rec, opts, cert_id, cert_id_len, eb);
+	kesu_record_release(&rec);
+	return rc;
+}
+
 int kesu_cert_issue_file(const char *record_path, const struct kesu_cert_issue_opts *opts,
 			 char *cert_id, size_t cert_id_len, struct kesu_errbuf *eb)
 {
-	json_error_t jerr;
-	json_t *rec;
-	char *data = NULL;
-	size_t len = 0;
-	int rc;
+	struct kesu_record rec;
+	int rc = kesu_record_load(record_path, &rec, eb);
 
-	rc = kesu_read_file(record_path, RECORD_MAX_BYTES, &data, &len, eb);
-	if (rc == -EFBIG)
-		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: larger than %u bytes", record_path,
-				  RECORD_MAX_BYTES);
 	if (rc)
 		return rc;
-	rec = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
-	free(data);
-	if (!rec)
-		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: not valid JSON: %s (line %d)",
-				    record_path, jerr.text, jerr.line);
-	rc = kesu_cert_issue(rec, opts, cert_id, cert_id_len, eb);
-	json_decref(rec);
+	rc = issue(&rec, opts, cert_id, cert_id_len, eb);
+	kesu_record_release(&rec);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <kesu/clock.h>
 #include <kesu/pdf.h>
 #include <kesu/qr.h>
+#include <kesu/record.h>
 #include <kesu/util.h>
 
 #include <errno.h>
@@ -35,11 +36,6 @@ static const char *jstr(const json_t *obj, const char *key)
 	const char *s = json_string_value(json_object_get(obj, key));
 
 	return s ? s : "";
-}
-
-static long long jint(const json_t *obj, const char *key)
-{
-	return json_integer_value(json_object_get(obj, key));
 }
 
 static const char *dash(const char *s)
@@ -117,25 +113,24 @@ static const char *paper_time(const char *rfc3339, char *buf, size_t len)
 	return buf;
 }
 
-static const char *outcome_ja(const char *outcome)
+static const char *outcome_ja(enum kesu_outcome o)
 {
-	if (!strcmp(outcome, "ERASED"))
-		return "消去完了";
-	if (!strcmp(outcome, "FAILED"))
-		return "消去失敗";
-	if (!strcmp(outcome, "INTERRUPTED"))
-		return "中断";
-	return "未検証";
+	switch (o) {
+	case KESU_OUTCOME_ERASED:      return "消去完了";
+	case KESU_OUTCOME_FAILED:      return "消去失敗";
+	case KESU_OUTCOME_INTERRUPTED: return "中断";
+	case KESU_OUTCOME_UNVERIFIED:  return "未検証";
+	}
+	return "消去失敗";
 }
 
-static void title_block(struct page *pg, const json_t *c, const char *payload,
-			struct kesu_errbuf *eb, int *qr_rc)
+static void title_block(struct page *pg, const json_t *c, enum kesu_outcome outcome,
+			const char *payload, struct kesu_errbuf *eb, int *qr_rc)
 {
 	struct kesu_pdf_style title = { .size = 22, .bold = 1 };
 	struct kesu_pdf_style sub = { .size = 11, .r = 0.3, .g = 0.3, .b = 0.3 };
 	struct kesu_pdf_style small = { .size = 9 };
 	struct kesu_pdf_style big = { .size = 26, .bold = 1 };
-	const char *outcome = jstr(c, "outcome");
 	double w = CONTENT - QR_SIZE - KESU_PDF_MM(4);
 	struct kesu_pdf_style warn = { .size = 10, .bold = 1, .r = 0.75 };
 	const char *doubt = kesu_cert_time_doubt(c);
@@ -160,12 +155,13 @@ static void title_block(struct page *pg, const json_t *c, const char *payload,
 	if (pg->y < MARGIN + QR_SIZE)
 		pg->y = MARGIN + QR_SIZE;
 	pg->y += 6;
-	if (strcmp(outcome, "ERASED")) {
+	if (outcome != KESU_OUTCOME_ERASED) {
 		big.r = 0.75;
 	} else {
 		big.g = 0.35;
 	}
-	snprintf(line, sizeof(line), "結果 / Outcome:  %s  %s", outcome_ja(outcome), outcome);
+	snprintf(line, sizeof(line), "結果 / Outcome:  %s  %s", outcome_ja(outcome),
+		 kesu_outcome_name(outcome));
 	kesu_pdf_rect(pg->pdf, MARGIN, pg->y, CONTENT, 44, 1.2);
 	kesu_pdf_text(pg->pdf, MARGIN + 10, pg->y + 6, CONTENT - 20, line, &big);
 	pg->y += 50;
@@ -177,28 +173,27 @@ static void title_block(struct page *pg, const json_t *c, const char *payload,
 }
 
 /* Where the record's times came from (record.time), for the form. */
-static void time_source_text(const json_t *rec, char *buf, size_t len)
+static void time_source_text(const struct kesu_record_time *tm, char *buf, size_t len)
 {
-	const json_t *tm = json_object_get(rec, "time");
 	int n;
 
-	if (!tm) {
+	if (!*tm->source) {
 		snprintf(buf, len, "not recorded");
 		return;
 	}
-	n = snprintf(buf, len, "%s", jstr(tm, "source"));
-	if (*jstr(tm, "detail") && n >= 0 && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, ": %s", jstr(tm, "detail"));
-	if (*jstr(tm, "ntp_server") && n >= 0 && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, "; NTP server %s", jstr(tm, "ntp_server"));
-	if (jint(tm, "offset_ms") && n >= 0 && (size_t)n < len)
+	n = snprintf(buf, len, "%s", tm->source);
+	if (*tm->detail && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, ": %s", tm->detail);
+	if (*tm->ntp_server && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, "; NTP server %s", tm->ntp_server);
+	if (tm->offset_ms && n >= 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "; clock corrected by %+lld s at boot",
-			      jint(tm, "offset_ms") / 1000);
-	if (!strcmp(jstr(tm, "synchronized"), "no") && !strcmp(jstr(tm, "source"), KESU_TIME_SYSTEM) &&
+			      tm->offset_ms / 1000);
+	if (!strcmp(tm->synchronized, "no") && !strcmp(tm->source, KESU_TIME_SYSTEM) &&
 	    n >= 0 && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, "; not synchronised by NTP");
-	if (*jstr(tm, "image_built_at") && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, "; boot image built %s", jstr(tm, "image_built_at"));
+	if (*tm->image_built_at && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "; boot image built %s", tm->image_built_at);
 }
 
 static void person_block(struct page *pg, const json_t *p, const char *ja, const char *en)
@@ -247,12 +242,11 @@ static void sanitization_block(struct page *pg, const json_t *s, const char *des
 	field(pg, "備考", "Notes", jstr(s, "notes"));
 }
 
-static void record_block(struct page *pg, const json_t *c)
+static void record_block(struct page *pg, const json_t *c, const struct kesu_record *rec)
 {
-	const json_t *rec = json_object_get(c, "record");
 	const json_t *host = json_object_get(c, "host");
 	const json_t *contract = json_object_get(c, "contract");
-	const json_t *reasons = json_object_get(rec, "outcome_reasons");
+	const char *reason;
 	char buf[1024], size[32], rate[32], t0[64], t1[64];
 	size_t i, used = 0;
 
@@ -262,30 +256,30 @@ static void record_block(struct page *pg, const json_t *c)
 	field(pg, "受託者", "Contractor", jstr(contract, "contractor"));
 
 	heading(pg, "作業記録", "Record");
-	field(pg, "記録番号", "Record ID", jstr(rec, "record_id"));
+	field(pg, "記録番号", "Record ID", rec->record_id);
 	snprintf(buf, sizeof(buf), "%s / %s / %s", dash(jstr(host, "dmi_vendor")),
 		 dash(jstr(host, "dmi_product")), dash(jstr(host, "dmi_serial")));
 	field(pg, "作業機", "Host (vendor / product / serial)", buf);
-	snprintf(buf, sizeof(buf), "%s — %s (%lld ms)",
-		 dash(paper_time(jstr(rec, "started_at"), t0, sizeof(t0))),
-		 dash(paper_time(jstr(rec, "finished_at"), t1, sizeof(t1))), jint(rec, "duration_ms"));
+	snprintf(buf, sizeof(buf), "%s — %s (%llu ms)",
+		 dash(paper_time(rec->started_at, t0, sizeof(t0))),
+		 dash(paper_time(rec->finished_at, t1, sizeof(t1))),
+		 (unsigned long long)rec->duration_ms);
 	field(pg, "作業時間", "Started — finished", buf);
-	time_source_text(rec, buf, sizeof(buf));
+	time_source_text(&rec->time, buf, sizeof(buf));
 	field(pg, "時刻の出所", "Time source", buf);
-	kesu_format_size((uint64_t)jint(rec, "bytes_written"), 1, size, sizeof(size));
-	kesu_format_size((uint64_t)jint(rec, "throughput_bps"), 1, rate, sizeof(rate));
-	snprintf(buf, sizeof(buf), "%s (%lld bytes), %s/s", size, jint(rec, "bytes_written"), rate);
+	kesu_format_size(rec->bytes_written, 1, size, sizeof(size));
+	kesu_format_size(rec->throughput_bps, 1, rate, sizeof(rate));
+	snprintf(buf, sizeof(buf), "%s (%llu bytes), %s/s", size,
+		 (unsigned long long)rec->bytes_written, rate);
 	field(pg, "書込量", "Bytes written", buf);
 	snprintf(buf, sizeof(buf), "bad ranges: %zu, interruptions: %zu, hidden areas: %s",
-		 json_array_size(json_object_get(rec, "bad_ranges")),
-		 json_array_size(json_object_get(rec, "interruptions")),
-		 dash(jstr(json_object_get(rec, "hidden_areas"), "status")));
+		 json_array_size(rec->bad_ranges), json_array_size(rec->interruptions),
+		 dash(rec->hidden_areas.status));
 	field(pg, "異常", "Bad ranges, interruptions, hidden areas", buf);
 	buf[0] = '\0';
-	for (i = 0; i < json_array_size(reasons) && used < sizeof(buf) - 1; i++) {
-		int n = snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? "; " : "",
-				 json_string_value(json_array_get(reasons, i)) ?
-				 json_string_value(json_array_get(reasons, i)) : "");
+	for (i = 0; (reason = kesu_record_reason(rec, i)) && used < sizeof(buf) - 1; i++) {
+		int n = snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? "; " : "", reason);
+
 		if (n < 0)
 			break;
 		used += (size_t)n;
@@ -293,23 +287,35 @@ static void record_block(struct page *pg, const json_t *c)
 	field(pg, "結果の理由", "Outcome reasons", buf);
 }
 
+/* Samples i-1 and i of the timeline: their times in ms and the rate between them in MB/s. */
+static double rate_at(const struct kesu_record *rec, size_t i, double *ta, double *tb)
+{
+	struct kesu_record_point a = { 0 }, b = { 0 };
+	double dt;
+
+	kesu_record_point_at(rec, i - 1, &a);
+	kesu_record_point_at(rec, i, &b);
+	*ta = (double)a.t_ms;
+	*tb = (double)b.t_ms;
+	dt = (*tb - *ta) / 1000.0;
+	return dt > 0 ? ((double)b.bytes - (double)a.bytes) / dt / 1e6 : 0;
+}
+
 /* Throughput between consecutive timeline samples, as a step chart in MB/s. */
-static void chart(struct page *pg, const json_t *timeline)
+static void chart(struct page *pg, const struct kesu_record *rec)
 {
 	struct kesu_pdf_style axis = { .size = 7 };
 	cairo_t *cr = kesu_pdf_cairo(pg->pdf);
-	size_t n = json_array_size(timeline), i;
+	size_t n = json_array_size(rec->timeline), i;
 	double h = KESU_PDF_MM(45), x0 = MARGIN + 30, w = CONTENT - 40, top, max_rate = 0;
-	double t_end;
+	double t_end, ta, tb;
 	char label[64];
 
 	if (n < 2)
 		return;
-	t_end = (double)jint(json_array_get(timeline, n - 1), "t_ms");
+	rate_at(rec, n - 1, &ta, &t_end);
 	for (i = 1; i < n; i++) {
-		const json_t *a = json_array_get(timeline, i - 1), *b = json_array_get(timeline, i);
-		double dt = (double)(jint(b, "t_ms") - jint(a, "t_ms")) / 1000.0;
-		double rate = dt > 0 ? (double)(jint(b, "bytes") - jint(a, "bytes")) / dt / 1e6 : 0;
+		double rate = rate_at(rec, i, &ta, &tb);
 
 		if (rate > max_rate)
 			max_rate = rate;
@@ -331,10 +337,7 @@ static void chart(struct page *pg, const json_t *timeline)
 	cairo_set_source_rgb(cr, 0.1, 0.3, 0.7);
 	cairo_set_line_width(cr, 1.0);
 	for (i = 1; i < n; i++) {
-		const json_t *a = json_array_get(timeline, i - 1), *b = json_array_get(timeline, i);
-		double ta = (double)jint(a, "t_ms"), tb = (double)jint(b, "t_ms");
-		double dt = (tb - ta) / 1000.0;
-		double rate = dt > 0 ? (double)(jint(b, "bytes") - jint(a, "bytes")) / dt / 1e6 : 0;
+		double rate = rate_at(rec, i, &ta, &tb);
 		double y = top + h - h * (rate / max_rate);
 
 		if (i == 1)
@@ -369,7 +372,7 @@ int kesu_cert_pdf_write(const json_t *c, const char *json_sha256, const char *pd
 			struct kesu_errbuf *eb)
 {
 	const json_t *nist = json_object_get(c, "nist");
-	const json_t *rec = json_object_get(c, "record");
+	struct kesu_record rec;
 	struct page pg = { 0 };
 	char payload[96], title[128];
 	int rc, qr_rc = 0;
@@ -377,30 +380,42 @@ int kesu_cert_pdf_write(const json_t *c, const char *json_sha256, const char *pd
 	rc = kesu_qr_payload_cert(payload, sizeof(payload), jstr(c, "certificate_id"), json_sha256);
 	if (rc)
 		return kesu_err_set(eb, rc, "the certificate ID or hash cannot go into a QR code");
-	rc = kesu_pdf_open(pdf_path, &pg.pdf, eb);
+	rc = kesu_record_from_json(json_object_get(c, "record"), &rec, eb);
 	if (rc)
 		return rc;
+	rc = kesu_pdf_open(pdf_path, &pg.pdf, eb);
+	if (rc) {
+		kesu_record_release(&rec);
+		return rc;
+	}
 	snprintf(title, sizeof(title), "データ消去証明書 %s", jstr(c, "certificate_id"));
 	kesu_pdf_set_info(pg.pdf, title, jstr(json_object_get(nist, "person"), "name"),
 			  "Certificate of Sanitization");
-	title_block(&pg, c, payload, eb, &qr_rc);
+	title_block(&pg, c, rec.outcome, payload, eb, &qr_rc);
 	if (qr_rc < 0) {
 		kesu_pdf_abort(pg.pdf);
+		kesu_record_release(&rec);
 		return qr_rc;
 	}
 	person_block(&pg, json_object_get(nist, "person"), "作業者", "Person performing sanitization");
 	field(&pg, "立会者", "Witness", jstr(json_object_get(c, "witness"), "name"));
 	media_block(&pg, json_object_get(nist, "media"));
 	sanitization_block(&pg, json_object_get(nist, "sanitization"), jstr(nist, "destination"));
-	record_block(&pg, c);
-	if (!strcmp(jstr(json_object_get(rec, "method"), "category"), "Clear") ||
-	    strstr(jstr(json_object_get(rec, "method"), "name"), "overwrite"))
-		chart(&pg, json_object_get(rec, "timeline"));
+	record_block(&pg, c, &rec);
+	/*
+	 * The chart is for methods that write the medium: a Clear, or a method
+	 * that leaves a pattern (record.method.pattern, set only by overwrites).
+	 * When the method table states what a method leaves, the record can
+	 * carry it and this test read it.
+	 */
+	if (!strcmp(rec.method.category, "Clear") || *rec.method.pattern)
+		chart(&pg, &rec);
 	signature_block(&pg, c, json_sha256);
 	pg.handwriting = 1;
 	person_block(&pg, json_object_get(nist, "validation"), "確認者（第二者）",
 		     "Validation by a second person");
 	field(&pg, "確認日", "Date", jstr(json_object_get(nist, "validation"), "date"));
 	field(&pg, "署名", "Signature", jstr(json_object_get(nist, "validation"), "signature"));
+	kesu_record_release(&rec);
 	return kesu_pdf_close(pg.pdf, eb);
 }

@@ -19,6 +19,7 @@
 #include "report_int.h"
 
 #include <kesu/cert.h>
+#include <kesu/record.h>
 #include <kesu/util.h>
 
 #include <errno.h>
@@ -155,7 +156,7 @@ static int item_done(struct judge *j, struct item *it)
 		return reason(j, it, "%s: 方法が未定です", it->id);
 	if (!it->cited)
 		return reason(j, it, "%s: 消去証明書がありません", it->id);
-	if (strcmp(it->cited->outcome, "ERASED"))
+	if (!kesu_outcome_is(it->cited->outcome, KESU_OUTCOME_ERASED))
 		return reason(j, it, "%s: 消去の結果は%sです (証明書 %s)", it->id, it->cited->outcome,
 			      it->cited->cert_id);
 	if (strcmp(status, !strcmp(it->method, "消去") ? "消去済" : "廃棄済"))
@@ -201,7 +202,7 @@ static int item_cert_erased(struct judge *j, struct item *it)
 	rec = json_object_get(it->cert, "record");
 	outcome = jstr(it->cert, "outcome");
 	ver = jstr(json_object_get(rec, "verification"), "result");
-	if (strcmp(outcome, "ERASED"))
+	if (!kesu_outcome_is(outcome, KESU_OUTCOME_ERASED))
 		return reason(j, it, "%s: 証明書 %s 自体の結果は%sです (台帳の記録は%s)", it->id,
 			      it->cited->cert_id, *outcome ? outcome : "不明", it->cited->outcome);
 	if (strcmp(ver, "passed"))
@@ -296,8 +297,8 @@ static void pick_cited(struct item *it)
 {
 	it->cited = NULL;
 	for (size_t i = 0; i < it->n_links; i++)
-		if (!it->cited || strcmp(it->cited->outcome, "ERASED") ||
-		    !strcmp(it->links[i].outcome, "ERASED"))
+		if (!it->cited || !kesu_outcome_is(it->cited->outcome, KESU_OUTCOME_ERASED) ||
+		    kesu_outcome_is(it->links[i].outcome, KESU_OUTCOME_ERASED))
 			it->cited = &it->links[i];
 }
 

@@ -15,6 +15,7 @@
 #include <kesu/label.h>
 #include <kesu/ledger.h>
 #include <kesu/parse.h>
+#include <kesu/record.h>
 #include <kesu/util.h>
 
 #include <cairo-pdf.h>
@@ -107,15 +108,16 @@ int kesu_label_data_set(struct kesu_label_data *d, const char *field, const char
 
 static const char *outcome_ja(const char *outcome)
 {
-	static const struct { const char *en, *ja; } map[] = {
-		{ "ERASED", "消去済" }, { "FAILED", "消去失敗" },
-		{ "INTERRUPTED", "中断" }, { "UNVERIFIED", "未検証" },
-	};
-	size_t i;
+	enum kesu_outcome o;
 
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(outcome, map[i].en))
-			return map[i].ja;
+	if (kesu_outcome_parse(outcome, &o) < 0)
+		return outcome;
+	switch (o) {
+	case KESU_OUTCOME_ERASED:      return "消去済";
+	case KESU_OUTCOME_FAILED:      return "消去失敗";
+	case KESU_OUTCOME_INTERRUPTED: return "中断";
+	case KESU_OUTCOME_UNVERIFIED:  return "未検証";
+	}
 	return outcome;
 }
 

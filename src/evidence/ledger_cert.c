@@ -7,6 +7,7 @@
  */
 #include "ledger_int.h"
 
+#include <kesu/record.h>
 #include <kesu/util.h>
 
 #include <errno.h>
@@ -156,7 +157,7 @@ static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, cons
 	if ((rc = lg_event_append(lg, "link-cert", "cert", cf->cert_id, detail, NULL, eb)) < 0)
 		goto out;
 	/* Only a verified erasure changes the status; a FAILED certificate is linked as evidence. */
-	if (!strcmp(cf->outcome, "ERASED")) {
+	if (kesu_outcome_is(cf->outcome, KESU_OUTCOME_ERASED)) {
 		if ((rc = kesu_media_set(&ch, KESU_MF_STATUS, "消去済")) < 0)
 			goto out;
 		rc = lg_media_update(lg, "erased", cf->media_id, &ch, eb);
