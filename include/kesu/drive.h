@@ -2,7 +2,9 @@
 /*
  * What the drive itself reports: probe a device descriptor for NVMe
  * (NVME_IOCTL_ID, Identify), ATA (SG_IO IDENTIFY DEVICE, native max
- * address, DCO) and then eMMC/SD (MMC_IOC_CMD, EXT_CSD), and classify the media (HDD, SSD, flash) for the erase
+ * address, DCO), eMMC/SD (MMC_IOC_CMD, EXT_CSD) and then SCSI (INQUIRY, VPD,
+ * READ CAPACITY(16), REPORT SUPPORTED OPERATION CODES: an sd device that is
+ * no ATA disk behind SAT), and classify the media (HDD, SSD, flash) for the erase
  * methods' NIST SP 800-88 classes.
  *
  * Every device that is not a regular file is probed with real ioctls; one
@@ -17,6 +19,7 @@
 #include <kesu/err.h>
 #include <kesu/mmc.h>
 #include <kesu/nvme.h>
+#include <kesu/scsi.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,6 +29,7 @@ enum kesu_drive_proto {
 	KESU_DRIVE_ATA,
 	KESU_DRIVE_NVME,
 	KESU_DRIVE_MMC,           /* eMMC or SD card: MMC_IOC_CMD answered */
+	KESU_DRIVE_SCSI,          /* SAS/FC/UAS: answers SCSI, not ATA behind SAT */
 };
 
 /* The media classes of NIST SP 800-88 Appendix A that kesu tells apart. */
@@ -56,12 +60,15 @@ struct kesu_drive {
 	/* proto MMC */
 	struct kesu_mmc_card mmc;
 
+	/* proto SCSI */
+	struct kesu_scsi_info scsi;
+
 	/* Why a protocol did not answer when that is worth telling (needs root, aborted). */
 	int probe_err;                   /* 0, or -KESU_E_* / -errno */
 	char probe_note[1024];
 };
 
-/* "none", "ata", "nvme", "mmc" */
+/* "none", "ata", "nvme", "mmc", "scsi" */
 const char *kesu_drive_proto_name(enum kesu_drive_proto p);
 /* "unknown", "hdd", "ssd", "flash" */
 const char *kesu_media_name(enum kesu_media m);
@@ -85,6 +92,9 @@ void kesu_drive_adopt_serial(int fd, struct kesu_dev_identity *id);
 /* The same with a serial already read (a probe's d->ata.serial); "" changes nothing. */
 void kesu_drive_adopt_serial_from(struct kesu_dev_identity *id, const char *serial,
 				  const char *source);
+
+/* The drive's own serial from a probe ("" when none) and its source ("nvme-identify", ...). */
+const char *kesu_drive_serial(const struct kesu_drive *d, const char **source);
 
 /* The media class from the probe (rotation rate, NVMe) and the identity (transport, removable, rotational). */
 enum kesu_media kesu_media_classify(const struct kesu_dev_identity *id, const struct kesu_drive *d);

@@ -5,6 +5,7 @@
  * The probing is src/dev/drive.c; this file only prints.
  */
 #include "info_fw.h"
+#include "info_scsi.h"
 
 #include <kesu/drive.h>
 #include <kesu/methods.h>
@@ -176,6 +177,8 @@ int info_fw_print(FILE *out, const struct kesu_dev_identity *id)
 		print_nvme(out, d);
 	else if (d->proto == KESU_DRIVE_MMC)
 		info_mmc_print(out, d);
+	else if (d->proto == KESU_DRIVE_SCSI)
+		info_scsi_print(out, &d->scsi);
 	else if (d->probe_err)
 		fprintf(out, "Drive: %s\n", d->probe_note);
 	print_methods(out, d);
@@ -414,6 +417,8 @@ int info_fw_json(json_t *obj, const struct kesu_dev_identity *id)
 		put(obj, "nvme", nvme_json(d, &rc), &rc);
 	else if (d->proto == KESU_DRIVE_MMC)
 		put(obj, "mmc", info_mmc_json(d, &rc), &rc);
+	else if (d->proto == KESU_DRIVE_SCSI)
+		put(obj, "scsi", info_scsi_json(&d->scsi), &rc);
 	else if (d->probe_err)
 		put(obj, "drive_note", json_string(d->probe_note), &rc);
 	put(obj, "methods", methods_json(d, &rc), &rc);

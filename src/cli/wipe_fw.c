@@ -160,10 +160,10 @@ int wipe_fw_dry_run(const char *path, const struct wipe_fw_args *a, const char *
 	memset(&w, 0, sizeof(w));
 	if (t.fd >= 0) {
 		kesu_drive_probe(t.fd, &t.id, &w.drv);
+		const char *source, *serial = kesu_drive_serial(&w.drv, &source);
+
 		/* The serial the wipe will record: the drive's own (kesu_target_open). */
-		kesu_drive_adopt_serial_from(&t.id, w.drv.proto == KESU_DRIVE_NVME ? w.drv.nvme.serial :
-					     w.drv.ata.serial, w.drv.proto == KESU_DRIVE_NVME ?
-					     "nvme-identify" : "ata-identify");
+		kesu_drive_adopt_serial_from(&t.id, serial, source);
 	}
 	rc = resolve(&w, a, &eb);
 	if (rc < 0) {

@@ -11,6 +11,7 @@ const char *kesu_drive_proto_name(enum kesu_drive_proto p)
 	case KESU_DRIVE_ATA: return "ata";
 	case KESU_DRIVE_NVME: return "nvme";
 	case KESU_DRIVE_MMC: return "mmc";
+	case KESU_DRIVE_SCSI: return "scsi";
 	case KESU_DRIVE_NONE: break;
 	}
 	return "none";
@@ -104,13 +105,31 @@ static int probe_mmc(int fd, const struct kesu_dev_identity *id, struct kesu_dri
 	return 0;
 }
 
+/* A SCSI block device that is no ATA disk behind SAT (those answered IDENTIFY already). */
+static int probe_scsi(int fd, struct kesu_drive *d)
+{
+	struct kesu_errbuf eb;
+	int rc;
+
+	kesu_err_clear(&eb);
+	rc = kesu_scsi_probe(fd, &d->scsi, &eb);
+	if (rc) {
+		note_error(d, rc, &eb);
+		return rc;
+	}
+	if (d->scsi.sat)
+		return -KESU_E_NO_TRANSPORT;
+	d->proto = KESU_DRIVE_SCSI;
+	return 0;
+}
+
 int kesu_drive_probe(int fd, const struct kesu_dev_identity *id, struct kesu_drive *d)
 {
 	memset(d, 0, sizeof(*d));
 	/* A regular file answers no device ioctl: nothing to ask. */
 	if (!id->is_image) {
-		if (probe_nvme(fd, d) != 0 && probe_ata(fd, d) != 0)
-			(void)probe_mmc(fd, id, d);
+		if (probe_nvme(fd, d) != 0 && probe_ata(fd, d) != 0 && probe_mmc(fd, id, d) != 0)
+			(void)probe_scsi(fd, d);
 	}
 	if (d->proto != KESU_DRIVE_NONE) {
 		d->probe_err = 0;
@@ -120,7 +139,7 @@ int kesu_drive_probe(int fd, const struct kesu_dev_identity *id, struct kesu_dri
 	return 0;
 }
 
-/* The drive's own serial, as IDENTIFY gives it: NVMe first, then ATA through SAT. */
+/* The drive's own serial, as IDENTIFY gives it: NVMe first, then ATA through SAT, then SCSI VPD 0x80. */
 static void drive_serial(int fd, char *serial, size_t len, const char **source)
 {
 	struct kesu_nvme_ctrl c;
@@ -136,6 +155,8 @@ static void drive_serial(int fd, char *serial, size_t len, const char **source)
 	} else if (kesu_ata_identify(fd, page, &a, NULL) == 0) {
 		snprintf(serial, len, "%s", a.serial);
 		*source = "ata-identify";
+	} else if (kesu_scsi_serial(fd, serial, len) == 0) {
+		*source = "scsi-vpd80";
 	}
 }
 
@@ -161,6 +182,26 @@ void kesu_drive_adopt_serial(int fd, struct kesu_dev_identity *id)
 	kesu_drive_adopt_serial_from(id, serial, source);
 }
 
+const char *kesu_drive_serial(const struct kesu_drive *d, const char **source)
+{
+	switch (d->proto) {
+	case KESU_DRIVE_NVME:
+		*source = "nvme-identify";
+		return d->nvme.serial;
+	case KESU_DRIVE_ATA:
+		*source = "ata-identify";
+		return d->ata.serial;
+	case KESU_DRIVE_SCSI:
+		*source = "scsi-vpd80";
+		return d->scsi.serial;
+	case KESU_DRIVE_MMC:
+	case KESU_DRIVE_NONE:
+		break;
+	}
+	*source = "";
+	return "";
+}
+
 enum kesu_media kesu_media_classify(const struct kesu_dev_identity *id, const struct kesu_drive *d)
 {
 	switch (d->proto) {
@@ -175,6 +216,17 @@ enum kesu_media kesu_media_classify(const struct kesu_dev_identity *id, const st
 		return id->rotational ? KESU_MEDIA_HDD : KESU_MEDIA_SSD;
 	case KESU_DRIVE_MMC:
 		return KESU_MEDIA_FLASH;
+	case KESU_DRIVE_SCSI:
+		/* A USB stick answers SCSI too: it stays flash. Else VPD 0xB1's rotation
+		 * rate (coded as ATA word 217); without it, as a device that answered nothing. */
+		if (id->transport == KESU_TR_USB && id->removable)
+			return KESU_MEDIA_FLASH;
+		if (d->scsi.bdc_valid && d->scsi.bdc.rotation_rate == 1)
+			return KESU_MEDIA_SSD;
+		if (d->scsi.bdc_valid && d->scsi.bdc.rotation_rate >= 0x0401 &&
+		    d->scsi.bdc.rotation_rate != 0xffff)
+			return KESU_MEDIA_HDD;
+		break;
 	case KESU_DRIVE_NONE:
 		break;
 	}

@@ -17,7 +17,7 @@
 #define SIM_MAX_NS 8
 #define SIM_MAX_LBAF 16
 
-enum sim_type { SIM_ATA, SIM_NVME, SIM_MMC };
+enum sim_type { SIM_ATA, SIM_NVME, SIM_MMC, SIM_SCSI };
 
 enum sim_misbehave {
 	SIM_MB_NONE = 0,
@@ -108,6 +108,21 @@ struct sim_mmc_cfg {
 	double sanitize_seconds;   /* SANITIZE blocks this long */
 };
 
+struct sim_scsi_cfg {
+	char vendor[9], product[17], revision[5];
+	char serial[61];           /* VPD 0x80 */
+	char naa[17];              /* VPD 0x83: 16 hex digits */
+	uint16_t rotation;         /* VPD 0xB1: 1 = SSD, else rpm */
+	uint8_t form_factor;
+	uint32_t block_len;
+	uint8_t lbppbe;            /* logical blocks per physical block exponent */
+	uint8_t prot_type;         /* 0: no protection information, else type 1..3 */
+	bool san_overwrite, san_block, san_crypto, san_exit, format_unit, rsoc;
+	bool sense_fixed;
+	enum sim_fill block_fill;  /* what BLOCK ERASE leaves */
+	double san_seconds[3];     /* overwrite, block, crypto (service actions 1, 2, 3) */
+};
+
 struct sim_dev {
 	enum sim_type type;
 	char key[PATH_MAX];        /* the configured path, also the state file's key */
@@ -119,6 +134,7 @@ struct sim_dev {
 	struct sim_ata_cfg ata;
 	struct sim_nvme_cfg nvme;
 	struct sim_mmc_cfg mmc;
+	struct sim_scsi_cfg scsi;
 };
 
 struct sim_config {
@@ -163,10 +179,19 @@ struct sim_mmc_state {
 	bool erase_reset;          /* a sequence was broken: the next R1 says ERASE_RESET */
 };
 
+struct sim_scsi_state {
+	int san_state;             /* 0 idle, 1 sanitize in progress, 2 failure mode */
+	unsigned san_sa, san_count;
+	bool san_ause, san_invert;
+	uint32_t san_pattern;
+	double san_start, san_duration;
+};
+
 struct sim_state {
 	struct sim_ata_state ata;
 	struct sim_nvme_state nvme;
 	struct sim_mmc_state mmc;
+	struct sim_scsi_state scsi;
 };
 
 /* sim_config.c */
@@ -211,5 +236,9 @@ uint32_t sim_nvme_lba_size(const struct sim_dev *d, const struct sim_nvme_state 
 int sim_mmc_ioctl(const struct sim_dev *d, unsigned part, struct sim_state *st, unsigned long req, void *arg);
 /* The erase unit in bytes. */
 uint64_t sim_mmc_group_bytes(const struct sim_dev *d);
+
+/* sim_scsi.c: a SCSI disk's SG_IO; the tick completes a sanitize whose time is up. */
+int sim_scsi_sg_io(const struct sim_dev *d, struct sim_state *st, void *hdr);
+void sim_scsi_tick(const struct sim_dev *d, struct sim_scsi_state *st);
 
 #endif

@@ -451,6 +451,56 @@ static void parse_mmc(struct parse *p, json_t *o, struct sim_dev *d)
 		fail(p, "\"hc_erase_grp_size\" must be at least 1");
 }
 
+static void parse_scsi(struct parse *p, json_t *o, struct sim_dev *d)
+{
+	static const char *const san_names[3] = { "overwrite", "block", "crypto" };
+	static const char *const dev_keys[] = { "path", "type", "misbehave", "stall_at", "stall_max_seconds",
+		"sanitize_seconds", "vendor", "product", "revision", "serial", "naa", "rotational", "rpm",
+		"form_factor", "block_size", "lbppbe", "protection_type", "sanitize", "format_unit",
+		"report_opcodes", "sense", NULL };
+	static const char *const san_keys[] = { "overwrite", "block", "crypto", "exit_failure_mode",
+		"block_fill", NULL };
+	struct sim_scsi_cfg *c = &d->scsi;
+	json_t *san = get_obj(p, o, "sanitize");
+	char s[16];
+
+	check_keys(p, o, d->key, dev_keys);
+	check_keys(p, san, "sanitize", san_keys);
+	get_str(p, o, "vendor", "KESUSIM", c->vendor, sizeof(c->vendor));
+	get_str(p, o, "product", "SIMULATED SAS", c->product, sizeof(c->product));
+	get_str(p, o, "revision", "S1.0", c->revision, sizeof(c->revision));
+	get_str(p, o, "serial", "KESUSIM-SAS-0001", c->serial, sizeof(c->serial));
+	get_str(p, o, "naa", "5000c50000000001", c->naa, sizeof(c->naa));
+	if (strlen(c->naa) != 16 || strspn(c->naa, "0123456789abcdefABCDEF") != 16)
+		fail(p, "\"naa\" must be 16 hex digits");
+	if (!strcmp(c->vendor, "ATA"))
+		fail(p, "vendor \"ATA\" is a SATA disk behind SAT: use type \"ata\"");
+	c->rotation = get_bool(p, o, "rotational", false) ? (uint16_t)get_u64(p, o, "rpm", 10000) : 1;
+	c->form_factor = (uint8_t)get_u64(p, o, "form_factor", 3);
+	c->block_len = (uint32_t)get_u64(p, o, "block_size", 512);
+	c->lbppbe = (uint8_t)get_u64(p, o, "lbppbe", 0);
+	c->prot_type = (uint8_t)get_u64(p, o, "protection_type", 0);
+	if (c->form_factor > 5 || c->lbppbe > 15 || c->prot_type > 3)
+		fail(p, "need form_factor 0..5, lbppbe 0..15, protection_type 0..3");
+	if (c->block_len < 512 || (c->block_len & (c->block_len - 1)) || d->media.bytes < c->block_len ||
+	    d->media.bytes % c->block_len)
+		fail(p, "\"block_size\" must be a power of two from 512 that divides the media");
+	c->san_overwrite = get_bool(p, san, "overwrite", true);
+	c->san_block = get_bool(p, san, "block", true);
+	c->san_crypto = get_bool(p, san, "crypto", true);
+	c->san_exit = get_bool(p, san, "exit_failure_mode", true);
+	c->block_fill = get_fill(p, san, "block_fill", SIM_FILL_ZERO);
+	c->format_unit = get_bool(p, o, "format_unit", true);
+	c->rsoc = get_bool(p, o, "report_opcodes", true);
+	get_str(p, o, "sense", "descriptor", s, sizeof(s));
+	if (strcmp(s, "descriptor") && strcmp(s, "fixed"))
+		fail(p, "\"sense\" must be \"descriptor\" or \"fixed\"");
+	c->sense_fixed = !strcmp(s, "fixed");
+	get_seconds3(p, o, "sanitize_seconds", san_names, c->san_seconds);
+	if (d->misbehave == SIM_MB_FROZEN)
+		fail(p, "misbehave \"frozen\": SCSI has no freeze lock (use \"abort\")");
+}
+
 static void parse_dev(struct parse *p, json_t *o, struct sim_dev *d)
 {
 	char type[16];
@@ -481,8 +531,11 @@ static void parse_dev(struct parse *p, json_t *o, struct sim_dev *d)
 	} else if (!strcmp(type, "mmc")) {
 		d->type = SIM_MMC;
 		parse_mmc(p, o, d);
+	} else if (!strcmp(type, "scsi")) {
+		d->type = SIM_SCSI;
+		parse_scsi(p, o, d);
 	} else {
-		fail(p, "%s: \"type\" must be \"ata\", \"nvme\" or \"mmc\"", d->key);
+		fail(p, "%s: \"type\" must be \"ata\", \"nvme\", \"mmc\" or \"scsi\"", d->key);
 	}
 	d->config_text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
 	if (!d->config_text)

@@ -137,7 +137,8 @@ static const struct sim_dev *find_dev(int fd, const struct sim_ns_cfg **nsp, uns
 	for (unsigned i = 0; i < config->ndev; i++) {
 		const struct sim_dev *d = &config->dev[i];
 
-		if ((d->type == SIM_ATA || d->type == SIM_MMC) && media_matches(&d->media, &sb))
+		if ((d->type == SIM_ATA || d->type == SIM_MMC || d->type == SIM_SCSI) &&
+		    media_matches(&d->media, &sb))
 			return d;
 		for (unsigned b = 0; d->type == SIM_MMC && b < 2; b++) {
 			if (media_matches(&d->mmc.boot[b], &sb)) {
@@ -187,10 +188,14 @@ static int simulate(const struct sim_dev *d, const struct sim_ns_cfg *ns, unsign
 		sim_ata_tick(d, &st.ata);
 	else if (req == 0 && d->type == SIM_NVME)
 		sim_nvme_tick(d, &st);
+	else if (req == 0 && d->type == SIM_SCSI)
+		sim_scsi_tick(d, &st.scsi);
 	else if (req == 0)
 		;
 	else if (d->type == SIM_MMC)
 		ret = sim_mmc_ioctl(d, part, &st, req, arg);
+	else if (req == SG_IO && d->type == SIM_SCSI)
+		ret = sim_scsi_sg_io(d, &st, arg);
 	else if (req == SG_IO)
 		ret = sim_ata_sg_io(d, &st, arg);
 	else
@@ -243,7 +248,7 @@ int ioctl(int fd, unsigned long req, ...)
 	d = find_dev(fd, &ns, &part);
 	if (!d)
 		return real_ioctl(fd, req, arg);
-	if (req == SG_IO && d->type == SIM_ATA)
+	if (req == SG_IO && (d->type == SIM_ATA || d->type == SIM_SCSI))
 		return simulate(d, NULL, 0, req, arg);
 	if (is_nvme_request(req) && d->type == SIM_NVME)
 		return simulate(d, ns, 0, req, arg);

@@ -96,12 +96,15 @@ void sim_state_init(const struct sim_dev *d, struct sim_state *st)
 	X(ata.sec_enabled) X(ata.sec_locked) X(ata.sec_frozen) X(ata.sec_count_expired) \
 	X(ata.sec_level_max) X(ata.erase_prepared) X(ata.san_antifreeze) X(ata.san_last_ok) \
 	X(ata.san_failure_mode) X(ata.native_read) X(ata.amac_frozen) \
-	X(nvme.in_progress) X(nvme.failed) X(nvme.failed_ause) X(mmc.erase_reset)
+	X(nvme.in_progress) X(nvme.failed) X(nvme.failed_ause) X(mmc.erase_reset) \
+	X(scsi.san_ause) X(scsi.san_invert)
 #define INTS(X) \
 	X(ata.unlock_tries) X(ata.master_id) X(ata.san_state) X(ata.san_feature) X(ata.san_count) \
 	X(ata.san_lba) X(ata.native_max) X(ata.current_max) X(nvme.sprog) X(nvme.sstat) X(nvme.scdw10) X(nvme.start_pattern) \
-	X(mmc.seq) X(mmc.seq_part) X(mmc.erase_start) X(mmc.erase_end) X(mmc.sanitizes)
-#define REALS(X) X(ata.san_start) X(ata.san_duration) X(nvme.start) X(nvme.duration)
+	X(mmc.seq) X(mmc.seq_part) X(mmc.erase_start) X(mmc.erase_end) X(mmc.sanitizes) \
+	X(scsi.san_state) X(scsi.san_sa) X(scsi.san_count) X(scsi.san_pattern)
+#define REALS(X) X(ata.san_start) X(ata.san_duration) X(nvme.start) X(nvme.duration) \
+	X(scsi.san_start) X(scsi.san_duration)
 
 static void put_hex(json_t *o, const char *k, const uint8_t *b, size_t n)
 {
