@@ -179,9 +179,7 @@ static void usage(FILE *out)
 	      "Options:\n"
 	      "  -m, --method NAME       erase method: overwrite (default), auto (the strongest\n"
 	      "                          Purge the drive supports, else overwrite), or a\n"
-	      "                          firmware method: ata-secure-erase[-enhanced],\n"
-	      "                          ata-sanitize-{block,crypto,overwrite}, nvme-format[-crypto],\n"
-	      "                          nvme-sanitize-{block,crypto,overwrite}\n"
+	      "                          firmware method (listed below)\n"
 	      "  -p, --pattern P         random (default: AES-128-CTR), zero, one, 0xHH...\n"
 	      "  -n, --passes N          passes (default 1; 2 for USB flash and memory cards);\n"
 	      "                          even-numbered passes write the complement\n"
@@ -221,6 +219,8 @@ static void usage(FILE *out)
 	      "refused before anything is opened.\n\n"
 	      "Exit: 0 erased and verified, 1 failed or unverified, 2 usage, 4 unsafe device,\n"
 	      "9 interrupted (resume with --resume), 13 not confirmed. See kesu-wipe(8).\n", out);
+	fputs("\nFirmware methods:\n", out);
+	wipe_fw_usage_methods(out, 2);
 }
 
 enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_JSON_PROGRESS, OPT_THREADS, OPT_CHUNK, OPT_KEY,

@@ -24,9 +24,28 @@ bool wipe_fw_handles(const char *method)
 
 const char *wipe_fw_method_list(void)
 {
-	return "overwrite, auto, ata-secure-erase, ata-secure-erase-enhanced, ata-sanitize-crypto, "
-	       "ata-sanitize-block, ata-sanitize-overwrite, nvme-format, nvme-format-crypto, "
-	       "nvme-sanitize-block, nvme-sanitize-crypto, nvme-sanitize-overwrite";
+	static char list[1024];
+	size_t n;
+
+	if (list[0])
+		return list;
+	/* overwrite (the default) and auto first, then the table's order */
+	n = (size_t)snprintf(list, sizeof(list), "%s, auto", kesu_method_name(KESU_METHOD_OVERWRITE));
+	for (unsigned i = 0; i < KESU_METHOD_COUNT && n < sizeof(list); i++)
+		if (kesu_method_is_firmware((enum kesu_method)i))
+			n += (size_t)snprintf(list + n, sizeof(list) - n, ", %s",
+					      kesu_method_name((enum kesu_method)i));
+	return list;
+}
+
+void wipe_fw_usage_methods(FILE *out, int indent)
+{
+	for (unsigned i = 0; i < KESU_METHOD_COUNT; i++) {
+		const struct kesu_method_desc *md = kesu_method_desc((enum kesu_method)i);
+
+		if (md && md->family != KESU_FAMILY_OVERWRITE)
+			fprintf(out, "%*s%-26s %s\n", indent, "", md->name, md->help);
+	}
 }
 
 /* Sanitize overwrite takes a 32-bit pattern: zero, one, or 0xHH of 1, 2 or 4 bytes. */
@@ -64,7 +83,7 @@ static int resolve(struct wipe_fw *w, const struct wipe_fw_args *a, struct kesu_
 	};
 	if (!w->firmware)
 		return 0;
-	if (m != KESU_METHOD_ATA_SANITIZE_OVERWRITE && m != KESU_METHOD_NVME_SANITIZE_OVERWRITE) {
+	if (!kesu_method_takes_pattern32(m)) {
 		if (a->pattern || a->passes > 1)
 			return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s writes no pattern: --pattern "
 					    "and --passes are for overwrites", kesu_method_name(m));

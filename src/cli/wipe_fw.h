@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* What the command line asked for that the firmware methods use. */
 struct wipe_fw_args {
@@ -37,8 +38,11 @@ struct wipe_fw {
 /* True for "auto" and the firmware method names. */
 bool wipe_fw_handles(const char *method);
 
-/* The names for --help and error messages. */
+/* The names for error messages: overwrite, auto, then every firmware method. */
 const char *wipe_fw_method_list(void);
+
+/* --help: one line per firmware method (name and help line), indented. */
+void wipe_fw_usage_methods(FILE *out, int indent);
 
 /*
  * Probe the opened target, resolve the method, check it can run now

@@ -182,8 +182,31 @@ static int start_error(struct fw_run *ru, enum kesu_ata_sanitize_action a,
 	}
 }
 
-int fw_ata_sanitize(struct fw_run *ru, enum kesu_ata_sanitize_action action)
+void fw_ata_sanitize_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
+			   struct kesu_method_eval *e)
 {
+	enum kesu_ata_sanitize_action a = (enum kesu_ata_sanitize_action)m->action;
+
+	if (!d->ata.sanitize.supported) {
+		fw_say(e, "the drive does not support the ATA Sanitize feature set");
+		return;
+	}
+	if (!listed(&d->ata.sanitize, a)) {
+		fw_say(e, "IDENTIFY word 59 does not list this sanitize action");
+		return;
+	}
+	fw_set_support(e, true);
+	if (a == KESU_ATA_SANITIZE_CRYPTO_SCRAMBLE)
+		fw_say(e, "changes the media encryption key; counts only if all data was always encrypted");
+	else if (a == KESU_ATA_SANITIZE_OVERWRITE && d->media != KESU_MEDIA_HDD)
+		fw_say(e, "on flash media a sanitize overwrite counts only as Clear");
+	else
+		fw_say(e, "sanitize reaches every user and spare area; it survives a power cycle");
+}
+
+int fw_ata_sanitize_run(struct fw_run *ru, const struct kesu_method_desc *m)
+{
+	enum kesu_ata_sanitize_action action = (enum kesu_ata_sanitize_action)m->action;
 	uint8_t page[KESU_ATA_IDENTIFY_LEN];
 	struct kesu_ata_sanitize_status st;
 	struct kesu_ata_sanitize_req req = {

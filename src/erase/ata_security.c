@@ -176,8 +176,46 @@ static void note_password(struct fw_run *ru)
 		 "should anything fail, not in the certificate)");
 }
 
-int fw_ata_security(struct fw_run *ru, bool enhanced)
+/* Supported per word 128, blocked by frozen/locked/a foreign password. */
+void fw_ata_security_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
+			   struct kesu_method_eval *e)
 {
+	const struct kesu_ata_security *s = &d->ata.security;
+	bool enhanced = m->action != 0;
+
+	if (!s->supported) {
+		fw_say(e, "the drive does not support the ATA Security feature set");
+		return;
+	}
+	if (enhanced && !s->enhanced_erase) {
+		fw_say(e, "the drive does not support enhanced security erase");
+		return;
+	}
+	fw_set_support(e, true);
+	if (s->frozen) {
+		e->ready = false;
+		fw_say(e, "security is frozen: suspend and resume the machine, or hot-plug the drive, then retry");
+	} else if (s->locked) {
+		e->ready = false;
+		fw_say(e, "the drive is security-locked: unlock it with its password first");
+	} else if (s->enabled) {
+		e->ready = false;
+		fw_say(e, "a security password is already set: disable it before erasing");
+	} else if (d->media != KESU_MEDIA_HDD) {
+		fw_say(e, "on flash media security erase counts only as Clear");
+	} else {
+		unsigned t = enhanced ? s->erase_time_enhanced_min : s->erase_time_normal_min;
+
+		if (t)
+			fw_say(e, "the drive estimates %u minutes", t);
+		else
+			fw_say(e, "the drive gives no time estimate");
+	}
+}
+
+int fw_ata_security_run(struct fw_run *ru, const struct kesu_method_desc *m)
+{
+	bool enhanced = m->action != 0;
 	const struct kesu_ata_identify *id = &ru->d.ata;
 	struct kesu_ata_password pw;
 	struct kesu_errbuf clear_eb;

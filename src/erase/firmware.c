@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The firmware erase runner (firmware.h): preflight, hidden areas, the
- * readback before, the method, the readback after, the outcome. The methods
- * themselves live in ata_security.c, ata_sanitize.c, nvme_format.c and
- * nvme_sanitize.c; what they share is here (fw_int.h).
+ * readback before, the method, the readback after, the outcome. What each
+ * method is comes from the table (methods.c), which points to the method's
+ * own file (ata_security.c, ata_sanitize.c, nvme_format.c, nvme_sanitize.c);
+ * what they share is in fw_common.c (fw_int.h).
  */
 #include "fw_int.h"
 
@@ -13,7 +14,6 @@
 #include <kesu/util.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,7 @@
 
 bool kesu_fw_is_firmware(enum kesu_method m)
 {
-	return m != KESU_METHOD_OVERWRITE && (unsigned)m < KESU_METHOD_COUNT;
+	return kesu_method_is_firmware(m);
 }
 
 int kesu_fw_choose(const char *name, const struct kesu_drive *d, enum kesu_method *m,
@@ -36,221 +36,7 @@ int kesu_fw_choose(const char *name, const struct kesu_drive *d, enum kesu_metho
 	return kesu_method_parse(name, m);
 }
 
-/* ---- the command log ---- */
-
-json_t *kesu_fw_log_command(struct kesu_result *r, const char *command, int rc,
-			    const char *detail)
-{
-	char at[32];
-	json_t *e;
-
-	kesu_time_rfc3339(time(NULL), at, sizeof(at));
-	e = json_pack("{s:s, s:s, s:s, s:s}", "command", command,
-		      "status", rc == 0 ? "ok" : kesu_strerror(rc), "at", at,
-		      "detail", detail ? detail : "");
-	if (!e)
-		return NULL;
-	pthread_mutex_lock(&r->lock);
-	if (!r->commands)
-		r->commands = json_array();
-	if (!r->commands || json_array_append_new(r->commands, e) < 0)
-		e = NULL;
-	pthread_mutex_unlock(&r->lock);
-	return e;
-}
-
-void fw_log(struct fw_run *ru, const char *command, int rc, const char *fmt, ...)
-{
-	char detail[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	kesu_fw_log_command(ru->r, command, rc, detail);
-}
-
-/* ---- progress, polling, stalls ---- */
-
-static void report(struct fw_run *ru)
-{
-	ru->prog.elapsed_ms = kesu_now_ms() - ru->t0_ms;
-	if (ru->o->progress)
-		ru->o->progress(&ru->prog, ru->o->progress_arg);
-}
-
-void fw_progress(struct fw_run *ru, uint32_t frac, int64_t eta_s)
-{
-	uint64_t done;
-
-	if (frac > 65536)
-		frac = 65536;
-	ru->last_frac = frac;
-	done = ru->erase_base + ru->erase_span * frac / 65536;
-	ru->prog.phase = "erase";
-	ru->prog.step = 2;
-	ru->prog.done = done;
-	ru->prog.eta_s = eta_s;
-	ru->prog.rate_bps = 0;
-	pthread_mutex_lock(&ru->r->lock);
-	/* The timeline counts the device bytes the drive has erased so far. */
-	kesu_timeline_add(&ru->r->timeline, kesu_now_ms() - ru->t0_ms,
-			  ru->t->id.size_bytes * frac / 65536);
-	pthread_mutex_unlock(&ru->r->lock);
-	report(ru);
-}
-
-int fw_wait(struct fw_run *ru)
-{
-	uint64_t end = kesu_now_ms() + ru->poll_ms;
-
-	while (kesu_now_ms() < end) {
-		struct timespec ts = { 0, 20 * 1000000L };
-
-		if (ru->o->stop && *ru->o->stop)
-			return -KESU_E_INTERRUPTED;
-		nanosleep(&ts, NULL);
-	}
-	return 0;
-}
-
-void fw_watch_init(struct fw_watch *w, uint32_t value)
-{
-	w->since_ms = kesu_now_ms();
-	w->value = value;
-}
-
-bool fw_watch_stalled(struct fw_run *ru, struct fw_watch *w, uint32_t value)
-{
-	if (value != w->value) {
-		fw_watch_init(w, value);
-		return false;
-	}
-	return kesu_now_ms() - w->since_ms >= (uint64_t)ru->stall_s * 1000;
-}
-
-int64_t fw_eta_from_progress(uint64_t elapsed_ms, uint32_t frac)
-{
-	if (frac == 0 || frac >= 65536)
-		return frac >= 65536 ? 0 : -1;
-	return (int64_t)(elapsed_ms * (65536 - frac) / frac / 1000);
-}
-
-static void *ticker_main(void *arg)
-{
-	struct fw_run *ru = arg;
-	uint64_t start = kesu_now_ms();
-
-	pthread_mutex_lock(&ru->tick_lock);
-	while (!ru->ticker_quit) {
-		struct timespec ts;
-		uint64_t el = kesu_now_ms() - start;
-		uint32_t frac = 0;
-		int64_t eta = -1;
-
-		/* Elapsed against the estimate; never 100% while the command runs. */
-		if (ru->tick_estimate_ms) {
-			uint64_t f = el * 65536 / ru->tick_estimate_ms;
-
-			frac = (uint32_t)(f > 65000 ? 65000 : f);
-			eta = el < ru->tick_estimate_ms ? (int64_t)((ru->tick_estimate_ms - el) / 1000) : -1;
-		}
-		pthread_mutex_unlock(&ru->tick_lock);
-		fw_progress(ru, frac, eta);
-		pthread_mutex_lock(&ru->tick_lock);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 1;
-		if (!ru->ticker_quit)
-			pthread_cond_timedwait(&ru->tick_cond, &ru->tick_lock, &ts);
-	}
-	pthread_mutex_unlock(&ru->tick_lock);
-	return NULL;
-}
-
-void fw_ticker_start(struct fw_run *ru, uint64_t estimate_ms)
-{
-	ru->tick_estimate_ms = estimate_ms;
-	ru->ticker_quit = false;
-	ru->ticker_on = pthread_create(&ru->ticker, NULL, ticker_main, ru) == 0;
-}
-
-void fw_ticker_stop(struct fw_run *ru)
-{
-	if (!ru->ticker_on)
-		return;
-	pthread_mutex_lock(&ru->tick_lock);
-	ru->ticker_quit = true;
-	pthread_cond_signal(&ru->tick_cond);
-	pthread_mutex_unlock(&ru->tick_lock);
-	pthread_join(ru->ticker, NULL);
-	ru->ticker_on = false;
-}
-
-/* ---- what each method is ---- */
-
-struct fw_method_info {
-	const char *commands;         /* what is sent, for the plan */
-	enum kesu_rb_expect expect;   /* the readback check */
-};
-
-static enum kesu_rb_expect nvme_dealloc_expect(const struct kesu_drive *d)
-{
-	/* DLFEAT bits 2:0: 1 reads zeros, 2 reads ones, else not reported. */
-	if (d->nvme_ns_valid && d->nvme_ns.dealloc_read == 1)
-		return KESU_RB_ZERO;
-	if (d->nvme_ns_valid && d->nvme_ns.dealloc_read == 2)
-		return KESU_RB_ONES;
-	return KESU_RB_ZERO_OR_ONES;
-}
-
-static void method_info(enum kesu_method m, const struct kesu_drive *d, struct fw_method_info *mi)
-{
-	mi->expect = KESU_RB_CHANGED;
-	switch (m) {
-	case KESU_METHOD_ATA_SECURE_ERASE:
-		mi->commands = "SECURITY SET PASSWORD (temporary user password), ERASE PREPARE, "
-			       "ERASE UNIT (normal), then the password is gone or disabled";
-		/* ACS: a normal erase writes binary zeros or ones. */
-		mi->expect = KESU_RB_ZERO_OR_ONES;
-		return;
-	case KESU_METHOD_ATA_SECURE_ERASE_ENHANCED:
-		mi->commands = "SECURITY SET PASSWORD (temporary user password), ERASE PREPARE, "
-			       "ERASE UNIT (enhanced: vendor pattern or new media key)";
-		return;
-	case KESU_METHOD_ATA_SANITIZE_CRYPTO:
-		mi->commands = "SANITIZE CRYPTO SCRAMBLE EXT, then SANITIZE STATUS EXT polled";
-		return;
-	case KESU_METHOD_ATA_SANITIZE_BLOCK:
-		mi->commands = "SANITIZE BLOCK ERASE EXT, then SANITIZE STATUS EXT polled";
-		mi->expect = KESU_RB_ZERO_OR_ONES;
-		return;
-	case KESU_METHOD_ATA_SANITIZE_OVERWRITE:
-		mi->commands = "SANITIZE OVERWRITE EXT, then SANITIZE STATUS EXT polled";
-		mi->expect = KESU_RB_PATTERN32;
-		return;
-	case KESU_METHOD_NVME_FORMAT:
-		mi->commands = "Format NVM, SES=1 (user data erase), same LBA format; partition rescan";
-		mi->expect = nvme_dealloc_expect(d);
-		return;
-	case KESU_METHOD_NVME_FORMAT_CRYPTO:
-		mi->commands = "Format NVM, SES=2 (cryptographic erase), same LBA format; partition rescan";
-		return;
-	case KESU_METHOD_NVME_SANITIZE_BLOCK:
-		mi->commands = "Sanitize (block erase, AUSE), Sanitize Status log polled";
-		mi->expect = nvme_dealloc_expect(d);
-		return;
-	case KESU_METHOD_NVME_SANITIZE_CRYPTO:
-		mi->commands = "Sanitize (crypto erase, AUSE), Sanitize Status log polled";
-		return;
-	case KESU_METHOD_NVME_SANITIZE_OVERWRITE:
-		mi->commands = "Sanitize (overwrite, AUSE), Sanitize Status log polled";
-		mi->expect = KESU_RB_PATTERN32;
-		return;
-	default:
-		mi->commands = "";
-		return;
-	}
-}
+/* ---- what each method is (methods.h) ---- */
 
 static const char *expect_words(enum kesu_rb_expect e)
 {
@@ -267,21 +53,19 @@ static const char *expect_words(enum kesu_rb_expect e)
 void kesu_fw_describe(const struct kesu_drive *d, const struct kesu_fw_opts *o, char *buf,
 		      size_t len)
 {
-	struct fw_method_info mi;
+	const struct kesu_method_desc *md = kesu_method_desc(o->method);
 	struct kesu_method_eval e;
 	struct kesu_hidden h;
 	char hid[160];
 	size_t n;
 
-	method_info(o->method, d, &mi);
 	kesu_method_evaluate(d, o->method, &e);
 	n = (size_t)snprintf(buf, len, "%s (NIST SP 800-88 %s on %s media): %s. %s. Readback: %s",
-			     kesu_method_name(o->method), kesu_nist_class_name(e.nist_class),
-			     kesu_media_name(d->media), mi.commands, e.reason,
+			     md ? md->name : "?", kesu_nist_class_name(e.nist_class),
+			     kesu_media_name(d->media), md ? md->commands : "", e.reason,
 			     o->verify == KESU_VERIFY_NONE ? "none (the outcome will be UNVERIFIED)" :
-			     expect_words(mi.expect));
-	if (o->method == KESU_METHOD_ATA_SANITIZE_OVERWRITE ||
-	    o->method == KESU_METHOD_NVME_SANITIZE_OVERWRITE)
+			     expect_words(kesu_method_expect(o->method, d)));
+	if (kesu_method_takes_pattern32(o->method))
 		n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0,
 				      ". Pattern 0x%08x, %u pass%s", o->overwrite_pattern,
 				      o->overwrite_passes ? o->overwrite_passes : 1,
@@ -298,22 +82,6 @@ void kesu_fw_describe(const struct kesu_drive *d, const struct kesu_fw_opts *o, 
 }
 
 /* ---- preflight ---- */
-
-static bool controller_wide(enum kesu_method m, const struct kesu_drive *d)
-{
-	switch (m) {
-	case KESU_METHOD_NVME_SANITIZE_BLOCK:
-	case KESU_METHOD_NVME_SANITIZE_CRYPTO:
-	case KESU_METHOD_NVME_SANITIZE_OVERWRITE:
-		return true;
-	case KESU_METHOD_NVME_FORMAT:
-		return fw_nvme_format_all(&d->nvme, KESU_NVME_SES_USER_DATA);
-	case KESU_METHOD_NVME_FORMAT_CRYPTO:
-		return fw_nvme_format_all(&d->nvme, KESU_NVME_SES_CRYPTO);
-	default:
-		return false;
-	}
-}
 
 static int not_ready_error(const struct kesu_drive *d)
 {
@@ -343,7 +111,7 @@ int kesu_fw_check(const struct kesu_target *t, const struct kesu_drive *d,
 	if (!e.ready)
 		return kesu_err_set(eb, not_ready_error(d), "refusing %s on %s: %s", e.name,
 				    t->id.path, e.reason);
-	if (controller_wide(o->method, d)) {
+	if (kesu_method_controller_wide(o->method, d)) {
 		rc = kesu_safety_check_controller(&t->id, &s, eb);
 		if (rc < 0)
 			return rc;
@@ -359,41 +127,22 @@ int kesu_fw_check(const struct kesu_target *t, const struct kesu_drive *d,
 
 static int run_method(struct fw_run *ru)
 {
-	switch (ru->o->method) {
-	case KESU_METHOD_ATA_SECURE_ERASE:
-		return fw_ata_security(ru, false);
-	case KESU_METHOD_ATA_SECURE_ERASE_ENHANCED:
-		return fw_ata_security(ru, true);
-	case KESU_METHOD_ATA_SANITIZE_CRYPTO:
-		return fw_ata_sanitize(ru, KESU_ATA_SANITIZE_CRYPTO_SCRAMBLE);
-	case KESU_METHOD_ATA_SANITIZE_BLOCK:
-		return fw_ata_sanitize(ru, KESU_ATA_SANITIZE_BLOCK_ERASE);
-	case KESU_METHOD_ATA_SANITIZE_OVERWRITE:
-		return fw_ata_sanitize(ru, KESU_ATA_SANITIZE_OVERWRITE);
-	case KESU_METHOD_NVME_FORMAT:
-		return fw_nvme_format(ru, KESU_NVME_SES_USER_DATA);
-	case KESU_METHOD_NVME_FORMAT_CRYPTO:
-		return fw_nvme_format(ru, KESU_NVME_SES_CRYPTO);
-	case KESU_METHOD_NVME_SANITIZE_BLOCK:
-		return fw_nvme_sanitize(ru, KESU_NVME_SANACT_BLOCK);
-	case KESU_METHOD_NVME_SANITIZE_CRYPTO:
-		return fw_nvme_sanitize(ru, KESU_NVME_SANACT_CRYPTO);
-	case KESU_METHOD_NVME_SANITIZE_OVERWRITE:
-		return fw_nvme_sanitize(ru, KESU_NVME_SANACT_OVERWRITE);
-	default:
+	const struct kesu_method_desc *md = kesu_method_desc(ru->o->method);
+
+	if (!md || !md->run)
 		return kesu_err_set(ru->eb, -KESU_E_BAD_INPUT, "not a firmware method");
-	}
+	return md->run(ru, md);
 }
 
-static void fill_method(struct fw_run *ru, const struct fw_method_info *mi)
+static void fill_method(struct fw_run *ru, const struct kesu_method_desc *md,
+			enum kesu_rb_expect expect)
 {
 	struct kesu_result *r = ru->r;
 	const struct kesu_fw_opts *o = ru->o;
-	bool ow = o->method == KESU_METHOD_ATA_SANITIZE_OVERWRITE ||
-		  o->method == KESU_METHOD_NVME_SANITIZE_OVERWRITE;
+	bool ow = kesu_method_takes_pattern32(md->method);
 
 	r->dev = ru->t->id;
-	snprintf(r->method_name, sizeof(r->method_name), "%s", kesu_method_name(o->method));
+	snprintf(r->method_name, sizeof(r->method_name), "%s", md->name);
 	snprintf(r->category, sizeof(r->category), "%s",
 		 kesu_nist_class_name(kesu_method_class(o->method, ru->d.media)));
 	if (ow)
@@ -401,12 +150,12 @@ static void fill_method(struct fw_run *ru, const struct fw_method_info *mi)
 			 o->overwrite_pattern & 0xff, (o->overwrite_pattern >> 8) & 0xff,
 			 (o->overwrite_pattern >> 16) & 0xff, o->overwrite_pattern >> 24);
 	r->passes = ow ? (o->overwrite_passes ? o->overwrite_passes : 1) : 1;
-	snprintf(r->details, sizeof(r->details), "%s%s%s", mi->commands,
+	snprintf(r->details, sizeof(r->details), "%s%s%s", md->commands,
 		 o->chosen_why && o->chosen_why[0] ? "; auto: " : "",
 		 o->chosen_why ? o->chosen_why : "");
 	snprintf(r->operator_name, sizeof(r->operator_name), "%s",
 		 o->operator_name ? o->operator_name : "");
-	switch (mi->expect) {
+	switch (expect) {
 	case KESU_RB_ZERO: snprintf(r->expect, sizeof(r->expect), "zero"); break;
 	case KESU_RB_ONES: snprintf(r->expect, sizeof(r->expect), "one"); break;
 	case KESU_RB_PATTERN32: snprintf(r->expect, sizeof(r->expect), "%s", r->pattern); break;
@@ -472,7 +221,7 @@ static void rb_tick(uint64_t done, uint64_t total, void *arg)
 	(void)total;
 	ru->prog.done = (ru->prog.step == 1 ? 0 : ru->erase_base + ru->erase_span) + done;
 	ru->prog.eta_s = -1;
-	report(ru);
+	fw_report(ru);
 }
 
 static void log_readback(struct fw_run *ru, const struct kesu_readback *rb, bool after, int rc)
@@ -559,13 +308,13 @@ static void judge(struct fw_run *ru, const struct kesu_readback *rb, bool hidden
 			     KESU_OUTCOME_ERASED;
 }
 
-static int run_setup(struct fw_run *ru, const struct fw_method_info *mi)
+static int run_setup(struct fw_run *ru, enum kesu_rb_expect expect)
 {
 	struct kesu_result *r = ru->r;
 	const struct kesu_dev_identity *id = &ru->t->id;
 	int rc;
 
-	fill_method(ru, mi);
+	fill_method(ru, kesu_method_desc(ru->o->method), expect);
 	rc = kesu_record_new_id(r->record_id, sizeof(r->record_id));
 	if (rc < 0)
 		return kesu_err_set(ru->eb, rc, "cannot make a record id");
@@ -596,7 +345,7 @@ int kesu_fw_run(struct kesu_target *t, const struct kesu_drive *d, const struct 
 		struct kesu_result *r, struct kesu_errbuf *eb)
 {
 	struct fw_run *ru;
-	struct fw_method_info mi;
+	enum kesu_rb_expect expect;
 	struct kesu_readback rb;
 	bool hidden = false;
 	int rc;
@@ -621,9 +370,9 @@ int kesu_fw_run(struct kesu_target *t, const struct kesu_drive *d, const struct 
 	ru->poll_ms = o->poll_ms ? o->poll_ms : KESU_FW_POLL_DEFAULT_MS;
 	pthread_mutex_init(&ru->tick_lock, NULL);
 	pthread_cond_init(&ru->tick_cond, NULL);
-	method_info(o->method, d, &mi);
-	kesu_readback_init(&rb, &r->plan, mi.expect, o->overwrite_pattern);
-	rc = run_setup(ru, &mi);
+	expect = kesu_method_expect(o->method, d);
+	kesu_readback_init(&rb, &r->plan, expect, o->overwrite_pattern);
+	rc = run_setup(ru, expect);
 	if (rc < 0)
 		goto out;
 	if (o->verify != KESU_VERIFY_NONE) {

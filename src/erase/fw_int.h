@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Inside the firmware erase runner (firmware.h): the state one run shares
- * with the per-method files, and the helpers they use for the command log,
- * progress, polling and stall detection. Not a public header.
+ * Inside the erase methods: the state one firmware run shares with the
+ * per-method files, the helpers they use for the command log, progress,
+ * polling and stall detection (fw_common.c), and each method file's support
+ * check and runner, which the method table (methods.c) points to. Not a
+ * public header.
+ *
+ * Calls run one way: the runner (firmware.c) -> the table (methods.c) ->
+ * the method files (ata_security.c, ata_sanitize.c, nvme_format.c,
+ * nvme_sanitize.c) -> the common helpers (fw_common.c).
  */
 #ifndef KESU_FW_INT_H
 #define KESU_FW_INT_H
 
 #include <kesu/firmware.h>
+#include <kesu/methods.h>
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -64,13 +71,39 @@ void fw_ticker_stop(struct fw_run *ru);
 void fw_log(struct fw_run *ru, const char *command, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* The methods: 0 when the drive reports success; a negative error otherwise (eb says why). */
-int fw_ata_security(struct fw_run *ru, bool enhanced);
-int fw_ata_sanitize(struct fw_run *ru, enum kesu_ata_sanitize_action action);
-int fw_nvme_format(struct fw_run *ru, enum kesu_nvme_ses ses);
-int fw_nvme_sanitize(struct fw_run *ru, enum kesu_nvme_sanact action);
+/* Progress to the caller's callback (elapsed time filled in). */
+void fw_report(struct fw_run *ru);
 
-/* Whether Format NVM with SES reaches every namespace of the controller (FNA). */
-bool fw_nvme_format_all(const struct kesu_nvme_ctrl *c, enum kesu_nvme_ses ses);
+/* A support check's sentence into e->reason. */
+void fw_say(struct kesu_method_eval *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Mark supported (and ready until something blocks it). */
+void fw_set_support(struct kesu_method_eval *e, bool supported);
+
+/*
+ * The method files, as the table points to them: the support check
+ * (kesu_method_check_fn), the runner (kesu_method_run_fn: 0 when the drive
+ * reports success, else a negative error with eb's sentence), and whether
+ * the method reaches every namespace (kesu_method_wide_fn). m->action is the
+ * family's command code.
+ */
+/* ata_security.c: action 0 normal, 1 enhanced */
+void fw_ata_security_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
+			   struct kesu_method_eval *e);
+int fw_ata_security_run(struct fw_run *ru, const struct kesu_method_desc *m);
+/* ata_sanitize.c: action is an enum kesu_ata_sanitize_action */
+void fw_ata_sanitize_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
+			   struct kesu_method_eval *e);
+int fw_ata_sanitize_run(struct fw_run *ru, const struct kesu_method_desc *m);
+/* nvme_format.c: action is an enum kesu_nvme_ses */
+void fw_nvme_format_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
+			  struct kesu_method_eval *e);
+int fw_nvme_format_run(struct fw_run *ru, const struct kesu_method_desc *m);
+bool fw_nvme_format_wide(const struct kesu_drive *d, const struct kesu_method_desc *m);
+/* nvme_sanitize.c: action is an enum kesu_nvme_sanact */
+void fw_nvme_sanitize_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
+			    struct kesu_method_eval *e);
+int fw_nvme_sanitize_run(struct fw_run *ru, const struct kesu_method_desc *m);
+bool fw_nvme_sanitize_wide(const struct kesu_drive *d, const struct kesu_method_desc *m);
 
 #endif

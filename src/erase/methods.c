@@ -1,55 +1,185 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The erase method catalogue: support, readiness and NIST SP 800-88 class per drive. */
+/*
+ * The erase method table (methods.h): one row per method, and what reads it:
+ * names, classes, support and readiness per drive, `auto`, the pass rule.
+ * Each method's support check and runner live in its own file (fw_int.h).
+ */
+#include "fw_int.h"
+
 #include <kesu/methods.h>
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char *const method_names[KESU_METHOD_COUNT] = {
-	[KESU_METHOD_OVERWRITE] = "overwrite",
-	[KESU_METHOD_ATA_SECURE_ERASE] = "ata-secure-erase",
-	[KESU_METHOD_ATA_SECURE_ERASE_ENHANCED] = "ata-secure-erase-enhanced",
-	[KESU_METHOD_ATA_SANITIZE_CRYPTO] = "ata-sanitize-crypto",
-	[KESU_METHOD_ATA_SANITIZE_BLOCK] = "ata-sanitize-block",
-	[KESU_METHOD_ATA_SANITIZE_OVERWRITE] = "ata-sanitize-overwrite",
-	[KESU_METHOD_NVME_FORMAT] = "nvme-format",
-	[KESU_METHOD_NVME_FORMAT_CRYPTO] = "nvme-format-crypto",
-	[KESU_METHOD_NVME_SANITIZE_BLOCK] = "nvme-sanitize-block",
-	[KESU_METHOD_NVME_SANITIZE_CRYPTO] = "nvme-sanitize-crypto",
-	[KESU_METHOD_NVME_SANITIZE_OVERWRITE] = "nvme-sanitize-overwrite",
+static void ow_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
+		     struct kesu_method_eval *e);
+
+#define ROW(m) [m] = { .method = m
+
+const struct kesu_method_desc kesu_methods[KESU_METHOD_COUNT] = {
+	ROW(KESU_METHOD_OVERWRITE), .name = "overwrite", .family = KESU_FAMILY_OVERWRITE,
+		.nist_hdd = KESU_CLASS_CLEAR, .nist_flash = KESU_CLASS_CLEAR,
+		.leaves = KESU_LEAVES_PATTERN, .readback = KESU_RB_CHANGED,
+		.commands = "normal writes of every addressable block",
+		.check = ow_check, .menu = true,
+		.help = "a pattern over every block (Clear; the default)" },
+	ROW(KESU_METHOD_ATA_SECURE_ERASE), .name = "ata-secure-erase", .family = KESU_FAMILY_ATA,
+		.nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_CLEAR,
+		/* ACS: a normal erase writes binary zeros or ones. */
+		.leaves = KESU_LEAVES_ZERO_OR_ONE, .readback = KESU_RB_ZERO_OR_ONES,
+		.commands = "SECURITY SET PASSWORD (temporary user password), ERASE PREPARE, "
+			    "ERASE UNIT (normal), then the password is gone or disabled",
+		.check = fw_ata_security_check, .run = fw_ata_security_run,
+		.auto_rank = 5, .menu = true,
+		.help = "SECURITY ERASE UNIT (Purge on HDD, Clear on SSD)" },
+	ROW(KESU_METHOD_ATA_SECURE_ERASE_ENHANCED), .name = "ata-secure-erase-enhanced",
+		.family = KESU_FAMILY_ATA, .nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_CLEAR,
+		.leaves = KESU_LEAVES_VENDOR, .readback = KESU_RB_CHANGED, .action = 1,
+		.commands = "SECURITY SET PASSWORD (temporary user password), ERASE PREPARE, "
+			    "ERASE UNIT (enhanced: vendor pattern or new media key)",
+		.check = fw_ata_security_check, .run = fw_ata_security_run,
+		.auto_rank = 4, .menu = true,
+		.help = "the same, enhanced (Purge on HDD, Clear on SSD)" },
+	ROW(KESU_METHOD_ATA_SANITIZE_CRYPTO), .name = "ata-sanitize-crypto", .family = KESU_FAMILY_ATA,
+		.nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_PURGE,
+		.leaves = KESU_LEAVES_CRYPTO, .readback = KESU_RB_CHANGED,
+		.action = KESU_ATA_SANITIZE_CRYPTO_SCRAMBLE,
+		.commands = "SANITIZE CRYPTO SCRAMBLE EXT, then SANITIZE STATUS EXT polled",
+		.check = fw_ata_sanitize_check, .run = fw_ata_sanitize_run,
+		.auto_rank = 2, .menu = true,
+		.help = "SANITIZE CRYPTO SCRAMBLE, a new key (Purge)" },
+	ROW(KESU_METHOD_ATA_SANITIZE_BLOCK), .name = "ata-sanitize-block", .family = KESU_FAMILY_ATA,
+		.nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_PURGE,
+		.leaves = KESU_LEAVES_ZERO_OR_ONE, .readback = KESU_RB_ZERO_OR_ONES,
+		.action = KESU_ATA_SANITIZE_BLOCK_ERASE,
+		.commands = "SANITIZE BLOCK ERASE EXT, then SANITIZE STATUS EXT polled",
+		.check = fw_ata_sanitize_check, .run = fw_ata_sanitize_run,
+		.auto_rank = 1, .menu = true,
+		.help = "SANITIZE BLOCK ERASE (Purge)" },
+	ROW(KESU_METHOD_ATA_SANITIZE_OVERWRITE), .name = "ata-sanitize-overwrite",
+		.family = KESU_FAMILY_ATA, .nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_CLEAR,
+		.leaves = KESU_LEAVES_PATTERN32, .readback = KESU_RB_PATTERN32,
+		.action = KESU_ATA_SANITIZE_OVERWRITE,
+		.commands = "SANITIZE OVERWRITE EXT, then SANITIZE STATUS EXT polled",
+		.check = fw_ata_sanitize_check, .run = fw_ata_sanitize_run,
+		.auto_rank = 3,
+		.help = "SANITIZE OVERWRITE, --pattern, --passes (Purge on HDD)" },
+	ROW(KESU_METHOD_NVME_FORMAT), .name = "nvme-format", .family = KESU_FAMILY_NVME,
+		.nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_PURGE,
+		.leaves = KESU_LEAVES_DEALLOCATED, .readback = KESU_RB_ZERO_OR_ONES,
+		.action = KESU_NVME_SES_USER_DATA,
+		.commands = "Format NVM, SES=1 (user data erase), same LBA format; partition rescan",
+		.check = fw_nvme_format_check, .run = fw_nvme_format_run,
+		.controller_wide = fw_nvme_format_wide, .auto_rank = 9, .menu = true,
+		.help = "Format NVM, user data erase (Purge)" },
+	ROW(KESU_METHOD_NVME_FORMAT_CRYPTO), .name = "nvme-format-crypto", .family = KESU_FAMILY_NVME,
+		.nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_PURGE,
+		.leaves = KESU_LEAVES_CRYPTO, .readback = KESU_RB_CHANGED,
+		.action = KESU_NVME_SES_CRYPTO,
+		.commands = "Format NVM, SES=2 (cryptographic erase), same LBA format; partition rescan",
+		.check = fw_nvme_format_check, .run = fw_nvme_format_run,
+		.controller_wide = fw_nvme_format_wide, .auto_rank = 10, .menu = true,
+		.help = "Format NVM, cryptographic erase (Purge)" },
+	ROW(KESU_METHOD_NVME_SANITIZE_BLOCK), .name = "nvme-sanitize-block", .family = KESU_FAMILY_NVME,
+		.nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_PURGE,
+		.leaves = KESU_LEAVES_DEALLOCATED, .readback = KESU_RB_ZERO_OR_ONES,
+		.action = KESU_NVME_SANACT_BLOCK,
+		.commands = "Sanitize (block erase, AUSE), Sanitize Status log polled",
+		.check = fw_nvme_sanitize_check, .run = fw_nvme_sanitize_run,
+		.controller_wide = fw_nvme_sanitize_wide, .auto_rank = 6, .menu = true,
+		.help = "Sanitize block erase, every namespace (Purge)" },
+	ROW(KESU_METHOD_NVME_SANITIZE_CRYPTO), .name = "nvme-sanitize-crypto",
+		.family = KESU_FAMILY_NVME, .nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_PURGE,
+		.leaves = KESU_LEAVES_CRYPTO, .readback = KESU_RB_CHANGED,
+		.action = KESU_NVME_SANACT_CRYPTO,
+		.commands = "Sanitize (crypto erase, AUSE), Sanitize Status log polled",
+		.check = fw_nvme_sanitize_check, .run = fw_nvme_sanitize_run,
+		.controller_wide = fw_nvme_sanitize_wide, .auto_rank = 7, .menu = true,
+		.help = "Sanitize crypto erase, every namespace (Purge)" },
+	ROW(KESU_METHOD_NVME_SANITIZE_OVERWRITE), .name = "nvme-sanitize-overwrite",
+		.family = KESU_FAMILY_NVME, .nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_PURGE,
+		.leaves = KESU_LEAVES_PATTERN32, .readback = KESU_RB_PATTERN32,
+		.action = KESU_NVME_SANACT_OVERWRITE,
+		.commands = "Sanitize (overwrite, AUSE), Sanitize Status log polled",
+		.check = fw_nvme_sanitize_check, .run = fw_nvme_sanitize_run,
+		.controller_wide = fw_nvme_sanitize_wide, .auto_rank = 8,
+		.help = "Sanitize overwrite, --pattern, --passes (Purge)" },
 };
 
-/* `auto`'s order of preference, strongest first; overwrite is the fallback. */
-static const enum kesu_method auto_order[] = {
-	KESU_METHOD_ATA_SANITIZE_BLOCK,
-	KESU_METHOD_ATA_SANITIZE_CRYPTO,
-	KESU_METHOD_ATA_SANITIZE_OVERWRITE,
-	KESU_METHOD_ATA_SECURE_ERASE_ENHANCED,
-	KESU_METHOD_ATA_SECURE_ERASE,
-	KESU_METHOD_NVME_SANITIZE_BLOCK,
-	KESU_METHOD_NVME_SANITIZE_CRYPTO,
-	KESU_METHOD_NVME_SANITIZE_OVERWRITE,
-	KESU_METHOD_NVME_FORMAT,
-	KESU_METHOD_NVME_FORMAT_CRYPTO,
+/* What a family needs the drive to answer, and what to say when it does not. */
+static const struct {
+	const char *name;
+	enum kesu_drive_proto proto;
+	const char *not_this;
+} families[KESU_FAMILY_COUNT] = {
+	[KESU_FAMILY_OVERWRITE] = { "overwrite", KESU_DRIVE_NONE, NULL },
+	[KESU_FAMILY_ATA] = { "ATA", KESU_DRIVE_ATA,
+			      "not an ATA drive (no answer to ATA PASS-THROUGH IDENTIFY)" },
+	[KESU_FAMILY_NVME] = { "NVMe", KESU_DRIVE_NVME, "not an NVMe drive" },
 };
+
+static const char *const leaves_names[] = {
+	[KESU_LEAVES_PATTERN] = "pattern", [KESU_LEAVES_ZERO] = "zero", [KESU_LEAVES_ONE] = "one",
+	[KESU_LEAVES_ZERO_OR_ONE] = "zero-or-one", [KESU_LEAVES_PATTERN32] = "pattern32",
+	[KESU_LEAVES_DEALLOCATED] = "deallocated", [KESU_LEAVES_CRYPTO] = "crypto",
+	[KESU_LEAVES_VENDOR] = "vendor",
+};
+
+const struct kesu_method_desc *kesu_method_desc(enum kesu_method m)
+{
+	if ((unsigned)m >= KESU_METHOD_COUNT || !kesu_methods[m].name)
+		return NULL;
+	return &kesu_methods[m];
+}
+
+const struct kesu_method_desc *kesu_method_find(const char *name)
+{
+	for (unsigned i = 0; i < KESU_METHOD_COUNT; i++)
+		if (kesu_methods[i].name && !strcmp(name, kesu_methods[i].name))
+			return &kesu_methods[i];
+	return NULL;
+}
+
+size_t kesu_methods_by_preference(enum kesu_method *out, size_t n)
+{
+	size_t k = 0;
+
+	/* Ranks are small: walk them in order, table order breaks ties. */
+	for (unsigned rank = 1; rank <= KESU_METHOD_COUNT * 4; rank++)
+		for (unsigned i = 0; i < KESU_METHOD_COUNT; i++)
+			if (kesu_methods[i].auto_rank == rank) {
+				if (k < n)
+					out[k] = (enum kesu_method)i;
+				k++;
+			}
+	return k;
+}
 
 const char *kesu_method_name(enum kesu_method m)
 {
-	if ((unsigned)m >= KESU_METHOD_COUNT)
-		return NULL;
-	return method_names[m];
+	const struct kesu_method_desc *md = kesu_method_desc(m);
+
+	return md ? md->name : NULL;
 }
 
 int kesu_method_parse(const char *name, enum kesu_method *m)
 {
-	for (unsigned i = 0; i < KESU_METHOD_COUNT; i++) {
-		if (strcmp(name, method_names[i]) == 0) {
-			*m = (enum kesu_method)i;
-			return 0;
-		}
-	}
-	return -KESU_E_BAD_INPUT;
+	const struct kesu_method_desc *md = kesu_method_find(name);
+
+	if (!md)
+		return -KESU_E_BAD_INPUT;
+	*m = md->method;
+	return 0;
+}
+
+const char *kesu_method_family_name(enum kesu_method_family f)
+{
+	return (unsigned)f < KESU_FAMILY_COUNT ? families[f].name : "?";
+}
+
+const char *kesu_method_leaves_name(enum kesu_method_leaves l)
+{
+	return (unsigned)l < sizeof(leaves_names) / sizeof(leaves_names[0]) ? leaves_names[l] : "?";
 }
 
 const char *kesu_nist_class_name(enum kesu_nist_class c)
@@ -64,42 +194,78 @@ const char *kesu_nist_class_name(enum kesu_nist_class c)
 
 enum kesu_nist_class kesu_method_class(enum kesu_method m, enum kesu_media media)
 {
-	switch (m) {
-	case KESU_METHOD_OVERWRITE:
-		return KESU_CLASS_CLEAR;
-	case KESU_METHOD_ATA_SECURE_ERASE:
-	case KESU_METHOD_ATA_SECURE_ERASE_ENHANCED:
-	case KESU_METHOD_ATA_SANITIZE_OVERWRITE:
-		/* A Purge for magnetic media; on flash, remapped blocks escape an overwrite. */
-		return media == KESU_MEDIA_HDD ? KESU_CLASS_PURGE : KESU_CLASS_CLEAR;
-	case KESU_METHOD_ATA_SANITIZE_CRYPTO:
-	case KESU_METHOD_ATA_SANITIZE_BLOCK:
-	case KESU_METHOD_NVME_FORMAT:
-	case KESU_METHOD_NVME_FORMAT_CRYPTO:
-	case KESU_METHOD_NVME_SANITIZE_BLOCK:
-	case KESU_METHOD_NVME_SANITIZE_CRYPTO:
-	case KESU_METHOD_NVME_SANITIZE_OVERWRITE:
-		return KESU_CLASS_PURGE;
-	case KESU_METHOD_COUNT:
-		break;
-	}
-	return KESU_CLASS_NONE;
+	const struct kesu_method_desc *md = kesu_method_desc(m);
+
+	if (!md)
+		return KESU_CLASS_NONE;
+	/* On flash, remapped blocks escape an overwrite: the weaker class unless magnetic. */
+	return media == KESU_MEDIA_HDD ? md->nist_hdd : md->nist_flash;
 }
 
-static void say(struct kesu_method_eval *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void say(struct kesu_method_eval *e, const char *fmt, ...)
+bool kesu_method_is_firmware(enum kesu_method m)
 {
-	va_list ap;
+	const struct kesu_method_desc *md = kesu_method_desc(m);
 
-	va_start(ap, fmt);
-	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
-	va_end(ap);
+	return md && md->family != KESU_FAMILY_OVERWRITE;
+}
+
+bool kesu_method_takes_pattern32(enum kesu_method m)
+{
+	const struct kesu_method_desc *md = kesu_method_desc(m);
+
+	return md && md->leaves == KESU_LEAVES_PATTERN32;
+}
+
+enum kesu_rb_expect kesu_method_expect(enum kesu_method m, const struct kesu_drive *d)
+{
+	const struct kesu_method_desc *md = kesu_method_desc(m);
+
+	if (!md)
+		return KESU_RB_CHANGED;
+	if (md->leaves != KESU_LEAVES_DEALLOCATED)
+		return md->readback;
+	/* DLFEAT bits 2:0: 1 reads zeros, 2 reads ones, else not reported. */
+	if (d->nvme_ns_valid && d->nvme_ns.dealloc_read == 1)
+		return KESU_RB_ZERO;
+	if (d->nvme_ns_valid && d->nvme_ns.dealloc_read == 2)
+		return KESU_RB_ONES;
+	return md->readback;
+}
+
+bool kesu_method_controller_wide(enum kesu_method m, const struct kesu_drive *d)
+{
+	const struct kesu_method_desc *md = kesu_method_desc(m);
+
+	return md && md->controller_wide && md->controller_wide(d, md);
+}
+
+unsigned kesu_method_default_passes(const struct kesu_drive *d)
+{
+	return d->media == KESU_MEDIA_FLASH ? 2 : 1;
+}
+
+/* The overwrite's check: every device can be overwritten unless an ATA lock stops writes. */
+static void ow_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
+		     struct kesu_method_eval *e)
+{
+	(void)m;
+	e->supported = e->ready = true;
+	e->passes = kesu_method_default_passes(d);
+	if (d->proto == KESU_DRIVE_ATA && d->ata.security.locked) {
+		e->ready = false;
+		snprintf(e->reason, sizeof(e->reason), "the drive is security-locked: reads and "
+			 "writes abort until it is unlocked");
+	} else if (e->passes > 1) {
+		snprintf(e->reason, sizeof(e->reason), "two passes, a pattern then its complement "
+			 "(NIST SP 800-88: Clear for flash media)");
+	} else {
+		snprintf(e->reason, sizeof(e->reason), "writes every addressable block through the "
+			 "normal interface");
+	}
 }
 
 /* Add a note after what the reason already says. */
-static void add_note(struct kesu_method_eval *e, unsigned long long hidden)
+static void add_hidden_note(struct kesu_method_eval *e, unsigned long long hidden)
 {
 	size_t n = strlen(e->reason);
 
@@ -108,176 +274,27 @@ static void add_note(struct kesu_method_eval *e, unsigned long long hidden)
 		 n ? "; " : "", hidden);
 }
 
-static void set_support(struct kesu_method_eval *e, bool supported)
-{
-	e->supported = supported;
-	e->ready = supported;
-}
-
-static void eval_overwrite(const struct kesu_drive *d, struct kesu_method_eval *e)
-{
-	set_support(e, true);
-	e->passes = d->media == KESU_MEDIA_FLASH ? 2 : 1;
-	if (d->proto == KESU_DRIVE_ATA && d->ata.security.locked) {
-		e->ready = false;
-		say(e, "the drive is security-locked: reads and writes abort until it is unlocked");
-	} else if (d->media == KESU_MEDIA_FLASH) {
-		say(e, "two passes, a pattern then its complement (NIST SP 800-88: Clear for flash media)");
-	} else {
-		say(e, "writes every addressable block through the normal interface");
-	}
-	if (e->ready && d->proto == KESU_DRIVE_ATA && d->hpa.hidden_sectors)
-		add_note(e, (unsigned long long)d->hpa.hidden_sectors);
-}
-
-/* Security erase: supported per word 128, blocked by frozen/locked/a foreign password. */
-static void eval_ata_security(const struct kesu_drive *d, bool enhanced, struct kesu_method_eval *e)
-{
-	const struct kesu_ata_security *s = &d->ata.security;
-
-	if (!s->supported) {
-		say(e, "the drive does not support the ATA Security feature set");
-		return;
-	}
-	if (enhanced && !s->enhanced_erase) {
-		say(e, "the drive does not support enhanced security erase");
-		return;
-	}
-	set_support(e, true);
-	if (s->frozen) {
-		e->ready = false;
-		say(e, "security is frozen: suspend and resume the machine, or hot-plug the drive, then retry");
-	} else if (s->locked) {
-		e->ready = false;
-		say(e, "the drive is security-locked: unlock it with its password first");
-	} else if (s->enabled) {
-		e->ready = false;
-		say(e, "a security password is already set: disable it before erasing");
-	} else if (d->media != KESU_MEDIA_HDD) {
-		say(e, "on flash media security erase counts only as Clear");
-	} else {
-		unsigned t = enhanced ? s->erase_time_enhanced_min : s->erase_time_normal_min;
-
-		if (t)
-			say(e, "the drive estimates %u minutes", t);
-		else
-			say(e, "the drive gives no time estimate");
-	}
-}
-
-static void eval_ata_sanitize(const struct kesu_drive *d, enum kesu_method m,
-			      struct kesu_method_eval *e)
-{
-	const struct kesu_ata_sanitize_caps *s = &d->ata.sanitize;
-	bool has = false;
-
-	if (!s->supported) {
-		say(e, "the drive does not support the ATA Sanitize feature set");
-		return;
-	}
-	if (m == KESU_METHOD_ATA_SANITIZE_CRYPTO)
-		has = s->crypto;
-	else if (m == KESU_METHOD_ATA_SANITIZE_BLOCK)
-		has = s->block;
-	else
-		has = s->overwrite;
-	if (!has) {
-		say(e, "IDENTIFY word 59 does not list this sanitize action");
-		return;
-	}
-	set_support(e, true);
-	if (m == KESU_METHOD_ATA_SANITIZE_CRYPTO)
-		say(e, "changes the media encryption key; counts only if all data was always encrypted");
-	else if (m == KESU_METHOD_ATA_SANITIZE_OVERWRITE && d->media != KESU_MEDIA_HDD)
-		say(e, "on flash media a sanitize overwrite counts only as Clear");
-	else
-		say(e, "sanitize reaches every user and spare area; it survives a power cycle");
-}
-
-static void eval_nvme(const struct kesu_drive *d, enum kesu_method m, struct kesu_method_eval *e)
-{
-	const struct kesu_nvme_ctrl *c = &d->nvme;
-
-	switch (m) {
-	case KESU_METHOD_NVME_FORMAT:
-	case KESU_METHOD_NVME_FORMAT_CRYPTO:
-		if (!c->oacs_format) {
-			say(e, "the controller does not support Format NVM (OACS bit 1)");
-			return;
-		}
-		if (m == KESU_METHOD_NVME_FORMAT_CRYPTO && !c->fna.crypto_erase) {
-			say(e, "the controller does not support cryptographic erase (FNA bit 2)");
-			return;
-		}
-		set_support(e, true);
-		/* FNA bit 0: any format, bit 1: a secure-erase format (SES 1 or 2) is controller-wide. */
-		if (c->fna.format_all_ns || c->fna.erase_all_ns)
-			say(e, "erases every namespace of the controller (FNA)");
-		else
-			say(e, "erases this namespace only");
-		return;
-	case KESU_METHOD_NVME_SANITIZE_BLOCK:
-		set_support(e, c->sanicap.block);
-		break;
-	case KESU_METHOD_NVME_SANITIZE_CRYPTO:
-		set_support(e, c->sanicap.crypto);
-		break;
-	case KESU_METHOD_NVME_SANITIZE_OVERWRITE:
-		set_support(e, c->sanicap.overwrite);
-		break;
-	default:
-		return;
-	}
-	if (e->supported)
-		say(e, "sanitize is controller-wide: every namespace is erased");
-	else
-		say(e, "SANICAP does not list this sanitize action");
-}
-
 void kesu_method_evaluate(const struct kesu_drive *d, enum kesu_method m,
 			  struct kesu_method_eval *e)
 {
+	const struct kesu_method_desc *md = kesu_method_desc(m);
+
 	memset(e, 0, sizeof(*e));
 	e->method = m;
-	e->name = kesu_method_name(m);
-	e->nist_class = kesu_method_class(m, d->media);
-	switch (m) {
-	case KESU_METHOD_OVERWRITE:
-		eval_overwrite(d, e);
+	if (!md) {
+		snprintf(e->reason, sizeof(e->reason), "unknown method");
 		return;
-	case KESU_METHOD_ATA_SECURE_ERASE:
-	case KESU_METHOD_ATA_SECURE_ERASE_ENHANCED:
-	case KESU_METHOD_ATA_SANITIZE_CRYPTO:
-	case KESU_METHOD_ATA_SANITIZE_BLOCK:
-	case KESU_METHOD_ATA_SANITIZE_OVERWRITE:
-		if (d->proto != KESU_DRIVE_ATA) {
-			e->nist_class = KESU_CLASS_NONE;
-			say(e, "not an ATA drive (no answer to ATA PASS-THROUGH IDENTIFY)");
-			return;
-		}
-		if (m == KESU_METHOD_ATA_SECURE_ERASE || m == KESU_METHOD_ATA_SECURE_ERASE_ENHANCED)
-			eval_ata_security(d, m == KESU_METHOD_ATA_SECURE_ERASE_ENHANCED, e);
-		else
-			eval_ata_sanitize(d, m, e);
-		if (e->ready && d->hpa.hidden_sectors)
-			add_note(e, (unsigned long long)d->hpa.hidden_sectors);
-		return;
-	case KESU_METHOD_NVME_FORMAT:
-	case KESU_METHOD_NVME_FORMAT_CRYPTO:
-	case KESU_METHOD_NVME_SANITIZE_BLOCK:
-	case KESU_METHOD_NVME_SANITIZE_CRYPTO:
-	case KESU_METHOD_NVME_SANITIZE_OVERWRITE:
-		if (d->proto != KESU_DRIVE_NVME) {
-			e->nist_class = KESU_CLASS_NONE;
-			say(e, "not an NVMe drive");
-			return;
-		}
-		eval_nvme(d, m, e);
-		return;
-	case KESU_METHOD_COUNT:
-		break;
 	}
-	say(e, "unknown method");
+	e->name = md->name;
+	e->nist_class = kesu_method_class(m, d->media);
+	if (families[md->family].not_this && d->proto != families[md->family].proto) {
+		e->nist_class = KESU_CLASS_NONE;
+		snprintf(e->reason, sizeof(e->reason), "%s", families[md->family].not_this);
+		return;
+	}
+	md->check(d, md, e);
+	if (e->ready && d->proto == KESU_DRIVE_ATA && d->hpa.hidden_sectors)
+		add_hidden_note(e, (unsigned long long)d->hpa.hidden_sectors);
 }
 
 void kesu_methods_evaluate(const struct kesu_drive *d, struct kesu_method_eval out[KESU_METHOD_COUNT])
@@ -288,10 +305,12 @@ void kesu_methods_evaluate(const struct kesu_drive *d, struct kesu_method_eval o
 
 enum kesu_method kesu_method_auto(const struct kesu_drive *d, char *why, size_t why_len)
 {
+	enum kesu_method order[KESU_METHOD_COUNT];
+	size_t n = kesu_methods_by_preference(order, KESU_METHOD_COUNT);
 	struct kesu_method_eval e;
 
-	for (size_t i = 0; i < sizeof(auto_order) / sizeof(auto_order[0]); i++) {
-		kesu_method_evaluate(d, auto_order[i], &e);
+	for (size_t i = 0; i < n && i < KESU_METHOD_COUNT; i++) {
+		kesu_method_evaluate(d, order[i], &e);
 		if (!e.supported || e.nist_class != KESU_CLASS_PURGE)
 			continue;
 		if (why)

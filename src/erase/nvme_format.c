@@ -21,10 +21,36 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-bool fw_nvme_format_all(const struct kesu_nvme_ctrl *c, enum kesu_nvme_ses ses)
+static bool format_all(const struct kesu_nvme_ctrl *c, enum kesu_nvme_ses ses)
 {
 	/* FNA bit 0: any format is controller-wide; bit 1: a secure erase is. */
 	return c->fna.format_all_ns || (ses != KESU_NVME_SES_NONE && c->fna.erase_all_ns);
+}
+
+bool fw_nvme_format_wide(const struct kesu_drive *d, const struct kesu_method_desc *m)
+{
+	return format_all(&d->nvme, (enum kesu_nvme_ses)m->action);
+}
+
+void fw_nvme_format_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
+			  struct kesu_method_eval *e)
+{
+	const struct kesu_nvme_ctrl *c = &d->nvme;
+
+	if (!c->oacs_format) {
+		fw_say(e, "the controller does not support Format NVM (OACS bit 1)");
+		return;
+	}
+	if (m->action == KESU_NVME_SES_CRYPTO && !c->fna.crypto_erase) {
+		fw_say(e, "the controller does not support cryptographic erase (FNA bit 2)");
+		return;
+	}
+	fw_set_support(e, true);
+	/* FNA bit 0: any format, bit 1: a secure-erase format (SES 1 or 2) is controller-wide. */
+	if (c->fna.format_all_ns || c->fna.erase_all_ns)
+		fw_say(e, "erases every namespace of the controller (FNA)");
+	else
+		fw_say(e, "erases this namespace only");
 }
 
 static void rescan(struct fw_run *ru)
@@ -54,8 +80,9 @@ static void rescan(struct fw_run *ru)
 				       (unsigned long long)bytes);
 }
 
-int fw_nvme_format(struct fw_run *ru, enum kesu_nvme_ses ses)
+int fw_nvme_format_run(struct fw_run *ru, const struct kesu_method_desc *m)
 {
+	enum kesu_nvme_ses ses = (enum kesu_nvme_ses)m->action;
 	struct kesu_nvme_format_req req;
 	struct kesu_nvme_ns ns;
 	int fd = ru->t->fd, rc;
@@ -72,7 +99,7 @@ int fw_nvme_format(struct fw_run *ru, enum kesu_nvme_ses ses)
 	if (ses == KESU_NVME_SES_CRYPTO && !ru->d.nvme.fna.crypto_erase)
 		return kesu_err_set(ru->eb, -KESU_E_UNSUPPORTED, "%s: the controller does not support "
 				    "cryptographic erase (FNA bit 2)", ru->t->id.path);
-	all = fw_nvme_format_all(&ru->d.nvme, ses);
+	all = format_all(&ru->d.nvme, ses);
 	req = (struct kesu_nvme_format_req){
 		.nsid = all ? KESU_NVME_NSID_ALL : ru->d.nsid,
 		.lbaf = ns.lbaf_in_use,

@@ -135,8 +135,26 @@ static int prepare(struct fw_run *ru, enum kesu_nvme_sanact a)
 	return 0;
 }
 
-int fw_nvme_sanitize(struct fw_run *ru, enum kesu_nvme_sanact action)
+bool fw_nvme_sanitize_wide(const struct kesu_drive *d, const struct kesu_method_desc *m)
 {
+	(void)d;
+	(void)m;
+	return true;   /* sanitize always reaches every namespace */
+}
+
+void fw_nvme_sanitize_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
+			    struct kesu_method_eval *e)
+{
+	fw_set_support(e, listed(&d->nvme.sanicap, (enum kesu_nvme_sanact)m->action));
+	if (e->supported)
+		fw_say(e, "sanitize is controller-wide: every namespace is erased");
+	else
+		fw_say(e, "SANICAP does not list this sanitize action");
+}
+
+int fw_nvme_sanitize_run(struct fw_run *ru, const struct kesu_method_desc *m)
+{
+	enum kesu_nvme_sanact action = (enum kesu_nvme_sanact)m->action;
 	struct kesu_nvme_sanitize_req req = {
 		.action = action,
 		.ause = true,

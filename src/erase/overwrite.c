@@ -8,6 +8,7 @@
  * step and the watermark inside it; a resumed verification starts over (it
  * is short, and its mismatches are not journalled).
  */
+#include <kesu/methods.h>
 #include <kesu/overwrite.h>
 #include <kesu/stream.h>
 #include <kesu/text.h>
@@ -75,7 +76,7 @@ int kesu_overwrite_opts_from_journal(const struct kesu_journal *j, struct kesu_o
 {
 	int rc;
 
-	if (strcmp(j->method, "overwrite"))
+	if (strcmp(j->method, kesu_method_name(KESU_METHOD_OVERWRITE)))
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: method '%s' cannot be resumed",
 				    j->path, j->method);
 	rc = kesu_pattern_parse(j->pattern, &o->pattern, eb);
@@ -186,7 +187,7 @@ static void fill_method(struct kesu_result *r, const struct kesu_overwrite_opts 
 {
 	struct kesu_pattern last;
 
-	snprintf(r->method_name, sizeof(r->method_name), "overwrite");
+	snprintf(r->method_name, sizeof(r->method_name), "%s", kesu_method_name(KESU_METHOD_OVERWRITE));
 	snprintf(r->category, sizeof(r->category), "Clear");
 	kesu_pattern_name(&o->pattern, r->pattern, sizeof(r->pattern));
 	r->passes = o->passes;
@@ -216,7 +217,7 @@ static void journal_init(struct run *ru)
 	snprintf(j->device_serial, sizeof(j->device_serial), "%s", id->serial);
 	snprintf(j->device_model, sizeof(j->device_model), "%s", id->model);
 	j->device_size = id->size_bytes;
-	snprintf(j->method, sizeof(j->method), "overwrite");
+	snprintf(j->method, sizeof(j->method), "%s", kesu_method_name(KESU_METHOD_OVERWRITE));
 	kesu_pattern_spec(&o->pattern, j->pattern, sizeof(j->pattern));
 	j->passes = o->passes;
 	j->final_zero = o->final_zero;

@@ -8,6 +8,7 @@
 
 #include <kesu/cli.h>
 #include <kesu/config.h>
+#include <kesu/methods.h>
 #include <kesu/text.h>
 
 #include <curses.h>
@@ -28,12 +29,8 @@
 
 #define TUI_MAX_JOBS 32
 
-static const char *const tui_methods[] = {
-	"auto", "overwrite", "nvme-sanitize-block", "nvme-sanitize-crypto", "nvme-format",
-	"nvme-format-crypto", "ata-sanitize-block", "ata-sanitize-crypto", "ata-secure-erase",
-	"ata-secure-erase-enhanced",
-};
-#define TUI_N_METHODS (sizeof(tui_methods) / sizeof(tui_methods[0]))
+/* The method list: auto, then the methods the table offers here (methods.h). */
+#define TUI_MAX_METHODS (KESU_METHOD_COUNT + 1)
 
 struct tui {
 	const char *kesu;
@@ -47,6 +44,8 @@ struct tui {
 	size_t cursor;
 	size_t top;              /* first drive row shown: the list scrolls with the cursor */
 	size_t method;
+	const char *methods[TUI_MAX_METHODS];
+	size_t n_methods;
 	char message[256];
 	/* Who erases: --operator or typed ('o'); else the configuration's [operator] name. */
 	char operator_name[KESU_TEXT_BYTES(KESU_TEXT_NAME_MAX)];
@@ -54,6 +53,20 @@ struct tui {
 };
 
 static volatile sig_atomic_t tui_interrupted;
+
+/* auto, overwrite (the fallback), then the firmware methods in `auto`'s order. */
+static void list_methods(struct tui *t)
+{
+	enum kesu_method order[KESU_METHOD_COUNT];
+	size_t n = kesu_methods_by_preference(order, KESU_METHOD_COUNT);
+
+	t->n_methods = 0;
+	t->methods[t->n_methods++] = "auto";
+	t->methods[t->n_methods++] = kesu_method_name(KESU_METHOD_OVERWRITE);
+	for (size_t i = 0; i < n && i < KESU_METHOD_COUNT && t->n_methods < TUI_MAX_METHODS; i++)
+		if (kesu_method_desc(order[i])->menu)
+			t->methods[t->n_methods++] = kesu_method_name(order[i]);
+}
 
 static void on_sigint(int sig)
 {
@@ -159,7 +172,7 @@ static void draw_list(struct tui *t)
 		mvprintw(2, 0, "No drives found. Connect one and press r.");
 	int y = 3 + (int)(end - t->top) * 3;
 
-	mvprintw(y, 0, "Method: %s   Selected: %zu   Evidence: %s", tui_methods[t->method], chosen, t->out_dir);
+	mvprintw(y, 0, "Method: %s   Selected: %zu   Evidence: %s", t->methods[t->method], chosen, t->out_dir);
 	if (t->top > 0 || end < t->n_drives)
 		printw("   Drives %zu-%zu of %zu", t->top + 1, end, t->n_drives);
 	operator_text(t, who, sizeof(who));
@@ -228,7 +241,7 @@ static bool confirm(const struct tui *t)
 
 		title("confirm");
 		mvprintw(y++, 0, "These drives will be ERASED with method %s. Nothing on them can be recovered:",
-			 tui_methods[t->method]);
+			 t->methods[t->method]);
 		y = draw_selected(y, t) + 1;
 		operator_text(t, who, sizeof(who));
 		mvprintw(y++, 0, "Operator (氏名 on the certificates): %s", who);
@@ -350,7 +363,7 @@ static void print_labels(const struct tui *t, const struct tui_job *jobs, size_t
 
 static size_t start_jobs(struct tui *t, struct tui_job *jobs)
 {
-	const struct tui_wipe_opts o = { .kesu = t->kesu, .method = tui_methods[t->method],
+	const struct tui_wipe_opts o = { .kesu = t->kesu, .method = t->methods[t->method],
 					 .out_dir = t->out_dir, .config = t->config,
 					 .operator_name = t->operator_name };
 	size_t n = 0;
@@ -505,7 +518,7 @@ static void handle_key(struct tui *t, int c, bool *quit)
 			snprintf(t->message, sizeof(t->message), "%s is not offered: %s", d->id.name, d->safety);
 		break;
 	case 'm':
-		t->method = (t->method + 1) % TUI_N_METHODS;
+		t->method = (t->method + 1) % t->n_methods;
 		break;
 	case 'o':
 		ask_operator(t);
@@ -605,6 +618,7 @@ int cmd_tui(int argc, char **argv)
 	}
 	self[len] = '\0';
 	t.kesu = self;
+	list_methods(&t);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "kesu tui: needs a terminal; use kesu list and kesu wipe in scripts\n");
 		return KESU_EXIT_USAGE;
