@@ -48,5 +48,6 @@ int cmd_report(int argc, char **argv);
 int cmd_clock(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 int cmd_unlock(int argc, char **argv);
+int cmd_unfreeze(int argc, char **argv);
 
 #endif

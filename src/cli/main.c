@@ -36,6 +36,7 @@ static const struct kesu_command commands[] = {
 	{ "clock",  cmd_clock,  "the clock that dates the evidence, and where its time came from" },
 	{ "tui",    cmd_tui,    "the interactive front end of the boot image" },
 	{ "unlock", cmd_unlock, "remove the ATA password a failed security erase left" },
+	{ "unfreeze", cmd_unfreeze, "suspend and resume so that frozen ATA drives unfreeze" },
 };
 
 static void usage(FILE *out)

@@ -56,6 +56,7 @@ struct sim_ata_cfg {
 	enum sim_bridge bridge;
 	/* security */
 	bool sec_supported, sec_enabled, sec_locked, sec_frozen, sec_enhanced, sec_count_expired, sec_level_max;
+	bool resume_unfreezes;     /* a resume (power cycle) clears FROZEN; false: the platform kept the power */
 	unsigned erase_min_normal, erase_min_enhanced;
 	char user_password[32], master_password[32];
 	uint16_t master_id;
@@ -142,6 +143,7 @@ struct sim_config {
 	struct sim_dev dev[SIM_MAX_DEVS];
 	char state_path[PATH_MAX];
 	char log_path[PATH_MAX];
+	char resume_path[PATH_MAX];  /* a line appended here is a suspend and resume of the machine */
 };
 
 /* Mutable state: kept in the state file between processes. */
@@ -159,6 +161,7 @@ struct sim_ata_state {
 	uint64_t native_max, current_max;
 	bool native_read;          /* the previous command was READ NATIVE MAX ADDRESS */
 	bool amac_frozen;
+	unsigned resumes;          /* resumes of the machine already applied (lines of the resume file) */
 };
 
 struct sim_nvme_state {
@@ -217,11 +220,16 @@ double sim_now(void);
 void sim_log(const struct sim_dev *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sim_sleep(double seconds);
 const struct sim_config *sim_cfg(void);
+/* Resumes announced so far (lines of <config>.resume); a fresh state starts from here. */
+unsigned sim_resume_count(void);
 /* Progress 0..1 of an operation started at start lasting duration, with a stall applied. */
 double sim_progress(const struct sim_dev *d, double start, double duration, bool *done);
 
 /* sim_ata.c: handles an SG_IO request; returns the ioctl's return value (errno set). */
 int sim_ata_sg_io(const struct sim_dev *d, struct sim_state *st, void *hdr);
+
+/* Resumes of the machine since the last command: the drive's power was cycled (or not). */
+void sim_ata_resume(const struct sim_dev *d, struct sim_ata_state *st, unsigned resumes);
 
 /* An operation whose time is up completes: the media's bytes change here. */
 void sim_ata_tick(const struct sim_dev *d, struct sim_ata_state *st);

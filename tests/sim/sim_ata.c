@@ -636,6 +636,29 @@ static void san_abort(struct ata_ctx *x, uint8_t reason)
 	snprintf(x->o.note + strlen(x->o.note), sizeof(x->o.note) - strlen(x->o.note), " reason=%u", reason);
 }
 
+/*
+ * The machine was suspended and resumed. Where the platform cut the drive's
+ * power (resume_unfreezes), that is a power-on reset: FROZEN and a sanitize
+ * freeze are gone, an armed ERASE PREPARE too, and a drive with a user
+ * password comes up locked. A sanitize in progress continues (SD2 survives).
+ */
+void sim_ata_resume(const struct sim_dev *d, struct sim_ata_state *st, unsigned resumes)
+{
+	if (resumes <= st->resumes)
+		return;
+	st->resumes = resumes;
+	sim_log(d, "ata RESUME count=%u -> %s", resumes,
+		d->ata.resume_unfreezes ? "power cycled" : "power kept (still frozen)");
+	if (!d->ata.resume_unfreezes)
+		return;
+	st->sec_frozen = false;
+	st->erase_prepared = false;
+	st->native_read = false;
+	st->sec_locked = st->sec_enabled;
+	if (st->san_state == SD1)
+		st->san_state = SD0;
+}
+
 /* An operation whose time is up completes: this is when the media's bytes change. */
 void sim_ata_tick(const struct sim_dev *d, struct sim_ata_state *st)
 {

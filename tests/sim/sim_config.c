@@ -222,7 +222,7 @@ static void parse_ata(struct parse *p, json_t *o, struct sim_dev *d)
 		"bridge", "vpd_serial", "security", "sanitize", "hpa", "dco", "amac", NULL };
 	static const char *const sec_keys[] = { "supported", "enabled", "locked", "frozen", "enhanced",
 		"count_expired", "erase_time_normal_min", "erase_time_enhanced_min", "level", "user_password",
-		"master_password", "master_id", "normal_fill", "enhanced_fill", "erase_seconds", NULL };
+		"master_password", "master_id", "normal_fill", "enhanced_fill", "erase_seconds", "resume_unfreezes", NULL };
 	static const char *const san_keys[] = { "crypto", "block", "overwrite", "antifreeze", "frozen",
 		"block_fill", NULL };
 	static const char *const hpa_keys[] = { "native_max_lba", "current_max_lba", "erase_hidden", NULL };
@@ -258,6 +258,7 @@ static void parse_ata(struct parse *p, json_t *o, struct sim_dev *d)
 	a->sec_enabled = get_bool(p, sec, "enabled", false);
 	a->sec_locked = get_bool(p, sec, "locked", false);
 	a->sec_frozen = get_bool(p, sec, "frozen", false);
+	a->resume_unfreezes = get_bool(p, sec, "resume_unfreezes", true);
 	a->sec_enhanced = get_bool(p, sec, "enhanced", true);
 	a->sec_count_expired = get_bool(p, sec, "count_expired", false);
 	a->erase_min_normal = (unsigned)get_u64(p, sec, "erase_time_normal_min", 2);
@@ -572,6 +573,9 @@ int sim_config_load(const char *path, struct sim_config *cfg, char *why, size_t 
 	if (env && *env)
 		snprintf(cfg->state_path, sizeof(cfg->state_path), "%s", env);
 	else if ((size_t)snprintf(cfg->state_path, sizeof(cfg->state_path), "%s.state", path) >= sizeof(cfg->state_path))
+		fail(&p, "path too long");
+	if ((size_t)snprintf(cfg->resume_path, sizeof(cfg->resume_path), "%s.resume", path) >=
+	    sizeof(cfg->resume_path))
 		fail(&p, "path too long");
 	env = getenv("KESU_SIM_LOG");
 	if (env && *env)

@@ -164,6 +164,23 @@ static bool is_nvme_request(unsigned long req)
 	       req == NVME_IOCTL_RESCAN || req == NVME_IOCTL_RESET || req == NVME_IOCTL_SUBSYS_RESET;
 }
 
+/* How many resumes the test has announced: lines of the resume file. */
+unsigned sim_resume_count(void)
+{
+	char buf[4096];
+	unsigned n = 0;
+	ssize_t got;
+	int fd = config ? open(config->resume_path, O_RDONLY | O_CLOEXEC) : -1;
+
+	if (fd < 0)
+		return 0;
+	while ((got = read(fd, buf, sizeof(buf))) > 0)
+		for (ssize_t i = 0; i < got; i++)
+			n += buf[i] == '\n';
+	close(fd);
+	return n;
+}
+
 /*
  * Run one simulated command under the process mutex and the state file's lock.
  * req 0: no command, only let an operation whose time is up complete.
@@ -183,6 +200,8 @@ static int simulate(const struct sim_dev *d, const struct sim_ns_cfg *ns, unsign
 		goto out;
 	}
 	before = st;
+	if (d->type == SIM_ATA)
+		sim_ata_resume(d, &st.ata, sim_resume_count());
 	errno = 0;
 	if (req == 0 && d->type == SIM_ATA)
 		sim_ata_tick(d, &st.ata);

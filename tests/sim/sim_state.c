@@ -75,6 +75,7 @@ void sim_state_init(const struct sim_dev *d, struct sim_state *st)
 	st->ata.san_state = a->san_frozen ? 1 : 0;
 	st->ata.native_max = a->native_max;
 	st->ata.current_max = a->current_max;
+	st->ata.resumes = sim_resume_count();
 
 	st->nvme.sprog = 0xFFFF;
 	for (unsigned i = 0; i < d->nvme.nns; i++) {
@@ -100,7 +101,7 @@ void sim_state_init(const struct sim_dev *d, struct sim_state *st)
 	X(scsi.san_ause) X(scsi.san_invert)
 #define INTS(X) \
 	X(ata.unlock_tries) X(ata.master_id) X(ata.san_state) X(ata.san_feature) X(ata.san_count) \
-	X(ata.san_lba) X(ata.native_max) X(ata.current_max) X(nvme.sprog) X(nvme.sstat) X(nvme.scdw10) X(nvme.start_pattern) \
+	X(ata.san_lba) X(ata.native_max) X(ata.current_max) X(ata.resumes) X(nvme.sprog) X(nvme.sstat) X(nvme.scdw10) X(nvme.start_pattern) \
 	X(mmc.seq) X(mmc.seq_part) X(mmc.erase_start) X(mmc.erase_end) X(mmc.sanitizes) \
 	X(scsi.san_state) X(scsi.san_sa) X(scsi.san_count) X(scsi.san_pattern)
 #define REALS(X) X(ata.san_start) X(ata.san_duration) X(nvme.start) X(nvme.duration) \
