@@ -7,6 +7,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,7 +17,12 @@
 #include <kesu/drive.h>
 #include <kesu/methods.h>
 
+#include "lib/fakesys.h"
+#include "lib/simfx.h"
 #include "lib/testutil.h"
+
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 static struct kesu_drive drive;
 static struct kesu_method_eval ev[KESU_METHOD_COUNT];
@@ -357,6 +363,118 @@ START_TEST(test_methods_info_loop_device)
 }
 END_TEST
 
+/* The pass rule: USB flash and memory cards get a pattern and its complement by default. */
+static unsigned passes_for(const struct kesu_dev_identity *id, enum kesu_drive_proto proto)
+{
+	memset(&drive, 0, sizeof(drive));
+	drive.proto = proto;
+	drive.media = kesu_media_classify(id, &drive);
+	return kesu_method_default_passes(&drive);
+}
+
+START_TEST(test_methods_pass_rule)
+{
+	struct kesu_dev_identity id;
+
+	memset(&id, 0, sizeof(id));
+	id.transport = KESU_TR_SATA;
+	id.rotational = true;
+	ck_assert_uint_eq(passes_for(&id, KESU_DRIVE_ATA), 1);
+	id.transport = KESU_TR_NVME;
+	id.rotational = false;
+	ck_assert_uint_eq(passes_for(&id, KESU_DRIVE_NVME), 1);
+	id.transport = KESU_TR_USB;
+	id.removable = true;
+	ck_assert_uint_eq(passes_for(&id, KESU_DRIVE_NONE), 2);
+	id.removable = false;               /* a USB stick that says fixed */
+	ck_assert_uint_eq(passes_for(&id, KESU_DRIVE_NONE), 2);
+	/* An SSD behind a USB-SATA bridge that answers ATA is an SSD, whatever the bus. */
+	ck_assert_uint_eq(passes_for(&id, KESU_DRIVE_ATA), 1);
+	id.rotational = true;               /* a USB hard disk */
+	ck_assert_uint_eq(passes_for(&id, KESU_DRIVE_NONE), 1);
+	id.transport = KESU_TR_MMC;
+	ck_assert_uint_eq(passes_for(&id, KESU_DRIVE_NONE), 2);
+}
+END_TEST
+
+/* The overwrite's passes in `kesu info --json DEV`. */
+static long info_passes(const struct sim_fx *f, const char *dev)
+{
+	const char *argv[] = { tu_kesu_bin(), "info", "--json", dev, NULL };
+	struct tu_result r;
+	json_t *root, *m;
+	long passes = -1;
+	size_t i;
+
+	sim_fx_run(f, &r, NULL, argv);
+	ck_assert_msg(r.status == 0, "kesu info --json: %d %s", r.status, r.err);
+	root = json_loads(r.out, 0, NULL);
+	ck_assert_msg(root != NULL, "not JSON: %s", r.out);
+	json_array_foreach(json_object_get(root, "methods"), i, m)
+		if (!strcmp(json_string_value(json_object_get(m, "name")), "overwrite"))
+			passes = (long)json_integer_value(json_object_get(m, "passes"));
+	json_decref(root);
+	tu_result_free(&r);
+	return passes;
+}
+
+/* The passes in `kesu wipe --dry-run --json DEV`. */
+static long dry_run_passes(const struct sim_fx *f, const char *dev)
+{
+	const char *argv[] = { tu_kesu_bin(), "wipe", "--dry-run", "--json", dev, NULL };
+	struct tu_result r;
+	json_t *root, *plan;
+	long passes;
+
+	sim_fx_run(f, &r, NULL, argv);
+	ck_assert_msg(r.status == 0, "kesu wipe --dry-run --json: %d %s", r.status, r.err);
+	root = json_loads(r.out, 0, NULL);
+	ck_assert_msg(root != NULL, "not JSON: %s", r.out);
+	plan = json_is_array(root) ? json_array_get(root, 0) : root;
+	if (json_is_array(json_object_get(plan, "devices")))
+		plan = json_array_get(json_object_get(plan, "devices"), 0);
+	ck_assert_msg(json_is_integer(json_object_get(plan, "passes")), "no passes: %s", r.out);
+	passes = (long)json_integer_value(json_object_get(plan, "passes"));
+	json_decref(root);
+	tu_result_free(&r);
+	return passes;
+}
+
+/*
+ * One pass rule for info and wipe: an SSD behind a USB-SATA bridge that
+ * answers ATA (the simulator on a loop device that a fake sysfs shows as a
+ * USB disk, not removable, not rotating) is an SSD: one pass in both. The
+ * same disk when no drive answers, and removable, is a USB stick: two.
+ */
+START_TEST(test_methods_passes_info_equal_wipe_dry_run)
+{
+	char devno[32];
+	struct sim_fx f;
+	struct fakesys fs;
+	struct stat st;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	sim_fx_setup(&f, 16u << 20, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\","
+		     "\"serial\":\"S-USB-SSD-1\",\"model\":\"KESU SIM SSD\"}]}");
+	ck_assert_int_eq(stat(f.dev, &st), 0);
+	snprintf(devno, sizeof(devno), "%u:%u", major(st.st_rdev), minor(st.st_rdev));
+	ck_assert_int_eq(fakesys_create(&fs), 0);
+	ck_assert_int_eq(fakesys_usb_bridge_disk(&fs, "sdw", devno, (16u << 20) / 512,
+						 "BRIDGE-0001"), 0);
+	ck_assert_int_eq(info_passes(&f, f.dev), 1);
+	ck_assert_int_eq(dry_run_passes(&f, f.dev), 1);
+
+	/* No drive behind the bridge, and the disk says removable: a USB stick. */
+	sim_fx_use_config(&f, "{\"devices\":[]}");
+	ck_assert_int_eq(fakesys_write(&fs, "class/block/sdw/removable", "1\n", 2), 0);
+	ck_assert_int_eq(info_passes(&f, f.dev), 2);
+	ck_assert_int_eq(dry_run_passes(&f, f.dev), 2);
+	unsetenv("KESU_SYSFS_ROOT");
+	unsetenv("KESU_PROC_ROOT");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("methods");
@@ -372,6 +490,8 @@ int main(void)
 		{ "names", test_methods_names },
 		{ "loop_device_probe", test_methods_loop_device_probe },
 		{ "info_loop_device", test_methods_info_loop_device },
+		{ "pass_rule", test_methods_pass_rule },
+		{ "passes_info_equal_wipe_dry_run", test_methods_passes_info_equal_wipe_dry_run },
 	};
 
 	TU_ADD_CASES(s, tests, 0);

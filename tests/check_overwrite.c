@@ -827,30 +827,6 @@ START_TEST(test_overwrite_bytes_written_is_what_was_accepted)
 }
 END_TEST
 
-/* USB flash and memory cards get a pattern and its complement by default. */
-START_TEST(test_overwrite_default_passes_for_flash)
-{
-	struct kesu_dev_identity id;
-
-	memset(&id, 0, sizeof(id));
-	id.transport = KESU_TR_SATA;
-	id.rotational = true;
-	ck_assert_uint_eq(kesu_overwrite_default_passes(&id), 1);
-	id.transport = KESU_TR_NVME;
-	id.rotational = false;
-	ck_assert_uint_eq(kesu_overwrite_default_passes(&id), 1);
-	id.transport = KESU_TR_USB;
-	id.removable = true;
-	ck_assert_uint_eq(kesu_overwrite_default_passes(&id), 2);
-	id.removable = false;               /* a USB SSD or stick that says fixed */
-	ck_assert_uint_eq(kesu_overwrite_default_passes(&id), 2);
-	id.rotational = true;               /* a USB hard disk */
-	ck_assert_uint_eq(kesu_overwrite_default_passes(&id), 1);
-	id.transport = KESU_TR_MMC;
-	ck_assert_uint_eq(kesu_overwrite_default_passes(&id), 2);
-}
-END_TEST
-
 START_TEST(test_overwrite_image_file)
 {
 	char img[PATH_MAX], out[PATH_MAX];
@@ -886,7 +862,6 @@ int main(void)
 		{ "resume_refuses_another_device", test_overwrite_resume_refuses_another_device },
 		{ "dry_run_prints_plan", test_overwrite_dry_run_prints_plan },
 		{ "image_file", test_overwrite_image_file },
-		{ "default_passes_for_flash", test_overwrite_default_passes_for_flash },
 		{ "named_twice", test_overwrite_named_twice },
 		{ "out_not_a_directory", test_overwrite_out_not_a_directory },
 		{ "dry_run_equals_real_run", test_overwrite_dry_run_equals_real_run },

@@ -43,8 +43,7 @@ struct kesu_overwrite_opts {
 	const struct kesu_journal *resume; /* continue this journal; NULL for a new wipe */
 };
 
-/* Passes when the operator names none: 2 for USB flash and memory cards, else 1. */
-unsigned kesu_overwrite_default_passes(const struct kesu_dev_identity *id);
+/* Passes when the operator names none: kesu_method_default_passes() (methods.h). */
 
 /* The pattern that pass `step` (0-based; step == passes is the final zero) writes. */
 void kesu_overwrite_step_pattern(const struct kesu_overwrite_opts *o, unsigned step,

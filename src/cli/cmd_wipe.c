@@ -13,6 +13,7 @@
 #include <kesu/clock.h>
 #include <kesu/cli.h>
 #include <kesu/journal.h>
+#include <kesu/methods.h>
 #include <kesu/overwrite.h>
 #include <kesu/record.h>
 #include <kesu/safety.h>
@@ -21,6 +22,7 @@
 #include <kesu/util.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <libgen.h>
@@ -98,6 +100,26 @@ struct wipe_method {
 	int (*run)(struct drive *d, struct kesu_errbuf *eb);
 };
 
+/*
+ * The pass rule (methods.h) for t's device, by what the drive says it is:
+ * the same number as kesu info shows. A target the wipe has not opened (the
+ * dry run) is asked read-only and shared.
+ */
+static unsigned default_passes(const struct kesu_target *t)
+{
+	struct kesu_drive drv;
+	int fd = t->is_open ? t->fd : open(t->id.path, O_RDONLY | O_CLOEXEC);
+
+	memset(&drv, 0, sizeof(drv));
+	if (fd >= 0)
+		kesu_drive_probe(fd, &t->id, &drv);
+	else
+		drv.media = kesu_media_classify(&t->id, &drv);
+	if (fd >= 0 && !t->is_open)
+		close(fd);
+	return kesu_method_default_passes(&drv);
+}
+
 static int overwrite_plan(struct drive *d, const struct wipe_args *a, struct kesu_errbuf *eb)
 {
 	int rc;
@@ -112,7 +134,7 @@ static int overwrite_plan(struct drive *d, const struct wipe_args *a, struct kes
 		rc = kesu_pattern_new_key(&d->o.pattern, eb);
 	if (rc < 0)
 		return rc;
-	d->o.passes = a->passes ? a->passes : kesu_overwrite_default_passes(&d->t.id);
+	d->o.passes = a->passes ? a->passes : default_passes(&d->t);
 	d->o.final_zero = a->final_zero;
 	d->o.verify = a->verify;
 	d->o.operator_name = a->operator_name;
@@ -509,7 +531,7 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr,
 	if (!id.logical_sector_size)
 		id.logical_sector_size = 512;
 	kesu_pattern_parse(a->pattern ? a->pattern : "random", &o.pattern, NULL);
-	o.passes = a->passes ? a->passes : kesu_overwrite_default_passes(&id);
+	o.passes = a->passes ? a->passes : default_passes(&t);
 	o.final_zero = a->final_zero;
 	o.verify = a->verify;
 	kesu_overwrite_describe(&o, desc, sizeof(desc));

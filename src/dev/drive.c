@@ -230,10 +230,13 @@ enum kesu_media kesu_media_classify(const struct kesu_dev_identity *id, const st
 	case KESU_DRIVE_NONE:
 		break;
 	}
-	/* No drive answered: a memory card, or a USB stick (they often claim rotational). */
+	/*
+	 * No drive answered: a memory card, or a USB stick (they often claim
+	 * rotational, and some say fixed but not rotating).
+	 */
 	if (id->transport == KESU_TR_MMC)
 		return KESU_MEDIA_FLASH;
-	if (id->transport == KESU_TR_USB && id->removable)
+	if (id->transport == KESU_TR_USB && (id->removable || !id->rotational))
 		return KESU_MEDIA_FLASH;
 	return KESU_MEDIA_UNKNOWN;
 }

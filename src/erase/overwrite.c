@@ -23,15 +23,6 @@
 
 #define JOURNAL_EVERY_MS 2000
 
-unsigned kesu_overwrite_default_passes(const struct kesu_dev_identity *id)
-{
-	if (id->transport == KESU_TR_MMC)
-		return 2;
-	if (id->transport == KESU_TR_USB && (id->removable || !id->rotational))
-		return 2;
-	return 1;
-}
-
 void kesu_overwrite_step_pattern(const struct kesu_overwrite_opts *o, unsigned step,
 				 struct kesu_pattern *out)
 {
