@@ -69,6 +69,15 @@ int kesu_dev_identify(const char *path, bool allow_image,
 		      struct kesu_dev_identity *id, struct kesu_errbuf *eb);
 
 /*
+ * The logical sector size kesu works in: the kernel's, 512 when it does not
+ * say (an image file, a device reporting 0). kesu_dev_identify() fills
+ * logical_sector_size by this rule (physical: the logical size when
+ * unreported); an identity read back from elsewhere (a record, a journal)
+ * goes through it before dividing by it.
+ */
+uint32_t kesu_dev_sector_size(const struct kesu_dev_identity *id);
+
+/*
  * The sysfs and procfs roots kesu reads: "/sys" and "/proc", or the
  * directories named by KESU_SYSFS_ROOT and KESU_PROC_ROOT (read on every call),
  * so that tests can describe a machine with a fake tree (like util-linux's

@@ -81,6 +81,15 @@ const char *kesu_media_name(enum kesu_media m);
 int kesu_drive_probe(int fd, const struct kesu_dev_identity *id, struct kesu_drive *d);
 
 /*
+ * What the drive says it is, without claiming it (kesu info, the TUI's list,
+ * dry runs): open id->path read-only and shared (O_NONBLOCK: an empty card
+ * reader does not wait), kesu_drive_probe(), close. Returns 0, or -errno when
+ * the path cannot be opened: then d->probe_err and d->probe_note say so and
+ * d->media comes from the identity alone.
+ */
+int kesu_drive_inspect(const struct kesu_dev_identity *id, struct kesu_drive *d);
+
+/*
  * The drive's own serial into id: ask fd (opened on the device id describes)
  * for NVMe Identify Controller, else ATA IDENTIFY DEVICE through SAT; when
  * the drive answers, its serial becomes id->serial, and what the block layer

@@ -11,6 +11,7 @@
 #define KESU_SAFETY_H
 
 #include <kesu/dev.h>
+#include <kesu/drive.h>
 #include <kesu/err.h>
 
 /* Reasons a device is not safe to erase; a bit set. */
@@ -52,6 +53,7 @@ struct kesu_target {
 	int fd;
 	unsigned flags;
 	bool is_open;              /* set by kesu_target_open on success */
+	struct kesu_drive drive;   /* what the drive says it is (target.h); zero otherwise */
 };
 
 enum kesu_target_flags {

@@ -480,20 +480,14 @@ static int refusal(struct unlock_run *u, int rc)
 static int dry_run(struct unlock_run *u)
 {
 	struct kesu_safety s = { 0 };
-	int fd, rc;
+	int rc;
 
 	rc = kesu_dev_identify(u->a->device, false, &u->id, &u->eb);
 	if (rc < 0)
 		return kesu_exit_for(rc);
-	fd = open(u->id.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		int err = errno;
-
-		return kesu_exit_for(kesu_err_set(&u->eb, -err, "cannot open %s: %s", u->id.path,
-						  strerror(err)));
-	}
-	kesu_drive_probe(fd, &u->id, &u->drv);
-	close(fd);
+	rc = kesu_drive_inspect(&u->id, &u->drv);
+	if (rc < 0)
+		return kesu_exit_for(kesu_err_set(&u->eb, rc, "%s", u->drv.probe_note));
 	rc = preflight(u);
 	if (rc == 0 && kesu_safety_check(&u->id, &s, NULL) == 0 && s.reasons)
 		rc = kesu_err_set(&u->eb, kesu_safety_error(&s), "%s is not safe to open: %s",

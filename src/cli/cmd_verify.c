@@ -11,6 +11,7 @@
 #include <kesu/parse.h>
 #include <kesu/record.h>
 #include <kesu/safety.h>
+#include <kesu/target.h>
 #include <kesu/util.h>
 
 #include <errno.h>
@@ -198,22 +199,6 @@ static void print_json(const struct kesu_target *t, const struct verify_args *a,
 	json_decref(doc);
 }
 
-static int open_target(const char *path, struct kesu_target *t, struct kesu_errbuf *eb)
-{
-	unsigned fl = KESU_TARGET_READONLY | KESU_TARGET_DIRECT | KESU_TARGET_ALLOW_IMAGE;
-	int rc = kesu_target_open(path, fl, t, eb);
-
-	if (rc == -EINVAL) {
-		struct kesu_dev_identity id;
-
-		if (kesu_dev_identify(path, true, &id, NULL) == 0 && id.is_image)
-			rc = kesu_target_open(path, fl & ~(unsigned)KESU_TARGET_DIRECT, t, eb);
-	}
-	if (rc == 0 && !t->id.logical_sector_size)
-		t->id.logical_sector_size = 512;
-	return rc;
-}
-
 /* The tick runs in this thread: update the slot and print when due. */
 static void verify_progress(const struct kesu_progress *p, void *arg)
 {
@@ -273,7 +258,7 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (kesu_result_init(&r) < 0)
 		return KESU_EXIT_IO;
-	rc = open_target(a.device, &t, &eb);
+	rc = kesu_target_open_medium(a.device, KESU_TARGET_READONLY, &t, &eb);
 	if (rc < 0) {
 		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
 		code = kesu_exit_for(rc);

@@ -17,6 +17,7 @@
 #include <kesu/overwrite.h>
 #include <kesu/record.h>
 #include <kesu/safety.h>
+#include <kesu/target.h>
 #include <kesu/parse.h>
 #include <kesu/text.h>
 #include <kesu/util.h>
@@ -413,25 +414,12 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 
 /*
  * Open a target for the wipe, or (probe) ask the same decision without
- * writing: the dry run goes through exactly this path.
+ * writing: the dry run goes through exactly this path (target.h's rule).
  */
 static int open_target(const char *arg, bool probe, struct kesu_target *t,
 		       struct kesu_errbuf *eb)
 {
-	int (*op)(const char *, unsigned, struct kesu_target *, struct kesu_errbuf *) =
-		probe ? kesu_target_probe : kesu_target_open;
-	int rc = op(arg, KESU_TARGET_DIRECT | KESU_TARGET_ALLOW_IMAGE, t, eb);
-
-	/* Image files on file systems without O_DIRECT (tmpfs): plain I/O, flushed per pass. */
-	if (rc == -EINVAL) {
-		struct kesu_dev_identity id;
-
-		if (kesu_dev_identify(arg, true, &id, NULL) == 0 && id.is_image) {
-			eb->msg[0] = '\0';
-			rc = op(arg, KESU_TARGET_ALLOW_IMAGE, t, eb);
-		}
-	}
-	return rc;
+	return probe ? kesu_target_probe_medium(arg, 0, t, eb) : kesu_target_open_medium(arg, 0, t, eb);
 }
 
 /*
@@ -523,13 +511,11 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr,
 					   .stall_timeout_s = a->stall_timeout, .verify = a->verify,
 					   .operator_name = a->operator_name };
 
-		rc = wipe_fw_dry_run(path, &fa, safety, arr, why, sizeof(why));
+		rc = wipe_fw_dry_run(&t, &fa, safety, arr, why, sizeof(why));
 		if (rc <= 0)
 			return rc;   /* 1: auto chose the overwrite, planned below */
 	}
 	id = t.id;
-	if (!id.logical_sector_size)
-		id.logical_sector_size = 512;
 	kesu_pattern_parse(a->pattern ? a->pattern : "random", &o.pattern, NULL);
 	o.passes = a->passes ? a->passes : default_passes(&t);
 	o.final_zero = a->final_zero;
@@ -681,8 +667,6 @@ static int open_drive(struct drive *d)
 	if (rc < 0)
 		return rc;
 	d->opened = true;
-	if (!d->t.id.logical_sector_size)
-		d->t.id.logical_sector_size = 512;
 	return 0;
 }
 

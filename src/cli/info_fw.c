@@ -11,30 +11,9 @@
 #include <kesu/methods.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-/* Open id->path read-only (O_NONBLOCK: no waiting on an empty card reader) and probe it. */
-static void load_drive(const struct kesu_dev_identity *id, struct kesu_drive *d)
-{
-	int fd = open(id->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-	if (fd < 0) {
-		int err = errno;
-
-		memset(d, 0, sizeof(*d));
-		d->probe_err = -err;
-		snprintf(d->probe_note, sizeof(d->probe_note), "cannot open %.900s: %s", id->path,
-			 strerror(err));
-		d->media = kesu_media_classify(id, d);
-		return;
-	}
-	(void)kesu_drive_probe(fd, id, d);
-	close(fd);
-}
 
 static const char *yes_no(bool b)
 {
@@ -170,7 +149,7 @@ int info_fw_print(FILE *out, const struct kesu_dev_identity *id)
 
 	if (!d)
 		return -ENOMEM;
-	load_drive(id, d);
+	(void)kesu_drive_inspect(id, d);
 	if (d->proto == KESU_DRIVE_ATA)
 		print_ata(out, d);
 	else if (d->proto == KESU_DRIVE_NVME)
@@ -408,7 +387,7 @@ int info_fw_json(json_t *obj, const struct kesu_dev_identity *id)
 
 	if (!d)
 		return -ENOMEM;
-	load_drive(id, d);
+	(void)kesu_drive_inspect(id, d);
 	put(obj, "drive_protocol", json_string(kesu_drive_proto_name(d->proto)), &rc);
 	put(obj, "media", json_string(kesu_media_name(d->media)), &rc);
 	if (d->proto == KESU_DRIVE_ATA)

@@ -8,10 +8,8 @@
 #include <kesu/util.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 bool wipe_fw_handles(const char *method)
 {
@@ -101,7 +99,7 @@ int wipe_fw_plan(struct wipe_fw *w, const struct kesu_target *t, const struct wi
 	int rc;
 
 	memset(w, 0, sizeof(*w));
-	kesu_drive_probe(t->fd, &t->id, &w->drv);
+	w->drv = t->drive;   /* asked when the target was opened (target.h) */
 	rc = resolve(w, a, eb);
 	if (rc < 0 || !w->firmware)
 		return rc;
@@ -158,32 +156,22 @@ static json_t *plan_json(const struct kesu_dev_identity *id, const struct wipe_f
 			 "refusal", refusal);
 }
 
-int wipe_fw_dry_run(const char *path, const struct wipe_fw_args *a, const char *safety,
-		    json_t *arr, char *why, size_t why_len)
+int wipe_fw_dry_run(const struct kesu_target *target, const struct wipe_fw_args *a,
+		    const char *safety, json_t *arr, char *why, size_t why_len)
 {
 	struct kesu_target t = { .fd = -1 };
 	struct kesu_errbuf eb = { { 0 } }, ceb = { { 0 } };
 	struct kesu_verify_plan plan;
 	struct wipe_fw w;
+	const char *source, *serial;
 	int rc, ready;
 
-	rc = kesu_dev_identify(path, true, &t.id, &eb);
-	if (rc < 0) {
-		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
-		return rc;
-	}
-	if (!t.id.logical_sector_size)
-		t.id.logical_sector_size = 512;
-	/* Read-only and shared: the dry run only asks the drive what it is. */
-	t.fd = open(t.id.path, O_RDONLY | O_CLOEXEC);
+	t.id = target->id;
 	memset(&w, 0, sizeof(w));
-	if (t.fd >= 0) {
-		kesu_drive_probe(t.fd, &t.id, &w.drv);
-		const char *source, *serial = kesu_drive_serial(&w.drv, &source);
-
-		/* The serial the wipe will record: the drive's own (kesu_target_open). */
-		kesu_drive_adopt_serial_from(&t.id, serial, source);
-	}
+	w.drv = target->drive;
+	/* The serial the wipe will record: the drive's own (kesu_target_open). */
+	serial = kesu_drive_serial(&w.drv, &source);
+	kesu_drive_adopt_serial_from(&t.id, serial, source);
 	rc = resolve(&w, a, &eb);
 	if (rc < 0) {
 		kesu_cli_error("%s", eb.msg);
@@ -208,7 +196,5 @@ int wipe_fw_dry_run(const char *path, const struct wipe_fw_args *a, const char *
 		print_plan(&t.id, &w, &plan, safety, ready, ceb.msg);
 	kesu_verify_plan_release(&plan);
 out:
-	if (t.fd >= 0)
-		close(t.fd);
 	return rc;
 }

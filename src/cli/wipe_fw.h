@@ -56,12 +56,13 @@ int wipe_fw_plan(struct wipe_fw *w, const struct kesu_target *t, const struct wi
 void wipe_fw_describe(const struct wipe_fw *w, char *buf, size_t len);
 
 /*
- * --dry-run for one device: print (or append to arr) the firmware plan, with
+ * --dry-run for one device: print (or append to arr) the firmware plan for
+ * target (identified, its drive asked: kesu_target_probe_medium()), with
  * safety the caller's sentence (the real run's decision, "ok" when safe).
  * Returns 0 when printed, 1 when auto chose overwrite (why in why, the caller
  * prints the overwrite plan), or a negative error (already printed).
  */
-int wipe_fw_dry_run(const char *path, const struct wipe_fw_args *a, const char *safety,
-		    json_t *arr, char *why, size_t why_len);
+int wipe_fw_dry_run(const struct kesu_target *target, const struct wipe_fw_args *a,
+		    const char *safety, json_t *arr, char *why, size_t why_len);
 
 #endif

@@ -2,8 +2,11 @@
 /* Probe a device for NVMe and ATA identity; classify its media. */
 #include <kesu/drive.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 const char *kesu_drive_proto_name(enum kesu_drive_proto p)
 {
@@ -137,6 +140,24 @@ int kesu_drive_probe(int fd, const struct kesu_dev_identity *id, struct kesu_dri
 	}
 	d->media = kesu_media_classify(id, d);
 	return 0;
+}
+
+int kesu_drive_inspect(const struct kesu_dev_identity *id, struct kesu_drive *d)
+{
+	int fd = open(id->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), err;
+
+	if (fd >= 0) {
+		(void)kesu_drive_probe(fd, id, d);
+		close(fd);
+		return 0;
+	}
+	err = errno;
+	memset(d, 0, sizeof(*d));
+	d->probe_err = -err;
+	snprintf(d->probe_note, sizeof(d->probe_note), "cannot open %.900s: %s", id->path,
+		 strerror(err));
+	d->media = kesu_media_classify(id, d);
+	return -err;
 }
 
 /* The drive's own serial, as IDENTIFY gives it: NVMe first, then ATA through SAT, then SCSI VPD 0x80. */

@@ -298,8 +298,7 @@ static int identify_block_name(const char *name, struct kesu_dev_identity *id,
 	id->rotational = sysfs_u64(disk, "queue/rotational") != 0;
 	id->logical_sector_size = (uint32_t)sysfs_u64(disk, "queue/logical_block_size");
 	id->physical_sector_size = (uint32_t)sysfs_u64(disk, "queue/physical_block_size");
-	if (!id->logical_sector_size)
-		id->logical_sector_size = KESU_SECTOR;
+	id->logical_sector_size = kesu_dev_sector_size(id);
 	if (!id->physical_sector_size)
 		id->physical_sector_size = id->logical_sector_size;
 	id->discard_max_bytes = sysfs_u64(disk, "queue/discard_max_bytes");
@@ -307,6 +306,11 @@ static int identify_block_name(const char *name, struct kesu_dev_identity *id,
 	identity_strings(disk, id);
 	kesu_sysfs_read(disk, "loop/backing_file", id->backing_file, sizeof(id->backing_file));
 	return 0;
+}
+
+uint32_t kesu_dev_sector_size(const struct kesu_dev_identity *id)
+{
+	return id->logical_sector_size ? id->logical_sector_size : KESU_SECTOR;
 }
 
 static int identify_image(const char *path, const struct stat *st, struct kesu_dev_identity *id)
@@ -319,8 +323,8 @@ static int identify_image(const char *path, const struct stat *st, struct kesu_d
 	id->transport = KESU_TR_IMAGE;
 	id->is_image = true;
 	id->size_bytes = (uint64_t)st->st_size;
-	id->logical_sector_size = KESU_SECTOR;
-	id->physical_sector_size = KESU_SECTOR;
+	id->logical_sector_size = kesu_dev_sector_size(id);
+	id->physical_sector_size = id->logical_sector_size;
 	id->readonly = access(path, W_OK) != 0;
 	return 0;
 }

@@ -338,6 +338,7 @@ json_t *kesu_record_time_json(const struct kesu_time_source *ts)
 static json_t *verification_json(const struct kesu_result *r)
 {
 	json_t *plan = kesu_record_plan_json(&r->plan), *mm = json_array(), *v;
+	uint32_t sec = kesu_dev_sector_size(&r->dev);
 	char seed[24];
 	size_t i;
 
@@ -350,10 +351,8 @@ static json_t *verification_json(const struct kesu_result *r)
 		json_array_append_new(mm, json_pack("{s:o, s:o, s:o, s:o}",
 			"offset", jint(r->mismatches[i].offset),
 			"length", jint(r->mismatches[i].length),
-			"first_lba", jint(r->mismatches[i].offset / (r->dev.logical_sector_size ?
-								  r->dev.logical_sector_size : 512)),
-			"sectors", jint(r->mismatches[i].length / (r->dev.logical_sector_size ?
-								r->dev.logical_sector_size : 512))));
+			"first_lba", jint(r->mismatches[i].offset / sec),
+			"sectors", jint(r->mismatches[i].length / sec)));
 	v = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:s}",
 		      "mode", kesu_verify_mode_name(r->plan.mode), "plan", plan,
 		      "result", r->verify_result, "bytes_checked", jint(r->bytes_checked),

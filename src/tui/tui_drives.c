@@ -10,25 +10,15 @@
 #include <kesu/safety.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static void describe_capability(struct tui_drive *t)
 {
 	struct kesu_drive d;
 	char why[256] = "";
-	int fd = open(t->id.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-	memset(&d, 0, sizeof(d));
-	if (fd >= 0) {
-		(void)kesu_drive_probe(fd, &t->id, &d);
-		close(fd);
-	} else {
-		d.media = kesu_media_classify(&t->id, &d);
-	}
+	(void)kesu_drive_inspect(&t->id, &d);
 	enum kesu_method m = kesu_method_auto(&d, why, sizeof(why));
 	struct kesu_method_eval ev;
 

@@ -362,6 +362,19 @@ int tu_mount(const char *dev, char *mnt, size_t len)
 	return 0;
 }
 
+int tu_mount_fs(const char *type, char *mnt, size_t len)
+{
+	static int seq;
+
+	snprintf(mnt, len, "%s/fs%d", tu_tmpdir(), seq++);
+	if (mkdir(mnt, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (tu_sh("mount -t '%s' none '%s'", type, mnt) != 0)
+		return -EIO;
+	tu_register(TU_MOUNT, mnt);
+	return 0;
+}
+
 char *tu_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");

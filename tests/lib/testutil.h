@@ -61,6 +61,8 @@ void tu_loop_detach(const char *dev);
 
 /* Mount dev on a fresh directory under tu_tmpdir(); unmounted at exit. */
 int tu_mount(const char *dev, char *mnt, size_t len);
+/* Mount a fresh file system of type (ramfs, tmpfs) on a directory under tu_tmpdir(); unmounted at exit. */
+int tu_mount_fs(const char *type, char *mnt, size_t len);
 
 /* Read a whole file into a malloc'd NUL-terminated buffer. */
 char *tu_read_file(const char *path, size_t *len);
