@@ -320,7 +320,7 @@ static int run_setup(struct fw_run *ru, enum kesu_rb_expect expect)
 		return kesu_err_set(ru->eb, rc, "cannot make a record id");
 	kesu_time_rfc3339(time(NULL), r->started_at, sizeof(r->started_at));
 	rc = kesu_verify_plan_build(ru->o->verify, id->size_bytes,
-				    id->logical_sector_size ? id->logical_sector_size : 512,
+				    kesu_dev_sector_size(id),
 				    ru->o->seed, ru->o->seed_set, &r->plan, ru->eb);
 	if (rc < 0)
 		return rc;
