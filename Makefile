@@ -5,6 +5,7 @@
 #   make demo       run kesu on a scratch disk image attached as a loop device
 #   make deps       install Debian build and test dependencies (idempotent)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        build/kesu_VERSION_amd64.deb (dpkg-deb, lintian-clean)
 #   make bench      kesu against dd/fio on the same loop devices
 #
 # Sources are found by wildcard: a new src/<layer>/<module>.c or tests/check_<module>.c
@@ -119,12 +120,14 @@ deps:
 
 # The README's test command. Plain build, a clang -Werror build, then the whole
 # suite twice: once plain, once under AddressSanitizer + UndefinedBehaviorSanitizer,
-# then a short run of every fuzz target, then the boot image booted in QEMU.
+# then a short run of every fuzz target, the .deb installed into a clean root,
+# then the boot image booted in QEMU.
 check: deps
 	$(MAKE) check-clang
 	$(MAKE) check-plain
 	$(MAKE) check-san
 	$(MAKE) fuzz
+	$(MAKE) check-deb
 	$(MAKE) check-iso
 
 check-plain: tests
@@ -177,6 +180,20 @@ install: $(KESU)
 
 clean:
 	rm -rf build build-san build-clang build-fuzz
+
+# The Debian package (iso/mkdeb.sh): kesu built for /usr in its own build
+# directory, installed into a staging root under build/deb/, packaged with
+# dpkg-deb; lintian must report no errors. check-deb installs it into a root
+# holding only its declared dependencies and runs it there (iso/deb-test.sh).
+.PHONY: deb check-deb
+DEB_BUILD := build/deb
+deb:
+	@rm -rf $(DEB_BUILD)/root
+	$(Q)$(MAKE) --no-print-directory BUILD=$(DEB_BUILD)/obj PREFIX=/usr DESTDIR=$(CURDIR)/$(DEB_BUILD)/root install >/dev/null
+	@sh iso/mkdeb.sh -r $(DEB_BUILD)/root -v $(VERSION) -o build
+
+check-deb: deb
+	@sh iso/deb-test.sh build/kesu_$(VERSION)_$$(dpkg --print-architecture).deb
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 

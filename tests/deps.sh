@@ -10,7 +10,8 @@ fonts-ipaexfont-gothic fonts-ipaexfont-mincho
 openssl util-linux fdisk e2fsprogs dosfstools mount jq
 poppler-utils zbar-tools nbdkit libnbd-bin fuse3 fio nwipe coreutils time
 qemu-system-x86 busybox-static cpio kmod xz-utils zstd ovmf tmux
-hdparm nvme-cli mmc-utils sg3-utils grub-pc-bin grub-common xorriso mtools exfatprogs exfat-fuse tzdata"
+hdparm nvme-cli mmc-utils sg3-utils grub-pc-bin grub-common xorriso mtools exfatprogs exfat-fuse tzdata
+dpkg-dev lintian ipxe"
 
 missing=""
 for p in $PKGS; do
