@@ -21,9 +21,9 @@
 #include <string.h>
 #include <time.h>
 
-static void event_from_row(sqlite3_stmt *st, struct kesu_ledger_event *ev)
+static void event_from_row(struct kesu_store_stmt *st, struct kesu_ledger_event *ev)
 {
-	ev->seq = (long)sqlite3_column_int64(st, 0);
+	ev->seq = (long)kesu_store_int64(st, 0);
 	ev->time = lg_col_text(st, 1);
 	ev->operator_name = lg_col_text(st, 2);
 	ev->action = lg_col_text(st, 3);
@@ -40,7 +40,7 @@ int kesu_ledger_history(struct kesu_ledger *lg, const char *key, kesu_ledger_eve
 			void *ud, struct kesu_errbuf *eb)
 {
 	struct kesu_ledger_event ev;
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	int rc;
 
 	rc = lg_prepare(lg, key ? EVENT_COLUMNS " WHERE key = ?1 ORDER BY seq"
@@ -48,16 +48,16 @@ int kesu_ledger_history(struct kesu_ledger *lg, const char *key, kesu_ledger_eve
 	if (rc < 0)
 		return rc;
 	if (key)
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		kesu_store_bind_text(st, 1, key);
+	while ((rc = kesu_store_step(st)) == KESU_STORE_ROW) {
 		event_from_row(st, &ev);
 		if (fn(&ev, ud)) {
-			rc = SQLITE_DONE;
+			rc = KESU_STORE_DONE;
 			break;
 		}
 	}
-	rc = rc == SQLITE_DONE ? 0 : lg_db_err(lg, rc, eb, "reading the history");
-	sqlite3_finalize(st);
+	rc = rc == KESU_STORE_DONE ? 0 : lg_db_err(lg, rc, eb, "reading the history");
+	kesu_store_finalize(st);
 	return rc;
 }
 
@@ -121,14 +121,14 @@ static int audit_chain(struct kesu_ledger *lg, json_t *state, struct kesu_audit_
 {
 	struct kesu_ledger_event ev;
 	char prev[65], hash[KESU_SHA256_HEX_LEN + 1];
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	long expect = 1;
 	int rc;
 
 	snprintf(prev, sizeof(prev), "%s", lg_zero_hash);
 	if ((rc = lg_prepare(lg, EVENT_COLUMNS " ORDER BY seq", &st, eb)) < 0)
 		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = kesu_store_step(st)) == KESU_STORE_ROW) {
 		json_t *detail;
 		char *canon;
 
@@ -167,11 +167,11 @@ static int audit_chain(struct kesu_ledger *lg, json_t *state, struct kesu_audit_
 		snprintf(res->head, sizeof(res->head), "%s", ev.hash);
 		expect++;
 	}
-	if (rc == SQLITE_DONE)
+	if (rc == KESU_STORE_DONE)
 		rc = 0;
 	else if (rc > 0)
 		rc = lg_db_err(lg, rc, eb, "reading the audit trail");
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	return rc;
 }
 
@@ -195,7 +195,7 @@ static int compare_table(struct kesu_ledger *lg, json_t *state, size_t t,
 {
 	json_t *ent = json_object_get(state, replayed[t].entity), *seen = json_object();
 	const char *sql = replayed[t].sql, *key;
-	sqlite3_stmt *st = NULL;
+	struct kesu_store_stmt *st = NULL;
 	int rc, keycol = 0;
 	json_t *row;
 
@@ -208,7 +208,7 @@ static int compare_table(struct kesu_ledger *lg, json_t *state, size_t t,
 	}
 	if ((rc = lg_prepare(lg, sql, &st, eb)) < 0)
 		goto out;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = kesu_store_step(st)) == KESU_STORE_ROW) {
 		const char *k = lg_col_text(st, keycol);
 
 		row = ent ? json_object_get(ent, k) : NULL;
@@ -217,8 +217,8 @@ static int compare_table(struct kesu_ledger *lg, json_t *state, size_t t,
 					"was added behind kesu's back", replayed[t].entity, k);
 			goto out;
 		}
-		for (int c = 0; c < sqlite3_column_count(st); c++) {
-			const char *col = sqlite3_column_name(st, c), *v = lg_col_text(st, c);
+		for (int c = 0; c < kesu_store_columns(st); c++) {
+			const char *col = kesu_store_column_name(st, c), *v = lg_col_text(st, c);
 			const char *rv = json_string_value(json_object_get(row, col));
 
 			if (strcmp(v, rv ? rv : "")) {
@@ -230,7 +230,7 @@ static int compare_table(struct kesu_ledger *lg, json_t *state, size_t t,
 		}
 		json_object_set_new(seen, k, json_true());
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != KESU_STORE_DONE) {
 		rc = lg_db_err(lg, rc, eb, "reading the ledger");
 		goto out;
 	}
@@ -244,7 +244,7 @@ static int compare_table(struct kesu_ledger *lg, json_t *state, size_t t,
 		}
 	}
 out:
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	json_decref(seen);
 	return rc;
 }
@@ -259,14 +259,14 @@ int kesu_ledger_audit(struct kesu_ledger *lg, struct kesu_audit_result *res,
 	if (!state)
 		return -ENOMEM;
 	/* One read transaction: the chain and the tables are seen at one moment. */
-	if (sqlite3_exec(lg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+	if ((rc = lg_begin_read(lg, eb)) < 0) {
 		json_decref(state);
-		return lg_db_err(lg, sqlite3_errcode(lg->db), eb, "auditing");
+		return rc;
 	}
 	rc = audit_chain(lg, state, res, eb);
 	for (size_t t = 0; rc == 0 && t < sizeof(replayed) / sizeof(replayed[0]); t++)
 		rc = compare_table(lg, state, t, res, eb);
-	sqlite3_exec(lg->db, "COMMIT", NULL, NULL, NULL);
+	kesu_store_rollback(lg->db);
 	json_decref(state);
 	return rc;
 }

@@ -98,7 +98,7 @@ static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, cons
 		       const char *ts_time, struct kesu_errbuf *eb)
 {
 	struct kesu_media m = { 0 }, ch = { 0 };
-	sqlite3_stmt *st = NULL;
+	struct kesu_store_stmt *st = NULL;
 	json_t *detail = NULL, *jc;
 	char now[32];
 	const char *ledger_serial;
@@ -123,20 +123,20 @@ static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, cons
 	if ((rc = lg_prepare(lg, "INSERT INTO certs (cert_id, media_id, outcome, sha256, device_serial,"
 			     " attached_at, path, timestamp) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)", &st, eb)) < 0)
 		goto out;
-	sqlite3_bind_text(st, 1, cf->cert_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, cf->media_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, cf->outcome, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, cf->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, cf->serial, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, ts_time, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) {
+	kesu_store_bind_text(st, 1, cf->cert_id);
+	kesu_store_bind_text(st, 2, cf->media_id);
+	kesu_store_bind_text(st, 3, cf->outcome);
+	kesu_store_bind_text(st, 4, cf->sha256);
+	kesu_store_bind_text(st, 5, cf->serial);
+	kesu_store_bind_text(st, 6, now);
+	kesu_store_bind_text(st, 7, path);
+	kesu_store_bind_text(st, 8, ts_time);
+	rc = kesu_store_step(st);
+	if (rc == KESU_STORE_UNIQUE) {
 		rc = kesu_err_set(eb, -KESU_E_EXISTS, "certificate %s is already linked", cf->cert_id);
 		goto out;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != KESU_STORE_DONE) {
 		rc = lg_db_err(lg, rc, eb, "linking the certificate");
 		goto out;
 	}
@@ -163,7 +163,7 @@ static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, cons
 		rc = lg_media_update(lg, "erased", cf->media_id, &ch, eb);
 	}
 out:
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	json_decref(detail);
 	kesu_media_release(&m);
 	kesu_media_release(&ch);
@@ -201,7 +201,7 @@ int lg_link_cert(struct kesu_ledger *lg, const char *cert_path, const char *ts_t
 int kesu_ledger_cert_links(struct kesu_ledger *lg, const char *media_id,
 			   struct kesu_cert_link **links, size_t *n, struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	struct kesu_cert_link *v = NULL;
 	size_t cap = 0;
 	int rc;
@@ -216,8 +216,8 @@ int kesu_ledger_cert_links(struct kesu_ledger *lg, const char *media_id,
 	if (rc < 0)
 		return rc;
 	if (media_id)
-		sqlite3_bind_text(st, 1, media_id, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		kesu_store_bind_text(st, 1, media_id);
+	while ((rc = kesu_store_step(st)) == KESU_STORE_ROW) {
 		struct kesu_cert_link *l;
 
 		if (*n == cap) {
@@ -242,15 +242,15 @@ int kesu_ledger_cert_links(struct kesu_ledger *lg, const char *media_id,
 		snprintf(l->path, sizeof(l->path), "%s", lg_col_text(st, 6));
 		snprintf(l->timestamp, sizeof(l->timestamp), "%s", lg_col_text(st, 7));
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != KESU_STORE_DONE) {
 		rc = lg_db_err(lg, rc, eb, "reading certificate links");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	*links = v;
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	free(v);
 	*n = 0;
 	return rc;

@@ -86,29 +86,29 @@ static struct kesu_check_item *item_new(struct kesu_check_result *res, size_t *c
 static int cert_to_media(struct kesu_ledger *lg, const char *cert_id, const char *sha16,
 			 char *media_id, char *note, size_t note_len, struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	int rc = lg_prepare(lg, "SELECT media_id, upper(substr(sha256, 1, 16)) FROM certs"
 			    " WHERE cert_id = ?1", &st, eb);
 
 	media_id[0] = 0;
 	if (rc < 0)
 		return rc;
-	sqlite3_bind_text(st, 1, cert_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	kesu_store_bind_text(st, 1, cert_id);
+	rc = kesu_store_step(st);
+	if (rc == KESU_STORE_ROW) {
 		if (strcmp(lg_col_text(st, 1), sha16))
 			snprintf(note, note_len, "certificate %s: the label's hash differs from the "
 				 "linked certificate file", cert_id);
 		else
 			snprintf(media_id, KESU_LEDGER_ID_MAX, "%s", lg_col_text(st, 0));
 		rc = 0;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == KESU_STORE_DONE) {
 		snprintf(note, note_len, "certificate %s is not linked to any medium", cert_id);
 		rc = 0;
 	} else {
 		rc = lg_db_err(lg, rc, eb, "reading certificate links");
 	}
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	return rc;
 }
 

@@ -21,61 +21,69 @@
 int lg_db_err(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb, const char *what)
 {
 	const char *path = lg && lg->path ? lg->path : "the ledger";
-	const char *msg = lg && lg->db ? sqlite3_errmsg(lg->db) : sqlite3_errstr(rc);
+	const char *msg = lg && lg->db ? kesu_store_errmsg(lg->db) : "";
 
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
+	switch (rc) {
+	case KESU_STORE_BUSY:
 		return kesu_err_set(eb, -KESU_E_BUSY,
 				    "%s: the ledger database %s is locked by another process; nothing was "
 				    "changed. Try again when it has finished (or wait longer with --wait)",
 				    what, path);
-	case SQLITE_CORRUPT:
-	case SQLITE_NOTADB:
+	case KESU_STORE_CORRUPT:
 		return kesu_err_set(eb, -KESU_E_DB,
 				    "%s: %s is corrupt or not an SQLite database (%s); nothing was changed. "
 				    "Restore it from a backup", what, path, msg);
-	case SQLITE_CANTOPEN:
+	case KESU_STORE_CANTOPEN:
 		return kesu_err_set(eb, -ENOENT, "%s: cannot open %s (%s)", what, path, msg);
-	case SQLITE_READONLY:
+	case KESU_STORE_READONLY:
 		return kesu_err_set(eb, -EACCES, "%s: %s is read-only (%s)", what, path, msg);
-	case SQLITE_FULL:
+	case KESU_STORE_DENIED:
+		return kesu_err_set(eb, -EACCES, "%s: %s refused it (%s)", what, path, msg);
+	case KESU_STORE_FULL:
 		return kesu_err_set(eb, -ENOSPC, "%s: disk full writing %s", what, path);
-	case SQLITE_NOMEM:
+	case KESU_STORE_NOMEM:
 		return kesu_err_set(eb, -ENOMEM, "%s: out of memory", what);
 	default:
 		return kesu_err_set(eb, -KESU_E_DB, "%s: %s: %s", what, path, msg);
 	}
 }
 
-int lg_prepare(struct kesu_ledger *lg, const char *sql, sqlite3_stmt **st, struct kesu_errbuf *eb)
+int lg_prepare(struct kesu_ledger *lg, const char *sql, struct kesu_store_stmt **st,
+	       struct kesu_errbuf *eb)
 {
-	int rc = sqlite3_prepare_v2(lg->db, sql, -1, st, NULL);
+	int rc = kesu_store_prepare(lg->db, sql, st);
 
-	if (rc != SQLITE_OK) {
+	if (rc != KESU_STORE_OK) {
 		*st = NULL;
 		return lg_db_err(lg, rc, eb, "reading the ledger");
 	}
 	return 0;
 }
 
-const char *lg_col_text(sqlite3_stmt *st, int i)
+const char *lg_col_text(struct kesu_store_stmt *st, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t ? (const char *)t : "";
+	return kesu_store_text(st, i);
 }
 
 int lg_exec(struct kesu_ledger *lg, const char *sql, struct kesu_errbuf *eb, const char *what)
 {
-	int rc = sqlite3_exec(lg->db, sql, NULL, NULL, NULL);
+	int rc = kesu_store_exec(lg->db, sql);
 
-	return rc == SQLITE_OK ? 0 : lg_db_err(lg, rc, eb, what);
+	return rc == KESU_STORE_OK ? 0 : lg_db_err(lg, rc, eb, what);
 }
 
 int lg_begin(struct kesu_ledger *lg, struct kesu_errbuf *eb)
 {
-	return lg_exec(lg, "BEGIN IMMEDIATE", eb, "starting a change");
+	int rc = kesu_store_begin(lg->db, 1);
+
+	return rc == KESU_STORE_OK ? 0 : lg_db_err(lg, rc, eb, "starting a change");
+}
+
+int lg_begin_read(struct kesu_ledger *lg, struct kesu_errbuf *eb)
+{
+	int rc = kesu_store_begin(lg->db, 0);
+
+	return rc == KESU_STORE_OK ? 0 : lg_db_err(lg, rc, eb, "reading the ledger");
 }
 
 int lg_end(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb)
@@ -83,12 +91,13 @@ int lg_end(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb)
 	int crc;
 
 	if (rc < 0) {
-		sqlite3_exec(lg->db, "ROLLBACK", NULL, NULL, NULL);
+		kesu_store_rollback(lg->db);
 		return rc;
 	}
-	crc = lg_exec(lg, "COMMIT", eb, "saving the change");
-	if (crc < 0) {
-		sqlite3_exec(lg->db, "ROLLBACK", NULL, NULL, NULL);
+	crc = kesu_store_commit(lg->db);
+	if (crc != KESU_STORE_OK) {
+		crc = lg_db_err(lg, crc, eb, "saving the change");
+		kesu_store_rollback(lg->db);
 		return crc;
 	}
 	return rc;
@@ -126,31 +135,31 @@ char *lg_event_canonical(long seq, const char *time_s, const char *op, const cha
 /* The last event's seq and hash (0 and zeros when there is none). */
 static int chain_tail(struct kesu_ledger *lg, long *seq, char prev[65], struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	int rc = lg_prepare(lg, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", &st, eb);
 
 	if (rc < 0)
 		return rc;
 	*seq = 0;
 	snprintf(prev, 65, "%s", lg_zero_hash);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*seq = (long)sqlite3_column_int64(st, 0);
+	rc = kesu_store_step(st);
+	if (rc == KESU_STORE_ROW) {
+		*seq = (long)kesu_store_int64(st, 0);
 		snprintf(prev, 65, "%s", lg_col_text(st, 1));
 		rc = 0;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == KESU_STORE_DONE) {
 		rc = 0;
 	} else {
 		rc = lg_db_err(lg, rc, eb, "reading the audit trail");
 	}
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	return rc;
 }
 
 int lg_event_append(struct kesu_ledger *lg, const char *action, const char *entity,
 		    const char *key, json_t *detail, long *seq_out, struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st = NULL;
+	struct kesu_store_stmt *st = NULL;
 	char prev[65], hash[KESU_SHA256_HEX_LEN + 1], now[32];
 	char *canon = NULL, *detail_text = NULL;
 	long seq;
@@ -173,21 +182,21 @@ int lg_event_append(struct kesu_ledger *lg, const char *action, const char *enti
 			     " detail, prev_hash, hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
 			     &st, eb)) < 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, seq);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, lg->operator_name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, entity, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, detail_text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, prev, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE ? 0 : lg_db_err(lg, rc, eb, "recording the change");
+	kesu_store_bind_int64(st, 1, seq);
+	kesu_store_bind_text(st, 2, now);
+	kesu_store_bind_text(st, 3, lg->operator_name);
+	kesu_store_bind_text(st, 4, action);
+	kesu_store_bind_text(st, 5, entity);
+	kesu_store_bind_text(st, 6, key);
+	kesu_store_bind_text(st, 7, detail_text);
+	kesu_store_bind_text(st, 8, prev);
+	kesu_store_bind_text(st, 9, hash);
+	rc = kesu_store_step(st);
+	rc = rc == KESU_STORE_DONE ? 0 : lg_db_err(lg, rc, eb, "recording the change");
 	if (rc == 0 && seq_out)
 		*seq_out = seq;
 out:
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	free(canon);
 	free(detail_text);
 	return rc;

@@ -12,28 +12,30 @@
 
 #include <kesu/ledger.h>
 #include <kesu/staff.h>
+#include <kesu/store.h>
 
 #include <jansson.h>
-#include <sqlite3.h>
 #include <time.h>
 
 struct lg_staff_cache;
 
 struct kesu_ledger {
-	sqlite3 *db;
+	struct kesu_store *db;
 	char *path;
 	char *operator_name;
 	int operator_checked;          /* the operator is on the roster, or none is kept */
 	struct lg_staff_cache *staff;  /* the active roster, read on first use (staff.c) */
 };
 
-/* Turn an SQLite result code into -KESU_E_* with a sentence that says what to do. */
+/* Turn a storage result code (KESU_STORE_*) into -KESU_E_* with a sentence that says what to do. */
 int lg_db_err(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb, const char *what);
 
 /* Run sql (no results); what names the step in the error. */
 int lg_exec(struct kesu_ledger *lg, const char *sql, struct kesu_errbuf *eb, const char *what);
-/* BEGIN IMMEDIATE (takes the write lock now, so a busy database fails before any work). */
+/* A write transaction (takes the writer lock now, so a busy database fails before any work). */
 int lg_begin(struct kesu_ledger *lg, struct kesu_errbuf *eb);
+/* A read transaction: one moment of the whole ledger (audit). End it with lg_end. */
+int lg_begin_read(struct kesu_ledger *lg, struct kesu_errbuf *eb);
 /* COMMIT when rc >= 0, else ROLLBACK; returns rc, or the commit's error. */
 int lg_end(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb);
 
@@ -68,10 +70,10 @@ int lg_approval(struct kesu_ledger *lg, const char *what, const char *approver,
 		struct kesu_errbuf *eb);
 
 /* Prepare sql: 0 or an error with eb filled. */
-int lg_prepare(struct kesu_ledger *lg, const char *sql, sqlite3_stmt **st, struct kesu_errbuf *eb);
+int lg_prepare(struct kesu_ledger *lg, const char *sql, struct kesu_store_stmt **st, struct kesu_errbuf *eb);
 
 /* A column as a string ("" for NULL). */
-const char *lg_col_text(sqlite3_stmt *st, int i);
+const char *lg_col_text(struct kesu_store_stmt *st, int i);
 
 /*
  * Append an event inside the caller's transaction. detail is borrowed; it is
@@ -107,7 +109,10 @@ int lg_link_cert(struct kesu_ledger *lg, const char *cert_path, const char *ts_t
 		 char *media_id, struct kesu_errbuf *eb);
 
 /* Fill m from a SELECT of all media columns in enum order. */
-int lg_media_from_row(sqlite3_stmt *st, struct kesu_media *m);
+int lg_media_from_row(struct kesu_store_stmt *st, struct kesu_media *m);
+
+/* The ledger's schema on a PostgreSQL server (ledger.c). */
+extern const char lg_pg_schema[];
 
 /* "SELECT no, media_id, ... FROM media" with the columns in enum order. */
 extern const char lg_media_select[];

@@ -41,23 +41,23 @@ static const char zero_hash[] =
 
 int kesu_ledger_identity(struct kesu_ledger *lg, char id[33], struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	int rc = lg_prepare(lg, "SELECT value FROM meta WHERE key = 'db_id'", &st, eb);
 
 	if (rc < 0)
 		return rc;
 	id[0] = '\0';
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = kesu_store_step(st);
+	if (rc == KESU_STORE_ROW) {
 		snprintf(id, 33, "%s", lg_col_text(st, 0));
 		rc = 0;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == KESU_STORE_DONE) {
 		rc = kesu_err_set(eb, -KESU_E_DB, "%s has no identity (table meta): it was edited "
 				  "behind kesu's back", lg->path);
 	} else {
 		rc = lg_db_err(lg, rc, eb, "reading the ledger's identity");
 	}
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	return rc;
 }
 
@@ -70,22 +70,22 @@ void kesu_seal_default_dir(const struct kesu_ledger *lg, char *buf, size_t len)
 /* The last event's seq and hash (0 and zeros for an empty chain). */
 static int chain_head(struct kesu_ledger *lg, long *seq, char head[65], struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	int rc = lg_prepare(lg, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1", &st, eb);
 
 	if (rc < 0)
 		return rc;
 	*seq = 0;
 	snprintf(head, 65, "%s", zero_hash);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*seq = (long)sqlite3_column_int64(st, 0);
+	rc = kesu_store_step(st);
+	if (rc == KESU_STORE_ROW) {
+		*seq = (long)kesu_store_int64(st, 0);
 		snprintf(head, 65, "%s", lg_col_text(st, 1));
 		rc = 0;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : lg_db_err(lg, rc, eb, "reading the audit trail");
+		rc = rc == KESU_STORE_DONE ? 0 : lg_db_err(lg, rc, eb, "reading the audit trail");
 	}
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	return rc;
 }
 
@@ -93,21 +93,21 @@ static int chain_head(struct kesu_ledger *lg, long *seq, char head[65], struct k
 static int recent_hashes(struct kesu_ledger *lg, long from, long to, json_t *arr,
 			 struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	int rc = lg_prepare(lg, "SELECT hash FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
 			    &st, eb);
 
 	if (rc < 0)
 		return rc;
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	kesu_store_bind_int64(st, 1, from);
+	kesu_store_bind_int64(st, 2, to);
+	while ((rc = kesu_store_step(st)) == KESU_STORE_ROW)
 		if (json_array_append_new(arr, json_string(lg_col_text(st, 0))) < 0) {
-			sqlite3_finalize(st);
+			kesu_store_finalize(st);
 			return -ENOMEM;
 		}
-	rc = rc == SQLITE_DONE ? 0 : lg_db_err(lg, rc, eb, "reading the audit trail");
-	sqlite3_finalize(st);
+	rc = rc == KESU_STORE_DONE ? 0 : lg_db_err(lg, rc, eb, "reading the audit trail");
+	kesu_store_finalize(st);
 	return rc;
 }
 
@@ -155,22 +155,22 @@ static int seal_content(struct kesu_ledger *lg, const struct kesu_seal *s, char 
 static int seal_row_insert(struct kesu_ledger *lg, const struct kesu_seal *s, const char *content,
 			   const char *sig, struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	int rc = lg_prepare(lg, "INSERT INTO seals (seal_id, seq, head, sealed_at, content,"
 			    " signature, file) VALUES (?1,?2,?3,?4,?5,?6,?7)", &st, eb);
 
 	if (rc < 0)
 		return rc;
-	sqlite3_bind_text(st, 1, s->seal_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, s->seq);
-	sqlite3_bind_text(st, 3, s->head, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, s->sealed_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, content, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, sig, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, s->file, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	rc = rc == SQLITE_DONE ? 0 : lg_db_err(lg, rc, eb, "storing the seal");
-	sqlite3_finalize(st);
+	kesu_store_bind_text(st, 1, s->seal_id);
+	kesu_store_bind_int64(st, 2, s->seq);
+	kesu_store_bind_text(st, 3, s->head);
+	kesu_store_bind_text(st, 4, s->sealed_at);
+	kesu_store_bind_text(st, 5, content);
+	kesu_store_bind_text(st, 6, sig);
+	kesu_store_bind_text(st, 7, s->file);
+	rc = kesu_store_step(st);
+	rc = rc == KESU_STORE_DONE ? 0 : lg_db_err(lg, rc, eb, "storing the seal");
+	kesu_store_finalize(st);
 	return rc;
 }
 
@@ -252,11 +252,11 @@ int kesu_ledger_seal(struct kesu_ledger *lg, const struct kesu_signer *signer, c
 	return rc;
 }
 
-static void seal_from_row(sqlite3_stmt *st, struct kesu_seal *s)
+static void seal_from_row(struct kesu_store_stmt *st, struct kesu_seal *s)
 {
 	memset(s, 0, sizeof(*s));
 	snprintf(s->seal_id, sizeof(s->seal_id), "%s", lg_col_text(st, 0));
-	s->seq = (long)sqlite3_column_int64(st, 1);
+	s->seq = (long)kesu_store_int64(st, 1);
 	snprintf(s->head, sizeof(s->head), "%s", lg_col_text(st, 2));
 	snprintf(s->sealed_at, sizeof(s->sealed_at), "%s", lg_col_text(st, 3));
 	snprintf(s->file, sizeof(s->file), "%s", lg_col_text(st, 4));
@@ -265,24 +265,24 @@ static void seal_from_row(sqlite3_stmt *st, struct kesu_seal *s)
 int kesu_ledger_latest_seal(struct kesu_ledger *lg, struct kesu_seal *seal,
 			    struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	int rc = lg_prepare(lg, "SELECT seal_id, seq, head, sealed_at, file FROM seals"
 			    " ORDER BY seq DESC, sealed_at DESC, rowid DESC LIMIT 1", &st, eb);
 
 	if (rc < 0)
 		return rc;
 	memset(seal, 0, sizeof(*seal));
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = kesu_store_step(st);
+	if (rc == KESU_STORE_ROW) {
 		seal_from_row(st, seal);
 		rc = kesu_ledger_identity(lg, seal->database, eb);
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == KESU_STORE_DONE) {
 		rc = kesu_err_set(eb, -KESU_E_NOT_FOUND, "the ledger %s has no seal yet: make one with "
 				  "'kesu ledger seal'", lg->path);
 	} else {
 		rc = lg_db_err(lg, rc, eb, "reading the seals");
 	}
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	return rc;
 }
 
@@ -378,20 +378,20 @@ static int item_parse(struct seal_item *it, char *why, size_t len)
 /* 1 and the hash when event seq exists, 0 when not. */
 static int event_hash(struct kesu_ledger *lg, long seq, char hash[65], struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	int rc = lg_prepare(lg, "SELECT hash FROM events WHERE seq = ?1", &st, eb);
 
 	if (rc < 0)
 		return rc;
-	sqlite3_bind_int64(st, 1, seq);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	kesu_store_bind_int64(st, 1, seq);
+	rc = kesu_store_step(st);
+	if (rc == KESU_STORE_ROW) {
 		snprintf(hash, 65, "%s", lg_col_text(st, 0));
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : lg_db_err(lg, rc, eb, "reading the audit trail");
+		rc = rc == KESU_STORE_DONE ? 0 : lg_db_err(lg, rc, eb, "reading the audit trail");
 	}
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	return rc;
 }
 
@@ -472,14 +472,14 @@ static int check_item(struct audit_ctx *c, const struct seal_item *it)
 
 static int load_db_seals(struct audit_ctx *c, struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	size_t cap = 0;
 	int rc = lg_prepare(c->lg, "SELECT seal_id, seq, head, sealed_at, file, content, signature"
 			    " FROM seals ORDER BY seq, sealed_at, rowid", &st, eb);
 
 	if (rc < 0)
 		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = kesu_store_step(st)) == KESU_STORE_ROW) {
 		struct seal_item *it;
 		char why[256];
 
@@ -507,7 +507,7 @@ static int load_db_seals(struct audit_ctx *c, struct kesu_errbuf *eb)
 		it->sig_len = strlen(it->sig);
 		if (item_parse(it, why, sizeof(why)) < 0 ||
 		    strcmp(it->s.seal_id, lg_col_text(st, 0)) ||
-		    it->s.seq != (long)sqlite3_column_int64(st, 1) ||
+		    it->s.seq != (long)kesu_store_int64(st, 1) ||
 		    strcmp(it->s.head, lg_col_text(st, 2))) {
 			rc = seal_fail(c, 0, "seal %s in the database does not match its own content: "
 				       "it was altered", lg_col_text(st, 0));
@@ -515,9 +515,9 @@ static int load_db_seals(struct audit_ctx *c, struct kesu_errbuf *eb)
 		}
 		snprintf(it->s.file, sizeof(it->s.file), "%s", lg_col_text(st, 4));
 	}
-	rc = rc == SQLITE_DONE ? 0 : lg_db_err(c->lg, rc, eb, "reading the seals");
+	rc = rc == KESU_STORE_DONE ? 0 : lg_db_err(c->lg, rc, eb, "reading the seals");
 out:
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	return rc;
 }
 
@@ -670,10 +670,10 @@ int kesu_ledger_seal_audit(struct kesu_ledger *lg, const struct kesu_seal_audit_
 	if (res->sealed)
 		res->after = res->chain.events - res->latest.seq;
 	/* One read transaction: the chain and the seals are seen at one moment. */
-	if (sqlite3_exec(lg->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return lg_db_err(lg, sqlite3_errcode(lg->db), eb, "auditing the seals");
+	if ((rc = lg_begin_read(lg, eb)) < 0)
+		return rc;
 	rc = audit_seals(&c, eb);
-	sqlite3_exec(lg->db, "COMMIT", NULL, NULL, NULL);
+	kesu_store_rollback(lg->db);
 	for (size_t i = 0; i < c.n_db; i++)
 		item_release(&c.db[i]);
 	free(c.db);

@@ -217,7 +217,7 @@ static const char *need_role(enum kesu_staff_need need)
 
 /* ---- reading ---- */
 
-static int staff_from_row(sqlite3_stmt *st, struct kesu_staff *s)
+static int staff_from_row(struct kesu_store_stmt *st, struct kesu_staff *s)
 {
 	memset(s, 0, sizeof(*s));
 	for (int i = 0; i < KESU_SF_COUNT; i++)
@@ -231,18 +231,18 @@ static int staff_from_row(sqlite3_stmt *st, struct kesu_staff *s)
 int kesu_staff_list(struct kesu_ledger *lg, int all, struct kesu_staff_list *out,
 		    struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = lg_prepare(lg, STAFF_SELECT " WHERE ?1 OR removed_at = ''"
+	rc = lg_prepare(lg, STAFF_SELECT " WHERE ?1 = 1 OR removed_at = ''"
 			" ORDER BY CASE role WHEN 'データ取扱責任者' THEN 0 WHEN 'データ取扱者' THEN 1"
 			" ELSE 2 END, CAST(substr(staff_id, 7) AS INTEGER)", &st, eb);
 	if (rc < 0)
 		return rc;
-	sqlite3_bind_int(st, 1, !!all);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	kesu_store_bind_int64(st, 1, !!all);
+	while ((rc = kesu_store_step(st)) == KESU_STORE_ROW) {
 		if (out->n == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
 			struct kesu_staff *n = realloc(out->items, ncap * sizeof(*n));
@@ -258,14 +258,14 @@ int kesu_staff_list(struct kesu_ledger *lg, int all, struct kesu_staff_list *out
 			goto fail;
 		out->n++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != KESU_STORE_DONE) {
 		rc = lg_db_err(lg, rc, eb, "reading the roster");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	kesu_staff_list_release(out);
 	return rc;
 }
@@ -413,7 +413,7 @@ static int staff_lookup(struct kesu_ledger *lg, const char *who, struct kesu_sta
 {
 	struct kesu_staff_list l;
 	char name[KESU_STAFF_NAME_MAX];
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -421,15 +421,15 @@ static int staff_lookup(struct kesu_ledger *lg, const char *who, struct kesu_sta
 		if ((rc = lg_prepare(lg, STAFF_SELECT " WHERE staff_id = ?1 AND removed_at = ''",
 				     &st, eb)) < 0)
 			return rc;
-		sqlite3_bind_text(st, 1, who, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
+		kesu_store_bind_text(st, 1, who);
+		rc = kesu_store_step(st);
+		if (rc == KESU_STORE_ROW)
 			rc = staff_from_row(st, s);
-		else if (rc == SQLITE_DONE)
+		else if (rc == KESU_STORE_DONE)
 			rc = 1;
 		else
 			rc = lg_db_err(lg, rc, eb, "reading the roster");
-		sqlite3_finalize(st);
+		kesu_store_finalize(st);
 	} else {
 		trim_name(who, name, sizeof(name));
 		if ((rc = kesu_staff_list(lg, 0, &l, eb)) < 0)
@@ -506,7 +506,7 @@ static int staff_write(struct kesu_ledger *lg, const char *action, const char *i
 		       const struct kesu_staff *cur, const struct kesu_staff *s, int insert,
 		       struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st = NULL;
+	struct kesu_store_stmt *st = NULL;
 	json_t *detail = NULL, *jc;
 	char sql[128];
 	int rc = -ENOMEM;
@@ -518,13 +518,13 @@ static int staff_write(struct kesu_ledger *lg, const char *action, const char *i
 		if ((rc = lg_prepare(lg, "INSERT INTO staff (staff_id, role, family_name, given_name)"
 				     " VALUES (?1, ?2, ?3, ?4)", &st, eb)) < 0)
 			goto out;
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		kesu_store_bind_text(st, 1, id);
 		for (int i = KESU_SF_ROLE; i <= KESU_SF_GIVEN; i++)
-			sqlite3_bind_text(st, i + 1, s->f[i], -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+			kesu_store_bind_text(st, i + 1, s->f[i]);
+		rc = kesu_store_step(st);
+		kesu_store_finalize(st);
 		st = NULL;
-		if (rc != SQLITE_DONE) {
+		if (rc != KESU_STORE_DONE) {
 			rc = lg_db_err(lg, rc, eb, "adding to the roster");
 			goto out;
 		}
@@ -544,12 +544,12 @@ static int staff_write(struct kesu_ledger *lg, const char *action, const char *i
 			 staff_fields[i].key);
 		if ((rc = lg_prepare(lg, sql, &st, eb)) < 0)
 			goto out;
-		sqlite3_bind_text(st, 1, nv, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+		kesu_store_bind_text(st, 1, nv);
+		kesu_store_bind_text(st, 2, id);
+		rc = kesu_store_step(st);
+		kesu_store_finalize(st);
 		st = NULL;
-		if (rc != SQLITE_DONE) {
+		if (rc != KESU_STORE_DONE) {
 			rc = lg_db_err(lg, rc, eb, "changing the roster");
 			goto out;
 		}
@@ -564,20 +564,20 @@ out:
 
 static int next_id(struct kesu_ledger *lg, char id[KESU_STAFF_ID_MAX], struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	int rc = lg_prepare(lg, "SELECT count(*) FROM staff", &st, eb);
 
 	if (rc < 0)
 		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = kesu_store_step(st);
+	if (rc == KESU_STORE_ROW) {
 		snprintf(id, KESU_STAFF_ID_MAX, "STAFF-%lld",
-			 (long long)sqlite3_column_int64(st, 0) + 1);
+			 (long long)kesu_store_int64(st, 0) + 1);
 		rc = 0;
 	} else {
 		rc = lg_db_err(lg, rc, eb, "reading the roster");
 	}
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	return rc;
 }
 

@@ -88,7 +88,7 @@ void kesu_work_list_release(struct kesu_work_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int work_from_row(sqlite3_stmt *st, struct kesu_work *w)
+static int work_from_row(struct kesu_store_stmt *st, struct kesu_work *w)
 {
 	memset(w, 0, sizeof(*w));
 	for (int i = 0; i < KESU_WF_COUNT; i++)
@@ -103,21 +103,21 @@ static int work_from_row(sqlite3_stmt *st, struct kesu_work *w)
 static int work_lookup(struct kesu_ledger *lg, const char *work_id, struct kesu_work *w,
 		       struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	int rc = lg_prepare(lg, WORK_SELECT " WHERE work_id = ?1", &st, eb);
 
 	memset(w, 0, sizeof(*w));
 	if (rc < 0)
 		return rc;
-	sqlite3_bind_text(st, 1, work_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	kesu_store_bind_text(st, 1, work_id);
+	rc = kesu_store_step(st);
+	if (rc == KESU_STORE_ROW)
 		rc = work_from_row(st, w) < 0 ? -ENOMEM : 1;
-	else if (rc == SQLITE_DONE)
+	else if (rc == KESU_STORE_DONE)
 		rc = 0;
 	else
 		rc = lg_db_err(lg, rc, eb, "reading work records");
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	return rc;
 }
 
@@ -135,14 +135,14 @@ int kesu_work_fetch(struct kesu_ledger *lg, const char *work_id, struct kesu_wor
 
 int kesu_work_list(struct kesu_ledger *lg, struct kesu_work_list *out, struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st;
+	struct kesu_store_stmt *st;
 	size_t cap = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if ((rc = lg_prepare(lg, WORK_SELECT " ORDER BY rowid", &st, eb)) < 0)
 		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = kesu_store_step(st)) == KESU_STORE_ROW) {
 		if (out->n == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
 			struct kesu_work *n = realloc(out->items, ncap * sizeof(*n));
@@ -158,14 +158,14 @@ int kesu_work_list(struct kesu_ledger *lg, struct kesu_work_list *out, struct ke
 			goto fail;
 		out->n++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != KESU_STORE_DONE) {
 		rc = lg_db_err(lg, rc, eb, "reading work records");
 		goto fail;
 	}
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	return 0;
 fail:
-	sqlite3_finalize(st);
+	kesu_store_finalize(st);
 	kesu_work_list_release(out);
 	return rc;
 }
@@ -175,7 +175,7 @@ static int work_write(struct kesu_ledger *lg, const char *action, const char *wo
 		      const struct kesu_work *cur, const struct kesu_work *w, int insert,
 		      struct kesu_errbuf *eb)
 {
-	sqlite3_stmt *st = NULL;
+	struct kesu_store_stmt *st = NULL;
 	json_t *detail = NULL, *jc;
 	char sql[160];
 	int rc = -ENOMEM;
@@ -187,11 +187,11 @@ static int work_write(struct kesu_ledger *lg, const char *action, const char *wo
 		if ((rc = lg_prepare(lg, "INSERT INTO work (work_id, state) VALUES (?1, '予定')", &st,
 				     eb)) < 0)
 			goto out;
-		sqlite3_bind_text(st, 1, work_id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+		kesu_store_bind_text(st, 1, work_id);
+		rc = kesu_store_step(st);
+		kesu_store_finalize(st);
 		st = NULL;
-		if (rc != SQLITE_DONE) {
+		if (rc != KESU_STORE_DONE) {
 			rc = lg_db_err(lg, rc, eb, "planning work");
 			goto out;
 		}
@@ -216,12 +216,12 @@ static int work_write(struct kesu_ledger *lg, const char *action, const char *wo
 			 work_fields[i].key);
 		if ((rc = lg_prepare(lg, sql, &st, eb)) < 0)
 			goto out;
-		sqlite3_bind_text(st, 1, nv, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, work_id, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		sqlite3_finalize(st);
+		kesu_store_bind_text(st, 1, nv);
+		kesu_store_bind_text(st, 2, work_id);
+		rc = kesu_store_step(st);
+		kesu_store_finalize(st);
 		st = NULL;
-		if (rc != SQLITE_DONE) {
+		if (rc != KESU_STORE_DONE) {
 			rc = lg_db_err(lg, rc, eb, "recording work");
 			goto out;
 		}
