@@ -503,6 +503,434 @@ START_TEST(test_scsi_sg3_utils_agree)
 }
 END_TEST
 
+
+/* ---- the methods, end to end: kesu wipe under the simulator ---- */
+
+struct wipe {
+	int status;                  /* kesu's exit status */
+	char outcome[16];            /* ERASED, FAILED, UNVERIFIED; "refused" before anything was sent */
+	char *text;                  /* reasons, stderr */
+	json_t *record;
+};
+
+static void wipe_free(struct wipe *w)
+{
+	free(w->text);
+	json_decref(w->record);
+	memset(w, 0, sizeof(*w));
+}
+
+static void append(struct wipe *w, const char *s)
+{
+	size_t n = w->text ? strlen(w->text) : 0;
+	char *t = realloc(w->text, n + strlen(s) + 2);
+
+	ck_assert_ptr_nonnull(t);
+	sprintf(t + n, "%s\n", s);
+	w->text = t;
+}
+
+/* kesu wipe --method method (extra options a1 a2) on the fixture's drive. */
+static void wipe_run(const struct sim_fx *f, struct wipe *w, const char *method, const char *a1,
+		     const char *a2)
+{
+	char out[4200];
+	const char *argv[] = { tu_kesu_bin(), "wipe", "--method", method, "--yes", "--quiet", "--json",
+			       "--out", out, f->dev, a1, a2, NULL };
+	struct tu_result r;
+	json_error_t je;
+	json_t *doc, *res, *v;
+	size_t i;
+
+	snprintf(out, sizeof(out), "%s/evidence", tu_tmpdir());
+	ck_assert_int_eq(tu_sh("mkdir -p %s", out), 0);
+	memset(w, 0, sizeof(*w));
+	sim_fx_run(f, &r, NULL, argv);
+	w->status = r.status;
+	snprintf(w->outcome, sizeof(w->outcome), "refused");
+	doc = r.out[0] == '{' ? json_loads(r.out, 0, &je) : NULL;
+	res = json_array_get(json_object_get(doc, "results"), 0);
+	if (res) {
+		const char *o = json_string_value(json_object_get(res, "outcome"));
+		const char *rec = json_string_value(json_object_get(res, "record"));
+
+		if (o && strcmp(o, "ERROR"))
+			snprintf(w->outcome, sizeof(w->outcome), "%s", o);
+		json_array_foreach(json_object_get(res, "reasons"), i, v)
+			append(w, json_string_value(v));
+		if (rec && rec[0])
+			w->record = json_load_file(rec, 0, &je);
+	}
+	append(w, r.err);
+	json_decref(doc);
+	tu_result_free(&r);
+}
+
+#define ck_text(w, s) ck_assert_msg((w)->text && strstr((w)->text, (s)), "expected '%s' in:\n%s", \
+				    (s), (w)->text ? (w)->text : "")
+
+static const char *rec_get(const struct wipe *w, const char *a, const char *b)
+{
+	json_t *v = json_object_get(w->record, a);
+
+	if (b)
+		v = json_object_get(v, b);
+	ck_assert_msg(json_is_string(v), "record has no %s.%s", a, b ? b : "");
+	return json_string_value(v);
+}
+
+/* The record's command log mentions what. */
+static bool cmds_have(const struct wipe *w, const char *what)
+{
+	char *t = json_dumps(json_object_get(w->record, "commands"), 0);
+	bool has = t && strstr(t, what);
+
+	free(t);
+	return has;
+}
+
+/* The record's pattern "0xAABBCCDD" (bytes in media order) as the 32-bit word all_word() reads. */
+static uint32_t rec_pattern(const struct wipe *w)
+{
+	unsigned b[4] = { 0 };
+
+	ck_assert_int_eq(sscanf(rec_get(w, "method", "pattern"), "0x%2x%2x%2x%2x", &b[0], &b[1], &b[2],
+				&b[3]), 4);
+	return b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static uint8_t *media(const struct sim_fx *f)
+{
+	int fd = open(f->dev, O_RDONLY);
+	uint8_t *buf = malloc(DEV_SIZE);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_ptr_nonnull(buf);
+	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	ck_assert_int_eq(pread(fd, buf, DEV_SIZE, 0), DEV_SIZE);
+	close(fd);
+	return buf;
+}
+
+static bool all_word(const uint8_t *b, size_t len, uint32_t v)
+{
+	for (size_t i = 0; i + 4 <= len; i += 4)
+		if ((uint32_t)(b[i] | b[i + 1] << 8 | b[i + 2] << 16 | (uint32_t)b[i + 3] << 24) != v)
+			return false;
+	return true;
+}
+
+static size_t same_blocks(const uint8_t *a, const uint8_t *b)
+{
+	size_t same = 0;
+
+	for (size_t i = 0; i < DEV_SIZE; i += 4096)
+		same += !memcmp(a + i, b + i, 4096);
+	return same;
+}
+
+static void ck_erased(const struct wipe *w, const char *method, const char *category)
+{
+	ck_assert_msg(!strcmp(w->outcome, "ERASED"), "outcome %s, want ERASED:\n%s", w->outcome, w->text);
+	ck_assert_str_eq(rec_get(w, "outcome", NULL), "ERASED");
+	ck_assert_str_eq(rec_get(w, "method", "name"), method);
+	ck_assert_str_eq(rec_get(w, "method", "category"), category);
+	ck_assert_str_eq(rec_get(w, "verification", "result"), "passed");
+}
+
+static void ck_not_erased(const struct wipe *w)
+{
+	ck_assert_msg(strcmp(w->outcome, "ERASED") && strcmp(w->outcome, "UNVERIFIED"),
+		      "outcome %s:\n%s", w->outcome, w->text);
+	ck_assert_msg(!strcmp(w->outcome, "FAILED") || !strcmp(w->outcome, "refused"),
+		      "outcome %s:\n%s", w->outcome, w->text);
+}
+
+START_TEST(test_scsi_methods_change_media)
+{
+	struct sim_fx f;
+	struct wipe w;
+	uint8_t *before, *after;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	/* Block erase on a hard disk: zeros everywhere, Purge. */
+	sim_fx_setup(&f, DEV_SIZE, SCSI(",\"rotational\":true,\"sanitize_seconds\":1.5"));
+	sim_fx_fill_random(&f);
+	wipe_run(&f, &w, "scsi-sanitize-block", NULL, NULL);
+	ck_erased(&w, "scsi-sanitize-block", "Purge");
+	after = media(&f);
+	ck_assert(all_word(after, DEV_SIZE, 0));
+	free(after);
+	/* Polled with progress: REQUEST SENSE saw it running, the record names the protection. */
+	ck_assert(sim_fx_log_has(&f, "scsi SANITIZE opcode=0x48 sa=0x02 immed=1 ause=1"));
+	ck_assert(sim_fx_log_has(&f, "scsi REQUEST_SENSE opcode=0x03 desc=1 state=1"));
+	ck_assert_ptr_nonnull(strstr(rec_get(&w, "method", "details"), "no protection information"));
+	ck_assert_ptr_nonnull(strstr(rec_get(&w, "hidden_areas", "detail"), "over-provisioned"));
+	ck_assert(cmds_have(&w, "SANITIZE BLOCK ERASE"));
+	wipe_free(&w);
+
+	/* A drive whose erased blocks read as ones. */
+	sim_fx_config(&f, SCSI(",\"sanitize\":{\"block_fill\":\"ones\"}"));
+	sim_fx_fill_random(&f);
+	wipe_run(&f, &w, "scsi-sanitize-block", NULL, NULL);
+	ck_erased(&w, "scsi-sanitize-block", "Purge");
+	after = media(&f);
+	ck_assert(all_word(after, DEV_SIZE, 0xFFFFFFFFu));
+	free(after);
+	wipe_free(&w);
+
+	/* Crypto erase: new, random-looking content everywhere; protection information noted. */
+	sim_fx_config(&f, SCSI(",\"protection_type\":2"));
+	sim_fx_fill_random(&f);
+	before = media(&f);
+	wipe_run(&f, &w, "scsi-sanitize-crypto", NULL, NULL);
+	ck_erased(&w, "scsi-sanitize-crypto", "Purge");
+	after = media(&f);
+	ck_assert_uint_eq(same_blocks(before, after), 0);
+	ck_assert(!all_word(after, DEV_SIZE, 0));
+	ck_assert_ptr_nonnull(strstr(rec_get(&w, "method", "details"),
+				     "protection information type 2 enabled"));
+	free(before);
+	free(after);
+	wipe_free(&w);
+
+	/* Overwrite with kesu's pattern: the pattern everywhere; Purge on a hard disk, Clear on an SSD. */
+	sim_fx_config(&f, SCSI(",\"rotational\":true"));
+	sim_fx_fill_random(&f);
+	wipe_run(&f, &w, "scsi-sanitize-overwrite", NULL, NULL);
+	ck_erased(&w, "scsi-sanitize-overwrite", "Purge");
+	after = media(&f);
+	ck_assert(all_word(after, DEV_SIZE, rec_pattern(&w)));
+	ck_assert(sim_fx_log_has(&f, "sa=0x01 immed=1 ause=1"));
+	free(after);
+	wipe_free(&w);
+	sim_fx_config(&f, SCSI(""));
+	sim_fx_fill_random(&f);
+	wipe_run(&f, &w, "scsi-sanitize-overwrite", NULL, NULL);
+	ck_erased(&w, "scsi-sanitize-overwrite", "Clear");
+	wipe_free(&w);
+	tu_loop_detach(f.dev);
+}
+END_TEST
+
+START_TEST(test_scsi_misbehaviour_never_erased)
+{
+	static const char *const mb[] = { "lie", "first_lba_only", "fail_midway", "abort" };
+	struct sim_fx f;
+	struct wipe w;
+	char cfg[256];
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	sim_fx_loop(&f, DEV_SIZE);
+	for (size_t i = 0; i < sizeof(mb) / sizeof(mb[0]); i++) {
+		for (int m = 0; m < 3; m++) {
+			const char *method = m == 0 ? "scsi-sanitize-block" : m == 1 ?
+					     "scsi-sanitize-crypto" : "scsi-sanitize-overwrite";
+
+			snprintf(cfg, sizeof(cfg), SCSI(",\"misbehave\":\"%s\""), "%s", mb[i]);
+			sim_fx_config(&f, cfg);
+			sim_fx_fill_random(&f);
+			wipe_run(&f, &w, method, NULL, NULL);
+			ck_not_erased(&w);
+			ck_assert_msg(!strcmp(w.outcome, "FAILED"), "%s %s: %s\n%s", mb[i], method,
+				      w.outcome, w.text);
+			if (!strcmp(mb[i], "fail_midway")) {
+				/* Reported with the way out, never cleared behind the operator's back. */
+				ck_text(&w, "SANITIZE COMMAND FAILED");
+				ck_text(&w, "EXIT FAILURE MODE");
+				ck_text(&w, "kesu unlock");
+				ck_assert(!sim_fx_log_has(&f, "exit_failure_mode"));
+			}
+			wipe_free(&w);
+		}
+	}
+	/* A stall: progress stops, kesu stops watching and says so. */
+	sim_fx_config(&f, SCSI(",\"misbehave\":\"stall\",\"sanitize_seconds\":20,\"stall_at\":0.1"));
+	wipe_run(&f, &w, "scsi-sanitize-block", "--stall-timeout", "1");
+	ck_assert_str_eq(w.outcome, "FAILED");
+	ck_text(&w, "made no progress");
+	wipe_free(&w);
+	tu_loop_detach(f.dev);
+}
+END_TEST
+
+START_TEST(test_scsi_refusals)
+{
+	struct sim_fx f;
+	struct wipe w;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	sim_fx_setup(&f, DEV_SIZE, SCSI(",\"sanitize\":{\"block\":false}"));
+	wipe_run(&f, &w, "scsi-sanitize-block", NULL, NULL);
+	ck_assert_str_eq(w.outcome, "refused");
+	ck_text(&w, "REPORT SUPPORTED OPERATION CODES");
+	ck_assert(!sim_fx_log_has(&f, "scsi SANITIZE"));
+	wipe_free(&w);
+	/* Support not reported: kesu sends no erase it cannot know is supported. */
+	sim_fx_config(&f, SCSI(",\"report_opcodes\":false"));
+	wipe_run(&f, &w, "scsi-sanitize-crypto", NULL, NULL);
+	ck_assert_str_eq(w.outcome, "refused");
+	ck_text(&w, "refuses REPORT SUPPORTED OPERATION CODES");
+	ck_assert(!sim_fx_log_has(&f, "scsi SANITIZE"));
+	wipe_free(&w);
+	/* SCSI methods on an ATA drive, ATA methods on a SCSI drive. */
+	sim_fx_config(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\"}]}");
+	wipe_run(&f, &w, "scsi-sanitize-block", NULL, NULL);
+	ck_assert_str_eq(w.outcome, "refused");
+	wipe_free(&w);
+	sim_fx_config(&f, SCSI(""));
+	wipe_run(&f, &w, "ata-sanitize-block", NULL, NULL);
+	ck_assert_str_eq(w.outcome, "refused");
+	ck_assert(!sim_fx_log_has(&f, "scsi SANITIZE"));
+	wipe_free(&w);
+	tu_loop_detach(f.dev);
+}
+END_TEST
+
+/* kesu wipe --dry-run --method auto: the method it would choose. */
+static void ck_auto(struct sim_fx *f, const char *tmpl, const char *want)
+{
+	const char *argv[] = { tu_kesu_bin(), "wipe", "--dry-run", "--method", "auto", f->dev, NULL };
+	struct tu_result r;
+	char chosen[64] = "";
+	const char *m;
+
+	sim_fx_config(f, tmpl);
+	sim_fx_run(f, &r, NULL, argv);
+	ck_assert_msg(r.status == 0, "kesu wipe --dry-run exited %d: %s", r.status, r.err);
+	m = strstr(r.out, "  method:       ");
+	ck_assert_ptr_nonnull(m);
+	sscanf(m, "  method:       %63s", chosen);
+	ck_assert_msg(!strcmp(chosen, want), "auto chose %s, want %s:\n%s", chosen, want, r.out);
+	tu_result_free(&r);
+	ck_assert(!sim_fx_log_has(f, "scsi SANITIZE"));
+}
+
+START_TEST(test_scsi_auto)
+{
+	struct sim_fx f;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	sim_fx_loop(&f, DEV_SIZE);
+	ck_auto(&f, SCSI(""), "scsi-sanitize-block");
+	ck_auto(&f, SCSI(",\"sanitize\":{\"block\":false}"), "scsi-sanitize-crypto");
+	ck_auto(&f, SCSI(",\"rotational\":true,\"sanitize\":{\"block\":false,\"crypto\":false}"),
+		"scsi-sanitize-overwrite");
+	/* On an SSD a sanitize overwrite is only a Clear: kesu's own overwrite instead. */
+	ck_auto(&f, SCSI(",\"sanitize\":{\"block\":false,\"crypto\":false}"), "overwrite");
+	ck_auto(&f, SCSI(",\"report_opcodes\":false"), "overwrite");
+	tu_loop_detach(f.dev);
+}
+END_TEST
+
+START_TEST(test_scsi_waits_for_running_sanitize)
+{
+	const char *argv[] = { "sg_sanitize", "--crypto", "--early", NULL, NULL };
+	struct tu_result r;
+	struct sim_fx f;
+	struct wipe w;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	if (!have("sg_sanitize")) {
+		fprintf(stderr, "%s: skipped: sg_sanitize is not installed (Debian sg3-utils)\n", __func__);
+		return;
+	}
+	sim_fx_setup(&f, DEV_SIZE, SCSI(",\"sanitize_seconds\":1.5"));
+	sim_fx_fill_random(&f);
+	/* Someone else's crypto erase is running when kesu starts. */
+	argv[3] = f.dev;
+	sim_fx_run(&f, &r, NULL, argv);
+	ck_assert_msg(r.status == 0, "sg_sanitize: %s", r.err);
+	tu_result_free(&r);
+	wipe_run(&f, &w, "scsi-sanitize-block", NULL, NULL);
+	ck_erased(&w, "scsi-sanitize-block", "Purge");
+	ck_assert(sim_fx_log_has(&f, "scsi SANITIZE_COMPLETE sa=0x03 -> ok"));
+	ck_assert(sim_fx_log_has(&f, "scsi SANITIZE_COMPLETE sa=0x02 -> ok"));
+	ck_assert(cmds_have(&w, "a sanitize started earlier is running"));
+	wipe_free(&w);
+	tu_loop_detach(f.dev);
+}
+END_TEST
+
+
+/* kesu unlock --exit-failure-mode on the fixture's drive; its exit status, stdout+stderr in *text. */
+static int unlock_efm(const struct sim_fx *f, const char *extra, char **text)
+{
+	const char *argv[] = { tu_kesu_bin(), "unlock", f->dev, "--exit-failure-mode", "--yes", extra, NULL };
+	struct tu_result r;
+	int status;
+
+	sim_fx_run(f, &r, NULL, argv);
+	status = r.status;
+	*text = malloc(strlen(r.out) + strlen(r.err) + 1);
+	ck_assert_ptr_nonnull(*text);
+	sprintf(*text, "%s%s", r.out, r.err);
+	tu_result_free(&r);
+	return status;
+}
+
+START_TEST(test_scsi_exit_failure_mode)
+{
+	const char *sgargv[] = { "sg_sanitize", "--block", "--early", NULL, NULL };
+	struct tu_result r;
+	struct sim_fx f;
+	struct wipe w;
+	json_t *doc;
+	char *t;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	sim_fx_setup(&f, DEV_SIZE, SCSI(",\"misbehave\":\"fail_midway\""));
+	/* Nothing to do on a healthy drive; nothing sent. */
+	ck_assert_int_eq(unlock_efm(&f, NULL, &t), 0);
+	ck_has(t, "not in sanitize failure mode");
+	free(t);
+	ck_assert(!sim_fx_log_has(&f, "scsi SANITIZE "));
+	wipe_run(&f, &w, "scsi-sanitize-block", NULL, NULL);
+	ck_assert_str_eq(w.outcome, "FAILED");
+	wipe_free(&w);
+	doc = info_json(&f);
+	ck_assert_str_eq(jstr(doc, "scsi", "sanitize_state"), "failed");
+	json_decref(doc);
+	/* --dry-run says what it would send and sends nothing. */
+	ck_assert_int_eq(unlock_efm(&f, "--dry-run", &t), 0);
+	ck_has(t, "would send SANITIZE EXIT FAILURE MODE");
+	free(t);
+	ck_assert(!sim_fx_log_has(&f, "exit_failure_mode"));
+	ck_assert_int_eq(unlock_efm(&f, NULL, &t), 0);
+	ck_has(t, "sanitize failure mode ended");
+	free(t);
+	ck_assert(sim_fx_log_has(&f, "sa=0x1f immed=0 ause=0 znr=0 exit_failure_mode -> ok"));
+	doc = info_json(&f);
+	ck_assert_str_eq(jstr(doc, "scsi", "sanitize_state"), "idle");
+	json_decref(doc);
+
+	/* A sanitize that failed without AUSE: the device refuses EXIT FAILURE MODE, kesu says what is left. */
+	if (!have("sg_sanitize")) {
+		fprintf(stderr, "%s: part skipped: sg_sanitize is not installed\n", __func__);
+	} else {
+		sgargv[3] = f.dev;
+		sim_fx_run(&f, &r, NULL, sgargv);
+		tu_result_free(&r);
+		ck_assert_int_ne(unlock_efm(&f, NULL, &t), 0);
+		ck_has(t, "refuses EXIT FAILURE MODE");
+		ck_has(t, "only a sanitize that succeeds");
+		free(t);
+	}
+	/* An ATA drive has no sanitize failure mode of this kind. */
+	sim_fx_config(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\"}]}");
+	ck_assert_int_ne(unlock_efm(&f, NULL, &t), 0);
+	ck_has(t, "not a SCSI drive");
+	free(t);
+	tu_loop_detach(f.dev);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	const struct tu_case cases[] = {
@@ -514,6 +942,12 @@ int main(int argc, char **argv)
 		{ "loop_is_no_scsi", test_scsi_loop_is_no_scsi },
 		{ "info_sim", test_scsi_info_sim },
 		{ "sg3_utils_agree", test_scsi_sg3_utils_agree },
+		{ "methods_change_media", test_scsi_methods_change_media },
+		{ "misbehaviour_never_erased", test_scsi_misbehaviour_never_erased },
+		{ "refusals", test_scsi_refusals },
+		{ "auto", test_scsi_auto },
+		{ "waits_for_running_sanitize", test_scsi_waits_for_running_sanitize },
+		{ "exit_failure_mode", test_scsi_exit_failure_mode },
 	};
 	Suite *s;
 

@@ -121,4 +121,15 @@ int kesu_fw_ata_recover_check(const struct kesu_ata_security *s, const char *pat
 int kesu_fw_ata_recover(int fd, const char *path, const char *password, struct kesu_result *r,
 			struct kesu_errbuf *eb);
 
+/*
+ * Leave the sanitize failure mode a failed SCSI sanitize left fd's device in
+ * (path names it): REQUEST SENSE, SANITIZE EXIT FAILURE MODE, REQUEST SENSE to
+ * confirm. 0: left; 1: the device is not in failure mode, nothing was sent;
+ * -EBUSY a sanitize is still running; -KESU_E_UNSUPPORTED the device refuses
+ * it (the failed sanitize had no AUSE); other errors with eb. r (may be NULL)
+ * receives the commands. The data is in an unknown state afterwards.
+ */
+int kesu_fw_scsi_exit_failure(int fd, const char *path, struct kesu_result *r,
+			      struct kesu_errbuf *eb);
+
 #endif

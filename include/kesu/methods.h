@@ -46,6 +46,9 @@ enum kesu_method {
 	KESU_METHOD_NVME_SANITIZE_BLOCK,
 	KESU_METHOD_NVME_SANITIZE_CRYPTO,
 	KESU_METHOD_NVME_SANITIZE_OVERWRITE,
+	KESU_METHOD_SCSI_SANITIZE_BLOCK,
+	KESU_METHOD_SCSI_SANITIZE_CRYPTO,
+	KESU_METHOD_SCSI_SANITIZE_OVERWRITE,
 	KESU_METHOD_COUNT
 };
 
@@ -60,7 +63,8 @@ enum kesu_method_family {
 	KESU_FAMILY_OVERWRITE = 0,  /* normal writes through the block device (kesu's own) */
 	KESU_FAMILY_ATA,            /* ATA commands (SAT ATA PASS-THROUGH) */
 	KESU_FAMILY_NVME,           /* NVMe admin commands */
-	/* SCSI, TCG Opal, MMC come here */
+	KESU_FAMILY_SCSI,           /* SCSI commands (SAS/FC/UAS disks, not ATA behind SAT) */
+	/* TCG Opal, MMC come here */
 	KESU_FAMILY_COUNT
 };
 

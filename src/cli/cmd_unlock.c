@@ -6,6 +6,10 @@
  * (UNLOCK when locked, DISABLE PASSWORD, IDENTIFY) is kesu_fw_ata_recover().
  * This file parses, checks that the drive and the record belong together,
  * asks, and prints what was sent and the security state afterwards.
+ *
+ * kesu unlock --exit-failure-mode: a SCSI drive that a failed sanitize left
+ * in sanitize failure mode gets SANITIZE EXIT FAILURE MODE
+ * (kesu_fw_scsi_exit_failure()).
  */
 #include <kesu/cli.h>
 #include <kesu/drive.h>
@@ -38,6 +42,7 @@ struct unlock_args {
 	const char *password;        /* --password, or the record's */
 	const char *record;          /* --record FILE */
 	int yes, dry_run, json;
+	int exit_failure;            /* --exit-failure-mode: SCSI sanitize failure mode */
 };
 
 /* What the record says about the drive and its password. */
@@ -65,17 +70,22 @@ struct unlock_run {
 static void usage(FILE *out)
 {
 	fputs("Usage: kesu unlock DEVICE --password PW [--yes] [--dry-run] [--json]\n"
-	      "       kesu unlock DEVICE --record FILE [--yes] [--dry-run] [--json]\n\n"
+	      "       kesu unlock DEVICE --record FILE [--yes] [--dry-run] [--json]\n"
+	      "       kesu unlock DEVICE --exit-failure-mode [--yes] [--dry-run] [--json]\n\n"
 	      "Remove the ATA user password that an interrupted or failed security erase\n"
 	      "left on DEVICE (kesu's temporary password 'kesu-...', or any user password\n"
 	      "you know): SECURITY UNLOCK when the drive is locked, then SECURITY DISABLE\n"
 	      "PASSWORD, then IDENTIFY DEVICE to confirm. Nothing is erased.\n\n"
+	      "With --exit-failure-mode: a SCSI (SAS) drive that a failed sanitize left in\n"
+	      "sanitize failure mode (it refuses reads and writes) gets SANITIZE EXIT FAILURE\n"
+	      "MODE, then REQUEST SENSE to confirm. Its data is then in an unknown state.\n\n"
 	      "Options:\n"
 	      "  -p, --password PW   the user password (at most 32 bytes)\n"
 	      "  -r, --record FILE   take the password from a kesu wipe record (R-....record.json,\n"
 	      "                      its secrets.ata_user_password); the record's serial must be\n"
 	      "                      DEVICE's\n"
 	      "  -y, --yes           do not ask for confirmation\n"
+	      "      --exit-failure-mode  end a SCSI drive's sanitize failure mode (no password)\n"
 	      "      --dry-run       show the drive's state and what would be sent; send nothing\n"
 	      "      --json          print the commands sent and the final state as JSON\n"
 	      "  -h, --help          show this help\n\n"
@@ -84,13 +94,14 @@ static void usage(FILE *out)
 	      "confirmed, 14 frozen or still locked. See kesu-unlock(8).\n", out);
 }
 
-enum { OPT_DRY_RUN = 256, OPT_JSON };
+enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_EXIT_FAILURE };
 
 /* 0 to run, 1 when --help was printed, -1 on a usage error (printed). */
 static int parse_args(int argc, char **argv, struct unlock_args *a)
 {
 	static const struct option longopts[] = {
 		{ "dry-run",  no_argument,       NULL, OPT_DRY_RUN },
+		{ "exit-failure-mode", no_argument, NULL, OPT_EXIT_FAILURE },
 		{ "help",     no_argument,       NULL, 'h' },
 		{ "json",     no_argument,       NULL, OPT_JSON },
 		{ "password", required_argument, NULL, 'p' },
@@ -111,6 +122,7 @@ static int parse_args(int argc, char **argv, struct unlock_args *a)
 		case 'y': a->yes = 1; break;
 		case OPT_DRY_RUN: a->dry_run = 1; break;
 		case OPT_JSON: a->json = 1; break;
+		case OPT_EXIT_FAILURE: a->exit_failure = 1; break;
 		default:
 			fputs("Try 'kesu unlock --help'.\n", stderr);
 			return -1;
@@ -125,7 +137,11 @@ static int parse_args(int argc, char **argv, struct unlock_args *a)
 		return -1;
 	}
 	a->device = argv[optind];
-	if (!a->password == !a->record) {
+	if (a->exit_failure && (a->password || a->record)) {
+		kesu_cli_error("--exit-failure-mode takes no password and no record");
+		return -1;
+	}
+	if (!a->exit_failure && !a->password == !a->record) {
 		kesu_cli_error("give the password with --password PW or take it from the erase's "
 			       "record with --record FILE (one of them)");
 		return -1;
@@ -352,8 +368,9 @@ static void print_json(const struct unlock_run *u)
 	char *text;
 
 	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:s, s:s, s:i}",
-			"device", u->id.path, "model", u->drv.ata.model, "serial",
-			u->drv.ata.serial, "record", u->a->record ? u->a->record : "",
+			"device", u->id.path, "model", u->drv.proto == KESU_DRIVE_SCSI ?
+			u->drv.scsi.inq.product : u->drv.ata.model, "serial",
+			u->drv.proto == KESU_DRIVE_SCSI ? u->drv.scsi.serial : u->drv.ata.serial, "record", u->a->record ? u->a->record : "",
 			"record_id", u->rec ? u->rec->record_id : "", "dry_run", u->a->dry_run,
 			"commands", cmds ? cmds : json_array(), "result", u->result,
 			"error", u->eb.msg, "exit", u->code);
@@ -543,6 +560,110 @@ out:
 	return code;
 }
 
+/* ---- SCSI: leaving sanitize failure mode ---- */
+
+/* 0 go, 1 nothing to do, < 0 refused (u->eb). */
+static int scsi_check(struct unlock_run *u)
+{
+	const char *path = u->id.path;
+
+	if (u->drv.proto != KESU_DRIVE_SCSI)
+		return kesu_err_set(&u->eb, -KESU_E_UNSUPPORTED, "refusing --exit-failure-mode on "
+				    "%s: it is not a SCSI drive (it answers no SCSI INQUIRY as one%s%s); "
+				    "EXIT FAILURE MODE is a SCSI SANITIZE service action", path,
+				    u->drv.probe_note[0] ? ": " : "", u->drv.probe_note);
+	if (u->drv.scsi.san_state == KESU_SCSI_SAN_IN_PROGRESS)
+		return kesu_err_set(&u->eb, -EBUSY, "%s: a sanitize is in progress (%.1f%%); it "
+				    "cannot be stopped: wait for it to end ('kesu info %s')", path,
+				    u->drv.scsi.san_progress * 100.0 / 65536, path);
+	return u->drv.scsi.san_state == KESU_SCSI_SAN_FAILED ? 0 : 1;
+}
+
+static int scsi_confirm(struct unlock_run *u)
+{
+	char line[64];
+
+	if (u->a->yes)
+		return 0;
+	if (!isatty(STDIN_FILENO))
+		return kesu_err_set(&u->eb, -1, "not sending EXIT FAILURE MODE: no terminal to "
+				    "confirm on and no --yes; nothing was sent");
+	fprintf(stderr, "kesu unlock will end the sanitize failure mode of:\n  %s  '%s %s'  serial "
+		"'%s'\n  sending SANITIZE EXIT FAILURE MODE. The data stays in the unknown state "
+		"the failed sanitize left. Type 'yes' to send it: ", u->id.path,
+		u->drv.scsi.inq.vendor, u->drv.scsi.inq.product, u->drv.scsi.serial);
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (!strcmp(line, "yes"))
+			return 0;
+	}
+	return kesu_err_set(&u->eb, -1, "not confirmed; nothing was sent");
+}
+
+/* Probe (shared and read-only for --dry-run, else exclusively), check, ask, send. */
+static int scsi_run(struct unlock_run *u)
+{
+	struct kesu_target t = { .fd = -1 };
+	int rc, code;
+
+	if (u->a->dry_run) {
+		rc = kesu_dev_identify(u->a->device, false, &u->id, &u->eb);
+		if (rc == 0) {
+			t.fd = open(u->id.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+			if (t.fd < 0)
+				rc = kesu_err_set(&u->eb, -errno, "cannot open %s: %s", u->id.path,
+						  strerror(errno));
+		}
+	} else {
+		rc = kesu_target_open(u->a->device, 0, &t, &u->eb);
+		u->id = t.id;
+	}
+	if (rc < 0) {
+		snprintf(u->id.path, sizeof(u->id.path), "%s", u->a->device);
+		u->result = "refused";
+		return kesu_exit_for(rc);
+	}
+	kesu_drive_probe(t.fd, &u->id, &u->drv);
+	rc = scsi_check(u);
+	if (rc == 1) {
+		u->result = "not-in-failure-mode";
+		code = KESU_EXIT_OK;
+	} else if (rc < 0) {
+		code = refusal(u, rc);
+	} else if (u->a->dry_run) {
+		u->result = "would-exit-failure-mode";
+		code = KESU_EXIT_OK;
+	} else if (scsi_confirm(u) < 0) {
+		u->result = "declined";
+		code = KESU_EXIT_DECLINED;
+	} else {
+		rc = kesu_fw_scsi_exit_failure(t.fd, u->id.path, &u->r, &u->eb);
+		u->result = rc == 0 ? "exited-failure-mode" : rc == 1 ? "not-in-failure-mode" :
+			    "failed";
+		code = rc < 0 ? kesu_exit_for(rc) : KESU_EXIT_OK;
+	}
+	if (u->a->dry_run)
+		close(t.fd);
+	else
+		kesu_target_close(&t);
+	return code;
+}
+
+static void scsi_print(const struct unlock_run *u)
+{
+	print_commands(u);
+	if (!strcmp(u->result, "not-in-failure-mode"))
+		printf("%s is not in sanitize failure mode: nothing to do; nothing was sent.\n",
+		       u->id.path);
+	else if (!strcmp(u->result, "would-exit-failure-mode"))
+		printf("%s is in sanitize failure mode: would send SANITIZE EXIT FAILURE MODE.\n"
+		       "dry run: nothing was sent.\n", u->id.path);
+	else if (!strcmp(u->result, "exited-failure-mode"))
+		printf("%s: sanitize failure mode ended (EXIT FAILURE MODE); its data is in an "
+		       "unknown state: erase it again\n", u->id.path);
+}
+
 int cmd_unlock(int argc, char **argv)
 {
 	struct unlock_args a = { 0 };
@@ -569,9 +690,14 @@ int cmd_unlock(int argc, char **argv)
 		kesu_cli_error("out of memory");
 		return KESU_EXIT_IO;
 	}
-	u.code = a.dry_run ? dry_run(&u) : real_run(&u);
+	if (a.exit_failure)
+		u.code = scsi_run(&u);
+	else
+		u.code = a.dry_run ? dry_run(&u) : real_run(&u);
 	if (a.json && u.id.path[0]) {
 		print_json(&u);
+	} else if (!a.json && a.exit_failure) {
+		scsi_print(&u);
 	} else if (!a.json) {
 		if (a.dry_run && u.drv.proto == KESU_DRIVE_ATA)
 			print_dry_run(&u);

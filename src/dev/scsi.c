@@ -768,10 +768,11 @@ int kesu_scsi_probe(int fd, struct kesu_scsi_info *info, struct kesu_errbuf *eb)
 	probe_vpd(fd, info);
 	probe_state(fd, info);
 	if (info->san_state == KESU_SCSI_SAN_IN_PROGRESS) {
-		/* The device answers little else until the sanitize ends. */
+		/* The device answers little else until the sanitize ends; some answer this. */
 		snprintf(info->note, sizeof(info->note), "a sanitize is in progress (%.1f%%): the "
-			 "device refuses other commands until it ends",
+			 "device refuses most commands until it ends",
 			 info->san_progress * 100.0 / 65536);
+		probe_support(fd, info);
 		return 0;
 	}
 	probe_capacity(fd, info);

@@ -105,5 +105,9 @@ void fw_nvme_sanitize_check(const struct kesu_drive *d, const struct kesu_method
 			    struct kesu_method_eval *e);
 int fw_nvme_sanitize_run(struct fw_run *ru, const struct kesu_method_desc *m);
 bool fw_nvme_sanitize_wide(const struct kesu_drive *d, const struct kesu_method_desc *m);
+/* scsi_sanitize.c: action is an enum kesu_scsi_sanitize_sa */
+void fw_scsi_sanitize_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
+			    struct kesu_method_eval *e);
+int fw_scsi_sanitize_run(struct fw_run *ru, const struct kesu_method_desc *m);
 
 #endif

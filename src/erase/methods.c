@@ -104,6 +104,30 @@ const struct kesu_method_desc kesu_methods[KESU_METHOD_COUNT] = {
 		.check = fw_nvme_sanitize_check, .run = fw_nvme_sanitize_run,
 		.controller_wide = fw_nvme_sanitize_wide, .auto_rank = 8,
 		.help = "Sanitize overwrite, --pattern, --passes (Purge)" },
+	ROW(KESU_METHOD_SCSI_SANITIZE_BLOCK), .name = "scsi-sanitize-block", .family = KESU_FAMILY_SCSI,
+		.nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_PURGE,
+		.leaves = KESU_LEAVES_ZERO_OR_ONE, .readback = KESU_RB_ZERO_OR_ONES,
+		.action = KESU_SCSI_SANITIZE_BLOCK_ERASE,
+		.commands = "SANITIZE BLOCK ERASE (IMMED, AUSE), then REQUEST SENSE polled",
+		.check = fw_scsi_sanitize_check, .run = fw_scsi_sanitize_run,
+		.auto_rank = 11, .menu = true,
+		.help = "SCSI SANITIZE BLOCK ERASE (Purge)" },
+	ROW(KESU_METHOD_SCSI_SANITIZE_CRYPTO), .name = "scsi-sanitize-crypto", .family = KESU_FAMILY_SCSI,
+		.nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_PURGE,
+		.leaves = KESU_LEAVES_CRYPTO, .readback = KESU_RB_CHANGED,
+		.action = KESU_SCSI_SANITIZE_CRYPTO_ERASE,
+		.commands = "SANITIZE CRYPTOGRAPHIC ERASE (IMMED, AUSE), then REQUEST SENSE polled",
+		.check = fw_scsi_sanitize_check, .run = fw_scsi_sanitize_run,
+		.auto_rank = 12, .menu = true,
+		.help = "SCSI SANITIZE CRYPTOGRAPHIC ERASE, a new key (Purge)" },
+	ROW(KESU_METHOD_SCSI_SANITIZE_OVERWRITE), .name = "scsi-sanitize-overwrite",
+		.family = KESU_FAMILY_SCSI, .nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_CLEAR,
+		.leaves = KESU_LEAVES_PATTERN32, .readback = KESU_RB_PATTERN32,
+		.action = KESU_SCSI_SANITIZE_OVERWRITE,
+		.commands = "SANITIZE OVERWRITE (IMMED, AUSE, the 4-byte pattern), then REQUEST SENSE polled",
+		.check = fw_scsi_sanitize_check, .run = fw_scsi_sanitize_run,
+		.auto_rank = 13,
+		.help = "SCSI SANITIZE OVERWRITE, --pattern, --passes (Purge on HDD)" },
 };
 
 /* What a family needs the drive to answer, and what to say when it does not. */
@@ -116,6 +140,8 @@ static const struct {
 	[KESU_FAMILY_ATA] = { "ATA", KESU_DRIVE_ATA,
 			      "not an ATA drive (no answer to ATA PASS-THROUGH IDENTIFY)" },
 	[KESU_FAMILY_NVME] = { "NVMe", KESU_DRIVE_NVME, "not an NVMe drive" },
+	[KESU_FAMILY_SCSI] = { "SCSI", KESU_DRIVE_SCSI,
+			       "not a SCSI drive (no SCSI INQUIRY answer, or an ATA disk behind SAT)" },
 };
 
 static const char *const leaves_names[] = {

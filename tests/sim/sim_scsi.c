@@ -444,10 +444,10 @@ static bool allowed_while(const struct scsi_ctx *x)
 {
 	uint8_t op = x->cdb[0];
 
-	if (op == 0x12 || op == 0x03 || op == 0xA0)
+	if (op == 0x12 || op == 0x03 || op == 0xA0 || op == 0xA3)
 		return true;
-	/* failure mode: also SANITIZE and what does not touch the medium */
-	return x->st->san_state == SAN_FAILED && (op == 0x48 || op == 0xA3);
+	/* failure mode: also SANITIZE */
+	return x->st->san_state == SAN_FAILED && op == 0x48;
 }
 
 static void dispatch(struct scsi_ctx *x)
