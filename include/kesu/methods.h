@@ -162,6 +162,9 @@ struct kesu_method_eval {
 	char reason[256];                /* why (not) supported, what blocks it, notes on scope */
 };
 
+/* --method's choice of the strongest Purge, else overwrite (kesu_method_auto()). */
+#define KESU_METHOD_AUTO_NAME "auto"
+
 /* "overwrite", "ata-secure-erase", ...; NULL for an unknown value. */
 const char *kesu_method_name(enum kesu_method m);
 /* Name to method; -KESU_E_BAD_INPUT for an unknown name (including "auto"). */

@@ -15,7 +15,7 @@ bool wipe_fw_handles(const char *method)
 {
 	enum kesu_method m;
 
-	if (!strcmp(method, "auto"))
+	if (!strcmp(method, KESU_METHOD_AUTO_NAME))
 		return true;
 	return kesu_method_parse(method, &m) == 0 && kesu_fw_is_firmware(m);
 }
@@ -28,7 +28,8 @@ const char *wipe_fw_method_list(void)
 	if (list[0])
 		return list;
 	/* overwrite (the default) and auto first, then the table's order */
-	n = (size_t)snprintf(list, sizeof(list), "%s, auto", kesu_method_name(KESU_METHOD_OVERWRITE));
+	n = (size_t)snprintf(list, sizeof(list), "%s, %s", kesu_method_name(KESU_METHOD_OVERWRITE),
+			     KESU_METHOD_AUTO_NAME);
 	for (unsigned i = 0; i < KESU_METHOD_COUNT && n < sizeof(list); i++)
 		if (kesu_method_is_firmware((enum kesu_method)i))
 			n += (size_t)snprintf(list + n, sizeof(list) - n, ", %s",

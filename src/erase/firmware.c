@@ -29,7 +29,7 @@ int kesu_fw_choose(const char *name, const struct kesu_drive *d, enum kesu_metho
 {
 	if (why && why_len)
 		why[0] = '\0';
-	if (!strcmp(name, "auto")) {
+	if (!strcmp(name, KESU_METHOD_AUTO_NAME)) {
 		*m = kesu_method_auto(d, why, why_len);
 		return 0;
 	}

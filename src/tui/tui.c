@@ -61,7 +61,7 @@ static void list_methods(struct tui *t)
 	size_t n = kesu_methods_by_preference(order, KESU_METHOD_COUNT);
 
 	t->n_methods = 0;
-	t->methods[t->n_methods++] = "auto";
+	t->methods[t->n_methods++] = KESU_METHOD_AUTO_NAME;
 	t->methods[t->n_methods++] = kesu_method_name(KESU_METHOD_OVERWRITE);
 	for (size_t i = 0; i < n && i < KESU_METHOD_COUNT && t->n_methods < TUI_MAX_METHODS; i++)
 		if (kesu_method_desc(order[i])->menu)
