@@ -23,7 +23,6 @@
 #include <kesu/util.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <libgen.h>
@@ -101,26 +100,6 @@ struct wipe_method {
 	int (*run)(struct drive *d, struct kesu_errbuf *eb);
 };
 
-/*
- * The pass rule (methods.h) for t's device, by what the drive says it is:
- * the same number as kesu info shows. A target the wipe has not opened (the
- * dry run) is asked read-only and shared.
- */
-static unsigned default_passes(const struct kesu_target *t)
-{
-	struct kesu_drive drv;
-	int fd = t->is_open ? t->fd : open(t->id.path, O_RDONLY | O_CLOEXEC);
-
-	memset(&drv, 0, sizeof(drv));
-	if (fd >= 0)
-		kesu_drive_probe(fd, &t->id, &drv);
-	else
-		drv.media = kesu_media_classify(&t->id, &drv);
-	if (fd >= 0 && !t->is_open)
-		close(fd);
-	return kesu_method_default_passes(&drv);
-}
-
 static int overwrite_plan(struct drive *d, const struct wipe_args *a, struct kesu_errbuf *eb)
 {
 	int rc;
@@ -135,7 +114,8 @@ static int overwrite_plan(struct drive *d, const struct wipe_args *a, struct kes
 		rc = kesu_pattern_new_key(&d->o.pattern, eb);
 	if (rc < 0)
 		return rc;
-	d->o.passes = a->passes ? a->passes : default_passes(&d->t);
+	/* The pass rule (methods.h) by what the drive says it is, as kesu info shows. */
+	d->o.passes = a->passes ? a->passes : kesu_method_default_passes(&d->t.drive);
 	d->o.final_zero = a->final_zero;
 	d->o.verify = a->verify;
 	d->o.operator_name = a->operator_name;
@@ -305,7 +285,7 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 	struct kesu_errbuf eb;
 	int c;
 
-	a->method = "overwrite";
+	a->method = kesu_method_name(KESU_METHOD_OVERWRITE);
 	a->verify = KESU_VERIFY_SAMPLE;
 	a->operator_name = "";
 	optind = 1;
@@ -517,7 +497,7 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr,
 	}
 	id = t.id;
 	kesu_pattern_parse(a->pattern ? a->pattern : "random", &o.pattern, NULL);
-	o.passes = a->passes ? a->passes : default_passes(&t);
+	o.passes = a->passes ? a->passes : kesu_method_default_passes(&t.drive);
 	o.final_zero = a->final_zero;
 	o.verify = a->verify;
 	kesu_overwrite_describe(&o, desc, sizeof(desc));
@@ -539,7 +519,8 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr,
 			kesu_transport_name(id.transport), "model", id.model, "serial", id.serial,
 			"bridge_serial", id.bridge_serial,
 			"vendor", id.vendor, "size_bytes", (json_int_t)id.size_bytes,
-			"logical_sector_size", (int)id.logical_sector_size, "method", "overwrite",
+			"logical_sector_size", (int)id.logical_sector_size, "method",
+			kesu_method_name(KESU_METHOD_OVERWRITE),
 			"details", desc, "passes", (int)o.passes, "final_zero", o.final_zero,
 			"verification_plan", pj ? pj : json_object(),
 			"safety", safety));
