@@ -26,7 +26,7 @@
 static void usage(FILE *out)
 {
 	fputs("Usage: kesu ledger [--db PATH] COMMAND [OPTIONS] [ARGS]\n\n"
-	      "Keep the media ledger (データ管理簿) in an SQLite database.\n\n"
+	      "Keep the media ledger (データ管理簿) in an SQLite file or on a PostgreSQL server.\n\n"
 	      "Commands:\n"
 	      "  add MEDIA-ID [FIELDS]      register a medium (status 受領 unless --status)\n"
 	      "  edit MEDIA-ID FIELDS       change fields of a medium\n"
@@ -51,7 +51,8 @@ static void usage(FILE *out)
 	      "  --disposition 返却|消去|廃棄 --disp-time S --disp-place S --witness S\n"
 	      "  --responsible S\n\n"
 	      "Options:\n"
-	      "  -d, --db PATH         the database (default ./kesu.db)\n"
+	      "  -d, --db PATH         the ledger: a file (default [ledger] db, else\n"
+	      "                        ./kesu.db) or a postgresql:// URL\n"
 	      "  -c, --config FILE     configuration (default /etc/kesu/kesu.conf)\n"
 	      "      --operator NAME   who makes the change, full name (default [operator] name)\n"
 	      "      --wait SECONDS    wait this long for a locked database (default 5)\n"

@@ -43,7 +43,9 @@ int lcli_open(const struct lcli_common *c, unsigned flags, struct kesu_ledger **
 	*lg = NULL;
 	if ((ex = lcli_load_config(c, &cfg)) != 0)
 		return ex;
-	rc = kesu_ledger_open(c->db, flags, c->wait_ms, lg, &eb);
+	/* --db, else [ledger] db (a file or a postgresql:// URL), else ./kesu.db */
+	rc = kesu_ledger_open(c->db ? c->db : kesu_config_get(cfg, "ledger", "db"), flags,
+			      c->wait_ms, lg, &eb);
 	if (rc < 0) {
 		kesu_config_free(cfg);
 		return lcli_fail(rc, &eb);

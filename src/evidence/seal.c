@@ -63,7 +63,9 @@ int kesu_ledger_identity(struct kesu_ledger *lg, char id[33], struct kesu_errbuf
 
 void kesu_seal_default_dir(const struct kesu_ledger *lg, char *buf, size_t len)
 {
-	if (!strcmp(lg->path, ":memory:") || (size_t)snprintf(buf, len, "%s.seals", lg->path) >= len)
+	/* a server keeps its seals in its table only: there is no directory beside it */
+	if (!strcmp(lg->path, ":memory:") || kesu_store_is_server(lg->path) ||
+	    (size_t)snprintf(buf, len, "%s.seals", lg->path) >= len)
 		buf[0] = '\0';
 }
 

@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ledger on PostgreSQL: the same commands as on SQLite against a real
+ * server (a throwaway cluster this binary starts and stops, tests/lib/pgfx.c):
+ * media, work, the roster and the return plan, a signed certificate attached,
+ * the append-only events and an edit behind kesu's back found by the audit,
+ * and eight stations writing at once leaving one chain. SKIP with the reason
+ * when PostgreSQL cannot run here.
+ */
+#include <check.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <kesu/cli.h>
+#include <kesu/ledger.h>
+
+#include "lib/pgfx.h"
+#include "lib/testutil.h"
+
+#define OP "--operator=山田 太郎"
+
+static int have_pg;
+static char why[256];
+static char db[512], conf[512];
+static int dbno;
+
+/* A fresh database on the cluster; 0 when the test must skip. */
+static int setup(void)
+{
+	static const char cfg[] = "[operator]\nname = 山田 太郎\n";
+	char name[32];
+
+	if (!have_pg) {
+		fprintf(stderr, "SKIP: %s\n", why);
+		return 0;
+	}
+	snprintf(name, sizeof(name), "t%d_%d", (int)getpid(), ++dbno);
+	ck_assert_int_eq(pgfx_new_db(name, db, sizeof(db)), 0);
+	snprintf(conf, sizeof(conf), "%s/kesu.conf", tu_tmpdir());
+	ck_assert_int_eq(tu_write_file(conf, cfg, strlen(cfg)), 0);
+	return 1;
+}
+
+#define KESU(r, cmd, ...) \
+	(tu_kesu((r), cmd, "--db", db, "--config", conf, __VA_ARGS__, NULL), (r)->status)
+
+static void ok(struct tu_result *r, int status)
+{
+	ck_assert_msg(status == 0, "exit %d: %s", status, r->err);
+	tu_result_free(r);
+}
+
+static long count_rows(const char *sql)
+{
+	char *out = pgfx_psql_out(db, sql);
+	long n;
+
+	ck_assert_ptr_nonnull(out);
+	n = strtol(out, NULL, 10);
+	free(out);
+	return n;
+}
+
+START_TEST(test_pg_media_roundtrip)
+{
+	struct tu_result r;
+	char csv[600];
+
+	if (!setup())
+		return;
+	ok(&r, KESU(&r, "ledger", OP, "add", "M-0001", "--data-name=顧客データ",
+		    "--medium=HDD 1TB", "--place=金庫A", "--given-on=2026/1/5"));
+	ok(&r, KESU(&r, "ledger", OP, "add", "M-0002", "--data-name=人事データ", "--place=金庫A"));
+	/* the same media ID twice: refused, nothing written */
+	ck_assert_int_eq(KESU(&r, "ledger", OP, "add", "M-0001"), KESU_EXIT_FAILURE);
+	ck_assert_msg(strstr(r.err, "already in the ledger"), "%s", r.err);
+	tu_result_free(&r);
+	ok(&r, KESU(&r, "ledger", OP, "move", "M-0001", "金庫B"));
+	ok(&r, KESU(&r, "ledger", OP, "edit", "M-0002", "--status=保管中"));
+	ck_assert_int_eq(KESU(&r, "ledger", "list", "--search=人事", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "M-0002"));
+	ck_assert_ptr_null(strstr(r.out, "M-0001"));
+	tu_result_free(&r);
+	ck_assert_int_eq(KESU(&r, "ledger", "show", "M-0001", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"given_on\": \"2026-01-05\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"place\": \"金庫B\""));
+	tu_result_free(&r);
+	/* CSV out and back in (another ID) */
+	snprintf(csv, sizeof(csv), "%s/pg.csv", tu_tmpdir());
+	ok(&r, KESU(&r, "ledger", "export", "-o", csv));
+	ck_assert_int_eq(tu_sh("sed -i 's/M-000/N-000/' '%s'", csv), 0);
+	ok(&r, KESU(&r, "ledger", OP, "import", csv));
+	ck_assert_int_eq(count_rows("SELECT count(*) FROM media"), 4);
+	ck_assert_int_eq(KESU(&r, "ledger", "history", "M-0001"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "move"));
+	tu_result_free(&r);
+	ck_assert_int_eq(KESU(&r, "ledger", "audit"), 0);
+	ck_assert_msg(strstr(r.out, "6 events"), "%s", r.out);
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_pg_roster_work_plan)
+{
+	struct tu_result r;
+
+	if (!setup())
+		return;
+	ok(&r, KESU(&r, "staff", "add", "--role=データ取扱責任者", "--family-name=山田",
+		    "--given-name=太郎"));
+	ok(&r, KESU(&r, "staff", "add", "--role=handler", "--family-name=佐藤",
+		    "--given-name=花子"));
+	ok(&r, KESU(&r, "staff", "add", "--role=主管担当", "--family-name=主管",
+		    "--given-name=一郎"));
+	ck_assert_int_eq(KESU(&r, "ledger", "add", "M-0001", "--witness=佐藤"), KESU_EXIT_BAD_INPUT);
+	tu_result_free(&r);
+	ok(&r, KESU(&r, "ledger", "add", "M-0001", "--receiver=佐藤 花子", "--witness=主管　一郎",
+		    "--responsible=山田太郎", "--data-name=顧客データ", "--disposition=消去",
+		    "--disp-time=2026-12-01 10:00", "--disp-place=本社"));
+	ok(&r, KESU(&r, "ledger", "approve-plan", "--approved-by=主管一郎"));
+	ok(&r, KESU(&r, "work", "plan", "--id=W-001", "--target=顧客データ", "--worker=佐藤 花子",
+		    "--time=2026-11-25 09:00-12:00", "--content=移行テスト", "--place=本社3階"));
+	ok(&r, KESU(&r, "work", "done", "--id=W-001", "--actual-time=2026-11-25 09:00-12:30",
+		    "--result=正常", "--taken-out=無し", "--confirmer=山田 太郎",
+		    "--reason=データ量が予定より多かったため"));
+	ck_assert_int_eq(KESU(&r, "work", "show", "--id=W-001", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"state\": \"完了\""));
+	tu_result_free(&r);
+	ck_assert_int_eq(KESU(&r, "staff", "list", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "STAFF-3"));
+	tu_result_free(&r);
+	ok(&r, KESU(&r, "ledger", "audit"));
+	/* a change to the roster behind kesu's back is named */
+	ck_assert_int_eq(pgfx_psql(db, "UPDATE staff SET title = '部長' WHERE staff_id = 'STAFF-2'"), 0);
+	ck_assert_int_eq(KESU(&r, "ledger", "audit"), KESU_EXIT_FAILURE);
+	ck_assert_msg(strstr(r.err, "staff STAFF-2: title is '部長'"), "%s", r.err);
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_pg_events_append_only)
+{
+	struct tu_result r;
+
+	if (!setup())
+		return;
+	ok(&r, KESU(&r, "ledger", OP, "add", "M-0001", "--place=金庫A"));
+	ok(&r, KESU(&r, "ledger", OP, "add", "M-0002", "--place=金庫A"));
+	/* the server refuses changes to the events */
+	ck_assert_int_ne(pgfx_psql(db, "UPDATE events SET operator = '誰か' WHERE seq = 2"), 0);
+	ck_assert_int_ne(pgfx_psql(db, "DELETE FROM events WHERE seq = 2"), 0);
+	ck_assert_int_ne(pgfx_psql(db, "TRUNCATE events"), 0);
+	ck_assert_int_eq(count_rows("SELECT count(*) FROM events"), 2);
+	/* behind kesu's back, with the triggers off: the audit names the event */
+	ck_assert_int_eq(pgfx_psql(db, "ALTER TABLE events DISABLE TRIGGER USER;"
+				   " UPDATE events SET operator = '誰か' WHERE seq = 2"), 0);
+	ck_assert_int_eq(KESU(&r, "ledger", "audit"), KESU_EXIT_FAILURE);
+	ck_assert_msg(strstr(r.err, "event 2 (add M-0002 by 誰か"), "%s", r.err);
+	tu_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_pg_attach_cert_signed)
+{
+	char dir[512], root[PATH_MAX + 8], out[600], rec[600], json[900];
+	struct tu_result r;
+	struct tu_pki pki;
+	char *id;
+
+	if (!setup())
+		return;
+	snprintf(dir, sizeof(dir), "%s/pki", tu_tmpdir());
+	snprintf(out, sizeof(out), "%s/out", dir);
+	ck_assert_int_eq(tu_sh("rm -rf '%s' && mkdir -p '%s'", dir, out), 0);
+	tu_make_pki(dir, "/CN=Test Root", "/CN=山田 太郎", &pki);
+	snprintf(root, sizeof(root), "--ca=%s", pki.root);
+	snprintf(rec, sizeof(rec), "%s/tests/fixtures/record-overwrite.json", tu_srcdir());
+	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", out, "--key", pki.key,
+				 "--cert", pki.cert, "--operator", "山田 太郎", "--property-id",
+				 "M-0001", "--config", "/dev/null", "--json", NULL), 0);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	id = strstr(r.out, "KC-");
+	ck_assert_ptr_nonnull(id);
+	snprintf(json, sizeof(json), "%s/%.*s.json", out, (int)strcspn(id, "\""), id);
+	tu_result_free(&r);
+
+	ok(&r, KESU(&r, "ledger", OP, "add", "M-0001", "--serial=Z3TABC12", "--place=金庫A"));
+	ok(&r, KESU(&r, "ledger", OP, "attach-cert", root, json));
+	ck_assert_int_eq(KESU(&r, "ledger", "show", "M-0001", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"status\": \"消去済\""));
+	ck_assert_ptr_nonnull(strstr(r.out, "\"outcome\": \"ERASED\""));
+	tu_result_free(&r);
+	/* the same certificate twice: refused, nothing written */
+	ck_assert_int_eq(KESU(&r, "ledger", OP, "attach-cert", root, json), KESU_EXIT_FAILURE);
+	tu_result_free(&r);
+	/* a changed byte: the signature fails */
+	ok(&r, KESU(&r, "ledger", OP, "add", "M-0002", "--place=金庫A"));
+	ck_assert_int_eq(tu_sh("sed -i 's/M-0001/M-0002/' '%s'", json), 0);
+	ck_assert_int_eq(KESU(&r, "ledger", OP, "attach-cert", root, json), KESU_EXIT_SIGNATURE);
+	tu_result_free(&r);
+	ck_assert_int_eq(count_rows("SELECT count(*) FROM certs"), 1);
+	ok(&r, KESU(&r, "ledger", "audit"));
+}
+END_TEST
+
+/* Eight stations add media at once: every change lands, the chain stays one. */
+START_TEST(test_pg_eight_writers_one_chain)
+{
+	enum { WRITERS = 8, EACH = 5 };
+	struct tu_result r;
+	pid_t pids[WRITERS];
+
+	if (!setup())
+		return;
+	for (int w = 0; w < WRITERS; w++) {
+		pids[w] = fork();
+		ck_assert_int_ge(pids[w], 0);
+		if (pids[w] == 0) {
+			for (int i = 0; i < EACH; i++) {
+				char id[32];
+
+				snprintf(id, sizeof(id), "S%d-%04d", w, i);
+				if (KESU(&r, "ledger", OP, "--wait=60", "add", id, "--place=金庫A") != 0) {
+					fprintf(stderr, "writer %d: %s\n", w, r.err);
+					_exit(1);
+				}
+				tu_result_free(&r);
+			}
+			_exit(0);
+		}
+	}
+	for (int w = 0; w < WRITERS; w++) {
+		int st;
+
+		ck_assert_int_eq(waitpid(pids[w], &st, 0), pids[w]);
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "writer %d failed", w);
+	}
+	ck_assert_int_eq(count_rows("SELECT count(*) FROM media"), WRITERS * EACH);
+	ck_assert_int_eq(count_rows("SELECT count(DISTINCT prev_hash) FROM events"), WRITERS * EACH);
+	ck_assert_int_eq(count_rows("SELECT max(seq) FROM events"), WRITERS * EACH);
+	ck_assert_int_eq(KESU(&r, "ledger", "audit"), 0);
+	ck_assert_msg(strstr(r.out, "40 events, the chain holds"), "%s", r.out);
+	tu_result_free(&r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("ledger_pg");
+	struct tu_case tests[] = {
+		{ "media", test_pg_media_roundtrip },
+		{ "roster_work_plan", test_pg_roster_work_plan },
+		{ "append_only", test_pg_events_append_only },
+		{ "attach_signed", test_pg_attach_cert_signed },
+		{ "eight_writers", test_pg_eight_writers_one_chain },
+	};
+	int rc;
+
+	have_pg = pgfx_start(why, sizeof(why)) == 0;
+	TU_ADD_CASES(s, tests, 180);
+	rc = tu_main(s);
+	pgfx_stop();
+	return rc;
+}
