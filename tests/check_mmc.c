@@ -383,6 +383,260 @@ START_TEST(test_mmc_utils_erase)
 }
 END_TEST
 
+
+/* ---- kesu wipe with the eMMC methods ---- */
+
+struct wipe {
+	int status;
+	char outcome[32];
+	char *text;                  /* reasons and stderr */
+	json_t *record;
+};
+
+static void wipe_free(struct wipe *w)
+{
+	free(w->text);
+	json_decref(w->record);
+	memset(w, 0, sizeof(*w));
+}
+
+static void wipe_run(const struct card *c, const char *method, struct wipe *w)
+{
+	char out[4200];
+	const char *argv[] = { tu_kesu_bin(), "wipe", "--method", method, "--yes", "--quiet", "--json",
+			       "--out", out, c->sim.dev, NULL };
+	struct tu_result r;
+	json_error_t je;
+	json_t *doc, *res, *v;
+	size_t i, n;
+	const char *rec;
+
+	memset(w, 0, sizeof(*w));
+	snprintf(out, sizeof(out), "%s/evidence", tu_tmpdir());
+	ck_assert_int_eq(tu_sh("mkdir -p %s", out), 0);
+	sim_fx_run(&c->sim, &r, NULL, argv);
+	w->status = r.status;
+	n = strlen(r.err) + 2;
+	doc = json_loads(r.out, 0, &je);
+	res = json_array_get(json_object_get(doc, "results"), 0);
+	json_array_foreach(json_object_get(res, "reasons"), i, v)
+		n += strlen(json_string_value(v)) + 1;
+	w->text = calloc(1, n);
+	ck_assert_ptr_nonnull(w->text);
+	json_array_foreach(json_object_get(res, "reasons"), i, v) {
+		strcat(w->text, json_string_value(v));
+		strcat(w->text, "\n");
+	}
+	strcat(w->text, r.err);
+	snprintf(w->outcome, sizeof(w->outcome), "%s", res ? json_string_value(json_object_get(res, "outcome")) : "none");
+	rec = json_string_value(json_object_get(res, "record"));
+	if (rec && rec[0])
+		w->record = json_load_file(rec, 0, &je);
+	json_decref(doc);
+	tu_result_free(&r);
+}
+
+/* The record's command log has cmd with status ok. */
+static bool rec_cmd_ok(const struct wipe *w, const char *cmd)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(json_object_get(w->record, "commands"), i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "command")), cmd) &&
+		    !strcmp(json_string_value(json_object_get(e, "status")), "ok"))
+			return true;
+	return false;
+}
+
+static void ck_erased(const struct card *c, const struct wipe *w, const char *method, int fill)
+{
+	ck_assert_msg(!strcmp(w->outcome, "ERASED"), "%s: %s (exit %d)\n%s", method, w->outcome,
+		      w->status, w->text);
+	ck_assert_int_eq(w->status, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(w->record, "method"), "name")),
+			 method);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(w->record, "method"),
+							   "category")), "Purge");
+	ck_assert(region_is(c->sim.dev, 0, DEV_SIZE, fill));
+	for (unsigned i = 0; i < 2; i++)
+		if (c->boot_dev[i][0])
+			ck_assert_msg(region_is(c->boot_dev[i], 0, BOOT_SIZE, fill), "boot%u not erased", i);
+	ck_assert(rec_cmd_ok(w, "readback after erase"));
+}
+
+START_TEST(test_wipe_sanitize)
+{
+	struct card c;
+	struct wipe w;
+
+	if (tu_skip_unless_root("test_wipe_sanitize"))
+		return;
+	card_setup(&c, "", 2);
+	wipe_run(&c, "mmc-sanitize", &w);
+	ck_erased(&c, &w, "mmc-sanitize", 0);
+	ck_assert(rec_cmd_ok(&w, "ERASE user area"));
+	ck_assert(rec_cmd_ok(&w, "ERASE boot0"));
+	ck_assert(rec_cmd_ok(&w, "readback boot1"));
+	ck_assert(rec_cmd_ok(&w, "SANITIZE"));
+	ck_has(w.text, "RPMB partition (128 KiB) is not erased");
+	ck_assert(sim_fx_log_has(&c.sim, "mmc CMD6 part=0 arg=0x03a50100 -> ok"));
+	ck_assert(sim_fx_log_has(&c.sim, "mmc CMD38 part=1 arg=0x00000000 -> ok"));
+	ck_assert(sim_fx_log_has(&c.sim, "mmc CMD38 part=2 arg=0x00000000 -> ok"));
+	wipe_free(&w);
+	card_teardown(&c);
+}
+END_TEST
+
+START_TEST(test_wipe_secure_erase)
+{
+	struct card c;
+	struct wipe w;
+
+	if (tu_skip_unless_root("test_wipe_secure_erase"))
+		return;
+	/* 0xFF after an erase, an erase group of 2 MiB. */
+	card_setup(&c, ",\"erased_fill\":\"ones\",\"hc_erase_grp_size\":4", 2);
+	wipe_run(&c, "mmc-secure-erase", &w);
+	ck_erased(&c, &w, "mmc-secure-erase", 0xff);
+	ck_assert(rec_cmd_ok(&w, "SECURE ERASE user area"));
+	ck_assert(!rec_cmd_ok(&w, "SANITIZE"));
+	ck_assert(sim_fx_log_has(&c.sim, "mmc CMD38 part=0 arg=0x80000000 -> ok"));
+	ck_assert(sim_fx_log_has(&c.sim, "mmc CMD38 part=2 arg=0x80000000 -> ok"));
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(w.record, "verification"),
+							   "expect")), "one");
+	wipe_free(&w);
+	card_teardown(&c);
+}
+END_TEST
+
+/* auto: sanitize when offered, else secure erase, else (and on SD) an overwrite that says why. */
+START_TEST(test_wipe_auto)
+{
+	struct card c;
+	struct wipe w;
+	char *text;
+
+	if (tu_skip_unless_root("test_wipe_auto"))
+		return;
+	card_setup(&c, ",\"sec_feature\":1", 0);
+	text = info_text(&c);
+	ck_has(text, "auto: mmc-secure-erase, the strongest Purge");
+	free(text);
+	wipe_run(&c, "auto", &w);
+	ck_erased(&c, &w, "mmc-secure-erase", 0);
+	ck_has(w.text, "no boot partitions");
+	wipe_free(&w);
+	card_teardown(&c);
+
+	card_setup(&c, ",\"card\":\"sd\"", 0);
+	wipe_run(&c, "auto", &w);
+	ck_assert_msg(!strcmp(w.outcome, "ERASED"), "%s\n%s", w.outcome, w.text);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(w.record, "method"), "name")),
+			 "overwrite");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(w.record, "method"),
+							   "category")), "Clear");
+	/* (The passes follow the transport: 2 on a real card reader, 1 on the loop device here.) */
+	ck_has(w.text, "auto: overwrite");
+	ck_has(w.text, "an SD card has no purge command");
+	wipe_free(&w);
+	card_teardown(&c);
+}
+END_TEST
+
+static void ck_not_erased(const struct card *c, const char *method, const char *why)
+{
+	struct wipe w;
+
+	wipe_run(c, method, &w);
+	ck_assert_msg(!strcmp(w.outcome, "FAILED"), "%s: %s (exit %d), expected FAILED\n%s", method,
+		      w.outcome, w.status, w.text);
+	ck_assert_int_eq(w.status, 1);
+	ck_has(w.text, why);
+	wipe_free(&w);
+}
+
+/* Every misbehaviour gives FAILED, never ERASED. */
+START_TEST(test_wipe_misbehaving)
+{
+	static const struct { const char *extra, *method, *why; } cases[] = {
+		{ ",\"misbehave\":\"lie\"", "mmc-sanitize", "the readback fails" },
+		{ ",\"misbehave\":\"lie\"", "mmc-secure-erase", "the readback fails" },
+		{ ",\"misbehave\":\"first_lba_only\"", "mmc-secure-erase", "the readback fails" },
+		{ ",\"misbehave\":\"fail_midway\"", "mmc-sanitize", "internal error" },
+		{ ",\"misbehave\":\"abort\"", "mmc-secure-erase", "illegal command" },
+		{ ",\"misbehave\":\"stall\",\"stall_max_seconds\":1", "mmc-sanitize", "did not answer CMD38" },
+	};
+	struct card c;
+
+	if (tu_skip_unless_root("test_wipe_misbehaving"))
+		return;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		card_setup(&c, cases[i].extra, 0);
+		ck_not_erased(&c, cases[i].method, cases[i].why);
+		card_teardown(&c);
+	}
+}
+END_TEST
+
+/* A sanitize that keeps the card busy (R1b) for a while: kesu waits inside the command. */
+START_TEST(test_wipe_sanitize_busy)
+{
+	struct card c;
+	struct wipe w;
+
+	if (tu_skip_unless_root("test_wipe_sanitize_busy"))
+		return;
+	card_setup(&c, ",\"sanitize_seconds\":2", 0);
+	wipe_run(&c, "mmc-sanitize", &w);
+	ck_erased(&c, &w, "mmc-sanitize", 0);
+	wipe_free(&w);
+	card_teardown(&c);
+}
+END_TEST
+
+/* Boot partitions that EXT_CSD lists but the kernel offers no device for: named, not ERASED. */
+START_TEST(test_wipe_boot_missing)
+{
+	struct card c;
+
+	if (tu_skip_unless_root("test_wipe_boot_missing"))
+		return;
+	card_setup(&c, ",\"boot_size_mult\":8", 0);
+	ck_not_erased(&c, "mmc-secure-erase", "has no device /dev/");
+	card_teardown(&c);
+}
+END_TEST
+
+/* Methods the card does not offer are refused before anything is sent. */
+START_TEST(test_wipe_refused)
+{
+	struct card c;
+	struct wipe w;
+
+	if (tu_skip_unless_root("test_wipe_refused"))
+		return;
+	card_setup(&c, ",\"ext_csd_rev\":5,\"sec_feature\":0", 0);
+	wipe_run(&c, "mmc-sanitize", &w);
+	ck_assert_int_eq(w.status, 8);
+	ck_has(w.text, "does not offer sanitize");
+	wipe_free(&w);
+	wipe_run(&c, "mmc-secure-erase", &w);
+	ck_assert_int_eq(w.status, 8);
+	ck_has(w.text, "does not offer secure erase");
+	wipe_free(&w);
+	ck_assert(!sim_fx_log_has(&c.sim, "CMD38"));
+	card_teardown(&c);
+
+	card_setup(&c, ",\"card\":\"sd\"", 0);
+	wipe_run(&c, "mmc-sanitize", &w);
+	ck_assert_int_eq(w.status, 8);
+	ck_has(w.text, "an SD card");
+	wipe_free(&w);
+	card_teardown(&c);
+}
+END_TEST
+
 int main(void)
 {
 	const struct tu_case cases[] = {
@@ -394,6 +648,13 @@ int main(void)
 		{ "info_not_mmc", test_info_not_mmc },
 		{ "mmc_utils_extcsd_agrees", test_mmc_utils_extcsd_agrees },
 		{ "mmc_utils_erase", test_mmc_utils_erase },
+		{ "wipe_sanitize", test_wipe_sanitize },
+		{ "wipe_secure_erase", test_wipe_secure_erase },
+		{ "wipe_auto", test_wipe_auto },
+		{ "wipe_misbehaving", test_wipe_misbehaving },
+		{ "wipe_sanitize_busy", test_wipe_sanitize_busy },
+		{ "wipe_boot_missing", test_wipe_boot_missing },
+		{ "wipe_refused", test_wipe_refused },
 	};
 	Suite *s = suite_create("mmc");
 

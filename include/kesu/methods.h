@@ -15,6 +15,8 @@
  *   ata-sanitize-overwrite       Purge on HDD; Clear on SSD (remapped flash blocks escape it)
  *   nvme-format(-crypto)         Purge (Format NVM SES=1 / SES=2)
  *   nvme-sanitize-*              Purge
+ *   mmc-sanitize                 Purge (erase, then eMMC SANITIZE of the unmapped blocks)
+ *   mmc-secure-erase             Purge (JESD84: the erased groups and every copy of them)
  *
  * `auto` takes the strongest Purge the drive supports, sanitize before
  * format/security erase, block erase before crypto erase (its result can be
@@ -49,6 +51,8 @@ enum kesu_method {
 	KESU_METHOD_SCSI_SANITIZE_BLOCK,
 	KESU_METHOD_SCSI_SANITIZE_CRYPTO,
 	KESU_METHOD_SCSI_SANITIZE_OVERWRITE,
+	KESU_METHOD_MMC_SANITIZE,
+	KESU_METHOD_MMC_SECURE_ERASE,
 	KESU_METHOD_COUNT
 };
 
@@ -64,7 +68,8 @@ enum kesu_method_family {
 	KESU_FAMILY_ATA,            /* ATA commands (SAT ATA PASS-THROUGH) */
 	KESU_FAMILY_NVME,           /* NVMe admin commands */
 	KESU_FAMILY_SCSI,           /* SCSI commands (SAS/FC/UAS disks, not ATA behind SAT) */
-	/* TCG Opal, MMC come here */
+	KESU_FAMILY_MMC,            /* eMMC commands (MMC_IOC_CMD) */
+	/* TCG Opal comes here */
 	KESU_FAMILY_COUNT
 };
 

@@ -167,7 +167,7 @@ int kesu_mmc_send_multi(int fd, struct mmc_ioc_cmd *c, unsigned n, struct kesu_e
 	m->num_of_cmds = n;
 	memcpy(m->cmds, c, n * sizeof(*c));
 	if (ioctl(fd, MMC_IOC_MULTI_CMD, m) < 0)
-		rc = ioctl_error(errno, c[0].opcode, eb);
+		rc = ioctl_error(errno, c[n - 1].opcode, eb);   /* the last one waits for the card */
 	memcpy(c, m->cmds, n * sizeof(*c));
 	free(m);
 	for (unsigned i = 0; rc == 0 && i < n; i++)

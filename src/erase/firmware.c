@@ -175,8 +175,9 @@ static int handle_hidden(struct fw_run *ru, bool *still_hidden)
 	kesu_hidden_detect(&ru->d, &h);
 	if (ru->d.proto != KESU_DRIVE_ATA) {
 		snprintf(r->hidden_status, sizeof(r->hidden_status), "none");
-		snprintf(r->hidden_detail, sizeof(r->hidden_detail),
-			 "NVMe namespaces have no HPA/DCO/AMAC");
+		snprintf(r->hidden_detail, sizeof(r->hidden_detail), "%s",
+			 ru->d.proto == KESU_DRIVE_MMC ? "an eMMC has no HPA/DCO/AMAC; its boot "
+			 "partitions are erased with it (commands)" : "NVMe namespaces have no HPA/DCO/AMAC");
 		return 0;
 	}
 	kesu_hidden_describe(&h, desc, sizeof(desc));
@@ -295,6 +296,10 @@ static void judge(struct fw_run *ru, const struct kesu_readback *rb, bool hidden
 			snprintf(r->expect, sizeof(r->expect), "%s", rb->zero == rb->n ? "zero" : "one");
 		snprintf(r->verify_result, sizeof(r->verify_result), "%s", rb->failed ||
 			 !strcmp(rb->before_sha256, rb->after_sha256) ? "failed" : "passed");
+	}
+	if (ru->unreached[0]) {
+		bad = true;
+		kesu_result_add_reason(r, "not erased: %s", ru->unreached);
 	}
 	if (hidden) {
 		bad = true;

@@ -34,6 +34,7 @@ struct fw_run {
 	uint64_t erase_span;          /* progress bytes the erase step counts for */
 	uint32_t last_frac;           /* last erase progress, of 65536 */
 	char password[KESU_ATA_PASSWORD_LEN + 1];  /* ATA security: kesu's temporary password */
+	char unreached[512];          /* parts of the medium the method could not erase: not ERASED */
 	/* a blocking command's ticker */
 	pthread_t ticker;
 	pthread_mutex_t tick_lock;
@@ -109,5 +110,9 @@ bool fw_nvme_sanitize_wide(const struct kesu_drive *d, const struct kesu_method_
 void fw_scsi_sanitize_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
 			    struct kesu_method_eval *e);
 int fw_scsi_sanitize_run(struct fw_run *ru, const struct kesu_method_desc *m);
+/* mmc_erase.c: action 0 erase + sanitize, 1 secure erase */
+void fw_mmc_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
+		  struct kesu_method_eval *e);
+int fw_mmc_run(struct fw_run *ru, const struct kesu_method_desc *m);
 
 #endif

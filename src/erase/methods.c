@@ -128,6 +128,20 @@ const struct kesu_method_desc kesu_methods[KESU_METHOD_COUNT] = {
 		.check = fw_scsi_sanitize_check, .run = fw_scsi_sanitize_run,
 		.auto_rank = 13,
 		.help = "SCSI SANITIZE OVERWRITE, --pattern, --passes (Purge on HDD)" },
+	ROW(KESU_METHOD_MMC_SANITIZE), .name = "mmc-sanitize", .family = KESU_FAMILY_MMC,
+		.nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_PURGE,
+		.leaves = KESU_LEAVES_ZERO_OR_ONE, .readback = KESU_RB_ZERO_OR_ONES, .action = 0,
+		.commands = "ERASE (CMD35/36/38) over the user area and both boot partitions in "
+			    "erase groups, then SANITIZE (CMD6 SANITIZE_START) of the unmapped blocks",
+		.check = fw_mmc_check, .run = fw_mmc_run, .auto_rank = 14, .menu = true,
+		.help = "eMMC erase, then SANITIZE, boot partitions too (Purge)" },
+	ROW(KESU_METHOD_MMC_SECURE_ERASE), .name = "mmc-secure-erase", .family = KESU_FAMILY_MMC,
+		.nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_PURGE,
+		.leaves = KESU_LEAVES_ZERO_OR_ONE, .readback = KESU_RB_ZERO_OR_ONES, .action = 1,
+		.commands = "secure ERASE (CMD35/36/38, argument 0x80000000) over the user area and "
+			    "both boot partitions in erase groups",
+		.check = fw_mmc_check, .run = fw_mmc_run, .auto_rank = 15, .menu = true,
+		.help = "eMMC secure erase, boot partitions too (Purge)" },
 };
 
 /* What a family needs the drive to answer, and what to say when it does not. */
@@ -142,6 +156,7 @@ static const struct {
 	[KESU_FAMILY_NVME] = { "NVMe", KESU_DRIVE_NVME, "not an NVMe drive" },
 	[KESU_FAMILY_SCSI] = { "SCSI", KESU_DRIVE_SCSI,
 			       "not a SCSI drive (no SCSI INQUIRY answer, or an ATA disk behind SAT)" },
+	[KESU_FAMILY_MMC] = { "MMC", KESU_DRIVE_MMC, "not an eMMC (no answer to MMC_IOC_CMD)" },
 };
 
 static const char *const leaves_names[] = {
@@ -346,7 +361,11 @@ enum kesu_method kesu_method_auto(const struct kesu_drive *d, char *why, size_t 
 		return e.method;
 	}
 	kesu_method_evaluate(d, KESU_METHOD_OVERWRITE, &e);
-	if (why)
+	if (why && d->proto == KESU_DRIVE_MMC && d->mmc.kind == KESU_MMC_SD)
+		snprintf(why, why_len, "overwrite, %u pass%s: an SD card has no purge command (no "
+			 "sanitize, no secure erase), so the erase is a Clear",
+			 e.passes, e.passes == 1 ? "" : "es");
+	else if (why)
 		snprintf(why, why_len,
 			 "overwrite, %u pass%s: no Purge method is available on this device, so the erase is a Clear",
 			 e.passes, e.passes == 1 ? "" : "es");

@@ -101,8 +101,11 @@ static uint32_t do_erase(const struct sim_dev *d, unsigned part, struct sim_mmc_
 	case SIM_MB_ABORT:
 		return R1_TRAN | R1_ILLEGAL;
 	case SIM_MB_FIRST_LBA_ONLY:
-		if (to > from + g)
-			to = from + g;
+		/* Only the partition's first erase group ever changes. */
+		if (to > g)
+			to = g;
+		if (from >= to)
+			return r1;
 		break;
 	case SIM_MB_FAIL_MIDWAY:
 		if (to > size / 2) {
