@@ -102,6 +102,14 @@ int kesu_cert_issue(const struct json_t *record, const struct kesu_cert_issue_op
  */
 int kesu_cert_signer_check(const struct kesu_cert_issue_opts *opts, char *subject,
 			   size_t subject_len, struct kesu_errbuf *eb);
+/*
+ * The signing key and signer certificate a signature would be made with:
+ * opts->key_path / cert_path, else [signing] key / cert, else signer.key and
+ * signer.pem in the key directory (kesu_key_default_dir). Nothing is read.
+ */
+int kesu_cert_signer_paths(const struct kesu_cert_issue_opts *opts, char *key, size_t key_len,
+			   char *cert, size_t cert_len);
+
 /* 1 when opts or its config name a signing key or certificate explicitly. */
 int kesu_cert_signer_named(const struct kesu_cert_issue_opts *opts);
 

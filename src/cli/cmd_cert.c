@@ -17,6 +17,7 @@
 #include <kesu/util.h>
 
 #include "cli_common.h"
+#include "cli_options.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -41,15 +42,16 @@ static void usage(FILE *out)
 	      "12 when a signature, chain or hash fails or a time stamp is there but does not\n"
 	      "verify or its TSA is not trusted, 11 for a malformed file.\n\n"
 	      "Options:\n"
-	      "  -c, --ca FILE           trusted root (PEM); default [signing] root, else\n"
+	      "      --ca FILE           trusted root (PEM); default [signing] root, else\n"
 	      "                          root.pem or ca/root.pem in the key directory\n"
 	      "      --tsa-ca FILE       the time stamp authority's root (PEM); default\n"
 	      "                          [signing] tsa_root, else the --ca root and the\n"
 	      "                          system's trusted roots\n"
 	      "  -o, --out DIR|FILE      issue: output directory; pdf: the PDF file\n"
-	      "      --config FILE       configuration (default /etc/kesu/kesu.conf)\n"
-	      "      --key FILE --cert FILE --chain FILE --passphrase-file FILE\n"
-	      "                          the signer (default [signing] key/cert/chain)\n"
+	      "  -c, --config FILE       configuration (default /etc/kesu/kesu.conf)\n"
+	      "      --key FILE --signer-cert FILE --chain FILE --passphrase-file FILE\n"
+	      "                          the signer (default [signing] key/cert/chain, else\n"
+	      "                          the key directory); issue says which it signs with\n"
 	      "      --operator NAME     the person performing sanitization: over the record's\n"
 	      "                          operator (kesu wipe --operator) and [operator] name\n"
 	      "      --title T --organisation O --location L --contact C   ([operator])\n"
@@ -63,6 +65,7 @@ static void usage(FILE *out)
 	      "      --no-pdf            issue: JSON and signature only\n"
 	      "  -J, --json              output as JSON\n"
 	      "  -h, --help              show this help\n\n"
+	      "The options shared by every command are in kesu(8), COMMON OPTIONS.\n\n"
 	      "Check without kesu:\n"
 	      "  openssl cms -verify -binary -inform PEM -in CERT.json.p7s -content CERT.json \\\n"
 	      "      -CAfile root.pem -out /dev/null\n\n"
@@ -70,8 +73,7 @@ static void usage(FILE *out)
 }
 
 enum {
-	OPT_CONFIG = 256, OPT_KEY, OPT_CERT, OPT_CHAIN, OPT_PASS, OPT_NO_PDF, OPT_OPERATOR,
-	OPT_WITNESS, OPT_DATA_NAME, OPT_TSA_CA,
+	OPT_CHAIN = 256, OPT_PASS, OPT_NO_PDF, OPT_WITNESS, OPT_DATA_NAME, OPT_TSA_CA,
 	OPT_CFG_BASE = 512,
 };
 
@@ -102,24 +104,25 @@ struct cert_args {
 	const char *ca, *tsa_ca, *out, *config, *key, *cert, *chain, *pass;
 	const char *operator_name, *witness, *data_name;   /* over the record and the config */
 	const char *cfg_values[N_CFG_OPTS];
-	int json, no_pdf;
+	int json, no_pdf, config_short;   /* config_short: named with -c */
 	const char *file;
 };
 
 static int parse_args(int argc, char **argv, struct cert_args *a)
 {
 	static const struct option base[] = {
-		{ "ca", required_argument, NULL, 'c' },
+		CLI_OPTION_CA,
 		{ "out", required_argument, NULL, 'o' },
-		{ "json", no_argument, NULL, 'J' },
+		CLI_OPTION_JSON,
 		{ "help", no_argument, NULL, 'h' },
-		{ "config", required_argument, NULL, OPT_CONFIG },
-		{ "key", required_argument, NULL, OPT_KEY },
-		{ "cert", required_argument, NULL, OPT_CERT },
+		CLI_OPTION_CONFIG,
+		CLI_OPTION_KEY,
+		CLI_OPTION_SIGNER_CERT,
+		CLI_ALIAS("cert", SIGNER_CERT),   /* the spelling before it was shared */
 		{ "chain", required_argument, NULL, OPT_CHAIN },
 		{ "passphrase-file", required_argument, NULL, OPT_PASS },
 		{ "no-pdf", no_argument, NULL, OPT_NO_PDF },
-		{ "operator", required_argument, NULL, OPT_OPERATOR },
+		CLI_OPTION_OPERATOR,
 		{ "witness", required_argument, NULL, OPT_WITNESS },
 		{ "data-name", required_argument, NULL, OPT_DATA_NAME },
 		{ "tsa-ca", required_argument, NULL, OPT_TSA_CA },
@@ -136,17 +139,20 @@ static int parse_args(int argc, char **argv, struct cert_args *a)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "c:o:Jh", opts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': a->ca = optarg; break;
+		case CLI_OPT_CA: a->ca = optarg; break;
 		case 'o': a->out = optarg; break;
-		case 'J': a->json = 1; break;
+		case CLI_OPT_JSON: a->json = 1; break;
 		case 'h': usage(stdout); return -1;
-		case OPT_CONFIG: a->config = optarg; break;
-		case OPT_KEY: a->key = optarg; break;
-		case OPT_CERT: a->cert = optarg; break;
+		case CLI_OPT_CONFIG:
+			a->config = optarg;
+			a->config_short = cli_opt_was_short(argv, optind, optarg);
+			break;
+		case CLI_OPT_KEY: a->key = optarg; break;
+		case CLI_OPT_SIGNER_CERT: a->cert = optarg; break;
 		case OPT_CHAIN: a->chain = optarg; break;
 		case OPT_PASS: a->pass = optarg; break;
 		case OPT_NO_PDF: a->no_pdf = 1; break;
-		case OPT_OPERATOR: a->operator_name = optarg; break;
+		case CLI_OPT_OPERATOR: a->operator_name = optarg; break;
 		case OPT_WITNESS: a->witness = optarg; break;
 		case OPT_DATA_NAME: a->data_name = optarg; break;
 		case OPT_TSA_CA: a->tsa_ca = optarg; break;
@@ -177,6 +183,8 @@ static int load_config(const struct cert_args *a, struct kesu_config **cfg)
 	rc = kesu_config_load(a->config, cfg, &eb);
 	if (rc) {
 		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
+		if (a->config_short)
+			cli_config_hint(a->config, "--ca");
 		return rc;
 	}
 	for (i = 0; i < N_CFG_OPTS; i++) {
@@ -232,6 +240,12 @@ static int do_issue(const struct cert_args *a)
 	o.witness = a->witness;
 	o.data_name = a->data_name;
 	rc = kesu_cert_issue_file(a->file, &o, id, sizeof(id), &eb);
+	if (!rc) {
+		char key[PATH_MAX], cert[PATH_MAX];
+
+		if (kesu_cert_signer_paths(&o, key, sizeof(key), cert, sizeof(cert)) == 0)
+			cli_signing_notice(key, cert);
+	}
 	kesu_config_free(cfg);
 	if (rc)
 		return cli_fail(rc, &eb);
@@ -361,15 +375,32 @@ static void print_verify_json(const struct kesu_cert_verify *v, int ok, const ch
 	json_decref(o);
 }
 
+/* A configuration named on the command line must load (the default may be absent). */
+static int named_config_loads(const struct cert_args *a)
+{
+	struct kesu_config *cfg = NULL;
+
+	if (!a->config)
+		return 1;
+	if (load_config(a, &cfg))
+		return 0;
+	kesu_config_free(cfg);
+	return 1;
+}
+
 static int do_verify(const struct cert_args *a)
 {
 	struct kesu_cert_verify v;
 	struct kesu_errbuf eb;
 	char rootbuf[PATH_MAX], tsabuf[PATH_MAX];
-	const char *root = pick_root(a, rootbuf, sizeof(rootbuf));
-	const struct kesu_cert_trust t = { root, pick_tsa_root(a, tsabuf, sizeof(tsabuf)) };
+	const char *root;
+	struct kesu_cert_trust t;
 	int rc, ok;
 
+	if (!named_config_loads(a))
+		return KESU_EXIT_BAD_INPUT;
+	root = pick_root(a, rootbuf, sizeof(rootbuf));
+	t = (struct kesu_cert_trust){ root, pick_tsa_root(a, tsabuf, sizeof(tsabuf)) };
 	kesu_err_clear(&eb);
 	rc = kesu_cert_verify_file_trust(a->file, &t, &v, &eb);
 	ok = rc == 0 && kesu_cert_verify_ok(&v);

@@ -11,6 +11,7 @@
 #include <kesu/keys.h>
 
 #include "cli_common.h"
+#include "cli_options.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -18,6 +19,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,7 +40,7 @@ static void usage(FILE *out)
 	      "                            [operator] name and organisation in the config)\n"
 	      "      --days N              self-sign: validity (default 730)\n"
 	      "  -p, --passphrase-file F   encrypt/decrypt the key with the first line of F\n"
-	      "      --config FILE         configuration (default /etc/kesu/kesu.conf)\n"
+	      "  -c, --config FILE         configuration (default /etc/kesu/kesu.conf)\n"
 	      "  -J, --json                show: output as JSON\n"
 	      "  -h, --help                show this help\n\n"
 	      "See kesu-key(8).\n", out);
@@ -60,8 +62,8 @@ static int parse_args(int argc, char **argv, struct key_args *a)
 		{ "subject", required_argument, NULL, 's' },
 		{ "days", required_argument, NULL, 'D' },
 		{ "passphrase-file", required_argument, NULL, 'p' },
-		{ "config", required_argument, NULL, 'C' },
-		{ "json", no_argument, NULL, 'J' },
+		CLI_OPTION_CONFIG,
+		CLI_OPTION_JSON,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -70,7 +72,7 @@ static int parse_args(int argc, char **argv, struct key_args *a)
 	if (kesu_key_default_dir(a->dir, sizeof(a->dir)))
 		return -2;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "d:s:p:Jh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:s:p:c:Jh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			if ((size_t)snprintf(a->dir, sizeof(a->dir), "%s", optarg) >= sizeof(a->dir))
@@ -78,8 +80,8 @@ static int parse_args(int argc, char **argv, struct key_args *a)
 			break;
 		case 's': a->subject = optarg; break;
 		case 'p': a->pass = optarg; break;
-		case 'C': a->config = optarg; break;
-		case 'J': a->json = 1; break;
+		case CLI_OPT_CONFIG: a->config = optarg; break;
+		case CLI_OPT_JSON: a->json = 1; break;
 		case 'D':
 			if (cli_parse_days(optarg, &a->days))
 				return -2;
@@ -93,6 +95,19 @@ static int parse_args(int argc, char **argv, struct key_args *a)
 	a->nfiles = argc - optind;
 	a->files = argv + optind;
 	return 0;
+}
+
+/* A configuration named on the command line must load; said on stderr when it does not. */
+static bool config_loads(const char *path)
+{
+	struct kesu_config *cfg = NULL;
+	struct kesu_errbuf eb;
+	int rc = kesu_config_load(path, &cfg, &eb);
+
+	kesu_config_free(cfg);
+	if (rc < 0)
+		kesu_cli_error("%s", eb.msg);
+	return rc == 0;
 }
 
 /* "/CN=<operator>/O=<organisation>" from the config, else "/CN=kesu signer <host>". */
@@ -268,6 +283,8 @@ int cmd_key(int argc, char **argv)
 		return KESU_EXIT_OK;
 	if (rc)
 		return KESU_EXIT_USAGE;
+	if (a.config && !config_loads(a.config))
+		return KESU_EXIT_BAD_INPUT;
 	if (strcmp(argv[1], "show") && a.nfiles) {
 		kesu_cli_error("'key %s' takes no file arguments (see 'kesu key --help')", argv[1]);
 		return KESU_EXIT_USAGE;

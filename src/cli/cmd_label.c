@@ -25,15 +25,17 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_options.h"
+
 #define MAX_SOURCES 1000
 
 struct label_opts {
-	const char *template_name, *template_dir, *output, *print_dev, *db;
+	const char *template_name, *template_dir, *output, *print_dev, *db, *config;
 	const char *media_ids[MAX_SOURCES];
 	const char *certs[MAX_SOURCES];
 	size_t n_media, n_certs;
 	struct kesu_label_data shared;   /* text options common to every label */
-	int date_given, count, start, json, list;
+	int date_given, count, start, json, list, config_short;   /* config_short: named with -c */
 };
 
 static void usage(FILE *out)
@@ -47,7 +49,7 @@ static void usage(FILE *out)
 	      "  -m, --media-id ID        one label for medium ID ([0-9A-Z-]; repeatable)\n"
 	      "  -d, --db PATH            take each medium's fields and latest certificate\n"
 	      "                           from the ledger (kesu-ledger(8))\n"
-	      "  -c, --cert CERT.json     one label for the certified medium (repeatable):\n"
+	      "      --cert CERT.json     one label for the certified medium (repeatable):\n"
 	      "                           ID, serial, outcome, certificate ID, hash prefix\n"
 	      "      --data-name TEXT     data name (データ名)\n"
 	      "      --owner TEXT         owner / who handed it over (交付者)\n"
@@ -66,7 +68,8 @@ static void usage(FILE *out)
 	      "                           (1 = top left, counted row by row)\n"
 	      "  -p, --print DEVICE       send to a Brother QL/P-touch printer (/dev/usb/lp0)\n"
 	      "  -l, --list-templates     list the templates and exit\n"
-	      "      --json               print what was laid out as JSON\n"
+	      "  -c, --config FILE        configuration (for [paperwork] timezone)\n"
+	      "  -J, --json               print what was laid out as JSON\n"
 	      "  -h, --help               show this help\n\n"
 	      "A text too long for its box is shrunk, then wrapped, then refused naming the\n"
 	      "field. A code that would be too dense for the printer is refused.\n"
@@ -75,18 +78,19 @@ static void usage(FILE *out)
 
 enum {
 	OPT_DATA_NAME = 256, OPT_OWNER, OPT_DESCRIPTION, OPT_SERIAL, OPT_DATE, OPT_QR,
-	OPT_TEMPLATE_DIR, OPT_JSON,
+	OPT_TEMPLATE_DIR, OPT_CERT,
 };
 
 static const struct option longopts[] = {
-	{ "cert", required_argument, NULL, 'c' },
+	{ "cert", required_argument, NULL, OPT_CERT },
+	CLI_OPTION_CONFIG,
 	{ "count", required_argument, NULL, 'n' },
 	{ "data-name", required_argument, NULL, OPT_DATA_NAME },
 	{ "date", required_argument, NULL, OPT_DATE },
-	{ "db", required_argument, NULL, 'd' },
+	CLI_OPTION_DB,
 	{ "description", required_argument, NULL, OPT_DESCRIPTION },
 	{ "help", no_argument, NULL, 'h' },
-	{ "json", no_argument, NULL, OPT_JSON },
+	CLI_OPTION_JSON,
 	{ "list-templates", no_argument, NULL, 'l' },
 	{ "media-id", required_argument, NULL, 'm' },
 	{ "output", required_argument, NULL, 'o' },
@@ -128,17 +132,21 @@ static int parse_args(int argc, char **argv, struct label_opts *o)
 	o->count = 1;
 	o->start = 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:d:n:hlm:o:p:s:t:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:d:n:hlm:o:p:s:t:J", longopts, NULL)) != -1) {
 		int rc = 0;
 
 		switch (c) {
-		case 'c':
+		case CLI_OPT_CONFIG:
+			o->config = optarg;
+			o->config_short = cli_opt_was_short(argv, optind, optarg);
+			break;
+		case OPT_CERT:
 		case 'm':
 			if (o->n_certs + o->n_media >= MAX_SOURCES) {
 				kesu_cli_error("more than %d labels in one run", MAX_SOURCES);
 				return KESU_EXIT_USAGE;
 			}
-			if (c == 'c')
+			if (c == OPT_CERT)
 				o->certs[o->n_certs++] = optarg;
 			else
 				o->media_ids[o->n_media++] = optarg;
@@ -157,12 +165,12 @@ static int parse_args(int argc, char **argv, struct label_opts *o)
 			break;
 		case 'h': usage(stdout); return -1;
 		case 'l': o->list = 1; break;
-		case 'd': o->db = optarg; break;
+		case CLI_OPT_DB: o->db = optarg; break;
 		case 'o': o->output = optarg; break;
 		case 'p': o->print_dev = optarg; break;
 		case 't': o->template_name = optarg; break;
 		case OPT_TEMPLATE_DIR: o->template_dir = optarg; break;
-		case OPT_JSON: o->json = 1; break;
+		case CLI_OPT_JSON: o->json = 1; break;
 		case OPT_DATA_NAME: rc = set_shared(o, "data_name", optarg); break;
 		case OPT_OWNER: rc = set_shared(o, "owner", optarg); break;
 		case OPT_DESCRIPTION: rc = set_shared(o, "description", optarg); break;
@@ -357,11 +365,13 @@ static int run(struct label_opts *o)
 		kesu_cli_error("no --template; see 'kesu label --list-templates'");
 		return KESU_EXIT_USAGE;
 	}
-	/* The configuration ($KESU_CONFIG, else /etc/kesu/kesu.conf) dates labels in its [paperwork] timezone. */
-	rc = kesu_config_load(NULL, &cfg, &eb);
+	/* The configuration (--config, $KESU_CONFIG, else /etc/kesu/kesu.conf) dates labels in its [paperwork] timezone. */
+	rc = kesu_config_load(o->config, &cfg, &eb);
 	kesu_config_free(cfg);
 	if (rc < 0) {
 		kesu_cli_error("%s", eb.msg);
+		if (o->config_short)
+			cli_config_hint(o->config, "--cert (a certificate)");
 		return kesu_exit_for(rc);
 	}
 	if (o->n_certs + o->n_media == 0) {

@@ -74,7 +74,7 @@ static void usage(FILE *out)
 }
 
 enum {
-	OPT_CSV = LCLI_OPT_FREE, OPT_SEARCH, OPT_CA, OPT_APPROVED_BY, OPT_APPROVED_AT, OPT_SEAL,
+	OPT_CSV = LCLI_OPT_FREE, OPT_SEARCH, OPT_APPROVED_BY, OPT_APPROVED_AT, OPT_SEAL,
 	OPT_TSA_CA,
 	OPT_FIELD = 1000,    /* + enum kesu_media_field */
 };
@@ -99,7 +99,7 @@ static int parse_args(int argc, char **argv, struct ledger_args *a)
 		{ "search", required_argument, NULL, OPT_SEARCH },
 		{ "encoding", required_argument, NULL, 'e' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "ca", required_argument, NULL, OPT_CA },
+		CLI_OPTION_CA,
 		{ "approved-by", required_argument, NULL, OPT_APPROVED_BY },
 		{ "approved-at", required_argument, NULL, OPT_APPROVED_AT },
 		{ "seal", required_argument, NULL, OPT_SEAL },
@@ -133,7 +133,7 @@ static int parse_args(int argc, char **argv, struct ledger_args *a)
 		case OPT_SEARCH: a->search = optarg; break;
 		case 'e': a->encoding = optarg; break;
 		case 'o': a->output = optarg; break;
-		case OPT_CA: a->ca = optarg; break;
+		case CLI_OPT_CA: a->ca = optarg; break;
 		case OPT_APPROVED_BY: a->approved_by = optarg; break;
 		case OPT_APPROVED_AT: a->approved_at = optarg; break;
 		case OPT_TSA_CA: a->tsa_ca = optarg; break;

@@ -63,7 +63,7 @@ static void usage(FILE *out)
 	      "See kesu-report(8).\n", out);
 }
 
-enum { OPT_PLAN = LCLI_OPT_FREE, OPT_DATE, OPT_TEMPLATES, OPT_CA, OPT_TSA_CA };
+enum { OPT_PLAN = LCLI_OPT_FREE, OPT_DATE, OPT_TEMPLATES, OPT_TSA_CA };
 
 /* --templates, $KESU_REPORTS_DIR, ../reports beside the binary (a build tree), the installed copy. */
 static const char *templates_dir(const char *opt, char *buf, size_t len)
@@ -171,12 +171,12 @@ int cmd_report(int argc, char **argv)
 		{ "date", required_argument, NULL, OPT_DATE },
 		{ "encoding", required_argument, NULL, 'e' },
 		{ "templates", required_argument, NULL, OPT_TEMPLATES },
-		{ "ca", required_argument, NULL, OPT_CA },
+		CLI_OPTION_CA,
 		{ "tsa-ca", required_argument, NULL, OPT_TSA_CA },
-		{ "db", required_argument, NULL, 'd' },
-		{ "config", required_argument, NULL, 'c' },
+		CLI_OPTION_DB,
+		CLI_OPTION_CONFIG,
 		{ "wait", required_argument, NULL, LCLI_OPT_WAIT },
-		{ "json", no_argument, NULL, 'J' },
+		CLI_OPTION_JSON,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -221,7 +221,7 @@ int cmd_report(int argc, char **argv)
 			o.encoding = (enum kesu_csv_encoding)e;
 			break;
 		case OPT_TEMPLATES: templates = optarg; break;
-		case OPT_CA: ca = optarg; break;
+		case CLI_OPT_CA: ca = optarg; break;
 		case OPT_TSA_CA: tsa_ca = optarg; break;
 		case 'h': usage(stdout); return KESU_EXIT_OK;
 		default: usage(stderr); return KESU_EXIT_USAGE;

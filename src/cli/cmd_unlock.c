@@ -29,6 +29,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_options.h"
+
 /*
  * Records of kesu 0.1.0 before the password became a secret of the record
  * carry it in method.details ("temporary user password 'PW'") and in the SET
@@ -87,14 +89,14 @@ static void usage(FILE *out)
 	      "  -y, --yes           do not ask for confirmation\n"
 	      "      --exit-failure-mode  end a SCSI drive's sanitize failure mode (no password)\n"
 	      "      --dry-run       show the drive's state and what would be sent; send nothing\n"
-	      "      --json          print the commands sent and the final state as JSON\n"
+	      "  -J, --json          print the commands sent and the final state as JSON\n"
 	      "  -h, --help          show this help\n\n"
 	      "Exit: 0 no password left, 1 the password is still set, 2 usage, 4 unsafe device or\n"
 	      "a record of another drive, 8 not an ATA drive, 11 unreadable record, 13 not\n"
 	      "confirmed, 14 frozen or still locked. See kesu-unlock(8).\n", out);
 }
 
-enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_EXIT_FAILURE };
+enum { OPT_DRY_RUN = 256, OPT_EXIT_FAILURE };
 
 /* 0 to run, 1 when --help was printed, -1 on a usage error (printed). */
 static int parse_args(int argc, char **argv, struct unlock_args *a)
@@ -103,7 +105,7 @@ static int parse_args(int argc, char **argv, struct unlock_args *a)
 		{ "dry-run",  no_argument,       NULL, OPT_DRY_RUN },
 		{ "exit-failure-mode", no_argument, NULL, OPT_EXIT_FAILURE },
 		{ "help",     no_argument,       NULL, 'h' },
-		{ "json",     no_argument,       NULL, OPT_JSON },
+		CLI_OPTION_JSON,
 		{ "password", required_argument, NULL, 'p' },
 		{ "record",   required_argument, NULL, 'r' },
 		{ "yes",      no_argument,       NULL, 'y' },
@@ -112,7 +114,7 @@ static int parse_args(int argc, char **argv, struct unlock_args *a)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hp:r:y", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hp:r:yJ", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -121,7 +123,7 @@ static int parse_args(int argc, char **argv, struct unlock_args *a)
 		case 'r': a->record = optarg; break;
 		case 'y': a->yes = 1; break;
 		case OPT_DRY_RUN: a->dry_run = 1; break;
-		case OPT_JSON: a->json = 1; break;
+		case CLI_OPT_JSON: a->json = 1; break;
 		case OPT_EXIT_FAILURE: a->exit_failure = 1; break;
 		default:
 			fputs("Try 'kesu unlock --help'.\n", stderr);

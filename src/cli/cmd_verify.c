@@ -4,6 +4,7 @@
  * wrote, so that a second person can check the work without trusting the
  * first run. It opens the device read-only and writes nothing.
  */
+#include "cli_options.h"
 #include "progress_out.h"
 
 #include <kesu/cli.h>
@@ -52,7 +53,7 @@ static void usage(FILE *out)
 	      "      --sample           the sample plan of kesu-wipe(8) (default)\n"
 	      "      --seed S           the sample plan's seed (the record's\n"
 	      "                         verification.plan.seed reads the same regions again)\n"
-	      "      --json             print the result as JSON on stdout\n"
+	      "  -J, --json             print the result as JSON on stdout\n"
 	      "      --json-progress    progress as JSON lines on stderr\n"
 	      "  -q, --quiet            no progress output\n"
 	      "  -h, --help             show this help\n\n"
@@ -60,7 +61,7 @@ static void usage(FILE *out)
 	      out);
 }
 
-enum { OPT_FULL = 256, OPT_SAMPLE, OPT_SEED, OPT_JSON, OPT_JSON_PROGRESS };
+enum { OPT_FULL = 256, OPT_SAMPLE, OPT_SEED, OPT_JSON_PROGRESS };
 
 static int parse_args(int argc, char **argv, struct verify_args *a)
 {
@@ -68,7 +69,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		{ "expect",        required_argument, NULL, 'e' },
 		{ "full",          no_argument,       NULL, OPT_FULL },
 		{ "help",          no_argument,       NULL, 'h' },
-		{ "json",          no_argument,       NULL, OPT_JSON },
+		CLI_OPTION_JSON,
 		{ "json-progress", no_argument,       NULL, OPT_JSON_PROGRESS },
 		{ "quiet",         no_argument,       NULL, 'q' },
 		{ "sample",        no_argument,       NULL, OPT_SAMPLE },
@@ -80,7 +81,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 
 	a->mode = KESU_VERIFY_SAMPLE;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "he:q", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "he:qJ", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -89,7 +90,7 @@ static int parse_args(int argc, char **argv, struct verify_args *a)
 		case 'q': a->quiet = 1; break;
 		case OPT_FULL: a->mode = KESU_VERIFY_FULL; break;
 		case OPT_SAMPLE: a->mode = KESU_VERIFY_SAMPLE; break;
-		case OPT_JSON: a->json = 1; break;
+		case CLI_OPT_JSON: a->json = 1; break;
 		case OPT_JSON_PROGRESS: a->json_progress = 1; break;
 		case OPT_SEED:
 			if (kesu_parse_u64(optarg, 0, UINT64_MAX, &seed) < 0) {

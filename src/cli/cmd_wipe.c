@@ -6,6 +6,7 @@
  * the erase itself is the method's (src/erase). Methods are a table: a later
  * method (firmware erase) adds a row with its own plan and run functions.
  */
+#include "cli_options.h"
 #include "progress_out.h"
 #include "wipe_fw.h"
 #include "wipe_evidence.h"
@@ -212,7 +213,7 @@ static void usage(FILE *out)
 	      "                          without progress (default 600)\n"
 	      "      --dry-run           print the plan and the safety decision of the real\n"
 	      "                          run (same refusal, same exit status); touch nothing\n"
-	      "      --json              print the result as JSON on stdout\n"
+	      "  -J, --json              print the result as JSON on stdout\n"
 	      "      --json-progress     progress as JSON lines on stderr\n"
 	      "  -q, --quiet             no progress output\n"
 	      "      --threads N         I/O threads per drive (default 2; 3 verifying)\n"
@@ -226,9 +227,9 @@ static void usage(FILE *out)
 	wipe_fw_usage_methods(out, 2);
 }
 
-enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_JSON_PROGRESS, OPT_THREADS, OPT_CHUNK, OPT_KEY,
-       OPT_SIGNER_CERT, OPT_CHAIN, OPT_PASSPHRASE_FILE, OPT_NO_CERT, OPT_MEDIA_ID, OPT_DB,
-       OPT_CA, OPT_UNHIDE, OPT_STALL, OPT_WITNESS };
+enum { OPT_DRY_RUN = 256, OPT_JSON_PROGRESS, OPT_THREADS, OPT_CHUNK,
+       OPT_CHAIN, OPT_PASSPHRASE_FILE, OPT_NO_CERT, OPT_MEDIA_ID,
+       OPT_UNHIDE, OPT_STALL, OPT_WITNESS };
 
 /* 1..max, digits only (kesu_parse_uint: no sign, blank or suffix). */
 static int parse_uint(const char *s, unsigned max, unsigned *out)
@@ -251,21 +252,21 @@ static int check_text(const char *option, const char *field, const char *value)
 static int parse_args(int argc, char **argv, struct wipe_args *a)
 {
 	static const struct option longopts[] = {
-		{ "ca",            required_argument, NULL, OPT_CA },
+		CLI_OPTION_CA,
 		{ "chain",         required_argument, NULL, OPT_CHAIN },
 		{ "chunk",         required_argument, NULL, OPT_CHUNK },
-		{ "config",        required_argument, NULL, 'c' },
-		{ "db",            required_argument, NULL, OPT_DB },
+		CLI_OPTION_CONFIG,
+		CLI_OPTION_DB,
 		{ "dry-run",       no_argument,       NULL, OPT_DRY_RUN },
 		{ "final-zero",    no_argument,       NULL, 'z' },
 		{ "help",          no_argument,       NULL, 'h' },
-		{ "json",          no_argument,       NULL, OPT_JSON },
+		CLI_OPTION_JSON,
 		{ "json-progress", no_argument,       NULL, OPT_JSON_PROGRESS },
-		{ "key",           required_argument, NULL, OPT_KEY },
+		CLI_OPTION_KEY,
 		{ "media-id",      required_argument, NULL, OPT_MEDIA_ID },
 		{ "method",        required_argument, NULL, 'm' },
 		{ "no-cert",       no_argument,       NULL, OPT_NO_CERT },
-		{ "operator",      required_argument, NULL, 'O' },
+		CLI_OPTION_OPERATOR,
 		{ "out",           required_argument, NULL, 'o' },
 		{ "passes",        required_argument, NULL, 'n' },
 		{ "passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE },
@@ -273,7 +274,7 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 		{ "quiet",         no_argument,       NULL, 'q' },
 		{ "resume",        required_argument, NULL, 'r' },
 		{ "stall-timeout", required_argument, NULL, OPT_STALL },
-		{ "signer-cert",   required_argument, NULL, OPT_SIGNER_CERT },
+		CLI_OPTION_SIGNER_CERT,
 		{ "threads",       required_argument, NULL, OPT_THREADS },
 		{ "unhide",        no_argument,       NULL, OPT_UNHIDE },
 		{ "verify",        required_argument, NULL, 'v' },
@@ -289,7 +290,7 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 	a->verify = KESU_VERIFY_SAMPLE;
 	a->operator_name = "";
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hm:p:n:zv:yo:O:r:qc:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hm:p:n:zv:yo:O:r:qc:J", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -331,9 +332,9 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 			break;
 		case 'r': a->resume = optarg; break;
 		case 'q': a->quiet = 1; break;
-		case 'c': a->evidence.config = optarg; break;
-		case OPT_KEY: a->evidence.key = optarg; break;
-		case OPT_SIGNER_CERT: a->evidence.signer_cert = optarg; break;
+		case CLI_OPT_CONFIG: a->evidence.config = optarg; break;
+		case CLI_OPT_KEY: a->evidence.key = optarg; break;
+		case CLI_OPT_SIGNER_CERT: a->evidence.signer_cert = optarg; break;
 		case OPT_CHAIN: a->evidence.chain = optarg; break;
 		case OPT_PASSPHRASE_FILE: a->evidence.passphrase_file = optarg; break;
 		case OPT_NO_CERT: a->evidence.no_cert = true; break;
@@ -344,8 +345,8 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 			}
 			a->evidence.media_id = optarg;
 			break;
-		case OPT_DB: a->evidence.db = optarg; break;
-		case OPT_CA: a->evidence.ca = optarg; break;
+		case CLI_OPT_DB: a->evidence.db = optarg; break;
+		case CLI_OPT_CA: a->evidence.ca = optarg; break;
 		case OPT_DRY_RUN: a->dry_run = 1; break;
 		case OPT_UNHIDE: a->unhide = true; break;
 		case OPT_STALL:
@@ -354,7 +355,7 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 				return -1;
 			}
 			break;
-		case OPT_JSON: a->json = 1; break;
+		case CLI_OPT_JSON: a->json = 1; break;
 		case OPT_JSON_PROGRESS: a->json_progress = 1; break;
 		case OPT_THREADS:
 			if (parse_uint(optarg, 64, &a->threads) < 0) {

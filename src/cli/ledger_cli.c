@@ -71,16 +71,16 @@ int lcli_open(const struct lcli_common *c, unsigned flags, struct kesu_ledger **
 int lcli_take_option(struct lcli_common *c, int opt, const char *arg)
 {
 	switch (opt) {
-	case 'd': c->db = arg; return 1;
-	case 'c': c->config = arg; return 1;
-	case LCLI_OPT_OPERATOR: c->operator_name = arg; return 1;
+	case CLI_OPT_DB: c->db = arg; return 1;
+	case CLI_OPT_CONFIG: c->config = arg; return 1;
+	case CLI_OPT_OPERATOR: c->operator_name = arg; return 1;
 	case LCLI_OPT_WAIT:
 		if ((c->wait_ms = lcli_parse_wait(arg)) < 0) {
 			kesu_cli_error("--wait needs seconds (0-3600), not '%s'", arg);
 			return -1;
 		}
 		return 1;
-	case 'J': c->json = 1; return 1;
+	case CLI_OPT_JSON: c->json = 1; return 1;
 	default: return 0;
 	}
 }

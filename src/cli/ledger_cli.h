@@ -11,6 +11,8 @@
 #include <kesu/ledger.h>
 #include <kesu/seal.h>
 
+#include "cli_options.h"
+
 #include <jansson.h>
 #include <stdio.h>
 
@@ -24,16 +26,16 @@ struct lcli_common {
 
 #define LCLI_DEFAULT_WAIT_MS 5000
 
-/* getopt codes of the common long-only options; a command's own start at LCLI_OPT_FREE. */
-enum { LCLI_OPT_OPERATOR = 256, LCLI_OPT_WAIT, LCLI_OPT_FREE };
+/* getopt code of --wait; a command's own start at LCLI_OPT_FREE. */
+enum { LCLI_OPT_WAIT = 256, LCLI_OPT_FREE };
 
-/* The struct option rows of --db --config --operator --wait --json. */
+/* The struct option rows of --db --config --operator --wait --json (the first four shared, cli_options.h). */
 #define LCLI_COMMON_OPTIONS \
-	{ "db", required_argument, NULL, 'd' }, \
-	{ "config", required_argument, NULL, 'c' }, \
-	{ "operator", required_argument, NULL, LCLI_OPT_OPERATOR }, \
+	CLI_OPTION_DB, \
+	CLI_OPTION_CONFIG, \
+	CLI_OPTION_OPERATOR, \
 	{ "wait", required_argument, NULL, LCLI_OPT_WAIT }, \
-	{ "json", no_argument, NULL, 'J' }
+	CLI_OPTION_JSON
 
 /*
  * Take getopt's opt into c if it is one of the common options: 1 taken, 0 not

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_options.h"
+
 struct kesu_command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -52,7 +54,9 @@ static void usage(FILE *out)
 	fputs("\nOptions:\n"
 	      "  -h, --help     show this help\n"
 	      "  -V, --version  show the version\n\n"
-	      "See kesu(8) and kesu-COMMAND(8).\n", out);
+	      "Options with one meaning in every command that takes them:\n", out);
+	cli_common_options_usage(out);
+	fputs("\nSee kesu(8) and kesu-COMMAND(8).\n", out);
 }
 
 void kesu_cli_error(const char *fmt, ...)

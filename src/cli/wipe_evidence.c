@@ -2,6 +2,7 @@
 /* kesu wipe: certificates and the ledger after an erase (wipe_evidence.h). */
 #include "wipe_evidence.h"
 #include "cli_common.h"
+#include "cli_options.h"
 
 #include <kesu/cli.h>
 #include <kesu/keys.h>
@@ -10,6 +11,7 @@
 #include <kesu/sign.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +62,11 @@ static int check_signer(struct wipe_evidence *ev, struct kesu_errbuf *eb)
 	}
 	rc = kesu_cert_signer_check(&ev->opts, ev->signer, sizeof(ev->signer), &why);
 	if (rc == 0) {
+		char key[PATH_MAX], cert[PATH_MAX];
+
 		ev->certify = true;
+		if (kesu_cert_signer_paths(&ev->opts, key, sizeof(key), cert, sizeof(cert)) == 0)
+			cli_signing_notice(key, cert);
 		return 0;
 	}
 	if (kesu_cert_signer_named(&ev->opts) || ev->args.media_id || rc != -KESU_E_KEY ||

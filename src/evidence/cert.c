@@ -498,8 +498,8 @@ static int pick(char *dst, size_t len, const char *opt, const char *conf, const 
 	return kesu_key_path(dst, len, dir, name);
 }
 
-static int signing_paths(const struct kesu_cert_issue_opts *o, struct signing_paths *p,
-			 struct kesu_errbuf *eb)
+/* Where the key, certificate and chain are: the options, else [signing], else the key directory. */
+static int resolve_paths(const struct kesu_cert_issue_opts *o, struct signing_paths *p)
 {
 	const struct kesu_config *cfg = o->cfg;
 	char dir[PATH_MAX - 32];
@@ -515,6 +515,28 @@ static int signing_paths(const struct kesu_cert_issue_opts *o, struct signing_pa
 	if (!rc)
 		rc = pick(p->chain, sizeof(p->chain), o->chain_path,
 			  cfg_get(cfg, "signing", "chain", NULL), dir, KESU_CHAIN_FILE);
+	return rc;
+}
+
+int kesu_cert_signer_paths(const struct kesu_cert_issue_opts *opts, char *key, size_t key_len,
+			   char *cert, size_t cert_len)
+{
+	static const struct kesu_cert_issue_opts none;
+	struct signing_paths p;
+	int rc = resolve_paths(opts ? opts : &none, &p);
+
+	if (!rc && ((size_t)snprintf(key, key_len, "%s", p.key) >= key_len ||
+		    (size_t)snprintf(cert, cert_len, "%s", p.cert) >= cert_len))
+		rc = -ENAMETOOLONG;
+	return rc;
+}
+
+static int signing_paths(const struct kesu_cert_issue_opts *o, struct signing_paths *p,
+			 struct kesu_errbuf *eb)
+{
+	const struct kesu_config *cfg = o->cfg;
+	int rc = resolve_paths(o, p);
+
 	if (rc)
 		return kesu_err_set(eb, rc, "signing key path too long");
 	/* An explicit chain must exist; the default one is optional. */
@@ -529,7 +551,7 @@ static int signing_paths(const struct kesu_cert_issue_opts *o, struct signing_pa
 				    "'kesu key init' or name it with --key or [signing] key", p->key);
 	if (access(p->cert, F_OK) != 0)
 		return kesu_err_set(eb, -KESU_E_KEY, "no signer certificate at %s; make one with "
-				    "'kesu key self-sign' or 'kesu ca sign', or name it with --cert",
+				    "'kesu key self-sign' or 'kesu ca sign', or name it with --signer-cert",
 				    p->cert);
 	return 0;
 }
