@@ -248,6 +248,83 @@ START_TEST(test_pg_eight_writers_one_chain)
 }
 END_TEST
 
+/* A ledger with a seal moves SQLite -> PostgreSQL -> SQLite whole: audit and seals hold. */
+START_TEST(test_pg_export_import_round_trip)
+{
+	char dir[400], cfg[4 * PATH_MAX], sq1[600], sq2[600], j1[600], j2[600], j3[600];
+	struct tu_result r;
+	struct tu_pki pki;
+	char *a, *b;
+
+	if (!setup())
+		return;
+	snprintf(dir, sizeof(dir), "%s/rt", tu_tmpdir());
+	ck_assert_int_eq(tu_sh("rm -rf '%s' && mkdir -p '%s'", dir, dir), 0);
+	tu_make_pki(dir, "/CN=Test Root", "/CN=山田 太郎", &pki);
+	snprintf(conf, sizeof(conf), "%s/kesu.conf", dir);
+	snprintf(cfg, sizeof(cfg), "[operator]\nname = 山田 太郎\n"
+		 "[signing]\nkey = %s\ncert = %s\nroot = %s\n", pki.key, pki.cert, pki.root);
+	ck_assert_int_eq(tu_write_file(conf, cfg, strlen(cfg)), 0);
+	snprintf(sq1, sizeof(sq1), "%s/a.db", dir);
+	snprintf(sq2, sizeof(sq2), "%s/b.db", dir);
+	snprintf(j1, sizeof(j1), "%s/a.json", dir);
+	snprintf(j2, sizeof(j2), "%s/pg.json", dir);
+	snprintf(j3, sizeof(j3), "%s/b.json", dir);
+
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", sq1, "--config", conf, "add", "M-0001",
+				 "--place=金庫A", "--disposition=消去", "--disp-time=2026-12-01 10:00",
+				 "--disp-place=本社", "--witness=鈴木 次郎", "--responsible=山田 太郎",
+				 NULL), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "work", "--db", sq1, "--config", conf, "plan", "--id=W-001",
+				 "--target=顧客データ", "--worker=佐藤 花子",
+				 "--time=2026-11-25 09:00-12:00", NULL), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", sq1, "--config", conf, "approve-plan",
+				 "--approved-by=主管 一郎", NULL), 0);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", sq1, "--config", conf, "seal", NULL), 0);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", sq1, "--config", conf, "export", "-o", j1,
+				 NULL), 0);
+	tu_result_free(&r);
+
+	/* into the server: the audit holds against the seal copied with it */
+	ok(&r, KESU(&r, "ledger", "import", j1));
+	ck_assert_int_eq(KESU(&r, "ledger", "audit"), 0);
+	ck_assert_msg(strstr(r.out, "seals checked; 0 events after"), "%s", r.out);
+	tu_result_free(&r);
+	/* the same file again: refused, the server's ledger is not empty */
+	ck_assert_int_ne(KESU(&r, "ledger", "import", j1), 0);
+	tu_result_free(&r);
+	/* new numbers continue after the copied ones */
+	ok(&r, KESU(&r, "ledger", OP, "add", "M-0002"));
+	ck_assert_int_eq(count_rows("SELECT no FROM media WHERE media_id = 'M-0002'"), 2);
+	ok(&r, KESU(&r, "ledger", "seal"));
+	ok(&r, KESU(&r, "ledger", "export", "-o", j2));
+
+	/* and back into a new SQLite file */
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", sq2, "--config", conf, "import", j2, NULL), 0);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", sq2, "--config", conf, "audit", NULL), 0);
+	ck_assert_msg(r.status == 0 && strstr(r.out, "seals checked; 0 events after"), "%s%s", r.out, r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", sq2, "--config", conf, "export", "-o", j3,
+				 NULL), 0);
+	tu_result_free(&r);
+	a = tu_read_file(j2, NULL);
+	b = tu_read_file(j3, NULL);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ledger_pg");
@@ -257,6 +334,7 @@ int main(void)
 		{ "append_only", test_pg_events_append_only },
 		{ "attach_signed", test_pg_attach_cert_signed },
 		{ "eight_writers", test_pg_eight_writers_one_chain },
+		{ "export_import", test_pg_export_import_round_trip },
 	};
 	int rc;
 

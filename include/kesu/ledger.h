@@ -271,6 +271,21 @@ int kesu_ledger_export_csv(struct kesu_ledger *lg, const struct kesu_media_filte
 			   enum kesu_csv_encoding enc, char **out, size_t *len,
 			   struct kesu_errbuf *eb);
 
+/*
+ * The whole ledger as JSON (free(*out)): every table's rows, the audit
+ * events with their hashes, the seals and the ledger's identity, so it moves
+ * between SQLite and PostgreSQL with its audit chain and seals.
+ */
+int kesu_ledger_export_json(struct kesu_ledger *lg, char **out, struct kesu_errbuf *eb);
+/*
+ * Load such an export into a ledger that holds nothing yet, as it is, in one
+ * transaction (-KESU_E_EXISTS when it holds rows; -KESU_E_BAD_INPUT for a
+ * file that is not an export of this schema). Audit the copy afterwards.
+ */
+int kesu_ledger_import_json(struct kesu_ledger *lg, const char *path, struct kesu_errbuf *eb);
+/* 1 when the file's first non-blank byte is '{' (an export, not CSV). */
+int kesu_ledger_file_is_json(const char *path);
+
 /* Convert between UTF-8 and CP932 with iconv; free(*out). -KESU_E_BAD_INPUT names the byte offset. */
 int kesu_csv_recode(const char *in, size_t len, enum kesu_csv_encoding from,
 		    enum kesu_csv_encoding to, char **out, size_t *out_len, struct kesu_errbuf *eb);

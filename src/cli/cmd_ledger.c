@@ -35,7 +35,9 @@ static void usage(FILE *out)
 	      "  history [MEDIA-ID]         the audit events (of one medium)\n"
 	      "  list [FILTERS]             the media (--json, --csv)\n"
 	      "  import FILE.csv            add rows from CSV (all or nothing)\n"
+	      "  import FILE.json           load a whole ledger (into a new one)\n"
 	      "  export [-o FILE.csv]       write the ledger as CSV\n"
+	      "  export -o FILE.json        the whole ledger with its audit chain and seals\n"
 	      "  audit [--seal FILE]...     check the hash chain, the tables and the seals\n"
 	      "  seal                       sign the chain's head (SEAL-ID.json + .p7s)\n"
 	      "  check [FILE|-]             inventory from scanned label payloads\n"
@@ -431,6 +433,16 @@ static int do_list(struct kesu_ledger *lg, struct ledger_args *a, int export)
 		kesu_cli_error("'ledger %s' takes no arguments (filters are options)", a->pos[0]);
 		return KESU_EXIT_USAGE;
 	}
+	if (export && a->output && strlen(a->output) > 5 &&
+	    !strcmp(a->output + strlen(a->output) - 5, ".json")) {
+		char *out;
+
+		if ((rc = kesu_ledger_export_json(lg, &out, &eb)) < 0)
+			return lcli_fail(rc, &eb);
+		rc = write_out(a->output, out, strlen(out));
+		free(out);
+		return rc;
+	}
 	if (export || a->csv) {
 		enum kesu_csv_encoding enc;
 		char *out;
@@ -475,6 +487,12 @@ static int do_import(struct kesu_ledger *lg, struct ledger_args *a)
 
 	if ((rc = need_args(a, 1, "a CSV file")) != 0)
 		return rc;
+	if (kesu_ledger_file_is_json(a->pos[1])) {
+		if ((rc = kesu_ledger_import_json(lg, a->pos[1], &eb)) < 0)
+			return lcli_fail(rc, &eb);
+		printf("imported the ledger from %s; check it with 'kesu ledger audit'\n", a->pos[1]);
+		return KESU_EXIT_OK;
+	}
 	if ((rc = encoding_of(a, KESU_CSV_AUTO, &enc)) != 0)
 		return rc;
 	if ((rc = kesu_ledger_import_csv(lg, a->pos[1], enc, import_error, a->pos[1], &n, &eb)) < 0)
