@@ -339,6 +339,65 @@ START_TEST(test_record_files_refused)
 }
 END_TEST
 
+/* The certificate PDF of the fixture as method name/category/pattern: whether it has the chart. */
+static int pdf_has_chart(const char *keydir, const char *name, const char *category,
+			 const char *pattern)
+{
+	char rec_path[PATH_MAX], out[PATH_MAX], env_dir[PATH_MAX + 16];
+	const char *env[2] = { env_dir, NULL };
+	struct tu_result r;
+	json_t *doc = fixture(), *o;
+	char *text, *pdftext;
+	int has;
+
+	with(doc, "method", "name", json_string(name));
+	with(doc, "method", "category", json_string(category));
+	with(doc, "method", "pattern", json_string(pattern));
+	snprintf(rec_path, sizeof(rec_path), "%s/chart.record.json", tu_tmpdir());
+	snprintf(out, sizeof(out), "%s/chart-%s", tu_tmpdir(), name);
+	ck_assert_int_eq(mkdir(out, 0700), 0);
+	text = json_dumps(doc, JSON_SORT_KEYS);
+	json_decref(doc);
+	ck_assert_int_eq(tu_write_file(rec_path, text, strlen(text)), 0);
+	free(text);
+	snprintf(env_dir, sizeof(env_dir), "KESU_KEY_DIR=%s", keydir);
+	ck_assert_int_eq(tu_kesu_env(&r, env, "cert", "issue", rec_path, "--out", out, "-c",
+				     "/dev/null", "--json", NULL), 0);
+	run_ok(&r);
+	o = json_loads(r.out, 0, NULL);
+	ck_assert_ptr_nonnull(o);
+	pdftext = tu_sh_out("pdftotext '%s/%s.pdf' -", out,
+			    json_string_value(json_object_get(o, "certificate_id")));
+	json_decref(o);
+	tu_result_free(&r);
+	ck_assert_ptr_nonnull(pdftext);
+	ck_assert_ptr_nonnull(strstr(pdftext, "Certificate of Sanitization"));
+	has = strstr(pdftext, "Throughput over time") != NULL;
+	free(pdftext);
+	return has;
+}
+
+/* The chart follows what the method table says a method leaves, not its name's text. */
+START_TEST(test_record_pdf_chart_by_method_table)
+{
+	char keydir[PATH_MAX];
+	struct tu_result r;
+
+	snprintf(keydir, sizeof(keydir), "%s/keys", tu_tmpdir());
+	ck_assert_int_eq(tu_kesu(&r, "key", "init", "--dir", keydir, "-c", "/dev/null", NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "key", "self-sign", "--dir", keydir, "-c", "/dev/null",
+				 NULL), 0);
+	run_ok(&r);
+	tu_result_free(&r);
+	ck_assert(pdf_has_chart(keydir, "overwrite", "Clear", "zero"));
+	ck_assert(pdf_has_chart(keydir, "nvme-sanitize-overwrite", "Purge", "0x00000000"));
+	ck_assert(!pdf_has_chart(keydir, "nvme-sanitize-crypto", "Purge", ""));
+	ck_assert(!pdf_has_chart(keydir, "ata-sanitize-block", "Purge", ""));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("record");
@@ -350,6 +409,7 @@ int main(void)
 	tcase_add_test(tc, test_record_round_trip_after_wipe);
 	tcase_add_test(tc, test_record_malformed_refused);
 	tcase_add_test(tc, test_record_files_refused);
+	tcase_add_test(tc, test_record_pdf_chart_by_method_table);
 	suite_add_tcase(s, tc);
 	return tu_main(s);
 }

@@ -8,6 +8,7 @@
  */
 #include <kesu/cert.h>
 #include <kesu/clock.h>
+#include <kesu/methods.h>
 #include <kesu/pdf.h>
 #include <kesu/qr.h>
 #include <kesu/record.h>
@@ -15,6 +16,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -287,6 +289,24 @@ static void record_block(struct page *pg, const json_t *c, const struct kesu_rec
 	field(pg, "結果の理由", "Outcome reasons", buf);
 }
 
+/*
+ * Whether the throughput chart belongs on the certificate: for a Clear, and
+ * for a method that writes the medium, which the method table says by what
+ * it leaves (kesu's pattern, a firmware overwrite's 32-bit pattern). A
+ * method this kesu does not know: the record's pattern, set only by
+ * overwrites.
+ */
+static bool writes_media(const struct kesu_record *rec)
+{
+	const struct kesu_method_desc *m = kesu_method_find(rec->method.name);
+
+	if (!strcmp(rec->method.category, "Clear"))
+		return true;
+	if (m)
+		return m->leaves == KESU_LEAVES_PATTERN || m->leaves == KESU_LEAVES_PATTERN32;
+	return *rec->method.pattern != '\0';
+}
+
 /* Samples i-1 and i of the timeline: their times in ms and the rate between them in MB/s. */
 static double rate_at(const struct kesu_record *rec, size_t i, double *ta, double *tb)
 {
@@ -402,13 +422,7 @@ int kesu_cert_pdf_write(const json_t *c, const char *json_sha256, const char *pd
 	media_block(&pg, json_object_get(nist, "media"));
 	sanitization_block(&pg, json_object_get(nist, "sanitization"), jstr(nist, "destination"));
 	record_block(&pg, c, &rec);
-	/*
-	 * The chart is for methods that write the medium: a Clear, or a method
-	 * that leaves a pattern (record.method.pattern, set only by overwrites).
-	 * When the method table states what a method leaves, the record can
-	 * carry it and this test read it.
-	 */
-	if (!strcmp(rec.method.category, "Clear") || *rec.method.pattern)
+	if (writes_media(&rec))
 		chart(&pg, &rec);
 	signature_block(&pg, c, json_sha256);
 	pg.handwriting = 1;

@@ -9,6 +9,7 @@
 #include <kesu/cli.h>
 #include <kesu/config.h>
 #include <kesu/methods.h>
+#include <kesu/record.h>
 #include <kesu/text.h>
 
 #include <curses.h>
@@ -275,7 +276,7 @@ static bool confirm(const struct tui *t)
 static void draw_job(int y, const struct tui_job *j, bool detail)
 {
 	if (j->state == TUI_JOB_DONE) {
-		bool good = strcmp(j->outcome, "ERASED") == 0;
+		bool good = kesu_outcome_is(j->outcome, KESU_OUTCOME_ERASED);
 
 		attron(A_BOLD);
 		mvprintw(y, 0, "%-16s %s", j->device, j->outcome);
