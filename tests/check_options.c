@@ -243,6 +243,14 @@ START_TEST(test_options_help_lists_shared)
 	ck_assert_ptr_null(strstr(r.out, "-c, --ca"));
 	ck_assert_ptr_null(strstr(r.out, "--cert FILE"));
 	tu_result_free(&r);
+	/* the TUI takes -c too (here without a terminal, so it stops at that) */
+	ck_assert_int_eq(tu_kesu(&r, "tui", "--help", NULL), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "-c, --config FILE"));
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "tui", "-c", "/dev/null", NULL), 0);
+	ck_assert_ptr_null(strstr(r.err, "invalid option"));
+	ck_assert_ptr_nonnull(strstr(r.err, "needs a terminal"));
+	tu_result_free(&r);
 }
 END_TEST
 

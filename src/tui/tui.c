@@ -85,7 +85,7 @@ static void usage(FILE *out)
 		"certified drive gets its label (PDF, PNG) beside its certificate.\n\n"
 		"Options:\n"
 		"  -o, --out DIR              evidence directory for kesu wipe (default ./kesu-evidence)\n"
-		"      --config FILE          configuration passed to kesu wipe\n"
+		"  -c, --config FILE          configuration passed to kesu wipe\n"
 		"  -O, --operator NAME        the person erasing (氏名 on the certificates), over the\n"
 		"                             configuration's [operator] name; o changes it\n"
 		"  -t, --label-template NAME  the labels' template (default drive-ql62; none: no labels)\n"
@@ -566,7 +566,7 @@ static int parse_args(int argc, char **argv, struct tui *t)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:O:t:p:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:O:t:p:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': t->out_dir = optarg; break;
 		case 'O':
