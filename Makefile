@@ -68,6 +68,9 @@ FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 MANPAGES   := $(wildcard src/man/*.8)
 
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+# The ledger server's roles (src/evidence/ledger-server.sql), built into kesu as a C string.
+SQL_GEN    := $(BUILD)/gen/ledger_server_sql.c
+LIB_OBJS   += $(SQL_GEN:.c=.o)
 CLI_OBJS   := $(CLI_SRCS:%.c=$(BUILD)/%.o) $(TUI_SRCS:%.c=$(BUILD)/%.o)
 TLIB_OBJS  := $(TLIB_SRCS:%.c=$(BUILD)/%.o)
 TEST_BINS  := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
@@ -114,6 +117,15 @@ $(BUILD)/tests/%.o: tests/%.c
 	$(Q)$(CC) $(CPPFLAGS) -Itests $(CFLAGS) $(CHECK_CFLAGS) -MMD -MP -c -o $@ $<
 
 tests: $(KESU) $(SIMLIB) $(TEST_BINS)
+
+$(SQL_GEN): src/evidence/ledger-server.sql
+	@mkdir -p $(dir $@)
+	$(Q){ echo 'extern const char lg_server_sql[];'; echo 'const char lg_server_sql[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; echo ';'; } >$@
+
+$(SQL_GEN:.c=.o): $(SQL_GEN)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 deps:
 	@sh tests/deps.sh
@@ -177,6 +189,7 @@ install: $(KESU)
 	$(if $(MANPAGES),install -m 0644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man8/)
 	$(if $(wildcard labels/*),install -m 0644 $(wildcard labels/*) $(DESTDIR)$(DATADIR)/labels/)
 	$(if $(wildcard reports/*),install -m 0644 $(wildcard reports/*) $(DESTDIR)$(DATADIR)/reports/)
+	install -m 0644 src/evidence/ledger-server.sql $(DESTDIR)$(DATADIR)/
 
 clean:
 	rm -rf build build-san build-clang build-fuzz

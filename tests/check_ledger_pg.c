@@ -325,6 +325,91 @@ START_TEST(test_pg_export_import_round_trip)
 }
 END_TEST
 
+/* Issue a signed certificate for M-0001 (serial Z3TABC12): its path into json, --ca=ROOT into root. */
+static void issue_cert(char *json, size_t jlen, char *root, size_t rlen)
+{
+	char dir[400], out[600], rec[600];
+	struct tu_result r;
+	struct tu_pki pki;
+	char *id;
+
+	snprintf(dir, sizeof(dir), "%s/pki2", tu_tmpdir());
+	snprintf(out, sizeof(out), "%s/out", dir);
+	ck_assert_int_eq(tu_sh("rm -rf '%s' && mkdir -p '%s'", dir, out), 0);
+	tu_make_pki(dir, "/CN=Test Root", "/CN=山田 太郎", &pki);
+	snprintf(root, rlen, "--ca=%s", pki.root);
+	snprintf(rec, sizeof(rec), "%s/tests/fixtures/record-overwrite.json", tu_srcdir());
+	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", out, "--key", pki.key,
+				 "--cert", pki.cert, "--operator", "山田 太郎", "--property-id",
+				 "M-0001", "--config", "/dev/null", "--json", NULL), 0);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	id = strstr(r.out, "KC-");
+	ck_assert_ptr_nonnull(id);
+	snprintf(json, jlen, "%s/%.*s.json", out, (int)strcspn(id, "\""), id);
+	tu_result_free(&r);
+}
+
+/* The ledger's URL for another login. */
+static void url_as(const char *user, char *url, size_t len)
+{
+	const char *u = strstr(db, "user=postgres");
+
+	ck_assert_ptr_nonnull(u);
+	snprintf(url, len, "%.*suser=%s", (int)(u - db), db, user);
+}
+
+#define KESU_AS(r, url, cmd, ...) \
+	(tu_kesu((r), cmd, "--db", url, "--config", conf, __VA_ARGS__, NULL), (r)->status)
+
+/* init-server's roles: a station attaches certificates and nothing else; the officer reads. */
+START_TEST(test_pg_server_roles)
+{
+	char json[900], root[PATH_MAX + 8], mgr[600], sta[600], off[600];
+	struct tu_result r;
+
+	if (!setup())
+		return;
+	ok(&r, KESU(&r, "ledger", "init-server"));
+	ok(&r, KESU(&r, "ledger", "init-server"));   /* again: nothing changes */
+	ck_assert_int_eq(pgfx_psql(db, "CREATE ROLE mgr LOGIN IN ROLE kesu_manager;"
+				   " CREATE ROLE station1 LOGIN IN ROLE kesu_station;"
+				   " CREATE ROLE officer1 LOGIN IN ROLE kesu_officer"), 0);
+	url_as("mgr", mgr, sizeof(mgr));
+	url_as("station1", sta, sizeof(sta));
+	url_as("officer1", off, sizeof(off));
+	issue_cert(json, sizeof(json), root, sizeof(root));
+
+	ok(&r, KESU_AS(&r, mgr, "ledger", OP, "add", "M-0001", "--serial=Z3TABC12", "--place=金庫A"));
+	ok(&r, KESU_AS(&r, mgr, "ledger", OP, "move", "M-0001", "金庫B"));
+	/* the station: no medium of its own, no edits */
+	ck_assert_int_ne(KESU_AS(&r, sta, "ledger", OP, "add", "M-0002"), 0);
+	ck_assert_msg(strstr(r.err, "permission denied"), "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_ne(KESU_AS(&r, sta, "ledger", OP, "move", "M-0001", "自宅"), 0);
+	tu_result_free(&r);
+	/* but it attaches a certificate, through the server's functions */
+	ok(&r, KESU_AS(&r, sta, "ledger", OP, "attach-cert", root, json));
+	ck_assert_int_eq(KESU_AS(&r, off, "ledger", "show", "M-0001", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"status\": \"消去済\""));
+	tu_result_free(&r);
+	/* the tables themselves are out of its reach */
+	ck_assert_int_ne(pgfx_psql(sta, "UPDATE events SET operator = '誰か' WHERE seq = 1"), 0);
+	ck_assert_int_ne(pgfx_psql(sta, "INSERT INTO events VALUES (9, '', '', '', '', '', '{}', '', '')"), 0);
+	ck_assert_int_ne(pgfx_psql(sta, "UPDATE media SET place = '自宅'"), 0);
+	ck_assert_int_ne(pgfx_psql(sta, "DELETE FROM certs"), 0);
+	/* and the event function checks what it is given */
+	ck_assert_int_ne(pgfx_psql(sta, "SELECT kesu_append_event(4, '2026-01-01T00:00:00Z', 'x',"
+				   " 'add', 'media', 'M-9', '{}', repeat('0', 64), repeat('0', 64), '{}')"), 0);
+	ck_assert_int_eq(count_rows("SELECT count(*) FROM events"), 4);
+	/* the officer reads and audits, and changes nothing */
+	ok(&r, KESU_AS(&r, off, "ledger", "audit"));
+	ck_assert_int_ne(KESU_AS(&r, off, "ledger", OP, "add", "M-0003"), 0);
+	tu_result_free(&r);
+	ck_assert_int_ne(pgfx_psql(off, "UPDATE media SET place = '自宅'"), 0);
+	ok(&r, KESU(&r, "ledger", "audit"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ledger_pg");
@@ -335,6 +420,7 @@ int main(void)
 		{ "attach_signed", test_pg_attach_cert_signed },
 		{ "eight_writers", test_pg_eight_writers_one_chain },
 		{ "export_import", test_pg_export_import_round_trip },
+		{ "server_roles", test_pg_server_roles },
 	};
 	int rc;
 

@@ -283,6 +283,12 @@ int kesu_ledger_export_json(struct kesu_ledger *lg, char **out, struct kesu_errb
  * file that is not an export of this schema). Audit the copy afterwards.
  */
 int kesu_ledger_import_json(struct kesu_ledger *lg, const char *path, struct kesu_errbuf *eb);
+/*
+ * On a PostgreSQL ledger: the roles kesu_station, kesu_manager and
+ * kesu_officer and their grants (src/evidence/ledger-server.sql, built in).
+ * -KESU_E_BAD_INPUT for an SQLite ledger.
+ */
+int kesu_ledger_init_server(struct kesu_ledger *lg, struct kesu_errbuf *eb);
 /* 1 when the file's first non-blank byte is '{' (an export, not CSV). */
 int kesu_ledger_file_is_json(const char *path);
 

@@ -38,6 +38,8 @@ static void usage(FILE *out)
 	      "  import FILE.json           load a whole ledger (into a new one)\n"
 	      "  export [-o FILE.csv]       write the ledger as CSV\n"
 	      "  export -o FILE.json        the whole ledger with its audit chain and seals\n"
+	      "  init-server                on a postgresql:// ledger: the tables and the roles\n"
+	      "                             kesu_station, kesu_manager, kesu_officer\n"
 	      "  audit [--seal FILE]...     check the hash chain, the tables and the seals\n"
 	      "  seal                       sign the chain's head (SEAL-ID.json + .p7s)\n"
 	      "  check [FILE|-]             inventory from scanned label payloads\n"
@@ -768,13 +770,27 @@ static int do_approve(struct kesu_ledger *lg, struct ledger_args *a, const struc
 	return KESU_EXIT_OK;
 }
 
+static int do_init_server(struct kesu_ledger *lg, struct ledger_args *a)
+{
+	struct kesu_errbuf eb = { "" };
+	int rc;
+
+	if ((rc = need_args(a, 0, "no arguments")) != 0)
+		return rc;
+	if ((rc = kesu_ledger_init_server(lg, &eb)) < 0)
+		return lcli_fail(rc, &eb);
+	printf("the ledger on %s has its tables and the roles kesu_station, kesu_manager and "
+	       "kesu_officer; grant them to logins (see kesu-ledger(8))\n", kesu_ledger_path(lg));
+	return KESU_EXIT_OK;
+}
+
 static const struct {
 	const char *name;
 	int creates;
 } subcommands[] = {
 	{ "add", 1 }, { "edit", 0 }, { "move", 0 }, { "show", 0 }, { "history", 0 },
 	{ "list", 0 }, { "import", 1 }, { "export", 0 }, { "audit", 0 }, { "check", 0 },
-	{ "attach-cert", 0 }, { "approve-plan", 0 }, { "seal", 0 },
+	{ "attach-cert", 0 }, { "approve-plan", 0 }, { "seal", 0 }, { "init-server", 1 },
 };
 
 static int run(struct kesu_ledger *lg, struct ledger_args *a, const struct kesu_config *cfg)
@@ -793,6 +809,7 @@ static int run(struct kesu_ledger *lg, struct ledger_args *a, const struct kesu_
 	if (!strcmp(s, "seal"))         return do_seal(lg, a, cfg);
 	if (!strcmp(s, "check"))        return do_check(lg, a);
 	if (!strcmp(s, "attach-cert"))  return do_attach(lg, a, cfg);
+	if (!strcmp(s, "init-server"))  return do_init_server(lg, a);
 	return do_approve(lg, a, cfg);
 }
 

@@ -94,6 +94,37 @@ out:
 	return rc;
 }
 
+/*
+ * On a server: 消去済 through the server's function (which holds it to an
+ * ERASED certificate of the medium), recorded as lg_media_update() would.
+ */
+static int media_erased_pg(struct kesu_ledger *lg, const struct kesu_media *m,
+			   struct kesu_errbuf *eb)
+{
+	const char *old = kesu_media_get(m, KESU_MF_STATUS);
+	struct kesu_store_stmt *st;
+	json_t *detail, *jc;
+	int rc;
+
+	if (!strcmp(old, "消去済"))
+		return 0;
+	if ((rc = lg_prepare(lg, "SELECT kesu_media_erased(?1)", &st, eb)) < 0)
+		return rc;
+	kesu_store_bind_text(st, 1, kesu_media_get(m, KESU_MF_MEDIA_ID));
+	rc = kesu_store_step(st);
+	kesu_store_finalize(st);
+	if (rc != KESU_STORE_ROW && rc != KESU_STORE_DONE)
+		return lg_db_err(lg, rc, eb, "marking the medium erased");
+	rc = -ENOMEM;
+	if ((detail = json_object()) && (jc = json_object()) &&
+	    json_object_set_new(detail, "changes", jc) == 0 &&
+	    lg_change_add(jc, "status", old, "消去済") == 0)
+		rc = lg_event_append(lg, "erased", "media", kesu_media_get(m, KESU_MF_MEDIA_ID),
+				     detail, NULL, eb);
+	json_decref(detail);
+	return rc;
+}
+
 static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, const char *path,
 		       const char *ts_time, struct kesu_errbuf *eb)
 {
@@ -102,7 +133,7 @@ static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, cons
 	json_t *detail = NULL, *jc;
 	char now[32];
 	const char *ledger_serial;
-	int rc;
+	int rc, pg = kesu_store_kind(lg->db) == KESU_STORE_PG;
 
 	if ((rc = kesu_ledger_get_media(lg, cf->media_id, &m, eb)) < 0) {
 		if (rc == -KESU_E_NOT_FOUND)
@@ -120,7 +151,10 @@ static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, cons
 		goto out;
 	}
 	kesu_time_rfc3339(time(NULL), now, sizeof(now));
-	if ((rc = lg_prepare(lg, "INSERT INTO certs (cert_id, media_id, outcome, sha256, device_serial,"
+	/* a server checks the certificate's row in its own function (a station may
+	 * not write the tables) */
+	if ((rc = lg_prepare(lg, pg ? "SELECT kesu_link_cert(?1,?2,?3,?4,?5,?6,?7,?8)" :
+			     "INSERT INTO certs (cert_id, media_id, outcome, sha256, device_serial,"
 			     " attached_at, path, timestamp) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)", &st, eb)) < 0)
 		goto out;
 	kesu_store_bind_text(st, 1, cf->cert_id);
@@ -136,7 +170,7 @@ static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, cons
 		rc = kesu_err_set(eb, -KESU_E_EXISTS, "certificate %s is already linked", cf->cert_id);
 		goto out;
 	}
-	if (rc != KESU_STORE_DONE) {
+	if (rc != KESU_STORE_DONE && rc != KESU_STORE_ROW) {
 		rc = lg_db_err(lg, rc, eb, "linking the certificate");
 		goto out;
 	}
@@ -158,6 +192,10 @@ static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, cons
 		goto out;
 	/* Only a verified erasure changes the status; a FAILED certificate is linked as evidence. */
 	if (kesu_outcome_is(cf->outcome, KESU_OUTCOME_ERASED)) {
+		if (pg) {
+			rc = media_erased_pg(lg, &m, eb);
+			goto out;
+		}
 		if ((rc = kesu_media_set(&ch, KESU_MF_STATUS, "消去済")) < 0)
 			goto out;
 		rc = lg_media_update(lg, "erased", cf->media_id, &ch, eb);

@@ -178,7 +178,11 @@ int lg_event_append(struct kesu_ledger *lg, const char *action, const char *enti
 		goto out;
 	if ((rc = kesu_sha256_hex(canon, strlen(canon), hash)) < 0)
 		goto out;
-	if ((rc = lg_prepare(lg, "INSERT INTO events (seq, time, operator, action, entity, key,"
+	/* A server takes events only through its function, which checks the chain,
+	 * the hash and the content (src/evidence/ledger-server.sql). */
+	if ((rc = lg_prepare(lg, kesu_store_kind(lg->db) == KESU_STORE_PG ?
+			     "SELECT kesu_append_event(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)" :
+			     "INSERT INTO events (seq, time, operator, action, entity, key,"
 			     " detail, prev_hash, hash) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
 			     &st, eb)) < 0)
 		goto out;
@@ -191,8 +195,11 @@ int lg_event_append(struct kesu_ledger *lg, const char *action, const char *enti
 	kesu_store_bind_text(st, 7, detail_text);
 	kesu_store_bind_text(st, 8, prev);
 	kesu_store_bind_text(st, 9, hash);
+	if (kesu_store_kind(lg->db) == KESU_STORE_PG)
+		kesu_store_bind_text(st, 10, canon);
 	rc = kesu_store_step(st);
-	rc = rc == KESU_STORE_DONE ? 0 : lg_db_err(lg, rc, eb, "recording the change");
+	rc = rc == KESU_STORE_DONE || rc == KESU_STORE_ROW ? 0 :
+		lg_db_err(lg, rc, eb, "recording the change");
 	if (rc == 0 && seq_out)
 		*seq_out = seq;
 out:

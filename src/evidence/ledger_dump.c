@@ -241,3 +241,16 @@ int kesu_ledger_file_is_json(const char *path)
 	free(text);
 	return is;
 }
+
+int kesu_ledger_init_server(struct kesu_ledger *lg, struct kesu_errbuf *eb)
+{
+	int rc;
+
+	if (kesu_store_kind(lg->db) != KESU_STORE_PG)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "%s is an SQLite file: init-server sets up a PostgreSQL server "
+				    "(--db postgresql://...)", lg->path);
+	if ((rc = lg_begin(lg, eb)) < 0)
+		return rc;
+	return lg_end(lg, lg_exec(lg, lg_server_sql, eb, "setting up the server's roles"), eb);
+}

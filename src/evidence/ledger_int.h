@@ -113,6 +113,8 @@ int lg_media_from_row(struct kesu_store_stmt *st, struct kesu_media *m);
 
 /* The ledger's schema on a PostgreSQL server (ledger.c). */
 extern const char lg_pg_schema[];
+/* Its roles and grants: src/evidence/ledger-server.sql, made a C string by the Makefile. */
+extern const char lg_server_sql[];
 
 /* "SELECT no, media_id, ... FROM media" with the columns in enum order. */
 extern const char lg_media_select[];
