@@ -23,8 +23,9 @@ static const struct {
 	  "the configuration file (default $KESU_CONFIG, else /etc/kesu/kesu.conf)" },
 	{ CLI_OPTION_JSON, 1, "",
 	  "the result as JSON on stdout; messages and notices stay on stderr" },
-	{ CLI_OPTION_DB, 0, "FILE",
-	  "the media ledger (default ./kesu.db; -d in ledger, work, report, staff, label)" },
+	{ CLI_OPTION_DB, 0, "FILE|URL",
+	  "the media ledger: a file (default [ledger] db, else ./kesu.db) or a postgresql://"
+	  " URL; -d in ledger, work, report, staff, label" },
 	{ CLI_OPTION_OPERATOR, 0, "NAME",
 	  "who does the work, a full name (else [operator] name; -O in wipe)" },
 	{ CLI_OPTION_CA, 0, "FILE",

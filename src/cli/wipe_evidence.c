@@ -151,6 +151,10 @@ int wipe_evidence_prepare(struct wipe_evidence *ev, const struct wipe_evidence_a
 		return -ENOMEM;
 	ev->lock_init = true;
 	rc = load_config(ev, eb);
+	/* --media-id without --db: the station's ledger from [ledger] db (a file or a
+	 * postgresql:// URL), as the ledger commands take it */
+	if (rc == 0 && ev->args.media_id && !ev->args.db)
+		ev->args.db = kesu_config_get(ev->cfg, "ledger", "db");
 	if (rc == 0)
 		rc = check_signer(ev, eb);
 	if (rc == 0)
