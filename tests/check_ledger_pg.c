@@ -4,7 +4,8 @@
  * server (a throwaway cluster this binary starts and stops, tests/lib/pgfx.c):
  * media, work, the roster and the return plan, a signed certificate attached,
  * the append-only events and an edit behind kesu's back found by the audit,
- * and eight stations writing at once leaving one chain. SKIP with the reason
+ * eight stations writing at once leaving one chain, a locked ledger, the
+ * inventory, export/import both ways, and init-server's roles. SKIP with the reason
  * when PostgreSQL cannot run here.
  */
 #include <check.h>
@@ -410,6 +411,64 @@ START_TEST(test_pg_server_roles)
 }
 END_TEST
 
+/* Inventory from scanned labels, recorded as events, on the server. */
+START_TEST(test_pg_inventory_check)
+{
+	static const char scans[] = "KESU:M:M-0001\r\n  kesu:m:m-0002 \r\nKESU:M:M-0009\r\n"
+				    "KESU:M:M-0004\n";
+	const char *argv[] = { tu_kesu_bin(), "ledger", "--db", db, "--config", conf, OP, "check",
+			       "--place=金庫A", NULL };
+	struct tu_result r;
+
+	if (!setup())
+		return;
+	ok(&r, KESU(&r, "ledger", OP, "add", "M-0001", "--place=金庫A"));
+	ok(&r, KESU(&r, "ledger", OP, "add", "M-0002", "--place=金庫A"));
+	ok(&r, KESU(&r, "ledger", OP, "add", "M-0003", "--place=金庫A"));
+	ok(&r, KESU(&r, "ledger", OP, "add", "M-0004", "--place=金庫B"));
+	ck_assert_int_eq(tu_runv(&r, NULL, scans, argv), 0);
+	ck_assert_int_eq(r.status, KESU_EXIT_FAILURE);
+	ck_assert_msg(strstr(r.out, "present 2, missing 1, unexpected 1, misplaced 1"), "%s", r.out);
+	tu_result_free(&r);
+	ck_assert_int_eq(count_rows("SELECT count(*) FROM events WHERE action = 'check'"), 1);
+	ok(&r, KESU(&r, "ledger", "audit"));
+}
+END_TEST
+
+/* A writer that holds the ledger: another waits --wait, then gives up, nothing written. */
+START_TEST(test_pg_locked_ledger)
+{
+	char done[512], cmd[1400];
+	struct tu_result r;
+	int i;
+
+	if (!setup())
+		return;
+	ok(&r, KESU(&r, "ledger", OP, "add", "M-0001", "--place=金庫A"));
+	snprintf(done, sizeof(done), "%s/unlocked", tu_tmpdir());
+	unlink(done);
+	snprintf(cmd, sizeof(cmd), "( /usr/lib/postgresql/15/bin/psql -X -q '%s' -c "
+		 "'BEGIN; SELECT pg_advisory_xact_lock(1801810805); SELECT pg_sleep(3); COMMIT'"
+		 " >/dev/null 2>&1; touch '%s' ) &", db, done);
+	ck_assert_int_eq(tu_sh("%s", cmd), 0);
+	for (i = 0; i < 200 && count_rows("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+					  " AND granted") == 0; i++)
+		usleep(20000);
+	ck_assert_int_lt(i, 200);
+	ck_assert_int_eq(KESU(&r, "ledger", OP, "--wait=0.2", "add", "M-0002"), KESU_EXIT_UNSAFE);
+	ck_assert_msg(strstr(r.err, "locked by another process"), "%s", r.err);
+	tu_result_free(&r);
+	/* readers are not held up on a server */
+	ok(&r, KESU(&r, "ledger", "--wait=0", "list"));
+	for (i = 0; i < 400 && access(done, F_OK) != 0; i++)
+		usleep(20000);
+	ck_assert_int_eq(count_rows("SELECT count(*) FROM media"), 1);
+	/* and once it is free, the change goes in */
+	ok(&r, KESU(&r, "ledger", OP, "--wait=10", "add", "M-0002"));
+	ok(&r, KESU(&r, "ledger", "audit"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ledger_pg");
@@ -421,6 +480,8 @@ int main(void)
 		{ "eight_writers", test_pg_eight_writers_one_chain },
 		{ "export_import", test_pg_export_import_round_trip },
 		{ "server_roles", test_pg_server_roles },
+		{ "inventory", test_pg_inventory_check },
+		{ "locked", test_pg_locked_ledger },
 	};
 	int rc;
 
