@@ -721,6 +721,32 @@ START_TEST(test_guest_ata_secure_erase_refused)
 }
 END_TEST
 
+/* QEMU's scsi-hd is a SCSI disk that reports no SANITIZE: kesu sees a SCSI drive and refuses clearly. */
+START_TEST(test_guest_scsi_sanitize_refused)
+{
+	if (guest_skip("test_guest_scsi_sanitize_refused"))
+		return;
+	int rc = -1, erc = -1, irc = -1;
+	char *info = guest_section("fw.scsi-info", &irc);
+	char *out = guest_section("fw.scsi-sanitize", &rc);
+	char *err = guest_section("fw.scsi-sanitize.stderr", &erc);
+	char *ls = guest_section("fw.scsi-evidence", &erc);
+
+	ck_assert_msg(info && irc == 0, "kesu info of the virtio-scsi disk failed (%d)", irc);
+	ck_assert_msg(strstr(info, "\"drive_protocol\": \"scsi\""), "not probed as SCSI: %s", info);
+	ck_assert_msg(strstr(info, "\"vendor\": \"QEMU\""), "no SCSI INQUIRY vendor: %s", info);
+	ck_assert_msg(out && err, "the guest reported no fw.scsi-sanitize section");
+	ck_assert_msg(rc == 8, "kesu wipe --method scsi-sanitize-block exited %d (want 8): %s", rc, err);
+	ck_assert_msg(strstr(err, "cannot run scsi-sanitize-block") &&
+		      strstr(err, "REPORT SUPPORTED OPERATION CODES"), "unclear refusal: %s", err);
+	ck_assert_msg(ls && !strstr(ls, ".record.json"), "a record was written: %s", ls ? ls : "");
+	free(info);
+	free(out);
+	free(err);
+	free(ls);
+}
+END_TEST
+
 /* A tcase per behaviour; all share the one boot (the fixture is unchecked: it
  * runs in this process, and only the first call boots). */
 static void add_case(Suite *s, const char *name, const TTest *test)
@@ -747,6 +773,7 @@ static Suite *guest_suite(void)
 	add_case(s, "modprobe_resolves", test_guest_modprobe_resolves);
 	add_case(s, "nvme_format_erases", test_guest_nvme_format_erases);
 	add_case(s, "ata_secure_erase_refused", test_guest_ata_secure_erase_refused);
+	add_case(s, "scsi_sanitize_refused", test_guest_scsi_sanitize_refused);
 	return s;
 }
 

@@ -710,6 +710,14 @@ START_TEST(test_scsi_methods_change_media)
 	wipe_run(&f, &w, "scsi-sanitize-overwrite", NULL, NULL);
 	ck_erased(&w, "scsi-sanitize-overwrite", "Clear");
 	wipe_free(&w);
+	/* A device that gives fixed-format sense data only: the progress is read there too. */
+	sim_fx_config(&f, SCSI(",\"sense\":\"fixed\",\"sanitize_seconds\":1.5"));
+	sim_fx_fill_random(&f);
+	wipe_run(&f, &w, "scsi-sanitize-block", NULL, NULL);
+	ck_erased(&w, "scsi-sanitize-block", "Purge");
+	ck_assert(sim_fx_log_has(&f, "scsi REQUEST_SENSE opcode=0x03 desc=0 state=1"));
+	ck_assert_int_gt(json_array_size(json_object_get(w.record, "timeline")), 1);
+	wipe_free(&w);
 	tu_loop_detach(f.dev);
 }
 END_TEST

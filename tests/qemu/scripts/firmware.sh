@@ -11,3 +11,11 @@ record() { cat /tmp/ev-nvme/*.record.json; }
 section fw.nvme-record record
 section fw.ata-secure-erase kesu wipe --method ata-secure-erase --yes --quiet --out /tmp/ev-sata "$sata"
 section fw.ata-evidence ls /tmp/ev-sata
+# QEMU's scsi-hd (here behind virtio-scsi) is a SCSI disk without SANITIZE and
+# without REPORT SUPPORTED OPERATION CODES: kesu must refuse a SCSI sanitize
+# before sending anything, and say why.
+vscsi=$(disk_by_serial KESUVSCSI01)
+mkdir -p /tmp/ev-vscsi
+section fw.scsi-info kesu info --json "$vscsi"
+section fw.scsi-sanitize kesu wipe --method scsi-sanitize-block --yes --quiet --out /tmp/ev-vscsi "$vscsi"
+section fw.scsi-evidence ls /tmp/ev-vscsi
