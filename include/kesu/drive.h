@@ -20,6 +20,7 @@
 #include <kesu/mmc.h>
 #include <kesu/nvme.h>
 #include <kesu/scsi.h>
+#include <kesu/opal.h>
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -62,6 +63,9 @@ struct kesu_drive {
 
 	/* proto SCSI */
 	struct kesu_scsi_info scsi;
+
+	/* Self-encrypting drive (TCG Opal family), any protocol */
+	struct kesu_opal opal;
 
 	/* Why a protocol did not answer when that is worth telling (needs root, aborted). */
 	int probe_err;                   /* 0, or -KESU_E_* / -errno */

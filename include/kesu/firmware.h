@@ -85,6 +85,16 @@ int kesu_fw_check(const struct kesu_target *t, const struct kesu_drive *d,
 		  const struct kesu_fw_opts *o, struct kesu_errbuf *eb);
 
 /*
+ * A self-encrypting drive whose locking range is locked cannot be
+ * overwritten or sanitized meaningfully (writes fail or land under a key no
+ * one reads back; reads return nothing to verify). 0 when d is no locked
+ * SED or m is a revert; -KESU_E_LOCKED with eb naming the remedy (unlock,
+ * or opal-psid-revert with the label's PSID). Sends nothing.
+ */
+int kesu_fw_sed_check(const char *path, const struct kesu_drive *d, enum kesu_method m,
+		      struct kesu_errbuf *eb);
+
+/*
  * Run the method on t (d is t's probe). r must be kesu_result_init()ed.
  * Returns 0 when the run reached an outcome (r->outcome: ERASED, FAILED,
  * UNVERIFIED), or a negative error when it was refused before anything that

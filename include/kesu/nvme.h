@@ -203,6 +203,13 @@ struct kesu_nvme_sanitize_log {
 	uint32_t etond, etbend, etcend; /* the same with no-deallocate */
 };
 
+/*
+ * Security Receive (admin 0x82, NSID 0): protocol secp, protocol specific
+ * spsp (CDW10 bits 23:8), len bytes into buf. Errors as kesu_nvme_identify_ctrl().
+ */
+int kesu_nvme_security_receive(int fd, uint8_t secp, uint16_t spsp, void *buf, uint32_t len,
+			       struct kesu_errbuf *eb);
+
 int kesu_nvme_sanitize_log_decode(const uint8_t buf[KESU_NVME_SANITIZE_LOG_LEN],
 				  struct kesu_nvme_sanitize_log *log);
 int kesu_nvme_get_sanitize_log(int fd, struct kesu_nvme_sanitize_log *log, struct kesu_errbuf *eb);

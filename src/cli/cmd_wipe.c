@@ -12,6 +12,7 @@
 #include "wipe_evidence.h"
 
 #include <kesu/clock.h>
+#include <kesu/firmware.h>
 #include <kesu/cli.h>
 #include <kesu/journal.h>
 #include <kesu/methods.h>
@@ -101,12 +102,21 @@ struct wipe_method {
 	int (*run)(struct drive *d, struct kesu_errbuf *eb);
 };
 
+/* A locked self-encrypting drive refuses the overwrite before anything is written. */
+static int sed_refusal(const struct kesu_target *t, struct kesu_errbuf *eb)
+{
+	return kesu_fw_sed_check(t->id.path, &t->drive, KESU_METHOD_OVERWRITE, eb);
+}
+
 static int overwrite_plan(struct drive *d, const struct wipe_args *a, struct kesu_errbuf *eb)
 {
 	int rc;
 
 	if (a->resume)
 		return 0; /* d->o came from the journal */
+	rc = sed_refusal(&d->t, eb);
+	if (rc < 0)
+		return rc;
 	rc = kesu_pattern_parse(a->pattern ? a->pattern : "random", &d->o.pattern, eb);
 	if (rc == 0 && d->o.pattern.kind == KESU_PAT_RANDOM && d->o.pattern.has_key)
 		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "--pattern takes random, zero, one or "
@@ -498,6 +508,12 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr,
 			return rc;   /* 1: auto chose the overwrite, planned below */
 	}
 	id = t.id;
+	if (!id.logical_sector_size)
+		id.logical_sector_size = 512;
+	if (*code == KESU_EXIT_OK && (rc = sed_refusal(&t, &seb)) < 0) {
+		*code = kesu_exit_for(rc);
+		snprintf(safety, sizeof(safety), "%s", seb.msg);
+	}
 	kesu_pattern_parse(a->pattern ? a->pattern : "random", &o.pattern, NULL);
 	o.passes = a->passes ? a->passes : kesu_method_default_passes(&t.drive);
 	o.final_zero = a->final_zero;

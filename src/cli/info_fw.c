@@ -5,6 +5,7 @@
  * The probing is src/dev/drive.c; this file only prints.
  */
 #include "info_fw.h"
+#include "info_opal.h"
 #include "info_scsi.h"
 
 #include <kesu/drive.h>
@@ -160,6 +161,7 @@ int info_fw_print(FILE *out, const struct kesu_dev_identity *id)
 		info_scsi_print(out, &d->scsi);
 	else if (d->probe_err)
 		fprintf(out, "Drive: %s\n", d->probe_note);
+	info_opal_print(out, &d->opal);
 	print_methods(out, d);
 	free(d);
 	return 0;
@@ -400,6 +402,8 @@ int info_fw_json(json_t *obj, const struct kesu_dev_identity *id)
 		put(obj, "scsi", info_scsi_json(&d->scsi), &rc);
 	else if (d->probe_err)
 		put(obj, "drive_note", json_string(d->probe_note), &rc);
+	if (d->opal.checked)
+		put(obj, "opal", info_opal_json(&d->opal), &rc);
 	put(obj, "methods", methods_json(d, &rc), &rc);
 	autom = json_object();
 	if (autom) {

@@ -126,6 +126,27 @@ static int probe_scsi(int fd, struct kesu_drive *d)
 	return 0;
 }
 
+/* Does the drive claim TCG security? ATA IDENTIFY word 48 bit 0 (bits 15:14 = 01b), NVMe OACS bit 0. */
+static bool tcg_claimed(const struct kesu_drive *d)
+{
+	uint16_t w48 = (uint16_t)(d->ata_identify_raw[96] | d->ata_identify_raw[97] << 8);
+
+	if (d->proto == KESU_DRIVE_NVME)
+		return d->nvme.oacs & 1u;
+	if (d->proto == KESU_DRIVE_ATA)
+		return (w48 & 0xc000) == 0x4000 && (w48 & 1u);
+	return false;
+}
+
+static void probe_opal(int fd, const struct kesu_dev_identity *id, struct kesu_drive *d)
+{
+	enum kesu_opal_transport tr = d->proto == KESU_DRIVE_NVME ? KESU_OPAL_TR_NVME :
+				      d->proto == KESU_DRIVE_ATA ? KESU_OPAL_TR_ATA :
+				      d->proto == KESU_DRIVE_MMC ? KESU_OPAL_TR_NONE : KESU_OPAL_TR_SCSI;
+
+	(void)kesu_opal_probe(fd, id->is_image ? KESU_OPAL_TR_NONE : tr, tcg_claimed(d), &d->opal);
+}
+
 int kesu_drive_probe(int fd, const struct kesu_dev_identity *id, struct kesu_drive *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -138,6 +159,7 @@ int kesu_drive_probe(int fd, const struct kesu_dev_identity *id, struct kesu_dri
 		d->probe_err = 0;
 		d->probe_note[0] = '\0';
 	}
+	probe_opal(fd, id, d);
 	d->media = kesu_media_classify(id, d);
 	return 0;
 }

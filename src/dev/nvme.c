@@ -355,6 +355,32 @@ int kesu_nvme_sanitize(int fd, const struct kesu_nvme_sanitize_req *req, struct 
 	return 0;
 }
 
+int kesu_nvme_security_receive(int fd, uint8_t secp, uint16_t spsp, void *buf, uint32_t len,
+			       struct kesu_errbuf *eb)
+{
+	__u32 result = 0;
+	struct nvme_security_receive_args args = {
+		.result = &result,
+		.data = buf,
+		.args_size = sizeof(args),
+		.fd = fd,
+		.nsid = 0,
+		.al = len,
+		.data_len = len,
+		.nssf = 0,
+		.spsp0 = (__u8)(spsp & 0xff),
+		.spsp1 = (__u8)(spsp >> 8),
+		.secp = secp,
+	};
+	int ret;
+
+	errno = 0;
+	ret = nvme_security_receive(&args);
+	if (ret)
+		return identify_error(ret, errno, "Security Receive", eb);
+	return 0;
+}
+
 int kesu_nvme_sanitize_log_decode(const uint8_t buf[KESU_NVME_SANITIZE_LOG_LEN],
 				  struct kesu_nvme_sanitize_log *log)
 {

@@ -90,6 +90,22 @@ static int not_ready_error(const struct kesu_drive *d)
 	return -KESU_E_LOCKED;
 }
 
+int kesu_fw_sed_check(const char *path, const struct kesu_drive *d, enum kesu_method m,
+		      struct kesu_errbuf *eb)
+{
+	char desc[384];
+
+	if (!d->opal.locked)
+		return 0;
+	kesu_opal_describe(&d->opal, desc, sizeof(desc));
+	return kesu_err_set(eb, -KESU_E_LOCKED, "refusing %s on %s: it is a self-encrypting drive "
+			    "whose locking range is LOCKED (%s), so nothing written or sanitized "
+			    "there could be read back or proven; unlock it with the owner's "
+			    "password first, or revert it with --method opal-psid-revert --psid PSID "
+			    "(the PSID printed on the drive's label; this erases the drive)",
+			    kesu_method_name(m) ? kesu_method_name(m) : "the erase", path, desc);
+}
+
 int kesu_fw_check(const struct kesu_target *t, const struct kesu_drive *d,
 		  const struct kesu_fw_opts *o, struct kesu_errbuf *eb)
 {
@@ -100,6 +116,9 @@ int kesu_fw_check(const struct kesu_target *t, const struct kesu_drive *d,
 	if (!kesu_fw_is_firmware(o->method))
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s is not a firmware method",
 				    kesu_method_name(o->method) ? kesu_method_name(o->method) : "?");
+	rc = kesu_fw_sed_check(t->id.path, d, o->method, eb);
+	if (rc < 0)
+		return rc;
 	kesu_method_evaluate(d, o->method, &e);
 	if (!e.supported) {
 		const char *why = d->proto == KESU_DRIVE_NONE && d->probe_note[0] ? d->probe_note : "";

@@ -334,6 +334,11 @@ void kesu_method_evaluate(const struct kesu_drive *d, enum kesu_method m,
 		return;
 	}
 	md->check(d, md, e);
+	if (e->ready && d->opal.locked) {
+		e->ready = false;
+		snprintf(e->reason, sizeof(e->reason), "the self-encrypting drive is LOCKED: unlock "
+			 "it, or use opal-psid-revert with the label's PSID");
+	}
 	if (e->ready && d->proto == KESU_DRIVE_ATA && d->hpa.hidden_sectors)
 		add_hidden_note(e, (unsigned long long)d->hpa.hidden_sectors);
 }

@@ -124,6 +124,19 @@ struct sim_scsi_cfg {
 	double san_seconds[3];     /* overwrite, block, crypto (service actions 1, 2, 3) */
 };
 
+/* A self-encrypting drive (TCG) on an ATA or NVMe device (sim_opal.c). */
+enum sim_opal_revert { SIM_OPAL_REVERT_OK = 0, SIM_OPAL_REVERT_LIE, SIM_OPAL_REVERT_KEEP_LOCKING };
+
+struct sim_opal_cfg {
+	bool present;
+	uint16_t ssc;              /* the SSC feature code: 0x0203 Opal 2, 0x0200, 0x0100, 0x0301..0x0304 */
+	bool kernel;               /* the kernel offers sed-opal (IOC_OPAL_*) for the device */
+	bool locking_enabled, locked, mbr_enabled, mbr_done;
+	char psid[64];
+	char sid_password[64];     /* the owner's SID password for IOC_OPAL_REVERT_TPR ("": none works) */
+	enum sim_opal_revert revert;
+};
+
 struct sim_dev {
 	enum sim_type type;
 	char key[PATH_MAX];        /* the configured path, also the state file's key */
@@ -136,6 +149,7 @@ struct sim_dev {
 	struct sim_nvme_cfg nvme;
 	struct sim_mmc_cfg mmc;
 	struct sim_scsi_cfg scsi;
+	struct sim_opal_cfg opal;
 };
 
 struct sim_config {
@@ -190,12 +204,25 @@ struct sim_scsi_state {
 	double san_start, san_duration;
 };
 
+struct sim_opal_state {
+	bool locking_enabled, locked, mbr_enabled, mbr_done;
+	unsigned reverts;          /* successful reverts */
+};
+
 struct sim_state {
+	struct sim_opal_state opal;
 	struct sim_ata_state ata;
 	struct sim_nvme_state nvme;
 	struct sim_mmc_state mmc;
 	struct sim_scsi_state scsi;
 };
+
+/* sim_opal.c */
+/* Level 0 Discovery into buf (len bytes); returns the bytes of the response. */
+size_t sim_opal_discovery(const struct sim_dev *d, const struct sim_opal_state *st, uint8_t *buf, size_t len);
+/* An IOC_OPAL_* ioctl on the device; returns the ioctl's value (errno set on -1). */
+bool sim_opal_is_request(unsigned long req);
+int sim_opal_ioctl(const struct sim_dev *d, struct sim_state *st, unsigned long req, void *arg);
 
 /* sim_config.c */
 int sim_config_load(const char *path, struct sim_config *cfg, char *why, size_t whylen);

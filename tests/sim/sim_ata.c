@@ -45,6 +45,7 @@ struct ata_out {
 
 /* Everything one command needs. */
 struct ata_ctx {
+	const struct sim_opal_state *opal;
 	const struct sim_dev *d;
 	const struct sim_ata_cfg *cfg;
 	struct sim_ata_state *st;
@@ -296,6 +297,7 @@ static void identify(struct ata_ctx *x)
 	put_string(b, 23, 4, a->firmware);
 	put_string(b, 27, 20, a->model);
 	put_word(b, 47, 0x8010);
+	put_word(b, 48, (uint16_t)(0x4000 | (x->d->opal.present ? 0x0001 : 0)));
 	put_word(b, 49, 0x0300);
 	put_word(b, 53, 0x0006);
 	w = 0x0110;
@@ -822,6 +824,24 @@ static void read_log(struct ata_ctx *x)
 	put_word(b, 0, 0x0001);
 }
 
+/* TRUSTED RECEIVE (PIO): protocol 1, ComID 1 is Level 0 Discovery on a self-encrypting drive. */
+static void trusted_receive(struct ata_ctx *x)
+{
+	unsigned proto = x->c.feature & 0xff, comid = (unsigned)((x->c.lba >> 8) & 0xffff);
+	size_t blocks = (x->c.count & 0xff) | (size_t)(x->c.lba & 0xff) << 8;
+	size_t len = blocks * 512;
+
+	x->o.name = "TRUSTED_RECEIVE";
+	snprintf(x->o.note, sizeof(x->o.note), " protocol=0x%02x comid=0x%04x", proto, comid);
+	if (!x->d->opal.present || proto != 1 || comid != 1 || len == 0 ||
+	    x->h->dxfer_direction != SG_DXFER_FROM_DEV || x->h->dxfer_len < len || !x->h->dxferp) {
+		ata_abort(x);
+		return;
+	}
+	sim_opal_discovery(x->d, x->opal, x->h->dxferp, len);
+	x->o.xfer = len;
+}
+
 /* ---- dispatch ---- */
 
 static void dispatch(struct ata_ctx *x)
@@ -878,6 +898,9 @@ static void dispatch(struct ata_ctx *x)
 	case 0xE7: case 0xEA:
 		x->o.name = "FLUSH_CACHE";
 		break;
+	case 0x5C:
+		trusted_receive(x);
+		break;
 	case 0xE5:
 		x->o.name = "CHECK_POWER_MODE";
 		x->o.count = 0xFF;
@@ -892,7 +915,7 @@ static void dispatch(struct ata_ctx *x)
 
 static int sg_io_flat(const struct sim_dev *d, struct sim_state *st, sg_io_hdr_t *h)
 {
-	struct ata_ctx x = { .d = d, .cfg = &d->ata, .st = &st->ata, .h = h };
+	struct ata_ctx x = { .opal = &st->opal, .d = d, .cfg = &d->ata, .st = &st->ata, .h = h };
 	uint8_t cdb[16] = { 0 };
 
 	if (!h->cmdp || h->cmd_len == 0 || h->cmd_len > 16) {

@@ -212,6 +212,47 @@ static void parse_common(struct parse *p, json_t *o, struct sim_dev *d)
 	d->stall_max_seconds = get_num(p, o, "stall_max_seconds", 5);
 }
 
+/* "opal": a self-encrypting drive (sim_opal.c). */
+static void parse_opal(struct parse *p, json_t *o, struct sim_dev *d)
+{
+	static const char *const keys[] = { "ssc", "kernel", "locking_enabled", "locked", "mbr_enabled",
+		"mbr_done", "psid", "sid_password", "revert", NULL };
+	static const struct { const char *name; uint16_t code; } sscs[] = {
+		{ "opal2", 0x0203 }, { "opal1", 0x0200 }, { "enterprise", 0x0100 }, { "opalite", 0x0301 },
+		{ "pyrite1", 0x0302 }, { "pyrite2", 0x0303 }, { "ruby", 0x0304 },
+	};
+	struct sim_opal_cfg *c = &d->opal;
+	json_t *v = get_obj(p, o, "opal");
+	char s[32];
+	size_t i;
+
+	if (!v)
+		return;
+	check_keys(p, v, "opal", keys);
+	c->present = true;
+	get_str(p, v, "ssc", "opal2", s, sizeof(s));
+	for (i = 0; i < sizeof(sscs) / sizeof(sscs[0]) && strcmp(s, sscs[i].name); i++)
+		;
+	if (i == sizeof(sscs) / sizeof(sscs[0]))
+		fail(p, "opal \"ssc\" must be opal2, opal1, enterprise, opalite, pyrite1, pyrite2 or ruby");
+	else
+		c->ssc = sscs[i].code;
+	c->kernel = get_bool(p, v, "kernel", true);
+	c->locking_enabled = get_bool(p, v, "locking_enabled", false);
+	c->locked = get_bool(p, v, "locked", false);
+	c->mbr_enabled = get_bool(p, v, "mbr_enabled", false);
+	c->mbr_done = get_bool(p, v, "mbr_done", false);
+	get_str(p, v, "psid", "KESUSIMPSID0123456789ABCDEFGHIJK", c->psid, sizeof(c->psid));
+	get_str(p, v, "sid_password", "", c->sid_password, sizeof(c->sid_password));
+	get_str(p, v, "revert", "ok", s, sizeof(s));
+	if (!strcmp(s, "lie"))
+		c->revert = SIM_OPAL_REVERT_LIE;
+	else if (!strcmp(s, "keep_locking"))
+		c->revert = SIM_OPAL_REVERT_KEEP_LOCKING;
+	else if (strcmp(s, "ok"))
+		fail(p, "opal \"revert\" must be \"ok\", \"lie\" or \"keep_locking\"");
+}
+
 static void parse_ata(struct parse *p, json_t *o, struct sim_dev *d)
 {
 	static const char *const san_names[3] = { "crypto", "block", "overwrite" };
@@ -219,7 +260,7 @@ static void parse_ata(struct parse *p, json_t *o, struct sim_dev *d)
 	json_t *sec = get_obj(p, o, "security"), *san = get_obj(p, o, "sanitize"), *hpa = get_obj(p, o, "hpa");
 	static const char *const dev_keys[] = { "path", "type", "misbehave", "stall_at", "stall_max_seconds",
 		"sanitize_seconds", "serial", "model", "firmware", "capacity_sectors", "rotational", "rpm", "sense",
-		"bridge", "vpd_serial", "security", "sanitize", "hpa", "dco", "amac", NULL };
+		"bridge", "vpd_serial", "security", "sanitize", "hpa", "dco", "amac", "opal", NULL };
 	static const char *const sec_keys[] = { "supported", "enabled", "locked", "frozen", "enhanced",
 		"count_expired", "erase_time_normal_min", "erase_time_enhanced_min", "level", "user_password",
 		"master_password", "master_id", "normal_fill", "enhanced_fill", "erase_seconds", "resume_unfreezes", NULL };
@@ -293,6 +334,7 @@ static void parse_ata(struct parse *p, json_t *o, struct sim_dev *d)
 		fail(p, "hpa: need current_max_lba <= native_max_lba <= capacity - 1");
 	a->dco = get_bool(p, o, "dco", false);
 	a->amac = get_bool(p, o, "amac", false);
+	parse_opal(p, o, d);
 	if (a->native_max < factory_max && !a->dco)
 		fail(p, "a native max below the capacity is a DCO restriction: set \"dco\": true");
 }
@@ -380,11 +422,12 @@ static void parse_nvme(struct parse *p, json_t *o, struct sim_dev *d)
 	static const char *const fna_names[] = { "format_all", "secure_erase_all", "crypto_erase" };
 	static const char *const dev_keys[] = { "path", "type", "misbehave", "stall_at", "stall_max_seconds",
 		"sanitize_seconds", "serial", "model", "firmware", "vid", "oacs", "oacs_format", "sanicap", "fna",
-		"nn", "mdts", "format_seconds", "namespaces", NULL };
+		"nn", "mdts", "format_seconds", "namespaces", "opal", NULL };
 	struct sim_nvme_cfg *n = &d->nvme;
 	json_t *nss = json_object_get(o, "namespaces");
 
 	check_keys(p, o, d->key, dev_keys);
+	parse_opal(p, o, d);
 
 	get_str(p, o, "serial", "KESUSIM-NVME-0001", n->serial, sizeof(n->serial));
 	get_str(p, o, "model", "KESU SIMULATED NVME SSD", n->model, sizeof(n->model));

@@ -211,6 +211,8 @@ static int simulate(const struct sim_dev *d, const struct sim_ns_cfg *ns, unsign
 		sim_scsi_tick(d, &st.scsi);
 	else if (req == 0)
 		;
+	else if (sim_opal_is_request(req))
+		ret = sim_opal_ioctl(d, &st, req, arg);
 	else if (d->type == SIM_MMC)
 		ret = sim_mmc_ioctl(d, part, &st, req, arg);
 	else if (req == SG_IO && d->type == SIM_SCSI)
@@ -273,6 +275,8 @@ int ioctl(int fd, unsigned long req, ...)
 		return simulate(d, ns, 0, req, arg);
 	if ((req == MMC_IOC_CMD || req == MMC_IOC_MULTI_CMD) && d->type == SIM_MMC)
 		return simulate(d, NULL, part, req, arg);
+	if (sim_opal_is_request(req) && d->opal.present && d->opal.kernel)
+		return simulate(d, ns, part, req, arg);
 	/* Any other ioctl on the device (BLKGETSIZE64, ...) lets time-bound work finish first. */
 	simulate(d, ns, part, 0, NULL);
 	if (req == BLKRRPART)

@@ -109,7 +109,7 @@ static void identify_ctrl(struct nvme_ctx *x, uint8_t *b)
 	put16(b, 78, 1);
 	put32(b, 80, 0x00010400);
 	b[111] = 1;
-	put16(b, 256, c->oacs);
+	put16(b, 256, (uint16_t)(c->oacs | (x->d->opal.present ? 0x0001 : 0)));
 	b[258] = 3;
 	b[259] = 3;
 	b[260] = 0x03;
@@ -403,6 +403,7 @@ static const char *admin_name(uint8_t opc)
 	case 0x80: return "FORMAT_NVM";
 	case 0x84: return "SANITIZE";
 	case 0x0A: return "GET_FEATURES";
+	case 0x82: return "SECURITY_RECEIVE";
 	default: return "ADMIN";
 	}
 }
@@ -427,6 +428,21 @@ static int admin(struct nvme_ctx *x)
 	}
 }
 
+/* Security Receive: protocol 1, ComID 1 (SPSP, CDW10 23:8) is Level 0 Discovery on a SED. */
+static int security_receive(struct nvme_ctx *x, const struct sim_opal_state *op)
+{
+	unsigned secp = x->cmd->cdw10 >> 24, spsp = (x->cmd->cdw10 >> 8) & 0xffff;
+	size_t len = x->cmd->cdw11 < x->cmd->data_len ? x->cmd->cdw11 : x->cmd->data_len;
+
+	snprintf(x->note, sizeof(x->note), " secp=0x%02x spsp=0x%04x al=%u", secp, spsp, x->cmd->cdw11);
+	if (!x->d->opal.present)
+		return SC_INVALID_OPCODE | DNR;
+	if (secp != 1 || spsp != 1 || !x->cmd->addr || len == 0)
+		return SC_INVALID_FIELD | DNR;
+	sim_opal_discovery(x->d, op, (uint8_t *)(uintptr_t)x->cmd->addr, len);
+	return 0;
+}
+
 int sim_nvme_ioctl(const struct sim_dev *d, const struct sim_ns_cfg *ns, struct sim_state *st,
 		   unsigned long req, void *arg)
 {
@@ -446,7 +462,7 @@ int sim_nvme_ioctl(const struct sim_dev *d, const struct sim_ns_cfg *ns, struct 
 		return -1;
 	}
 	sim_nvme_tick(d, st);
-	ret = admin(&x);
+	ret = x.cmd->opcode == 0x82 ? security_receive(&x, &st->opal) : admin(&x);
 	if (ret >= 0) {
 		/* The completion's DW0; 0 for every command simulated here. */
 		if (req == NVME_IOCTL_ADMIN64_CMD)

@@ -74,6 +74,10 @@ void sim_state_init(const struct sim_dev *d, struct sim_state *st)
 	st->ata.master_id = a->master_id;
 	st->ata.san_state = a->san_frozen ? 1 : 0;
 	st->ata.native_max = a->native_max;
+	st->opal.locking_enabled = d->opal.locking_enabled || d->opal.locked;
+	st->opal.locked = d->opal.locked;
+	st->opal.mbr_enabled = d->opal.mbr_enabled;
+	st->opal.mbr_done = d->opal.mbr_done;
 	st->ata.current_max = a->current_max;
 	st->ata.resumes = sim_resume_count();
 
@@ -94,12 +98,14 @@ void sim_state_init(const struct sim_dev *d, struct sim_state *st)
 
 /* Field tables: one place names every persisted field. */
 #define BOOLS(X) \
+	X(opal.locking_enabled) X(opal.locked) X(opal.mbr_enabled) X(opal.mbr_done) \
 	X(ata.sec_enabled) X(ata.sec_locked) X(ata.sec_frozen) X(ata.sec_count_expired) \
 	X(ata.sec_level_max) X(ata.erase_prepared) X(ata.san_antifreeze) X(ata.san_last_ok) \
 	X(ata.san_failure_mode) X(ata.native_read) X(ata.amac_frozen) \
 	X(nvme.in_progress) X(nvme.failed) X(nvme.failed_ause) X(mmc.erase_reset) \
 	X(scsi.san_ause) X(scsi.san_invert)
 #define INTS(X) \
+	X(opal.reverts) \
 	X(ata.unlock_tries) X(ata.master_id) X(ata.san_state) X(ata.san_feature) X(ata.san_count) \
 	X(ata.san_lba) X(ata.native_max) X(ata.current_max) X(ata.resumes) X(nvme.sprog) X(nvme.sstat) X(nvme.scdw10) X(nvme.start_pattern) \
 	X(mmc.seq) X(mmc.seq_part) X(mmc.erase_start) X(mmc.erase_end) X(mmc.sanitizes) \
