@@ -221,10 +221,22 @@ iso: $(KESU)
 iso-test: iso
 	@sh iso/iso-test.sh -i $(BUILD)/kesu.iso -k $(KESU) -o $(BUILD)/iso-test
 
+# What a PXE server hands out (iso/mknetboot.sh, README "Many machines"):
+# build/netboot/ with the kernel, the initramfs, boot.ipxe, iPXE, a sample
+# dnsmasq.conf. NETBOOT_OPTS replaces the kesu options of the kernel command line.
+.PHONY: netboot netboot-test
+netboot: $(KESU)
+	@sh iso/mkiso.sh -k $(KESU) -N $(BUILD)/netboot
+	@sh iso/mknetboot.sh -d $(BUILD)/netboot $(if $(NETBOOT_OPTS),-c '$(NETBOOT_OPTS)')
+
+netboot-test: netboot
+	@sh iso/netboot-test.sh -n $(BUILD)/netboot -k $(KESU) -o $(BUILD)/netboot-test
+
 # make check's part: the same, but a machine without QEMU or without the
 # Debian packages the image is made of (exit 77) prints SKIP and passes.
 check-iso: $(KESU)
-	@rc=0; sh iso/mkiso.sh -k $(KESU) -o $(BUILD)/kesu.iso || rc=$$?; \
+	@rc=0; sh iso/mkiso.sh -k $(KESU) -o $(BUILD)/kesu.iso -N $(BUILD)/netboot || rc=$$?; \
 	if [ $$rc -eq 0 ]; then sh iso/iso-test.sh -i $(BUILD)/kesu.iso -k $(KESU) -o $(BUILD)/iso-test || rc=$$?; fi; \
+	if [ $$rc -eq 0 ]; then sh iso/netboot-test.sh -n $(BUILD)/netboot -k $(KESU) -o $(BUILD)/netboot-test || rc=$$?; fi; \
 	if [ $$rc -eq 77 ]; then echo "iso-test: SKIP: the boot image cannot be built or booted here (see above)"; rc=0; fi; \
 	exit $$rc

@@ -3,12 +3,18 @@
 # written to a USB stick with dd, on BIOS and UEFI machines, with a writable
 # FAT partition labelled KESU-EVID appended after the ISO data.
 #
-#   iso/mkiso.sh -k KESU -o OUT.iso [-c CACHE] [-e EVIDENCE_MIB]
+#   iso/mkiso.sh -k KESU -o OUT.iso [-c CACHE] [-e EVIDENCE_MIB] [-N NETDIR]
+#   iso/mkiso.sh -k KESU -N NETDIR [-c CACHE]
+#
+# -N NETDIR also (or, without -o, only) writes the kernel and the initramfs
+# for a network boot: NETDIR/vmlinuz and NETDIR/initrd.img (make netboot).
 #
 # Pieces, all from Debian packages (the kernel fetched with apt-get download by
 # tests/qemu/fetch-kernel.sh; the rest from this machine's installed packages):
 #   Debian's kernel; the storage, USB, input, FAT/exFAT/ISO 9660 modules
-#   (loaded at boot by modalias, so unknown hardware works); busybox-static;
+#   (loaded at boot by modalias, so unknown hardware works); the wired network
+#   drivers of PCs and virtual machines (Intel e1000/e1000e/igb/igc, Realtek,
+#   Broadcom, virtio-net) for a network boot; busybox-static (udhcpc, tftp);
 #   kmod (modprobe by alias); kesu and its shared libraries; the IPAex Gothic
 #   font with fontconfig; terminfo; the time zone data for Japan and UTC
 #   (tzdata: the paperwork's dates); iso/init as /init; /etc/kesu-build-time,
@@ -27,17 +33,18 @@ top=$(cd "$here/.." && pwd)
 q="$top/tests/qemu"
 PATH="$PATH:/sbin:/usr/sbin"
 
-kesu="" out="" cache="$top/build/qemu" ev_mib=32
-while getopts k:o:c:e:h opt; do
+kesu="" out="" cache="$top/build/qemu" ev_mib=32 netdir=""
+while getopts k:o:c:e:N:h opt; do
 	case $opt in
 	k) kesu=$OPTARG ;;
 	o) out=$OPTARG ;;
 	c) cache=$OPTARG ;;
 	e) ev_mib=$OPTARG ;;
+	N) netdir=$OPTARG ;;
 	*) sed -n '2,/^set -eu/p' "$0" | sed 's/^# \{0,1\}//; /^set -eu/d' >&2; exit 2 ;;
 	esac
 done
-[ -n "$kesu" ] && [ -n "$out" ] || { echo "mkiso: -k KESU and -o OUT are required" >&2; exit 2; }
+[ -n "$kesu" ] && { [ -n "$out" ] || [ -n "$netdir" ]; } || { echo "mkiso: -k KESU and -o OUT (or -N NETDIR) are required" >&2; exit 2; }
 
 skip() { echo "mkiso: $*" >&2; exit 77; }
 [ -f /usr/share/zoneinfo/Asia/Tokyo ] || skip "no time zone data (apt-get install tzdata)"
@@ -74,7 +81,10 @@ MDIRS="kernel/drivers/ata kernel/drivers/nvme kernel/drivers/scsi kernel/drivers
 kernel/drivers/usb/storage kernel/drivers/usb/common kernel/drivers/usb/core kernel/drivers/usb/class kernel/drivers/mmc
 kernel/drivers/memstick kernel/drivers/hid kernel/drivers/input/keyboard kernel/drivers/input/serio
 kernel/drivers/virtio kernel/drivers/block/virtio_blk.ko kernel/drivers/cdrom kernel/drivers/message
-kernel/fs/fat kernel/fs/exfat kernel/fs/isofs kernel/fs/nls kernel/fs/efivarfs"
+kernel/fs/fat kernel/fs/exfat kernel/fs/isofs kernel/fs/nls kernel/fs/efivarfs
+kernel/drivers/net/ethernet/intel/e1000 kernel/drivers/net/ethernet/intel/e1000e kernel/drivers/net/ethernet/intel/igb
+kernel/drivers/net/ethernet/intel/igc kernel/drivers/net/ethernet/realtek kernel/drivers/net/ethernet/broadcom/tg3.ko
+kernel/drivers/net/virtio_net.ko"
 margs=""
 for d in $MDIRS; do
 	case $d in
@@ -123,6 +133,14 @@ args="$args -D $zi/Asia=$zi/Asia -D $zi/Etc=$zi/Etc -f $(readlink -f $zi/UTC)=$z
 zstd -q -19 -T0 "$work/layer.cpio" -o "$work/layer.cpio.zst"
 cat "$base" "$work/layer.cpio.zst" >"$work/tree/boot/initrd.img"
 cp "$kdir/vmlinuz" "$work/tree/boot/vmlinuz"
+if [ -n "$netdir" ]; then
+	mkdir -p "$netdir"
+	cp "$work/tree/boot/vmlinuz" "$netdir/vmlinuz.tmp" && mv "$netdir/vmlinuz.tmp" "$netdir/vmlinuz"
+	cp "$work/tree/boot/initrd.img" "$netdir/initrd.img.tmp" && mv "$netdir/initrd.img.tmp" "$netdir/initrd.img"
+	cp "$work/kesu-image" "$netdir/kesu-image"
+	echo "mkiso: network boot: $netdir/vmlinuz and $netdir/initrd.img ($(($(stat -c %s "$netdir/initrd.img") / 1048576)) MiB)"
+	[ -n "$out" ] || exit 0
+fi
 
 volid=KESU_BOOT
 cp "$here/grub.cfg" "$work/tree/boot/grub/grub.cfg"
