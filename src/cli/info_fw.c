@@ -58,7 +58,7 @@ static void print_ata(FILE *out, const struct kesu_drive *d)
 		fprintf(out, "  erase time:      normal %u min, enhanced %u min (0: not reported)\n",
 			s->erase_time_normal_min, s->erase_time_enhanced_min);
 		if (s->frozen)
-			fprintf(out, "                   frozen: suspend and resume the machine, or hot-plug the drive, to unfreeze\n");
+			fprintf(out, "                   frozen: suspend and resume the machine (kesu unfreeze), or hot-plug the drive, to unfreeze\n");
 	}
 	if (!z->supported)
 		fprintf(out, "  sanitize:        not supported\n");

@@ -194,7 +194,7 @@ void fw_ata_security_check(const struct kesu_drive *d, const struct kesu_method_
 	fw_set_support(e, true);
 	if (s->frozen) {
 		e->ready = false;
-		fw_say(e, "security is frozen: suspend and resume the machine, or hot-plug the drive, then retry");
+		fw_say(e, "security is frozen: suspend and resume the machine (kesu unfreeze), or hot-plug the drive, then retry");
 	} else if (s->locked) {
 		e->ready = false;
 		fw_say(e, "the drive is security-locked: unlock it with its password first");

@@ -96,7 +96,8 @@ static void usage(FILE *out)
 		"                             right time is (the boot image; see kesu-clock(8))\n"
 		"  -h, --help                 show this help\n\n"
 		"Keys: Up/Down (k/j) move, Space selects, m changes the method, o the operator's\n"
-		"name, r rescans, Enter continues, q quits; after the wipes, p prints the labels.\n"
+		"name, r rescans, u unfreezes chosen frozen drives (suspend and resume), Enter\n"
+		"continues, q quits; after the wipes, p prints the labels.\n"
 		"See kesu-tui(8).\n");
 }
 
@@ -178,7 +179,8 @@ static void draw_list(struct tui *t)
 		printw("   Drives %zu-%zu of %zu", t->top + 1, end, t->n_drives);
 	operator_text(t, who, sizeof(who));
 	mvprintw(y + 1, 0, "Operator: %s", who);
-	mvprintw(y + 2, 0, "Up/Down move  Space select  m method  o operator  r rescan  Enter erase selected  q quit");
+	mvprintw(y + 2, 0, "Up/Down move  Space select  m method  o operator  r rescan  Enter erase selected  q quit%s",
+		 tui_any_frozen(t->drives, t->n_drives) ? "  u unfreeze" : "");
 	if (t->message[0])
 		mvprintw(y + 3, 0, "%s", t->message);
 	refresh();
@@ -513,9 +515,12 @@ static void handle_key(struct tui *t, int c, bool *quit)
 			t->cursor++;
 		break;
 	case ' ':
-		if (d && d->offered)
+		if (d && d->offered) {
 			d->selected = !d->selected;
-		else if (d)
+			if (d->selected && d->frozen)
+				snprintf(t->message, sizeof(t->message), "%s: ATA security is frozen (security "
+					 "erase is refused). u: suspend and resume to unfreeze it", d->id.name);
+		} else if (d)
 			snprintf(t->message, sizeof(t->message), "%s is not offered: %s", d->id.name, d->safety);
 		break;
 	case 'm':
@@ -527,6 +532,14 @@ static void handle_key(struct tui *t, int c, bool *quit)
 	case 'r':
 		rescan(t);
 		break;
+	case 'u': {
+		char msg[sizeof(t->message)];
+
+		tui_unfreeze(t->drives, t->n_drives, msg, sizeof(msg));
+		rescan(t);
+		snprintf(t->message, sizeof(t->message), "%s", msg);
+		break;
+	}
 	case '\n': case '\r': case KEY_ENTER:
 		if (count_selected(t) == 0) {
 			snprintf(t->message, sizeof(t->message), "Select a drive with Space first.");

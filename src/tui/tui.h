@@ -22,6 +22,7 @@ struct tui_drive {
 	char safety[160];        /* "ok" or why it is not offered */
 	char capability[160];    /* media and what `auto` would choose */
 	char contents[160];      /* what is written on it: "holds: gpt, 2 partitions: ..." */
+	bool frozen;             /* ATA security frozen (IDENTIFY word 128 bit 3) */
 };
 
 /* Every whole disk with its safety and capability. Free *out with free(). */
@@ -93,6 +94,10 @@ int tui_label_print(const struct tui_job *j, const char *kesu, const char *templ
  * line saying how), -1 when the operator quit.
  */
 int tui_clock_confirm(char *done, size_t done_len);
+
+/* Whether a chosen drive is frozen; the 'u' key (tui_unfreeze.c): suspend, resume, say what changed. */
+bool tui_any_frozen(const struct tui_drive *drives, size_t n);
+void tui_unfreeze(const struct tui_drive *drives, size_t n, char *msg, size_t len);
 
 /* The first label printer device present (/dev/usb/lp0 ...), else NULL. */
 const char *tui_printer_find(char *buf, size_t len);

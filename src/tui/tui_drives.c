@@ -23,8 +23,10 @@ static void describe_capability(struct tui_drive *t)
 	struct kesu_method_eval ev;
 
 	kesu_method_evaluate(&d, m, &ev);
-	snprintf(t->capability, sizeof(t->capability), "%s, auto: %s (%s)%s", kesu_media_name(d.media),
-		 kesu_method_name(m), kesu_nist_class_name(ev.nist_class), ev.ready ? "" : " blocked");
+	t->frozen = d.proto == KESU_DRIVE_ATA && d.ata.security.frozen;
+	snprintf(t->capability, sizeof(t->capability), "%s, auto: %s (%s)%s%s", kesu_media_name(d.media),
+		 kesu_method_name(m), kesu_nist_class_name(ev.nist_class), ev.ready ? "" : " blocked",
+		 t->frozen ? "; security FROZEN (u: unfreeze)" : "");
 }
 
 /* One piece of what a partition or the whole device holds: TYPE 'LABEL'. */
