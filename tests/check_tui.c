@@ -862,6 +862,54 @@ START_TEST(test_tui_contents_labels_print)
 END_TEST
 
 /* Not TU_ADD_CASES: each tcase needs the runner's teardown. */
+
+/*
+ * A frozen ATA drive (the simulator, preloaded into the TUI through the tmux
+ * server's environment) is marked on its row; selecting it says why and the
+ * footer offers u; u on a machine that is not the boot image (or cannot
+ * suspend) is refused with the reason, and nothing is suspended ($KESU_SUSPEND_CMD
+ * names a harmless script all the same).
+ */
+START_TEST(test_tui_frozen_drive_unfreeze_key)
+{
+	char dev[64], img[PATH_MAX], cfg[PATH_MAX], json[PATH_MAX + 256], env[PATH_MAX + 64], marker[PATH_MAX];
+	struct tui_session s;
+	char *scr;
+
+	if (tu_skip_unless_root("test_tui_frozen_drive_unfreeze_key") ||
+	    !have_tools("test_tui_frozen_drive_unfreeze_key"))
+		return;
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
+	snprintf(cfg, sizeof(cfg), "%s/sim.json", tu_tmpdir());
+	snprintf(json, sizeof(json), "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"security\":"
+		 "{\"frozen\":true}}]}", dev);
+	ck_assert_int_eq(tu_write_file(cfg, json, strlen(json)), 0);
+	snprintf(marker, sizeof(marker), "%s/suspended", tu_tmpdir());
+	snprintf(env, sizeof(env), "%s/suspend.sh", tu_tmpdir());
+	snprintf(json, sizeof(json), "#!/bin/sh\ntouch %s\n", marker);
+	ck_assert_int_eq(tu_write_file(env, json, strlen(json)), 0);
+	ck_assert_int_eq(chmod(env, 0755), 0);
+	ck_assert_int_eq(setenv("KESU_SUSPEND_CMD", env, 1), 0);
+	snprintf(env, sizeof(env), "%s/no-build-time", tu_tmpdir());
+	ck_assert_int_eq(setenv("KESU_BUILD_TIME_FILE", env, 1), 0);
+	ck_assert_int_eq(setenv("KESU_SIM_CONFIG", cfg, 1), 0);
+	ck_assert_int_eq(setenv("LD_PRELOAD", tu_sim_lib(), 1), 0);
+
+	tui_start(&s, tu_tmpdir(), 50);
+	free(tui_wait_for(&s, "security FROZEN (u: unfreeze)", WAIT_SHORT_MS));
+	tui_select(&s, dev_name(dev), 1);
+	scr = tui_wait_for(&s, "ATA security is frozen", WAIT_SHORT_MS);
+	ck_assert_msg(strstr(scr, "u unfreeze"), "no u in the footer:\n%s", scr);
+	free(scr);
+	tui_keys(&s, "u");
+	free(tui_wait_for(&s, "Not suspended: ", WAIT_SHORT_MS));
+	ck_assert_int_ne(access(marker, F_OK), 0);
+	ck_assert_int_eq(tui_quit(&s), 0);
+	unsetenv("LD_PRELOAD");
+	tu_loop_detach(dev);
+}
+END_TEST
+
 int main(void)
 {
 	static const struct {
@@ -874,6 +922,7 @@ int main(void)
 		{ "four_drives_small_screen", &test_tui_four_drives_small_screen },
 		{ "needs_terminal_and_has_help", &test_tui_needs_terminal_and_has_help },
 		{ "contents_labels_print", &test_tui_contents_labels_print },
+		{ "frozen_drive_unfreeze_key", &test_tui_frozen_drive_unfreeze_key },
 	};
 	Suite *s = suite_create("tui");
 
