@@ -109,10 +109,21 @@ static const char *loop_name(const char *dev)
 	return s ? s + 1 : dev;
 }
 
+/* The kernel-style names this process made: removed at exit too (a failed assertion ends the test). */
+static char made_names[2][300];
+
+static void remove_names(void)
+{
+	for (unsigned i = 0; i < 2; i++)
+		if (made_names[i][0])
+			unlink(made_names[i]);
+}
+
 /* A card of random content; boots: how many boot partitions (loop devices with kernel-style names). */
 static void card_setup(struct card *c, const char *extra, unsigned boots)
 {
 	char json[8192], bootlist[1024] = "";
+	static bool registered;
 
 	memset(c, 0, sizeof(*c));
 	sim_fx_loop(&c->sim, DEV_SIZE);
@@ -122,6 +133,9 @@ static void card_setup(struct card *c, const char *extra, unsigned boots)
 		snprintf(c->boot_name[i], sizeof(c->boot_name[i]), "/dev/%sboot%u", loop_name(c->sim.dev), i);
 		unlink(c->boot_name[i]);
 		ck_assert_int_eq(symlink(c->boot_dev[i], c->boot_name[i]), 0);
+		snprintf(made_names[i], sizeof(made_names[i]), "%s", c->boot_name[i]);
+		if (!registered)
+			registered = atexit(remove_names) == 0;
 		ck_assert_int_eq(tu_sh("head -c %d /dev/urandom > %s && sync", BOOT_SIZE, c->boot_dev[i]), 0);
 		snprintf(bootlist + strlen(bootlist), sizeof(bootlist) - strlen(bootlist), "%s\"%s\"",
 			 i ? "," : "", c->boot_dev[i]);
