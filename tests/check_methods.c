@@ -14,6 +14,7 @@
 
 #include <jansson.h>
 
+#include <kesu/cli.h>
 #include <kesu/drive.h>
 #include <kesu/methods.h>
 
@@ -285,6 +286,69 @@ START_TEST(test_methods_names)
 }
 END_TEST
 
+/*
+ * The table is whole: every row names itself, has a family, a check, a help
+ * line and (firmware) a runner; names and `auto` ranks are unique; `auto`'s
+ * order is every ranked row; kesu wipe --help and its error list every
+ * firmware method, and the TUI needs nothing else.
+ */
+START_TEST(test_methods_table_complete)
+{
+	enum kesu_method order[KESU_METHOD_COUNT];
+	size_t ranked = 0, n;
+	struct tu_result r;
+
+	for (unsigned i = 0; i < KESU_METHOD_COUNT; i++) {
+		const struct kesu_method_desc *md = kesu_method_desc((enum kesu_method)i);
+
+		ck_assert_msg(md != NULL, "row %u is empty", i);
+		ck_assert_uint_eq(md->method, i);
+		ck_assert_ptr_nonnull(md->check);
+		ck_assert_msg(md->help && md->help[0] && strlen(md->help) <= 50,
+			      "%s: help line missing or longer than 50 characters (80 columns in --help)", md->name);
+		ck_assert_msg(strlen(md->name) <= 25, "%s: name longer than --help's column", md->name);
+		ck_assert_ptr_nonnull(md->commands);
+		ck_assert_str_ne(kesu_method_family_name(md->family), "?");
+		ck_assert_str_ne(kesu_method_leaves_name(md->leaves), "?");
+		ck_assert_int_ne(md->nist_hdd, KESU_CLASS_NONE);
+		ck_assert_int_ne(md->nist_flash, KESU_CLASS_NONE);
+		ck_assert(kesu_method_find(md->name) == md);
+		ck_assert(kesu_method_is_firmware(md->method) == (md->run != NULL));
+		ck_assert(kesu_method_takes_pattern32(md->method) ==
+			  (md->leaves == KESU_LEAVES_PATTERN32));
+		if (md->auto_rank) {
+			ranked++;
+			for (unsigned j = 0; j < i; j++)
+				ck_assert_msg(kesu_methods[j].auto_rank != md->auto_rank,
+					      "%s and %s share auto rank %u", kesu_methods[j].name,
+					      md->name, md->auto_rank);
+		}
+	}
+	ck_assert_ptr_null(kesu_method_find(KESU_METHOD_AUTO_NAME));
+	ck_assert_uint_eq(kesu_methods[KESU_METHOD_OVERWRITE].auto_rank, 0);
+	n = kesu_methods_by_preference(order, KESU_METHOD_COUNT);
+	ck_assert_uint_eq(n, ranked);
+	for (size_t i = 1; i < n; i++)
+		ck_assert_uint_lt(kesu_method_desc(order[i - 1])->auto_rank,
+				  kesu_method_desc(order[i])->auto_rank);
+
+	ck_assert_int_eq(tu_kesu(&r, "wipe", "--help", NULL), 0);
+	ck_assert_int_eq(r.status, 0);
+	for (unsigned i = 0; i < KESU_METHOD_COUNT; i++)
+		if (kesu_method_is_firmware((enum kesu_method)i))
+			ck_assert_msg(strstr(r.out, kesu_methods[i].name) &&
+				      strstr(r.out, kesu_methods[i].help), "--help lacks %s",
+				      kesu_methods[i].name);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_kesu(&r, "wipe", "--method", "no-such-method", "/dev/null", NULL), 0);
+	ck_assert_int_eq(r.status, KESU_EXIT_USAGE);
+	for (unsigned i = 0; i < KESU_METHOD_COUNT; i++)
+		ck_assert_msg(strstr(r.err, kesu_methods[i].name), "the error lacks %s",
+			      kesu_methods[i].name);
+	tu_result_free(&r);
+}
+END_TEST
+
 /* A real loop device answers neither NVMe nor ATA: overwrite only. */
 START_TEST(test_methods_loop_device_probe)
 {
@@ -488,6 +552,7 @@ int main(void)
 		{ "usb_flash", test_methods_usb_flash },
 		{ "media_classify", test_methods_media_classify },
 		{ "names", test_methods_names },
+		{ "table_complete", test_methods_table_complete },
 		{ "loop_device_probe", test_methods_loop_device_probe },
 		{ "info_loop_device", test_methods_info_loop_device },
 		{ "pass_rule", test_methods_pass_rule },
