@@ -28,6 +28,16 @@ int kesu_write_file_atomic(const char *path, const void *data, size_t len, mode_
 			   struct kesu_errbuf *eb);
 
 /*
+ * The directory kesu keeps evidence (records, journals, certificates) or keys
+ * in: made with its missing parents, each directory kesu makes 0700 (the
+ * evidence names people and media: for the operator and the auditor, not for
+ * every user of the machine); an existing directory is used as it is. Returns
+ * 0 when dir is a directory kesu can write in, else -ENOTDIR, -EACCES or the
+ * error of the mkdir that failed.
+ */
+int kesu_private_dir_make(const char *dir);
+
+/*
  * Every file kesu reads (certificate, signature, key, configuration, CSV,
  * template, record, seal) is opened here: read-only with O_NONBLOCK, so a
  * FIFO or a device cannot make the open hang, checked with fstat, refused

@@ -6,6 +6,7 @@
 #include <kesu/keys.h>
 #include <kesu/parse.h>
 #include <kesu/text.h>
+#include <kesu/util.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -61,9 +62,11 @@ const char *cli_esc(const char *s)
 
 int cli_ensure_dir(const char *dir)
 {
-	if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+	int rc = kesu_private_dir_make(dir);
+
+	if (rc == 0)
 		return 0;
-	kesu_cli_error("cannot create %s: %s", dir, strerror(errno));
+	kesu_cli_error("cannot create %s: %s", dir, strerror(-rc));
 	return -1;
 }
 

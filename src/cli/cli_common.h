@@ -34,7 +34,7 @@ int cli_parse_days(const char *arg, long *days);
  */
 const char *cli_esc(const char *s);
 
-/* Create dir with mode 0700 unless it exists; -1 (printed) when that fails. */
+/* dir and its missing parents made 0700 (kesu_private_dir_make); -1 (printed) when that fails. */
 int cli_ensure_dir(const char *dir);
 
 /*

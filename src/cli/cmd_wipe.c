@@ -2,9 +2,9 @@
 /*
  * kesu wipe: erase devices, verify, and write a result record per device.
  *
- * The command parses, asks, starts one worker thread per drive and prints;
- * the erase itself is the method's (src/erase). Methods are a table: a later
- * method (firmware erase) adds a row with its own plan and run functions.
+ * The command parses, asks, starts one worker thread per wipe job (one
+ * medium: struct wipe_job) and prints; the erase itself is the method's
+ * (src/erase, the methods' table in methods.h).
  */
 #include "cli_options.h"
 #include "progress_out.h"
@@ -66,41 +66,57 @@ struct wipe_args {
 	struct wipe_evidence_args evidence;
 };
 
-struct drive {
-	const char *arg;
-	struct kesu_target t;
-	bool opened;
-	struct kesu_overwrite_opts o;
-	struct wipe_fw fw;           /* firmware methods and auto */
-	struct kesu_result r;
+/* How one phase of a wipe job ended: 0, or a negative error with its sentence. */
+struct wipe_phase {
+	int rc;
+	struct kesu_errbuf eb;
+};
+
+/*
+ * One medium's wipe, in the order it happens: the target named and held, the
+ * plan for it, the erase's outcome, how each phase ended (the erase, its
+ * record, the certificate, the ledger link), and the evidence files they left.
+ */
+struct wipe_job {
+	struct {
+		const char *arg;              /* as named on the command line (or the journal) */
+		struct kesu_target t;         /* held O_EXCL; t.drive: what the drive says it is */
+		bool opened;
+	} target;
+	struct {
+		struct kesu_overwrite_opts o; /* the overwrite (also when auto chose it) */
+		struct wipe_fw fw;            /* firmware methods and auto */
+		struct kesu_journal resume;   /* --resume: the journal it continues */
+	} plan;
+	struct kesu_result result;        /* the erase's outcome, what the record says */
 	bool result_init;
-	struct kesu_journal j;
+	struct wipe_phase erase;          /* rc < 0: the erase could not run */
+	struct wipe_phase record, cert, attach;
+	struct {
+		char journal[PATH_MAX];
+		char record[PATH_MAX];
+		char cert_id[KESU_CERT_ID_MAX];
+		char cert[PATH_MAX];
+	} evidence;
+	/* The run: the options, the signer and ledger shared by every job, progress, the worker. */
+	const struct wipe_args *a;
+	struct wipe_evidence *signing;
+	struct progress_slot *slot;
 	pthread_t tid;
 	bool started;
-	int rc;                      /* < 0: could not run */
-	struct kesu_errbuf eb;
-	char journal_path[PATH_MAX];
-	char record_path[PATH_MAX];
-	int record_rc;
-	struct kesu_errbuf record_eb;
-	const struct wipe_args *a;
-	struct progress_slot *slot;
-	struct wipe_evidence *ev;
-	char cert_id[KESU_CERT_ID_MAX];
-	char cert_path[PATH_MAX];
-	int cert_rc, attach_rc;
-	struct kesu_errbuf cert_eb, attach_eb;
 };
 
 /* ---- methods ---- */
 
-struct wipe_method {
-	const char *name;
-	/* Fill d->o for this device (after the target is known). */
-	int (*plan)(struct drive *d, const struct wipe_args *a, struct kesu_errbuf *eb);
-	/* Erase; fill d->r. 0 when it reached an outcome. */
-	int (*run)(struct drive *d, struct kesu_errbuf *eb);
-};
+/*
+ * The pass rule (methods.h) for t's device, by what the drive says it is
+ * (t->drive, asked when the target was opened or probed: target.h): the same
+ * number as kesu info shows.
+ */
+static unsigned default_passes(const struct kesu_target *t)
+{
+	return kesu_method_default_passes(&t->drive);
+}
 
 /* A locked self-encrypting drive refuses the overwrite before anything is written. */
 static int sed_refusal(const struct kesu_target *t, struct kesu_errbuf *eb)
@@ -108,78 +124,80 @@ static int sed_refusal(const struct kesu_target *t, struct kesu_errbuf *eb)
 	return kesu_fw_sed_check(t->id.path, &t->drive, KESU_METHOD_OVERWRITE, eb);
 }
 
-static int overwrite_plan(struct drive *d, const struct wipe_args *a, struct kesu_errbuf *eb)
+static int overwrite_plan(struct wipe_job *job, const struct wipe_args *a, struct kesu_errbuf *eb)
 {
 	int rc;
 
 	if (a->resume)
-		return 0; /* d->o came from the journal */
-	rc = sed_refusal(&d->t, eb);
+		return 0; /* job->plan.o came from the journal */
+	rc = sed_refusal(&job->target.t, eb);
 	if (rc < 0)
 		return rc;
-	rc = kesu_pattern_parse(a->pattern ? a->pattern : "random", &d->o.pattern, eb);
-	if (rc == 0 && d->o.pattern.kind == KESU_PAT_RANDOM && d->o.pattern.has_key)
+	rc = kesu_pattern_parse(a->pattern ? a->pattern : "random", &job->plan.o.pattern, eb);
+	if (rc == 0 && job->plan.o.pattern.kind == KESU_PAT_RANDOM && job->plan.o.pattern.has_key)
 		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "--pattern takes random, zero, one or "
 				  "0xHH...; a key is made fresh for every wipe");
-	if (rc == 0 && d->o.pattern.kind == KESU_PAT_RANDOM)
-		rc = kesu_pattern_new_key(&d->o.pattern, eb);
+	if (rc == 0 && job->plan.o.pattern.kind == KESU_PAT_RANDOM)
+		rc = kesu_pattern_new_key(&job->plan.o.pattern, eb);
 	if (rc < 0)
 		return rc;
-	/* The pass rule (methods.h) by what the drive says it is, as kesu info shows. */
-	d->o.passes = a->passes ? a->passes : kesu_method_default_passes(&d->t.drive);
-	d->o.final_zero = a->final_zero;
-	d->o.verify = a->verify;
-	d->o.operator_name = a->operator_name;
+	job->plan.o.passes = a->passes ? a->passes : default_passes(&job->target.t);
+	job->plan.o.final_zero = a->final_zero;
+	job->plan.o.verify = a->verify;
+	job->plan.o.operator_name = a->operator_name;
 	return 0;
 }
 
-static int overwrite_run(struct drive *d, struct kesu_errbuf *eb)
+static int overwrite_run(struct wipe_job *job, struct kesu_errbuf *eb)
 {
-	return kesu_overwrite_run(&d->t, &d->o, &d->r, d->journal_path, sizeof(d->journal_path), eb);
+	return kesu_overwrite_run(&job->target.t, &job->plan.o, &job->result, job->evidence.journal,
+				  sizeof(job->evidence.journal), eb);
 }
 
 /* Firmware methods and auto (wipe_fw.h); auto may choose the overwrite. */
-static int firmware_plan(struct drive *d, const struct wipe_args *a, struct kesu_errbuf *eb)
+static int firmware_plan(struct wipe_job *job, const struct wipe_args *a, struct kesu_errbuf *eb)
 {
 	struct wipe_fw_args fa = { .method = a->method, .pattern = a->pattern, .passes = a->passes,
 				   .unhide = a->unhide, .stall_timeout_s = a->stall_timeout,
 				   .verify = a->verify, .operator_name = a->operator_name };
-	int rc = wipe_fw_plan(&d->fw, &d->t, &fa, eb);
+	int rc = wipe_fw_plan(&job->plan.fw, &job->target.t, &fa, eb);
 
-	if (rc < 0 || d->fw.firmware)
+	if (rc < 0 || job->plan.fw.firmware)
 		return rc;
-	return overwrite_plan(d, a, eb);
+	return overwrite_plan(job, a, eb);
 }
 
-static int firmware_run(struct drive *d, struct kesu_errbuf *eb)
+static int firmware_run(struct wipe_job *job, struct kesu_errbuf *eb)
 {
 	int rc;
 
-	if (!d->fw.firmware) {
-		rc = overwrite_run(d, eb);
+	if (!job->plan.fw.firmware) {
+		rc = overwrite_run(job, eb);
 		if (rc == 0)
-			kesu_result_add_reason(&d->r, "auto: %s", d->fw.why);
+			kesu_result_add_reason(&job->result, "auto: %s", job->plan.fw.why);
 		return rc;
 	}
-	d->fw.o.stop = d->o.stop;
-	d->fw.o.progress = d->o.progress;
-	d->fw.o.progress_arg = d->o.progress_arg;
-	return kesu_fw_run(&d->t, &d->fw.drv, &d->fw.o, &d->r, eb);
+	job->plan.fw.o.stop = job->plan.o.stop;
+	job->plan.fw.o.progress = job->plan.o.progress;
+	job->plan.fw.o.progress_arg = job->plan.o.progress_arg;
+	return kesu_fw_run(&job->target.t, &job->plan.fw.drv, &job->plan.fw.o, &job->result, eb);
 }
 
-static const struct wipe_method methods[] = {
-	{ "overwrite", overwrite_plan, overwrite_run },
-	{ "firmware", firmware_plan, firmware_run },   /* every name wipe_fw_handles() */
-};
-
-static const struct wipe_method *find_method(const char *name)
+/* A job's erase: a firmware method or auto (which may choose the overwrite), else the overwrite. */
+static int job_plan(struct wipe_job *job, const struct wipe_args *a, struct kesu_errbuf *eb)
 {
-	if (wipe_fw_handles(name))
-		return &methods[1];
-	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
-		if (!strcmp(methods[i].name, name))
-			return &methods[i];
-	return NULL;
+	return wipe_fw_handles(a->method) ? firmware_plan(job, a, eb) : overwrite_plan(job, a, eb);
+}
+
+/* Erase; fill job->result. 0 when it reached an outcome. */
+static int job_run(struct wipe_job *job, struct kesu_errbuf *eb)
+{
+	return wipe_fw_handles(job->a->method) ? firmware_run(job, eb) : overwrite_run(job, eb);
+}
+
+static bool method_known(const char *name)
+{
+	return !strcmp(name, kesu_method_name(KESU_METHOD_OVERWRITE)) || wipe_fw_handles(name);
 }
 
 /* ---- options ---- */
@@ -200,7 +218,7 @@ static void usage(FILE *out)
 	      "  -z, --final-zero        finish with a pass of zeros (verified instead)\n"
 	      "  -v, --verify MODE       sample (default), full or none\n"
 	      "  -y, --yes               do not ask for confirmation\n"
-	      "  -o, --out DIR           evidence directory (default ./" DEFAULT_OUT ")\n"
+	      "  -o, --out DIR           evidence directory (default ./" DEFAULT_OUT "; made 0700)\n"
 	      "  -O, --operator NAME     the person performing the erase: the record's and the\n"
 	      "                          certificate's 氏名 (over the config's [operator] name)\n"
 	      "      --witness NAME      the witness (立会者) for the record and the certificate\n"
@@ -386,7 +404,7 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 			return -1;
 		}
 	}
-	if (!find_method(a->method)) {
+	if (!method_known(a->method)) {
 		kesu_cli_error("unknown method '%s'; methods: %s (see kesu-wipe(8))", a->method,
 			       wipe_fw_method_list());
 		return -1;
@@ -411,7 +429,9 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 static int open_target(const char *arg, bool probe, struct kesu_target *t,
 		       struct kesu_errbuf *eb)
 {
-	return probe ? kesu_target_probe_medium(arg, 0, t, eb) : kesu_target_open_medium(arg, 0, t, eb);
+	if (probe)
+		return kesu_target_probe_medium(arg, 0, t, eb);
+	return kesu_target_open_medium(arg, 0, t, eb);
 }
 
 /*
@@ -638,45 +658,24 @@ static int dry_run_resume(const struct wipe_args *a, const char *dev_arg)
 
 /* ---- setup ---- */
 
-static int make_out_dir(const char *dir)
+static int open_job(struct wipe_job *job)
 {
-	char tmp[PATH_MAX];
-	size_t i;
-
-	snprintf(tmp, sizeof(tmp), "%s", dir);
-	for (i = 1; tmp[i]; i++) {
-		if (tmp[i] != '/')
-			continue;
-		tmp[i] = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return -errno;
-		tmp[i] = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	if (out_dir_check(dir) < 0)
-		return out_dir_check(dir);
-	return access(dir, W_OK) < 0 ? -errno : 0;
-}
-
-static int open_drive(struct drive *d)
-{
-	int rc = open_target(d->arg, false, &d->t, &d->eb);
+	int rc = open_target(job->target.arg, false, &job->target.t, &job->erase.eb);
 
 	if (rc < 0)
 		return rc;
-	d->opened = true;
+	job->target.opened = true;
 	return 0;
 }
 
-static bool names_device(const char *answer, const struct drive *d)
+static bool names_device(const char *answer, const struct wipe_job *job)
 {
-	return !strcmp(answer, d->t.id.name) || !strcmp(answer, d->t.id.path) ||
-	       !strcmp(answer, d->arg);
+	return !strcmp(answer, job->target.t.id.name) || !strcmp(answer, job->target.t.id.path) ||
+	       !strcmp(answer, job->target.arg);
 }
 
 /* Ask on the terminal; 0 when confirmed. */
-static int confirm(struct drive *ds, int n, const struct wipe_args *a)
+static int confirm(struct wipe_job *jobs, int n, const struct wipe_args *a)
 {
 	char line[PATH_MAX + 16], size[32];
 	int i;
@@ -690,25 +689,26 @@ static int confirm(struct drive *ds, int n, const struct wipe_args *a)
 	}
 	fprintf(stderr, "kesu wipe will DESTROY ALL DATA on:\n");
 	for (i = 0; i < n; i++) {
+		const struct kesu_dev_identity *id = &jobs[i].target.t.id;
 		char desc[2048];
 
-		kesu_format_size(ds[i].t.id.size_bytes, 0, size, sizeof(size));
-		if (ds[i].fw.firmware)
-			wipe_fw_describe(&ds[i].fw, desc, sizeof(desc));
+		kesu_format_size(id->size_bytes, 0, size, sizeof(size));
+		if (jobs[i].plan.fw.firmware)
+			wipe_fw_describe(&jobs[i].plan.fw, desc, sizeof(desc));
 		else
-			kesu_overwrite_describe(&ds[i].o, desc, sizeof(desc));
-		fprintf(stderr, "  %s  %s %s  serial '%s'  %s\n    %s\n", ds[i].t.id.path,
-			ds[i].t.id.vendor, ds[i].t.id.model, ds[i].t.id.serial, size, desc);
+			kesu_overwrite_describe(&jobs[i].plan.o, desc, sizeof(desc));
+		fprintf(stderr, "  %s  %s %s  serial '%s'  %s\n    %s\n", id->path, id->vendor,
+			id->model, id->serial, size, desc);
 	}
 	if (n == 1)
-		fprintf(stderr, "Type the device name (%s) to erase it: ", ds[0].t.id.name);
+		fprintf(stderr, "Type the device name (%s) to erase it: ", jobs[0].target.t.id.name);
 	else
 		fprintf(stderr, "Type 'yes' to erase these %d devices: ", n);
 	fflush(stderr);
 	if (!fgets(line, sizeof(line), stdin))
 		return -1;
 	line[strcspn(line, "\r\n")] = '\0';
-	if (n == 1 ? names_device(line, &ds[0]) : !strcmp(line, "yes"))
+	if (n == 1 ? names_device(line, &jobs[0]) : !strcmp(line, "yes"))
 		return 0;
 	kesu_cli_error("not confirmed; nothing was touched");
 	return -1;
@@ -716,37 +716,40 @@ static int confirm(struct drive *ds, int n, const struct wipe_args *a)
 
 /* ---- the run ---- */
 
-static void *drive_worker(void *arg)
+static void *job_worker(void *arg)
 {
-	struct drive *d = arg;
-	const struct wipe_method *m = find_method(d->a->method);
+	struct wipe_job *job = arg;
+	struct kesu_overwrite_opts *o = &job->plan.o;
 
-	d->o.stop = &stop_requested;
-	d->o.progress = progress_board_update;
-	d->o.progress_arg = d->slot;
-	d->o.threads = d->a->threads;
-	d->o.chunk = (size_t)d->a->chunk;
-	d->rc = m->run(d, &d->eb);
-	if (d->rc == 0) {
-		d->record_rc = kesu_record_write(d->o.out_dir, &d->r, d->record_path,
-						 sizeof(d->record_path), &d->record_eb);
+	o->stop = &stop_requested;
+	o->progress = progress_board_update;
+	o->progress_arg = job->slot;
+	o->threads = job->a->threads;
+	o->chunk = (size_t)job->a->chunk;
+	job->erase.rc = job_run(job, &job->erase.eb);
+	if (job->erase.rc == 0) {
+		job->record.rc = kesu_record_write(o->out_dir, &job->result, job->evidence.record,
+						   sizeof(job->evidence.record), &job->record.eb);
 		/* A failure to sign never changes the erase outcome. */
-		if (d->record_rc == 0)
-			d->cert_rc = wipe_evidence_certify(d->ev, d->record_path, d->cert_id,
-							   sizeof(d->cert_id), d->cert_path,
-							   sizeof(d->cert_path), &d->cert_eb);
+		if (job->record.rc == 0)
+			job->cert.rc = wipe_evidence_certify(job->signing, job->evidence.record,
+							     job->evidence.cert_id,
+							     sizeof(job->evidence.cert_id),
+							     job->evidence.cert,
+							     sizeof(job->evidence.cert),
+							     &job->cert.eb);
 	}
-	progress_board_finish(d->slot);
+	progress_board_finish(job->slot);
 	return NULL;
 }
 
-static int exit_for_drive(const struct drive *d)
+static int exit_for_job(const struct wipe_job *job)
 {
-	if (d->rc < 0)
-		return kesu_exit_for(d->rc);
-	if (d->record_rc < 0 || d->cert_rc < 0 || d->attach_rc < 0)
+	if (job->erase.rc < 0)
+		return kesu_exit_for(job->erase.rc);
+	if (job->record.rc < 0 || job->cert.rc < 0 || job->attach.rc < 0)
 		return KESU_EXIT_IO;
-	switch (d->r.outcome) {
+	switch (job->result.outcome) {
 	case KESU_OUTCOME_ERASED:      return KESU_EXIT_OK;
 	case KESU_OUTCOME_INTERRUPTED: return KESU_EXIT_INTERRUPTED;
 	case KESU_OUTCOME_UNVERIFIED:
@@ -765,72 +768,76 @@ static int combine_exit(int acc, int e)
 	return acc ? acc : e;
 }
 
-static void print_human(const struct drive *d)
+static void print_human(const struct wipe_job *job)
 {
+	const struct kesu_result *r = &job->result;
+	const char *dev = job->target.t.id.path;
 	size_t i;
 
-	if (d->rc < 0) {
-		kesu_cli_error("%s: %s", d->t.id.path, d->eb.msg[0] ? d->eb.msg : kesu_strerror(d->rc));
+	if (job->erase.rc < 0) {
+		kesu_cli_error("%s: %s", dev, job->erase.eb.msg[0] ? job->erase.eb.msg :
+			       kesu_strerror(job->erase.rc));
 		return;
 	}
-	printf("%s: %s  (%s; verification %s, %llu bytes checked)\n", d->t.id.path,
-	       kesu_outcome_name(d->r.outcome), d->r.details, d->r.verify_result,
-	       (unsigned long long)d->r.bytes_checked);
-	for (i = 0; i < d->r.n_reasons; i++)
-		printf("  %s\n", d->r.reasons[i]);
-	for (i = 0; i < d->r.n_bad && i < 20; i++)
-		printf("  bad: LBA %llu +%llu sectors (%s)\n", (unsigned long long)d->r.bad[i].first_lba,
-		       (unsigned long long)d->r.bad[i].sectors,
-		       d->r.bad[i].op == KESU_OP_WRITE ? "write" : "read");
-	for (i = 0; i < d->r.n_mismatches && i < 20; i++)
-		printf("  mismatch: bytes %llu +%llu\n", (unsigned long long)d->r.mismatches[i].offset,
-		       (unsigned long long)d->r.mismatches[i].length);
-	if (d->record_rc < 0)
-		kesu_cli_error("%s: the record could not be written: %s", d->t.id.path,
-			       d->record_eb.msg);
+	printf("%s: %s  (%s; verification %s, %llu bytes checked)\n", dev,
+	       kesu_outcome_name(r->outcome), r->details, r->verify_result,
+	       (unsigned long long)r->bytes_checked);
+	for (i = 0; i < r->n_reasons; i++)
+		printf("  %s\n", r->reasons[i]);
+	for (i = 0; i < r->n_bad && i < 20; i++)
+		printf("  bad: LBA %llu +%llu sectors (%s)\n", (unsigned long long)r->bad[i].first_lba,
+		       (unsigned long long)r->bad[i].sectors,
+		       r->bad[i].op == KESU_OP_WRITE ? "write" : "read");
+	for (i = 0; i < r->n_mismatches && i < 20; i++)
+		printf("  mismatch: bytes %llu +%llu\n", (unsigned long long)r->mismatches[i].offset,
+		       (unsigned long long)r->mismatches[i].length);
+	if (job->record.rc < 0)
+		kesu_cli_error("%s: the record could not be written: %s", dev, job->record.eb.msg);
 	/* Without its record, this terminal is the only place left for the password. */
-	if (d->record_rc < 0 && d->r.ata_password[0] && d->r.outcome != KESU_OUTCOME_ERASED)
+	if (job->record.rc < 0 && r->ata_password[0] && r->outcome != KESU_OUTCOME_ERASED)
 		kesu_cli_error("%s: kesu's temporary ATA user password was '%s'; if the drive is "
-			       "still locked: kesu unlock %s --password '%s'", d->t.id.path,
-			       d->r.ata_password, d->t.id.path, d->r.ata_password);
-	else if (d->record_rc >= 0)
-		printf("  record: %s\n", d->record_path);
-	if (d->cert_rc < 0)
+			       "still locked: kesu unlock %s --password '%s'", dev,
+			       r->ata_password, dev, r->ata_password);
+	else if (job->record.rc >= 0)
+		printf("  record: %s\n", job->evidence.record);
+	if (job->cert.rc < 0)
 		kesu_cli_error("%s: no certificate: %s; certify the record later with 'kesu cert "
-			       "issue %s'", d->t.id.path, d->cert_eb.msg, d->record_path);
-	else if (d->cert_path[0])
-		printf("  certificate: %s (.json.p7s, .pdf beside it)\n", d->cert_path);
-	if (d->attach_rc < 0)
-		kesu_cli_error("%s: the certificate was not linked to the ledger: %s",
-			       d->t.id.path, d->attach_eb.msg);
-	else if (d->attach_rc == 0 && d->cert_path[0] && d->a->evidence.db)
-		printf("  ledger: %s linked in %s\n", d->a->evidence.media_id, d->a->evidence.db);
-	if ((d->r.outcome == KESU_OUTCOME_INTERRUPTED || d->r.outcome == KESU_OUTCOME_FAILED) &&
-	    d->journal_path[0])
-		printf("  journal: %s\n", d->journal_path);
+			       "issue %s'", dev, job->cert.eb.msg, job->evidence.record);
+	else if (job->evidence.cert[0])
+		printf("  certificate: %s (.json.p7s, .pdf beside it)\n", job->evidence.cert);
+	if (job->attach.rc < 0)
+		kesu_cli_error("%s: the certificate was not linked to the ledger: %s", dev,
+			       job->attach.eb.msg);
+	else if (job->attach.rc == 0 && job->evidence.cert[0] && job->a->evidence.db)
+		printf("  ledger: %s linked in %s\n", job->a->evidence.media_id, job->a->evidence.db);
+	if ((r->outcome == KESU_OUTCOME_INTERRUPTED || r->outcome == KESU_OUTCOME_FAILED) &&
+	    job->evidence.journal[0])
+		printf("  journal: %s\n", job->evidence.journal);
 }
 
-static json_t *drive_json(const struct drive *d)
+static json_t *job_json(const struct wipe_job *job)
 {
+	const struct kesu_result *r = &job->result;
+	const char *dev = job->target.t.id.path;
 	json_t *reasons = json_array();
 
-	if (d->rc < 0) {
-		json_array_append_new(reasons, json_string(d->eb.msg[0] ? d->eb.msg :
-							   kesu_strerror(d->rc)));
-		return json_pack("{s:s, s:s, s:o, s:i}", "device", d->t.id.path, "outcome", "ERROR",
-				 "reasons", reasons, "exit", exit_for_drive(d));
+	if (job->erase.rc < 0) {
+		json_array_append_new(reasons, json_string(job->erase.eb.msg[0] ? job->erase.eb.msg :
+							   kesu_strerror(job->erase.rc)));
+		return json_pack("{s:s, s:s, s:o, s:i}", "device", dev, "outcome", "ERROR",
+				 "reasons", reasons, "exit", exit_for_job(job));
 	}
-	for (size_t i = 0; i < d->r.n_reasons; i++)
-		json_array_append_new(reasons, json_string(d->r.reasons[i]));
+	for (size_t i = 0; i < r->n_reasons; i++)
+		json_array_append_new(reasons, json_string(r->reasons[i]));
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:s, s:s}",
-			 "device", d->t.id.path,
-			 "outcome", kesu_outcome_name(d->r.outcome), "record_id", d->r.record_id,
-			 "record", d->record_rc < 0 ? "" : d->record_path,
-			 "journal", d->journal_path, "verification", d->r.verify_result,
-			 "reasons", reasons, "exit", exit_for_drive(d),
-			 "certificate_id", d->cert_id, "certificate", d->cert_path,
-			 "certificate_error", d->cert_rc < 0 ? d->cert_eb.msg : "",
-			 "ledger_error", d->attach_rc < 0 ? d->attach_eb.msg : "");
+			 "device", dev,
+			 "outcome", kesu_outcome_name(r->outcome), "record_id", r->record_id,
+			 "record", job->record.rc < 0 ? "" : job->evidence.record,
+			 "journal", job->evidence.journal, "verification", r->verify_result,
+			 "reasons", reasons, "exit", exit_for_job(job),
+			 "certificate_id", job->evidence.cert_id, "certificate", job->evidence.cert,
+			 "certificate_error", job->cert.rc < 0 ? job->cert.eb.msg : "",
+			 "ledger_error", job->attach.rc < 0 ? job->attach.eb.msg : "");
 }
 
 static void install_signals(void)
@@ -845,7 +852,7 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-static int run_drives(struct drive *ds, int n, const struct wipe_args *a)
+static int run_jobs(struct wipe_job *jobs, int n, const struct wipe_args *a)
 {
 	struct progress_board board;
 	sigset_t all, old;
@@ -859,14 +866,16 @@ static int run_drives(struct drive *ds, int n, const struct wipe_args *a)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (i = 0; i < n; i++) {
-		ds[i].slot = &board.slots[i];
-		snprintf(board.slots[i].name, sizeof(board.slots[i].name), "%s", ds[i].t.id.name);
-		ds[i].a = a;
-		if (pthread_create(&ds[i].tid, NULL, drive_worker, &ds[i]) == 0) {
-			ds[i].started = true;
+		jobs[i].slot = &board.slots[i];
+		snprintf(board.slots[i].name, sizeof(board.slots[i].name), "%s",
+			 jobs[i].target.t.id.name);
+		jobs[i].a = a;
+		if (pthread_create(&jobs[i].tid, NULL, job_worker, &jobs[i]) == 0) {
+			jobs[i].started = true;
 		} else {
-			ds[i].rc = kesu_err_set(&ds[i].eb, -EAGAIN, "cannot start a worker thread");
-			progress_board_finish(ds[i].slot);
+			jobs[i].erase.rc = kesu_err_set(&jobs[i].erase.eb, -EAGAIN,
+							"cannot start a worker thread");
+			progress_board_finish(jobs[i].slot);
 		}
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -875,20 +884,21 @@ static int run_drives(struct drive *ds, int n, const struct wipe_args *a)
 	progress_board_print(&board, true);
 	progress_board_end(&board);
 	for (i = 0; i < n; i++)
-		if (ds[i].started)
-			pthread_join(ds[i].tid, NULL);
+		if (jobs[i].started)
+			pthread_join(jobs[i].tid, NULL);
 	for (i = 0; i < n; i++)
-		if (ds[i].cert_path[0])
-			ds[i].attach_rc = wipe_evidence_attach(ds[i].ev, ds[i].cert_path,
-							       &ds[i].attach_eb);
+		if (jobs[i].evidence.cert[0])
+			jobs[i].attach.rc = wipe_evidence_attach(jobs[i].signing,
+								 jobs[i].evidence.cert,
+								 &jobs[i].attach.eb);
 	if (a->json)
 		arr = json_array();
 	for (i = 0; i < n; i++) {
-		code = combine_exit(code, exit_for_drive(&ds[i]));
+		code = combine_exit(code, exit_for_job(&jobs[i]));
 		if (arr)
-			json_array_append_new(arr, drive_json(&ds[i]));
+			json_array_append_new(arr, job_json(&jobs[i]));
 		else
-			print_human(&ds[i]);
+			print_human(&jobs[i]);
 	}
 	if (arr) {
 		json_t *doc = json_pack("{s:o, s:i}", "results", arr, "exit", code);
@@ -904,30 +914,30 @@ static int run_drives(struct drive *ds, int n, const struct wipe_args *a)
 }
 
 /* --resume: the journal names the device and everything about the method. */
-static int setup_resume(struct drive *d, const struct wipe_args *a, const char *dev_arg,
+static int setup_resume(struct wipe_job *job, const struct wipe_args *a, const char *dev_arg,
 			struct kesu_errbuf *eb)
 {
-	int rc = kesu_journal_load(a->resume, &d->j, &d->r, eb);
+	int rc = kesu_journal_load(a->resume, &job->plan.resume, &job->result, eb);
 
 	if (rc < 0)
 		return rc;
-	if (!strcmp(d->j.state, "done"))
+	if (!strcmp(job->plan.resume.state, "done"))
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: that wipe already finished; its "
 				    "record is %s.record.json beside the journal", a->resume,
-				    d->j.record_id);
-	d->arg = dev_arg ? dev_arg : d->j.device_path;
-	return kesu_overwrite_opts_from_journal(&d->j, &d->o, eb);
+				    job->plan.resume.record_id);
+	job->target.arg = dev_arg ? dev_arg : job->plan.resume.device_path;
+	return kesu_overwrite_opts_from_journal(&job->plan.resume, &job->plan.o, eb);
 }
 
-static void release_drives(struct drive *ds, int n)
+static void release_jobs(struct wipe_job *jobs, int n)
 {
 	for (int i = 0; i < n; i++) {
-		if (ds[i].opened)
-			kesu_target_close(&ds[i].t);
-		if (ds[i].result_init)
-			kesu_result_release(&ds[i].r);
+		if (jobs[i].target.opened)
+			kesu_target_close(&jobs[i].target.t);
+		if (jobs[i].result_init)
+			kesu_result_release(&jobs[i].result);
 	}
-	free(ds);
+	free(jobs);
 }
 
 /* Say before erasing when the times on the evidence will be in doubt (the records say it too). */
@@ -947,37 +957,36 @@ int cmd_wipe(int argc, char **argv)
 	struct wipe_evidence ev = { 0 };
 	struct kesu_dev_identity *ids = NULL;
 	struct kesu_errbuf eb = { { 0 } };
-	const struct wipe_method *m;
-	struct drive *ds = NULL;
+	struct wipe_job *jobs = NULL;
 	char out_dir[PATH_MAX];
 	int n, i, rc, code = KESU_EXIT_OK;
 
 	rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc > 0 ? KESU_EXIT_OK : KESU_EXIT_USAGE;
-	m = find_method(a.method);
 	if (a.dry_run && !a.resume)
 		return dry_run(argv + optind, argc - optind, &a);
 	if (a.dry_run)
 		return dry_run_resume(&a, optind < argc ? argv[optind] : NULL);
 	n = a.resume ? 1 : argc - optind;
-	ds = calloc((size_t)n, sizeof(*ds));
-	if (!ds)
+	jobs = calloc((size_t)n, sizeof(*jobs));
+	if (!jobs)
 		return KESU_EXIT_IO;
 	for (i = 0; i < n; i++) {
-		if (kesu_result_init(&ds[i].r) < 0) {
+		if (kesu_result_init(&jobs[i].result) < 0) {
 			code = KESU_EXIT_IO;
 			goto out;
 		}
-		ds[i].result_init = true;
-		ds[i].arg = a.resume ? NULL : argv[optind + i];
+		jobs[i].result_init = true;
+		jobs[i].target.arg = a.resume ? NULL : argv[optind + i];
 	}
 	if (a.resume) {
 		char jdir[PATH_MAX];
 
-		rc = setup_resume(&ds[0], &a, optind < argc ? argv[optind] : NULL, &ds[0].eb);
+		rc = setup_resume(&jobs[0], &a, optind < argc ? argv[optind] : NULL,
+				  &jobs[0].erase.eb);
 		if (rc < 0) {
-			kesu_cli_error("%s", ds[0].eb.msg);
+			kesu_cli_error("%s", jobs[0].erase.eb.msg);
 			code = kesu_exit_for(rc);
 			goto out;
 		}
@@ -996,13 +1005,15 @@ int cmd_wipe(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		rc = open_drive(&ds[i]);
+		rc = open_job(&jobs[i]);
 		if (rc == 0 && a.resume)
-			rc = kesu_journal_matches(&ds[i].j, &ds[i].t.id, &ds[i].eb);
+			rc = kesu_journal_matches(&jobs[i].plan.resume, &jobs[i].target.t.id,
+						  &jobs[i].erase.eb);
 		if (rc == 0)
-			rc = m->plan(&ds[i], &a, &ds[i].eb);
+			rc = job_plan(&jobs[i], &a, &jobs[i].erase.eb);
 		if (rc < 0) {
-			kesu_cli_error("%s", ds[i].eb.msg[0] ? ds[i].eb.msg : kesu_strerror(rc));
+			kesu_cli_error("%s", jobs[i].erase.eb.msg[0] ? jobs[i].erase.eb.msg :
+				       kesu_strerror(rc));
 			code = rc == -KESU_E_BAD_INPUT && a.resume ? KESU_EXIT_UNSAFE : kesu_exit_for(rc);
 			if (rc == -KESU_E_BAD_INPUT && !a.resume)
 				code = KESU_EXIT_USAGE;
@@ -1016,8 +1027,8 @@ int cmd_wipe(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		ids[i] = ds[i].t.id;
-		ds[i].ev = &ev;
+		ids[i] = jobs[i].target.t.id;
+		jobs[i].signing = &ev;
 	}
 	a.evidence.operator_name = a.operator_name;
 	a.evidence.witness = a.witness;
@@ -1029,7 +1040,7 @@ int cmd_wipe(int argc, char **argv)
 	}
 	if (ev.note[0] && !a.evidence.no_cert)
 		kesu_cli_error("warning: %s", ev.note);
-	warn_clock(&ds[0].r.time);
+	warn_clock(&jobs[0].result.time);
 	/* A clock before the boot image was built (a flat battery: 2000) dates nothing kesu signs. */
 	rc = kesu_clock_check_not_before_build(&eb);
 	if (rc < 0) {
@@ -1037,11 +1048,11 @@ int cmd_wipe(int argc, char **argv)
 		code = KESU_EXIT_UNSAFE;
 		goto out;
 	}
-	if (confirm(ds, n, &a) < 0) {
+	if (confirm(jobs, n, &a) < 0) {
 		code = KESU_EXIT_DECLINED;
 		goto out;
 	}
-	rc = make_out_dir(out_dir);
+	rc = kesu_private_dir_make(out_dir);
 	if (rc < 0) {
 		kesu_cli_error("cannot use the evidence directory %s: %s; choose another with --out",
 			       out_dir, strerror(-rc));
@@ -1049,14 +1060,14 @@ int cmd_wipe(int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		ds[i].o.out_dir = out_dir;
+		jobs[i].plan.o.out_dir = out_dir;
 		/* --witness, else the ledger entry's 立会者 (wipe_evidence). */
-		snprintf(ds[i].r.witness, sizeof(ds[i].r.witness), "%s",
+		snprintf(jobs[i].result.witness, sizeof(jobs[i].result.witness), "%s",
 			 ev.opts.witness ? ev.opts.witness : "");
 	}
-	code = run_drives(ds, n, &a);
+	code = run_jobs(jobs, n, &a);
 out:
-	release_drives(ds, n);
+	release_jobs(jobs, n);
 	wipe_evidence_release(&ev);
 	free(ids);
 	return code;

@@ -11,6 +11,7 @@
 #include <kesu/methods.h>
 #include <kesu/record.h>
 #include <kesu/text.h>
+#include <kesu/util.h>
 
 #include <curses.h>
 #include <dirent.h>
@@ -637,8 +638,8 @@ int cmd_tui(int argc, char **argv)
 		fprintf(stderr, "kesu tui: needs a terminal; use kesu list and kesu wipe in scripts\n");
 		return KESU_EXIT_USAGE;
 	}
-	if (mkdir(t.out_dir, 0700) < 0 && errno != EEXIST) {
-		fprintf(stderr, "kesu tui: cannot create %s: %s\n", t.out_dir, strerror(errno));
+	if ((rc = kesu_private_dir_make(t.out_dir)) < 0) {
+		fprintf(stderr, "kesu tui: cannot use %s: %s\n", t.out_dir, strerror(-rc));
 		return KESU_EXIT_FAILURE;
 	}
 	/* The configuration's [paperwork] timezone dates the clock screen (clock.h). */

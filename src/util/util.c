@@ -49,6 +49,44 @@ static int fsync_parent_dir(const char *path)
 	return rc;
 }
 
+/* One directory: made 0700 unless it is there already. */
+static int private_mkdir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	if (stat(dir, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+int kesu_private_dir_make(const char *dir)
+{
+	char tmp[PATH_MAX];
+	int rc;
+
+	if (!dir || !*dir)
+		return -ENOENT;
+	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	for (size_t i = 1; tmp[i]; i++) {
+		if (tmp[i] != '/' || tmp[i - 1] == '/')
+			continue;
+		tmp[i] = '\0';
+		rc = private_mkdir(tmp);
+		tmp[i] = '/';
+		if (rc < 0)
+			return rc;
+	}
+	rc = private_mkdir(tmp);
+	if (rc < 0)
+		return rc;
+	return access(dir, W_OK | X_OK) < 0 ? -errno : 0;
+}
+
 int kesu_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			   struct kesu_errbuf *eb)
 {
