@@ -30,6 +30,7 @@
 #include <kesu/methods.h>
 #include <kesu/progress.h>
 #include <kesu/record.h>
+#include <kesu/run.h>
 #include <kesu/safety.h>
 #include <kesu/verify.h>
 
@@ -49,14 +50,8 @@ struct kesu_fw_opts {
 	unsigned overwrite_passes;          /* sanitize overwrite: 1..16; 0 means 1 */
 	unsigned stall_timeout_s;           /* 0: KESU_FW_STALL_DEFAULT_S */
 	unsigned poll_ms;                   /* 0: KESU_FW_POLL_DEFAULT_MS */
-	enum kesu_verify_mode verify;       /* readback plan; none: the outcome is UNVERIFIED */
-	uint64_t seed;                      /* plan seed ... */
-	int seed_set;                       /* ... used only when set */
-	const char *operator_name;
 	const char *chosen_why;             /* `auto`: why this method (goes to the details) */
-	const volatile sig_atomic_t *stop;  /* set by a signal handler */
-	kesu_progress_fn progress;          /* may be NULL */
-	void *progress_arg;
+	const struct kesu_run *run;         /* verification, operator, stop, progress (run.h) */
 };
 
 /* True for the methods kesu_fw_run() runs (everything but overwrite). */

@@ -20,6 +20,7 @@
 #include <kesu/pattern.h>
 #include <kesu/progress.h>
 #include <kesu/record.h>
+#include <kesu/run.h>
 #include <kesu/safety.h>
 #include <kesu/verify.h>
 
@@ -30,14 +31,8 @@ struct kesu_overwrite_opts {
 	struct kesu_pattern pattern;       /* the first pass; random needs its key */
 	unsigned passes;                   /* >= 1 */
 	int final_zero;                    /* one more pass of zeros, verified instead */
-	enum kesu_verify_mode verify;
-	uint64_t seed;                     /* sample plan seed ... */
-	int seed_set;                      /* ... used only when set */
+	const struct kesu_run *run;        /* verification, operator, stop, progress (run.h) */
 	const char *out_dir;               /* the journal goes here */
-	const char *operator_name;
-	const volatile sig_atomic_t *stop; /* set (by a signal handler): stop cleanly */
-	kesu_progress_fn progress;         /* may be NULL */
-	void *progress_arg;
 	unsigned threads;                  /* I/O threads; 0: default */
 	size_t chunk;                      /* bytes per I/O; 0: default */
 	const struct kesu_journal *resume; /* continue this journal; NULL for a new wipe */
@@ -53,11 +48,12 @@ void kesu_overwrite_step_pattern(const struct kesu_overwrite_opts *o, unsigned s
 void kesu_overwrite_describe(const struct kesu_overwrite_opts *o, char *buf, size_t len);
 
 /*
- * Fill o from a journal (pattern with key, passes, final zero, verification,
- * seed, operator); the caller still sets stop, progress and out_dir.
+ * Fill o (pattern with key, passes, final zero) and run (verification, seed,
+ * operator) from a journal, and point o at run; the caller still sets run's
+ * stop and progress, and o's out_dir.
  */
-int kesu_overwrite_opts_from_journal(const struct kesu_journal *j, struct kesu_overwrite_opts *o,
-				     struct kesu_errbuf *eb);
+int kesu_overwrite_opts_from_journal(const struct kesu_journal *j, struct kesu_run *run,
+				     struct kesu_overwrite_opts *o, struct kesu_errbuf *eb);
 
 /* Refuse a journal written for another device (serial, model, size). */
 int kesu_journal_matches(const struct kesu_journal *j, const struct kesu_dev_identity *id,
@@ -80,8 +76,7 @@ int kesu_overwrite_run(struct kesu_target *t, const struct kesu_overwrite_opts *
  * ranges; returns 0 when it ran to the end, -KESU_E_INTERRUPTED, or an error.
  */
 int kesu_verify_device(struct kesu_target *t, const struct kesu_pattern *expect,
-		       const struct kesu_verify_plan *plan, const volatile sig_atomic_t *stop,
-		       kesu_progress_fn progress, void *progress_arg, struct kesu_result *r,
-		       struct kesu_errbuf *eb);
+		       const struct kesu_verify_plan *plan, const struct kesu_run *run,
+		       struct kesu_result *r, struct kesu_errbuf *eb);
 
 #endif

@@ -214,11 +214,13 @@ static int run_verify(struct kesu_target *t, const struct verify_args *a,
 		      struct kesu_errbuf *eb)
 {
 	struct progress_board board;
+	struct kesu_run run = { .verify = a->mode, .seed = a->seed, .seed_set = a->seed_set,
+				.stop = &verify_stop, .progress = verify_progress };
 	struct sigaction sa;
 	int rc;
 
-	rc = kesu_verify_plan_build(a->mode, t->id.size_bytes, t->id.logical_sector_size, a->seed,
-				    a->seed_set, &r->plan, eb);
+	rc = kesu_verify_plan_build(run.verify, t->id.size_bytes, t->id.logical_sector_size,
+				    run.seed, run.seed_set, &r->plan, eb);
 	if (rc < 0)
 		return rc;
 	if (progress_board_init(&board, 1, a->json_progress, a->quiet) < 0)
@@ -230,8 +232,8 @@ static int run_verify(struct kesu_target *t, const struct verify_args *a,
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	/* Progress is printed from the tick, which runs in this thread. */
-	rc = kesu_verify_device(t, expect, &r->plan, &verify_stop, verify_progress,
-				&board.slots[0], r, eb);
+	run.progress_arg = &board.slots[0];
+	rc = kesu_verify_device(t, expect, &r->plan, &run, r, eb);
 	progress_board_finish(&board.slots[0]);
 	progress_board_print(&board, true);
 	progress_board_end(&board);

@@ -49,18 +49,13 @@ static void on_stop_signal(int sig)
 }
 
 struct wipe_args {
-	const char *method;
-	const char *pattern;
-	unsigned passes;             /* 0: the device's default */
+	struct wipe_fw_args fw;      /* --method and what it takes: pattern, passes (0: the
+					device's default), --unhide, --stall-timeout */
 	int final_zero;
 	enum kesu_verify_mode verify;
 	int yes, dry_run, json, json_progress, quiet;
 	const char *out_dir;
-	const char *operator_name;   /* --operator: wins over [operator] name */
-	const char *witness;         /* --witness: 立会者 */
 	const char *resume;
-	bool unhide;                 /* firmware methods: restore HPA/DCO/AMAC first */
-	unsigned stall_timeout;      /* firmware methods: seconds without progress; 0 default */
 	unsigned threads;
 	uint64_t chunk;
 	struct wipe_evidence_args evidence;
@@ -84,6 +79,7 @@ struct wipe_job {
 		bool opened;
 	} target;
 	struct {
+		struct kesu_run run;          /* every method's part (run.h), filled once */
 		struct kesu_overwrite_opts o; /* the overwrite (also when auto chose it) */
 		struct wipe_fw fw;            /* firmware methods and auto */
 		struct kesu_journal resume;   /* --resume: the journal it continues */
@@ -124,28 +120,46 @@ static int sed_refusal(const struct kesu_target *t, struct kesu_errbuf *eb)
 	return kesu_fw_sed_check(t->id.path, &t->drive, KESU_METHOD_OVERWRITE, eb);
 }
 
+/* What the command line asks of every method (run.h); the rest of a run is the job's. */
+static void run_from_args(struct kesu_run *run, const struct wipe_args *a)
+{
+	run->verify = a->verify;
+	run->operator_name = a->evidence.operator_name;
+}
+
+/* The overwrite the command line asks for on t (a random pattern gets its key later). */
+static int overwrite_from_args(struct kesu_overwrite_opts *o, const struct wipe_args *a,
+			       const struct kesu_target *t, struct kesu_errbuf *eb)
+{
+	int rc = kesu_pattern_parse(a->fw.pattern ? a->fw.pattern : "random", &o->pattern, eb);
+
+	if (rc == 0 && o->pattern.kind == KESU_PAT_RANDOM && o->pattern.has_key)
+		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "--pattern takes random, zero, one or "
+				  "0xHH...; a key is made fresh for every wipe");
+	if (rc < 0)
+		return rc;
+	o->passes = a->fw.passes ? a->fw.passes : default_passes(t);
+	o->final_zero = a->final_zero;
+	return 0;
+}
+
 static int overwrite_plan(struct wipe_job *job, const struct wipe_args *a, struct kesu_errbuf *eb)
 {
+	struct kesu_overwrite_opts *o = &job->plan.o;
 	int rc;
 
+	o->run = &job->plan.run;
+	o->threads = a->threads;
+	o->chunk = (size_t)a->chunk;
 	if (a->resume)
-		return 0; /* job->plan.o came from the journal */
+		return 0; /* pattern, passes and final zero came from the journal */
 	rc = sed_refusal(&job->target.t, eb);
 	if (rc < 0)
 		return rc;
-	rc = kesu_pattern_parse(a->pattern ? a->pattern : "random", &job->plan.o.pattern, eb);
-	if (rc == 0 && job->plan.o.pattern.kind == KESU_PAT_RANDOM && job->plan.o.pattern.has_key)
-		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "--pattern takes random, zero, one or "
-				  "0xHH...; a key is made fresh for every wipe");
-	if (rc == 0 && job->plan.o.pattern.kind == KESU_PAT_RANDOM)
-		rc = kesu_pattern_new_key(&job->plan.o.pattern, eb);
-	if (rc < 0)
-		return rc;
-	job->plan.o.passes = a->passes ? a->passes : default_passes(&job->target.t);
-	job->plan.o.final_zero = a->final_zero;
-	job->plan.o.verify = a->verify;
-	job->plan.o.operator_name = a->operator_name;
-	return 0;
+	rc = overwrite_from_args(o, a, &job->target.t, eb);
+	if (rc == 0 && o->pattern.kind == KESU_PAT_RANDOM)
+		rc = kesu_pattern_new_key(&o->pattern, eb);
+	return rc;
 }
 
 static int overwrite_run(struct wipe_job *job, struct kesu_errbuf *eb)
@@ -157,10 +171,7 @@ static int overwrite_run(struct wipe_job *job, struct kesu_errbuf *eb)
 /* Firmware methods and auto (wipe_fw.h); auto may choose the overwrite. */
 static int firmware_plan(struct wipe_job *job, const struct wipe_args *a, struct kesu_errbuf *eb)
 {
-	struct wipe_fw_args fa = { .method = a->method, .pattern = a->pattern, .passes = a->passes,
-				   .unhide = a->unhide, .stall_timeout_s = a->stall_timeout,
-				   .verify = a->verify, .operator_name = a->operator_name };
-	int rc = wipe_fw_plan(&job->plan.fw, &job->target.t, &fa, eb);
+	int rc = wipe_fw_plan(&job->plan.fw, &job->target.t, &job->plan.run, &a->fw, eb);
 
 	if (rc < 0 || job->plan.fw.firmware)
 		return rc;
@@ -177,22 +188,39 @@ static int firmware_run(struct wipe_job *job, struct kesu_errbuf *eb)
 			kesu_result_add_reason(&job->result, "auto: %s", job->plan.fw.why);
 		return rc;
 	}
-	job->plan.fw.o.stop = job->plan.o.stop;
-	job->plan.fw.o.progress = job->plan.o.progress;
-	job->plan.fw.o.progress_arg = job->plan.o.progress_arg;
 	return kesu_fw_run(&job->target.t, &job->plan.fw.drv, &job->plan.fw.o, &job->result, eb);
 }
 
-/* A job's erase: a firmware method or auto (which may choose the overwrite), else the overwrite. */
+/* The job's progress goes to its slot on the board (given when the jobs start). */
+static void job_progress(const struct kesu_progress *p, void *arg)
+{
+	const struct wipe_job *job = arg;
+
+	progress_board_update(p, job->slot);
+}
+
+/*
+ * Plan a job's erase on its opened target. The run context is filled here,
+ * once: the command line's verification and operator (a resumed wipe's came
+ * from its journal), the stop flag, the job's progress. Then a firmware
+ * method or auto (which may choose the overwrite), else the overwrite.
+ */
 static int job_plan(struct wipe_job *job, const struct wipe_args *a, struct kesu_errbuf *eb)
 {
-	return wipe_fw_handles(a->method) ? firmware_plan(job, a, eb) : overwrite_plan(job, a, eb);
+	struct kesu_run *run = &job->plan.run;
+
+	if (!a->resume)
+		run_from_args(run, a);
+	run->stop = &stop_requested;
+	run->progress = job_progress;
+	run->progress_arg = job;
+	return wipe_fw_handles(a->fw.method) ? firmware_plan(job, a, eb) : overwrite_plan(job, a, eb);
 }
 
 /* Erase; fill job->result. 0 when it reached an outcome. */
 static int job_run(struct wipe_job *job, struct kesu_errbuf *eb)
 {
-	return wipe_fw_handles(job->a->method) ? firmware_run(job, eb) : overwrite_run(job, eb);
+	return wipe_fw_handles(job->a->fw.method) ? firmware_run(job, eb) : overwrite_run(job, eb);
 }
 
 static bool method_known(const char *name)
@@ -315,16 +343,16 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 	struct kesu_errbuf eb;
 	int c;
 
-	a->method = kesu_method_name(KESU_METHOD_OVERWRITE);
+	a->fw.method = kesu_method_name(KESU_METHOD_OVERWRITE);
 	a->verify = KESU_VERIFY_SAMPLE;
-	a->operator_name = "";
+	a->evidence.operator_name = "";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hm:p:n:zv:yo:O:r:qc:J", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
 			return 1;
-		case 'm': a->method = optarg; break;
+		case 'm': a->fw.method = optarg; break;
 		case 'p':
 			if (kesu_pattern_parse(optarg, &p, &eb) < 0 ||
 			    (p.kind == KESU_PAT_RANDOM && p.has_key)) {
@@ -332,10 +360,10 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 					       optarg);
 				return -1;
 			}
-			a->pattern = optarg;
+			a->fw.pattern = optarg;
 			break;
 		case 'n':
-			if (parse_uint(optarg, 100, &a->passes) < 0) {
+			if (parse_uint(optarg, 100, &a->fw.passes) < 0) {
 				kesu_cli_error("--passes takes a number from 1 to 100, not '%s'", optarg);
 				return -1;
 			}
@@ -352,12 +380,12 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 		case 'O':
 			if (check_text("--operator", "operator", optarg) < 0)
 				return -1;
-			a->operator_name = optarg;
+			a->evidence.operator_name = optarg;
 			break;
 		case OPT_WITNESS:
 			if (check_text("--witness", "witness", optarg) < 0)
 				return -1;
-			a->witness = optarg;
+			a->evidence.witness = optarg;
 			break;
 		case 'r': a->resume = optarg; break;
 		case 'q': a->quiet = 1; break;
@@ -377,9 +405,9 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 		case CLI_OPT_DB: a->evidence.db = optarg; break;
 		case CLI_OPT_CA: a->evidence.ca = optarg; break;
 		case OPT_DRY_RUN: a->dry_run = 1; break;
-		case OPT_UNHIDE: a->unhide = true; break;
+		case OPT_UNHIDE: a->fw.unhide = true; break;
 		case OPT_STALL:
-			if (parse_uint(optarg, 7 * 24 * 3600, &a->stall_timeout) < 0) {
+			if (parse_uint(optarg, 7 * 24 * 3600, &a->fw.stall_timeout_s) < 0) {
 				kesu_cli_error("--stall-timeout takes seconds, 1 to 604800");
 				return -1;
 			}
@@ -404,8 +432,8 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 			return -1;
 		}
 	}
-	if (!method_known(a->method)) {
-		kesu_cli_error("unknown method '%s'; methods: %s (see kesu-wipe(8))", a->method,
+	if (!method_known(a->fw.method)) {
+		kesu_cli_error("unknown method '%s'; methods: %s (see kesu-wipe(8))", a->fw.method,
 			       wipe_fw_method_list());
 		return -1;
 	}
@@ -503,7 +531,8 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr,
 	struct kesu_target t;
 	struct kesu_dev_identity id;
 	struct kesu_errbuf eb = { { 0 } }, seb = { { 0 } };
-	struct kesu_overwrite_opts o = { 0 };
+	struct kesu_run run = { 0 };
+	struct kesu_overwrite_opts o = { .run = &run };
 	struct kesu_verify_plan plan;
 	char desc[512], size[32], why[256] = "", safety[sizeof(seb.msg)];
 	int rc;
@@ -517,13 +546,10 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr,
 	*code = rc < 0 ? kesu_exit_for(rc) : KESU_EXIT_OK;
 	snprintf(safety, sizeof(safety), "%s", rc < 0 ? (seb.msg[0] ? seb.msg : kesu_strerror(rc))
 							: "ok");
-	if (wipe_fw_handles(a->method)) {
-		struct wipe_fw_args fa = { .method = a->method, .pattern = a->pattern,
-					   .passes = a->passes, .unhide = a->unhide,
-					   .stall_timeout_s = a->stall_timeout, .verify = a->verify,
-					   .operator_name = a->operator_name };
-
-		rc = wipe_fw_dry_run(&t, &fa, safety, arr, why, sizeof(why));
+	/* The real run's plan, from the same functions. */
+	run_from_args(&run, a);
+	if (wipe_fw_handles(a->fw.method)) {
+		rc = wipe_fw_dry_run(&t, &run, &a->fw, safety, arr, why, sizeof(why));
 		if (rc <= 0)
 			return rc;   /* 1: auto chose the overwrite, planned below */
 	}
@@ -534,12 +560,13 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr,
 		*code = kesu_exit_for(rc);
 		snprintf(safety, sizeof(safety), "%s", seb.msg);
 	}
-	kesu_pattern_parse(a->pattern ? a->pattern : "random", &o.pattern, NULL);
-	o.passes = a->passes ? a->passes : kesu_method_default_passes(&t.drive);
-	o.final_zero = a->final_zero;
-	o.verify = a->verify;
+	rc = overwrite_from_args(&o, a, &t, &eb);
+	if (rc < 0) {
+		kesu_cli_error("%s", eb.msg);
+		return rc;
+	}
 	kesu_overwrite_describe(&o, desc, sizeof(desc));
-	rc = kesu_verify_plan_build(a->verify, id.size_bytes, id.logical_sector_size, 0, 0, &plan,
+	rc = kesu_verify_plan_build(run.verify, id.size_bytes, id.logical_sector_size, 0, 0, &plan,
 				    &eb);
 	if (rc < 0) {
 		kesu_cli_error("%s", eb.msg);
@@ -719,17 +746,11 @@ static int confirm(struct wipe_job *jobs, int n, const struct wipe_args *a)
 static void *job_worker(void *arg)
 {
 	struct wipe_job *job = arg;
-	struct kesu_overwrite_opts *o = &job->plan.o;
-
-	o->stop = &stop_requested;
-	o->progress = progress_board_update;
-	o->progress_arg = job->slot;
-	o->threads = job->a->threads;
-	o->chunk = (size_t)job->a->chunk;
 	job->erase.rc = job_run(job, &job->erase.eb);
 	if (job->erase.rc == 0) {
-		job->record.rc = kesu_record_write(o->out_dir, &job->result, job->evidence.record,
-						   sizeof(job->evidence.record), &job->record.eb);
+		job->record.rc = kesu_record_write(job->plan.o.out_dir, &job->result,
+						   job->evidence.record, sizeof(job->evidence.record),
+						   &job->record.eb);
 		/* A failure to sign never changes the erase outcome. */
 		if (job->record.rc == 0)
 			job->cert.rc = wipe_evidence_certify(job->signing, job->evidence.record,
@@ -926,7 +947,7 @@ static int setup_resume(struct wipe_job *job, const struct wipe_args *a, const c
 				    "record is %s.record.json beside the journal", a->resume,
 				    job->plan.resume.record_id);
 	job->target.arg = dev_arg ? dev_arg : job->plan.resume.device_path;
-	return kesu_overwrite_opts_from_journal(&job->plan.resume, &job->plan.o, eb);
+	return kesu_overwrite_opts_from_journal(&job->plan.resume, &job->plan.run, &job->plan.o, eb);
 }
 
 static void release_jobs(struct wipe_job *jobs, int n)
@@ -1030,8 +1051,6 @@ int cmd_wipe(int argc, char **argv)
 		ids[i] = jobs[i].target.t.id;
 		jobs[i].signing = &ev;
 	}
-	a.evidence.operator_name = a.operator_name;
-	a.evidence.witness = a.witness;
 	rc = wipe_evidence_prepare(&ev, &a.evidence, ids, n, out_dir, &eb);
 	if (rc < 0) {
 		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));

@@ -67,7 +67,8 @@ static int pattern32(const char *spec, uint32_t *out, struct kesu_errbuf *eb)
 	return 0;
 }
 
-static int resolve(struct wipe_fw *w, const struct wipe_fw_args *a, struct kesu_errbuf *eb)
+static int resolve(struct wipe_fw *w, const struct kesu_run *run, const struct wipe_fw_args *a,
+		   struct kesu_errbuf *eb)
 {
 	enum kesu_method m;
 	int rc;
@@ -78,7 +79,7 @@ static int resolve(struct wipe_fw *w, const struct wipe_fw_args *a, struct kesu_
 	w->firmware = kesu_fw_is_firmware(m);
 	w->o = (struct kesu_fw_opts){
 		.method = m, .unhide = a->unhide, .stall_timeout_s = a->stall_timeout_s,
-		.verify = a->verify, .operator_name = a->operator_name, .chosen_why = w->why,
+		.chosen_why = w->why, .run = run,
 	};
 	if (!w->firmware)
 		return 0;
@@ -94,14 +95,14 @@ static int resolve(struct wipe_fw *w, const struct wipe_fw_args *a, struct kesu_
 	return pattern32(a->pattern, &w->o.overwrite_pattern, eb);
 }
 
-int wipe_fw_plan(struct wipe_fw *w, const struct kesu_target *t, const struct wipe_fw_args *a,
-		 struct kesu_errbuf *eb)
+int wipe_fw_plan(struct wipe_fw *w, const struct kesu_target *t, const struct kesu_run *run,
+		 const struct wipe_fw_args *a, struct kesu_errbuf *eb)
 {
 	int rc;
 
 	memset(w, 0, sizeof(*w));
 	w->drv = t->drive;   /* asked when the target was opened (target.h) */
-	rc = resolve(w, a, eb);
+	rc = resolve(w, run, a, eb);
 	if (rc < 0 || !w->firmware)
 		return rc;
 	return kesu_fw_check(t, &w->drv, &w->o, eb);
@@ -157,8 +158,9 @@ static json_t *plan_json(const struct kesu_dev_identity *id, const struct wipe_f
 			 "refusal", refusal);
 }
 
-int wipe_fw_dry_run(const struct kesu_target *target, const struct wipe_fw_args *a,
-		    const char *safety, json_t *arr, char *why, size_t why_len)
+int wipe_fw_dry_run(const struct kesu_target *target, const struct kesu_run *run,
+		    const struct wipe_fw_args *a, const char *safety, json_t *arr, char *why,
+		    size_t why_len)
 {
 	struct kesu_target t = { .fd = -1 };
 	struct kesu_errbuf eb = { { 0 } }, ceb = { { 0 } };
@@ -173,7 +175,7 @@ int wipe_fw_dry_run(const struct kesu_target *target, const struct wipe_fw_args 
 	/* The serial the wipe will record: the drive's own (kesu_target_open). */
 	serial = kesu_drive_serial(&w.drv, &source);
 	kesu_drive_adopt_serial_from(&t.id, serial, source);
-	rc = resolve(&w, a, &eb);
+	rc = resolve(&w, run, a, &eb);
 	if (rc < 0) {
 		kesu_cli_error("%s", eb.msg);
 		goto out;
@@ -184,7 +186,7 @@ int wipe_fw_dry_run(const struct kesu_target *target, const struct wipe_fw_args 
 		goto out;
 	}
 	ready = kesu_fw_check(&t, &w.drv, &w.o, &ceb) == 0;
-	rc = kesu_verify_plan_build(a->verify, t.id.size_bytes, t.id.logical_sector_size, 0, 0,
+	rc = kesu_verify_plan_build(run->verify, t.id.size_bytes, t.id.logical_sector_size, 0, 0,
 				    &plan, &eb);
 	if (rc < 0) {
 		kesu_cli_error("%s", eb.msg);

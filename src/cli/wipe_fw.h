@@ -23,8 +23,6 @@ struct wipe_fw_args {
 	unsigned passes;              /* --passes (sanitize overwrite: 1..16), 0: 1 */
 	bool unhide;
 	unsigned stall_timeout_s;     /* 0: default */
-	enum kesu_verify_mode verify;
-	const char *operator_name;
 };
 
 /* One drive's firmware state. */
@@ -49,8 +47,8 @@ void wipe_fw_usage_methods(FILE *out, int indent);
  * (refusals come with eb's sentence: frozen with the remedy, locked,
  * unsupported, an unsafe namespace). w->firmware false: auto chose overwrite.
  */
-int wipe_fw_plan(struct wipe_fw *w, const struct kesu_target *t, const struct wipe_fw_args *a,
-		 struct kesu_errbuf *eb);
+int wipe_fw_plan(struct wipe_fw *w, const struct kesu_target *t, const struct kesu_run *run,
+		 const struct wipe_fw_args *a, struct kesu_errbuf *eb);
 
 /* The plan in one paragraph (confirmation prompt). */
 void wipe_fw_describe(const struct wipe_fw *w, char *buf, size_t len);
@@ -62,7 +60,8 @@ void wipe_fw_describe(const struct wipe_fw *w, char *buf, size_t len);
  * Returns 0 when printed, 1 when auto chose overwrite (why in why, the caller
  * prints the overwrite plan), or a negative error (already printed).
  */
-int wipe_fw_dry_run(const struct kesu_target *target, const struct wipe_fw_args *a,
-		    const char *safety, json_t *arr, char *why, size_t why_len);
+int wipe_fw_dry_run(const struct kesu_target *target, const struct kesu_run *run,
+		    const struct wipe_fw_args *a, const char *safety, json_t *arr, char *why,
+		    size_t why_len);
 
 #endif

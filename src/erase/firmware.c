@@ -63,7 +63,7 @@ void kesu_fw_describe(const struct kesu_drive *d, const struct kesu_fw_opts *o, 
 	n = (size_t)snprintf(buf, len, "%s (NIST SP 800-88 %s on %s media): %s. %s. Readback: %s",
 			     md ? md->name : "?", kesu_nist_class_name(e.nist_class),
 			     kesu_media_name(d->media), md ? md->commands : "", e.reason,
-			     o->verify == KESU_VERIFY_NONE ? "none (the outcome will be UNVERIFIED)" :
+			     o->run->verify == KESU_VERIFY_NONE ? "none (the outcome will be UNVERIFIED)" :
 			     expect_words(kesu_method_expect(o->method, d)));
 	if (kesu_method_takes_pattern32(o->method))
 		n += (size_t)snprintf(buf + (n < len ? n : len), n < len ? len - n : 0,
@@ -173,7 +173,7 @@ static void fill_method(struct fw_run *ru, const struct kesu_method_desc *md,
 		 o->chosen_why && o->chosen_why[0] ? "; auto: " : "",
 		 o->chosen_why ? o->chosen_why : "");
 	snprintf(r->operator_name, sizeof(r->operator_name), "%s",
-		 o->operator_name ? o->operator_name : "");
+		 o->run->operator_name ? o->run->operator_name : "");
 	switch (expect) {
 	case KESU_RB_ZERO: snprintf(r->expect, sizeof(r->expect), "zero"); break;
 	case KESU_RB_ONES: snprintf(r->expect, sizeof(r->expect), "one"); break;
@@ -271,7 +271,7 @@ static int readback(struct fw_run *ru, struct kesu_readback *rb, bool after)
 
 	ru->prog.phase = after ? "verify" : "readback";
 	ru->prog.step = after ? 3 : 1;
-	rc = kesu_readback_pass(ru->t->fd, rb, after, ru->o->stop, rb_tick, ru, ru->eb);
+	rc = kesu_readback_pass(ru->t->fd, rb, after, ru->o->run->stop, rb_tick, ru, ru->eb);
 	if (rc == 0 && after) {
 		kesu_readback_judge(rb, ru->r);
 		ru->r->bytes_checked = rb->bytes;
@@ -287,7 +287,7 @@ static void judge(struct fw_run *ru, const struct kesu_readback *rb, bool hidden
 	char desc[256];
 	bool bad = false;
 
-	if (ru->o->verify == KESU_VERIFY_NONE) {
+	if (ru->o->run->verify == KESU_VERIFY_NONE) {
 		kesu_result_add_reason(r, "the drive reports success; no readback was run "
 				       "(--verify none)");
 	} else {
@@ -328,7 +328,7 @@ static void judge(struct fw_run *ru, const struct kesu_readback *rb, bool hidden
 	if (bad)
 		r->outcome = KESU_OUTCOME_FAILED;
 	else
-		r->outcome = ru->o->verify == KESU_VERIFY_NONE ? KESU_OUTCOME_UNVERIFIED :
+		r->outcome = ru->o->run->verify == KESU_VERIFY_NONE ? KESU_OUTCOME_UNVERIFIED :
 			     KESU_OUTCOME_ERASED;
 }
 
@@ -343,9 +343,9 @@ static int run_setup(struct fw_run *ru, enum kesu_rb_expect expect)
 	if (rc < 0)
 		return kesu_err_set(ru->eb, rc, "cannot make a record id");
 	kesu_time_rfc3339(time(NULL), r->started_at, sizeof(r->started_at));
-	rc = kesu_verify_plan_build(ru->o->verify, id->size_bytes,
+	rc = kesu_verify_plan_build(ru->o->run->verify, id->size_bytes,
 				    kesu_dev_sector_size(id),
-				    ru->o->seed, ru->o->seed_set, &r->plan, ru->eb);
+				    ru->o->run->seed, ru->o->run->seed_set, &r->plan, ru->eb);
 	if (rc < 0)
 		return rc;
 	ru->erase_base = r->plan.planned_bytes;
@@ -378,7 +378,7 @@ int kesu_fw_run(struct kesu_target *t, const struct kesu_drive *d, const struct 
 	if (rc < 0)
 		return rc;
 	/* the record holds the name whole or not at all */
-	rc = kesu_text_check("operator", o->operator_name, eb);
+	rc = kesu_text_check("operator", o->run->operator_name, eb);
 	if (rc < 0)
 		return rc;
 	ru = calloc(1, sizeof(*ru));
@@ -399,7 +399,7 @@ int kesu_fw_run(struct kesu_target *t, const struct kesu_drive *d, const struct 
 	rc = run_setup(ru, expect);
 	if (rc < 0)
 		goto out;
-	if (o->verify != KESU_VERIFY_NONE) {
+	if (o->run->verify != KESU_VERIFY_NONE) {
 		rc = readback(ru, &rb, false);
 		if (rc < 0)
 			goto out;   /* nothing was sent yet: no record */
@@ -417,7 +417,7 @@ int kesu_fw_run(struct kesu_target *t, const struct kesu_drive *d, const struct 
 		rc = 0;
 	} else {
 		fw_progress(ru, 65536, 0);
-		rc = o->verify != KESU_VERIFY_NONE ? readback(ru, &rb, true) : 0;
+		rc = o->run->verify != KESU_VERIFY_NONE ? readback(ru, &rb, true) : 0;
 		if (rc == 0) {
 			judge(ru, &rb, hidden);
 		} else {

@@ -70,8 +70,8 @@ void fw_log(struct fw_run *ru, const char *command, int rc, const char *fmt, ...
 void fw_report(struct fw_run *ru)
 {
 	ru->prog.elapsed_ms = kesu_now_ms() - ru->t0_ms;
-	if (ru->o->progress)
-		ru->o->progress(&ru->prog, ru->o->progress_arg);
+	if (ru->o->run->progress)
+		ru->o->run->progress(&ru->prog, ru->o->run->progress_arg);
 }
 
 void fw_progress(struct fw_run *ru, uint32_t frac, int64_t eta_s)
@@ -102,7 +102,7 @@ int fw_wait(struct fw_run *ru)
 	while (kesu_now_ms() < end) {
 		struct timespec ts = { 0, 20 * 1000000L };
 
-		if (ru->o->stop && *ru->o->stop)
+		if (ru->o->run->stop && *ru->o->run->stop)
 			return -KESU_E_INTERRUPTED;
 		nanosleep(&ts, NULL);
 	}

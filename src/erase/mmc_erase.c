@@ -98,7 +98,7 @@ static int erase_user_area(struct fw_run *ru, uint32_t arg)
 		if (rc < 0)
 			break;
 		fw_progress(ru, (uint32_t)(end * 60000 / total), -1);
-		if (ru->o->stop && *ru->o->stop) {
+		if (ru->o->run->stop && *ru->o->run->stop) {
 			rc = kesu_err_set(ru->eb, -KESU_E_INTERRUPTED, "stopped by the operator");
 			break;
 		}

@@ -59,11 +59,11 @@ void kesu_overwrite_describe(const struct kesu_overwrite_opts *o, char *buf, siz
 	}
 	if (used < len)
 		snprintf(buf + used, len - used, "; %s verification of the last pass",
-			 kesu_verify_mode_name(o->verify));
+			 kesu_verify_mode_name(o->run->verify));
 }
 
-int kesu_overwrite_opts_from_journal(const struct kesu_journal *j, struct kesu_overwrite_opts *o,
-				     struct kesu_errbuf *eb)
+int kesu_overwrite_opts_from_journal(const struct kesu_journal *j, struct kesu_run *run,
+				     struct kesu_overwrite_opts *o, struct kesu_errbuf *eb)
 {
 	int rc;
 
@@ -76,14 +76,15 @@ int kesu_overwrite_opts_from_journal(const struct kesu_journal *j, struct kesu_o
 	if (o->pattern.kind == KESU_PAT_RANDOM && !o->pattern.has_key)
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: the random pattern has no key",
 				    j->path);
-	if (kesu_verify_mode_parse(j->verify, &o->verify) < 0)
+	if (kesu_verify_mode_parse(j->verify, &run->verify) < 0)
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: unknown verification '%s'",
 				    j->path, j->verify);
 	o->passes = j->passes;
 	o->final_zero = j->final_zero;
-	o->seed = j->seed;
-	o->seed_set = 1;
-	o->operator_name = j->operator_name;
+	run->seed = j->seed;
+	run->seed_set = 1;
+	run->operator_name = j->operator_name;
+	o->run = run;
 	o->resume = j;
 	return 0;
 }
@@ -168,8 +169,8 @@ static void tick(const struct kesu_stream_status *st, void *arg)
 	pthread_mutex_lock(&ru->r->lock);
 	kesu_timeline_add(&ru->r->timeline, ru->prog.elapsed_ms, done);
 	pthread_mutex_unlock(&ru->r->lock);
-	if (ru->o->progress)
-		ru->o->progress(&ru->prog, ru->o->progress_arg);
+	if (ru->o->run->progress)
+		ru->o->run->progress(&ru->prog, ru->o->run->progress_arg);
 	if (ru->journal && now - ru->last_journal_ms >= JOURNAL_EVERY_MS)
 		journal_save(ru, st);
 }
@@ -186,7 +187,7 @@ static void fill_method(struct kesu_result *r, const struct kesu_overwrite_opts 
 	kesu_pattern_key_hex(&o->pattern, r->random_key, sizeof(r->random_key));
 	kesu_overwrite_describe(o, r->details, sizeof(r->details));
 	snprintf(r->operator_name, sizeof(r->operator_name), "%s",
-		 o->operator_name ? o->operator_name : "");
+		 o->run->operator_name ? o->run->operator_name : "");
 	kesu_overwrite_step_pattern(o, write_steps(o) - 1, &last);
 	kesu_pattern_spec(&last, r->expect, sizeof(r->expect));
 	snprintf(r->hidden_status, sizeof(r->hidden_status), "not-checked");
@@ -212,10 +213,10 @@ static void journal_init(struct run *ru)
 	kesu_pattern_spec(&o->pattern, j->pattern, sizeof(j->pattern));
 	j->passes = o->passes;
 	j->final_zero = o->final_zero;
-	snprintf(j->verify, sizeof(j->verify), "%s", kesu_verify_mode_name(o->verify));
+	snprintf(j->verify, sizeof(j->verify), "%s", kesu_verify_mode_name(o->run->verify));
 	j->seed = ru->r->plan.seed;
 	snprintf(j->operator_name, sizeof(j->operator_name), "%s",
-		 o->operator_name ? o->operator_name : "");
+		 o->run->operator_name ? o->run->operator_name : "");
 	snprintf(j->started_at, sizeof(j->started_at), "%s", ru->r->started_at);
 }
 
@@ -238,8 +239,8 @@ static int run_setup(struct run *ru, struct kesu_errbuf *eb)
 			return kesu_err_set(eb, rc, "cannot make a record id");
 		kesu_time_rfc3339(time(NULL), r->started_at, sizeof(r->started_at));
 	}
-	rc = kesu_verify_plan_build(o->verify, id->size_bytes, id->logical_sector_size, o->seed,
-				    o->seed_set, &r->plan, eb);
+	rc = kesu_verify_plan_build(o->run->verify, id->size_bytes, id->logical_sector_size,
+				    o->run->seed, o->run->seed_set, &r->plan, eb);
 	if (rc < 0)
 		return rc;
 	journal_init(ru);
@@ -292,7 +293,7 @@ static int run_write_step(struct run *ru, unsigned step, struct kesu_errbuf *eb)
 		.fd = ru->t->fd, .dev_name = id->is_image ? NULL : id->name,
 		.sector = id->logical_sector_size, .op = KESU_STREAM_WRITE, .pattern = &p,
 		.extents = &ext, .n_extents = ext.length ? 1 : 0, .chunk = o->chunk,
-		.threads = o->threads, .stop = o->stop, .tick = tick, .tick_arg = ru,
+		.threads = o->threads, .stop = o->run->stop, .tick = tick, .tick_arg = ru,
 		.result = ru->r,
 	};
 	rc = kesu_stream_run(&so, &st, eb);
@@ -334,7 +335,7 @@ static int run_verify_step(struct run *ru, struct kesu_errbuf *eb)
 		.fd = ru->t->fd, .dev_name = id->is_image ? NULL : id->name,
 		.sector = id->logical_sector_size, .op = KESU_STREAM_VERIFY, .pattern = &p,
 		.extents = r->plan.extents, .n_extents = r->plan.n_extents, .chunk = o->chunk,
-		.threads = o->threads, .stop = o->stop, .tick = tick, .tick_arg = ru, .result = r,
+		.threads = o->threads, .stop = o->run->stop, .tick = tick, .tick_arg = ru, .result = r,
 	};
 	rc = kesu_stream_run(&so, &st, eb);
 	tick(&st, ru);
@@ -388,7 +389,7 @@ static void decide_outcome(struct run *ru)
 				       (unsigned long long)r->mismatched_bytes);
 	if (wbad || rbad || r->n_mismatches || r->mismatches_dropped) {
 		set_outcome(r, KESU_OUTCOME_FAILED);
-	} else if (ru->o->verify == KESU_VERIFY_NONE) {
+	} else if (ru->o->run->verify == KESU_VERIFY_NONE) {
 		kesu_result_add_reason(r, "no verification was run (--verify none); check with "
 				       "'kesu verify %s --expect %s'", r->dev.path, r->expect);
 		set_outcome(r, KESU_OUTCOME_UNVERIFIED);
@@ -414,7 +415,7 @@ int kesu_overwrite_run(struct kesu_target *t, const struct kesu_overwrite_opts *
 	if (o->pattern.kind == KESU_PAT_RANDOM && !o->pattern.has_key)
 		return kesu_err_set(eb, -EINVAL, "the random pattern has no key");
 	/* the record holds the name whole or not at all */
-	rc = kesu_text_check("operator", o->operator_name, eb);
+	rc = kesu_text_check("operator", o->run->operator_name, eb);
 	if (rc < 0)
 		return rc;
 	rc = run_setup(&ru, eb);
@@ -425,7 +426,7 @@ int kesu_overwrite_run(struct kesu_target *t, const struct kesu_overwrite_opts *
 	kesu_rate_init(&ru.rate);
 	ru.total = (uint64_t)write_steps(o) * t->id.size_bytes + r->plan.planned_bytes;
 	ru.prog = (struct kesu_progress){ .device = t->id.path, .phase = "write",
-					  .steps = write_steps(o) + (o->verify ? 1 : 0),
+					  .steps = write_steps(o) + (o->run->verify ? 1 : 0),
 					  .total = ru.total, .eta_s = -1 };
 	/* The journal exists before the first byte is written. */
 	rc = kesu_journal_save(&ru.j, r, eb);
@@ -438,7 +439,7 @@ int kesu_overwrite_run(struct kesu_target *t, const struct kesu_overwrite_opts *
 	for (step = ru.j.step; rc == 0 && step < write_steps(o); step++)
 		rc = run_write_step(&ru, step, eb);
 	r->bytes_written = ru.j.bytes_written;
-	if (rc == 0 && o->verify != KESU_VERIFY_NONE)
+	if (rc == 0 && o->run->verify != KESU_VERIFY_NONE)
 		rc = run_verify_step(&ru, eb);
 	kesu_result_normalize(r);
 	if (rc < 0) {
@@ -454,12 +455,11 @@ int kesu_overwrite_run(struct kesu_target *t, const struct kesu_overwrite_opts *
 }
 
 int kesu_verify_device(struct kesu_target *t, const struct kesu_pattern *expect,
-		       const struct kesu_verify_plan *plan, const volatile sig_atomic_t *stop,
-		       kesu_progress_fn progress, void *progress_arg, struct kesu_result *r,
-		       struct kesu_errbuf *eb)
+		       const struct kesu_verify_plan *plan, const struct kesu_run *run,
+		       struct kesu_result *r, struct kesu_errbuf *eb)
 {
 	struct run ru = { .t = t, .r = r };
-	struct kesu_overwrite_opts o = { .progress = progress, .progress_arg = progress_arg };
+	struct kesu_overwrite_opts o = { .run = run };
 	struct kesu_stream_status st = { 0 };
 	struct kesu_stream_opts so;
 	int rc;
@@ -473,7 +473,7 @@ int kesu_verify_device(struct kesu_target *t, const struct kesu_pattern *expect,
 	so = (struct kesu_stream_opts){
 		.fd = t->fd, .dev_name = t->id.is_image ? NULL : t->id.name,
 		.sector = t->id.logical_sector_size, .op = KESU_STREAM_VERIFY, .pattern = expect,
-		.extents = plan->extents, .n_extents = plan->n_extents, .stop = stop,
+		.extents = plan->extents, .n_extents = plan->n_extents, .stop = run->stop,
 		.tick = tick, .tick_arg = &ru, .result = r,
 	};
 	rc = kesu_stream_run(&so, &st, eb);
