@@ -287,7 +287,7 @@ END_TEST
 /* The return plan shows 未承認 until approve-plan, then 承認者 and 承認日; a later change is 未承認 again. */
 START_TEST(test_report_return_plan_approval)
 {
-	char out[600], *text;
+	char out[600], csv[600], *text;
 	struct tu_result r;
 
 	setup();
@@ -319,6 +319,16 @@ START_TEST(test_report_return_plan_approval)
 	ck_assert_msg(strstr(text, "承認日") && strstr(text, "2026年11月30日 15:00"), "%s", text);
 	ck_assert_ptr_nonnull(strstr(text, "第1号"));
 	free(text);
+	/* the CSV carries the same approval below the items */
+	snprintf(csv, sizeof(csv), "%s/plan.csv", tu_tmpdir());
+	ck_assert_int_eq(kesu_ok(&r, "report", "return-plan", "-o", csv, templates, NULL, NULL,
+				 NULL, NULL), 0);
+	tu_result_free(&r);
+	text = tu_read_file(csv, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, "\"承認者\",\"主管 担当\"") && !strstr(text, "未承認"), "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "\"計画書\",\"第1号\""));
+	free(text);
 
 	/* changed after the approval: the plan as it is now is not the approved one */
 	ck_assert_int_eq(kesu_ok(&r, "ledger", "edit", "M-0001", "--disp-place=別館", NULL, NULL,
@@ -330,6 +340,13 @@ START_TEST(test_report_return_plan_approval)
 	text = pdf_text(out);
 	ck_assert_ptr_nonnull(strstr(text, "未承認"));
 	ck_assert_ptr_nonnull(strstr(text, "第1号の承認後に変更があります"));
+	free(text);
+	ck_assert_int_eq(kesu_ok(&r, "report", "return-plan", "-o", csv, templates, NULL, NULL,
+				 NULL, NULL), 0);
+	tu_result_free(&r);
+	text = tu_read_file(csv, NULL);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(strstr(text, "\"未承認\"") && !strstr(text, "承認者"), "%s", text);
 	free(text);
 	/* approved plan 1 as it was approved */
 	ck_assert_int_eq(kesu_ok(&r, "report", "return-plan", "--plan=1", "-o", out, templates,

@@ -148,13 +148,20 @@ static int build_media(struct kesu_ledger *lg, struct report *r, int plan_only,
 	return rc;
 }
 
-/* データ返却等計画書: the media's plan now (or approved plan N) and its approval box. */
+/*
+ * データ返却等計画書: the media's plan now (or approved plan N) and its approval
+ * box; the CSV carries the box below the items, so it says 未承認 as the PDF does.
+ */
 static int build_return_plan(struct kesu_ledger *lg, struct report *r, long plan_no,
 			     struct kesu_errbuf *eb)
 {
 	int rc = plan_no > 0 ? rpt_plan_rows(lg, plan_no, r->rows, eb) : build_media(lg, r, 1, eb);
 
-	return rc < 0 ? rc : rpt_plan_box(lg, plan_no, r->rows, r->box, eb);
+	if (rc == 0)
+		rc = rpt_plan_box(lg, plan_no, r->rows, r->box, eb);
+	if (rc == 0 && json_array_extend(r->csv_tail, r->box) < 0)
+		rc = -ENOMEM;
+	return rc;
 }
 
 static int build_schedule(struct kesu_ledger *lg, struct report *r, struct kesu_errbuf *eb)
