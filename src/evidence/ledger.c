@@ -376,14 +376,6 @@ int kesu_ledger_disposition_valid(const char *s)
 	return s && in_set(s, dispositions, sizeof(dispositions) / sizeof(dispositions[0]));
 }
 
-int lg_field_check(const struct kesu_field_info *fi, const char *value, struct kesu_errbuf *eb)
-{
-	char label[128];
-
-	snprintf(label, sizeof(label), "%s (%s)", fi->heading, fi->key);
-	return kesu_text_check_max(label, value, kesu_text_limit(fi->key), eb);
-}
-
 /* Check the fields that have rules; normalise the date in place. */
 static int validate_fields(struct kesu_media *m, struct kesu_errbuf *eb)
 {
@@ -682,13 +674,30 @@ int kesu_ledger_get_media(struct kesu_ledger *lg, const char *media_id, struct k
 	return media_fetch(lg, media_id, m, eb);
 }
 
-int lg_change_add(json_t *changes, const char *field, const char *old_value,
-		  const char *new_value)
+/* The medium's 受領者, 立会者 and 作業責任者 against the roster, when one is kept. */
+static int check_media_names(struct kesu_ledger *lg, const struct kesu_media *m,
+			     struct kesu_errbuf *eb)
 {
-	json_t *pair = json_pack("[ss]", old_value ? old_value : "", new_value ? new_value : "");
+	static const struct {
+		enum kesu_media_field f;
+		enum kesu_staff_need need;
+	} names[] = {
+		{ KESU_MF_RECEIVER, KESU_STAFF_HANDLER },
+		{ KESU_MF_WITNESS, KESU_STAFF_ANYONE },
+		{ KESU_MF_RESPONSIBLE, KESU_STAFF_HANDLER },
+	};
+	int rc;
 
-	if (!pair || json_object_set_new(changes, field, pair) < 0)
-		return -ENOMEM;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *v = m->f[names[i].f];
+
+		if (!v || !*v)
+			continue;
+		rc = kesu_staff_check_name(lg, names[i].need,
+					   kesu_media_field_info(names[i].f)->heading, v, NULL, 0, eb);
+		if (rc < 0)
+			return rc;
+	}
 	return 0;
 }
 
@@ -713,7 +722,7 @@ int lg_media_insert(struct kesu_ledger *lg, const char *action, const struct kes
 					i > KESU_MF_MEDIA_ID ? "," : "");
 	snprintf(sql + off, sizeof(sql) - off, ") RETURNING no");
 
-	if ((rc = lg_check_media_names(lg, m, eb)) < 0)
+	if ((rc = check_media_names(lg, m, eb)) < 0)
 		return rc;
 	if ((rc = lg_prepare(lg, sql, &st, eb)) < 0)
 		return rc;
@@ -784,7 +793,7 @@ int lg_media_update(struct kesu_ledger *lg, const char *action, const char *medi
 	char sql[128];
 	int rc;
 
-	if ((rc = lg_check_media_names(lg, changes, eb)) < 0)
+	if ((rc = check_media_names(lg, changes, eb)) < 0)
 		return rc;
 	if ((rc = media_fetch(lg, media_id, &cur, eb)) < 0)
 		return rc;
@@ -954,7 +963,7 @@ static int plan_check_item(struct kesu_ledger *lg, const struct kesu_media *m,
 					    kesu_media_get(m, KESU_MF_DATA_NAME), media_fields[need[i]].heading,
 					    kesu_media_get(m, KESU_MF_MEDIA_ID), media_fields[need[i]].option);
 	/* names entered before the roster was kept are checked now */
-	return lg_check_media_names(lg, m, eb);
+	return check_media_names(lg, m, eb);
 }
 
 static int plan_insert(struct kesu_ledger *lg, const char *approver, const char *now,

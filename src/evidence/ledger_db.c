@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What every file of the ledger stands on (ledger_int.h): SQLite errors in
- * words, statements and transactions, the operator check, and the writer of
- * the hash-chained audit events. ledger.c (the media rows) and
- * ledger_audit.c (history and audit) both call down into this file and
- * never into each other's writer.
+ * What every file of the ledger stands on (ledger_int.h): storage errors in
+ * words, statements and transactions, a field's text check, a change's
+ * {field: [old, new]}, and the writer of the hash-chained audit events (by
+ * an operator the roster check, staff.c, has passed). ledger.c (the media
+ * rows), ledger_audit.c (history and audit), staff.c and work.c call down
+ * into this file; it calls none of them.
  */
 #include "ledger_int.h"
 
+#include <kesu/text.h>
 #include <kesu/util.h>
 
 #include <errno.h>
@@ -103,13 +105,24 @@ int lg_end(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb)
 	return rc;
 }
 
-int lg_require_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb)
+/* ---- what a writer records ---- */
+
+int lg_field_check(const struct kesu_field_info *fi, const char *value, struct kesu_errbuf *eb)
 {
-	if (!lg->operator_name || !*lg->operator_name)
-		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
-				    "who makes this change? Give the operator's full name with "
-				    "--operator or [operator] name in kesu.conf");
-	return lg_staff_check_operator(lg, eb);
+	char label[128];
+
+	snprintf(label, sizeof(label), "%s (%s)", fi->heading, fi->key);
+	return kesu_text_check_max(label, value, kesu_text_limit(fi->key), eb);
+}
+
+int lg_change_add(json_t *changes, const char *field, const char *old_value,
+		  const char *new_value)
+{
+	json_t *pair = json_pack("[ss]", old_value ? old_value : "", new_value ? new_value : "");
+
+	if (!pair || json_object_set_new(changes, field, pair) < 0)
+		return -ENOMEM;
+	return 0;
 }
 
 /* ---- the audit events ---- */
@@ -165,8 +178,9 @@ int lg_event_append(struct kesu_ledger *lg, const char *action, const char *enti
 	long seq;
 	int rc;
 
-	if ((rc = lg_require_operator(lg, eb)) < 0)
-		return rc;
+	/* Every writer asks lg_require_operator() (staff.c) before it begins. */
+	if (!lg->operator_checked || !lg->operator_name || !*lg->operator_name)
+		return kesu_err_set(eb, -EINVAL, "no audit event without a checked operator");
 	if ((rc = chain_tail(lg, &seq, prev, eb)) < 0)
 		return rc;
 	seq++;

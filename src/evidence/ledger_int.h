@@ -3,9 +3,10 @@
  * Private to the ledger's files (ledger.c, ledger_audit.c, ledger_csv.c,
  * work.c, report.c): the handle, transactions and the event writer.
  * ledger_db.c holds what they all stand on (errors, statements,
- * transactions, the operator check, the event chain); the arrows run from
- * ledger.c and ledger_audit.c down to it, and from ledger_audit.c to ledger.c
- * (lg_media_select), never back.
+ * transactions, field checks, changes, the event chain) and calls none of
+ * them. The arrows run one way: ledger_audit.c -> ledger.c (lg_media_select)
+ * -> work.c (lg_approval) -> staff.c (the roster, the operator check) ->
+ * ledger_db.c, and each of them straight down to ledger_db.c.
  */
 #ifndef KESU_LEDGER_INT_H
 #define KESU_LEDGER_INT_H
@@ -39,16 +40,16 @@ int lg_begin_read(struct kesu_ledger *lg, struct kesu_errbuf *eb);
 /* COMMIT when rc >= 0, else ROLLBACK; returns rc, or the commit's error. */
 int lg_end(struct kesu_ledger *lg, int rc, struct kesu_errbuf *eb);
 
-/* -KESU_E_BAD_INPUT unless an operator is set and, when a roster is kept, on it. */
-int lg_require_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb);
-/* A field's value against the text rules and its limit (include/kesu/text.h). */
+/* A field's value against the text rules and its limit (include/kesu/text.h; ledger_db.c). */
 int lg_field_check(const struct kesu_field_info *fi, const char *value, struct kesu_errbuf *eb);
 
-/* Roster checks (staff.c): the operator (once per handle and name), a medium's
- * 受領者, 立会者 and 作業責任者; drop the cached roster after a change and at close. */
-int lg_staff_check_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb);
-int lg_check_media_names(struct kesu_ledger *lg, const struct kesu_media *m,
-			 struct kesu_errbuf *eb);
+/*
+ * Roster checks (staff.c). Every writer begins with lg_require_operator():
+ * -KESU_E_BAD_INPUT unless an operator is set and, when a roster is kept, on
+ * it (asked once per handle and name); lg_event_append() refuses an operator
+ * not checked so. Drop the cached roster after a change and at close.
+ */
+int lg_require_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb);
 void lg_staff_forget(struct kesu_ledger *lg);
 
 /*
@@ -82,7 +83,7 @@ const char *lg_col_text(struct kesu_store_stmt *st, int i);
 int lg_event_append(struct kesu_ledger *lg, const char *action, const char *entity,
 		    const char *key, json_t *detail, long *seq, struct kesu_errbuf *eb);
 
-/* Add {field: [old, new]} to changes (a new reference is not taken from old/new). */
+/* Add {field: [old, new]} to changes (a new reference is not taken from old/new; ledger_db.c). */
 int lg_change_add(json_t *changes, const char *field, const char *old_value,
 		  const char *new_value);
 

@@ -348,7 +348,7 @@ int kesu_staff_check_name(struct kesu_ledger *lg, enum kesu_staff_need need, con
 			    what, trimmed, need_text(need), lg->path, need_role(need));
 }
 
-int lg_staff_check_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb)
+static int staff_check_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb)
 {
 	char full[KESU_STAFF_NAME_MAX];
 	int rc;
@@ -372,30 +372,13 @@ int lg_staff_check_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb)
 	return 0;
 }
 
-int lg_check_media_names(struct kesu_ledger *lg, const struct kesu_media *m,
-			 struct kesu_errbuf *eb)
+int lg_require_operator(struct kesu_ledger *lg, struct kesu_errbuf *eb)
 {
-	static const struct {
-		enum kesu_media_field f;
-		enum kesu_staff_need need;
-	} names[] = {
-		{ KESU_MF_RECEIVER, KESU_STAFF_HANDLER },
-		{ KESU_MF_WITNESS, KESU_STAFF_ANYONE },
-		{ KESU_MF_RESPONSIBLE, KESU_STAFF_HANDLER },
-	};
-	int rc;
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		const char *v = m->f[names[i].f];
-
-		if (!v || !*v)
-			continue;
-		rc = kesu_staff_check_name(lg, names[i].need,
-					   kesu_media_field_info(names[i].f)->heading, v, NULL, 0, eb);
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	if (!lg->operator_name || !*lg->operator_name)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				    "who makes this change? Give the operator's full name with "
+				    "--operator or [operator] name in kesu.conf");
+	return staff_check_operator(lg, eb);
 }
 
 /* ---- changes ---- */
