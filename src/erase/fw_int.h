@@ -8,7 +8,8 @@
  *
  * Calls run one way: the runner (firmware.c) -> the table (methods.c) ->
  * the method files (ata_security.c, ata_sanitize.c, nvme_format.c,
- * nvme_sanitize.c) -> the common helpers (fw_common.c).
+ * nvme_sanitize.c, scsi_sanitize.c, mmc_erase.c) -> the common helpers
+ * (fw_common.c). The run context (run.h) comes through the options, o->run.
  */
 #ifndef KESU_FW_INT_H
 #define KESU_FW_INT_H
