@@ -8,7 +8,6 @@
 #include <kesu/clock.h>
 
 #include <jansson.h>
-#include <stdio.h>
 
 static const char *str(const json_t *o, const char *key)
 {
@@ -28,19 +27,4 @@ const char *kesu_cert_time_doubt(const json_t *cert)
 	if (kesu_time_parse_rfc3339(str(rec, "started_at"), &started) < 0)
 		started = 0;
 	return kesu_time_source_doubt(str(t, "source"), str(t, "image_built_at"), started);
-}
-
-int kesu_cert_file_time_doubt(const char *path, char *why, size_t len)
-{
-	json_t *c = NULL;
-	const char *d;
-	int rc = kesu_cert_load(path, &c, NULL, NULL, NULL);
-
-	if (rc < 0)
-		return rc;
-	d = kesu_cert_time_doubt(c);
-	if (d)
-		snprintf(why, len, "%s", d);
-	json_decref(c);
-	return d != NULL;
 }
