@@ -554,8 +554,7 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr,
 			return rc;   /* 1: auto chose the overwrite, planned below */
 	}
 	id = t.id;
-	if (!id.logical_sector_size)
-		id.logical_sector_size = 512;
+	id.logical_sector_size = kesu_dev_sector_size(&id);
 	if (*code == KESU_EXIT_OK && (rc = sed_refusal(&t, &seb)) < 0) {
 		*code = kesu_exit_for(rc);
 		snprintf(safety, sizeof(safety), "%s", seb.msg);
