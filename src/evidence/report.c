@@ -33,11 +33,6 @@ int kesu_report_type_valid(const char *type)
 	return 0;
 }
 
-void kesu_report_date_ja(time_t t, char *buf, size_t len)
-{
-	kesu_time_paper(t, KESU_PAPER_DATE_JA, buf, len);
-}
-
 static void report_release(struct report *r)
 {
 	json_decref(r->tpl);
@@ -91,24 +86,6 @@ bad:
 			    "\"width\" (mm)}, ...]", path);
 }
 
-int rpt_row_set(json_t *row, const char *key, const char *value)
-{
-	return json_object_set_new(row, key, json_string(value ? value : "")) < 0 ? -ENOMEM : 0;
-}
-
-json_t *rpt_media_row(const struct kesu_media *m)
-{
-	json_t *o = json_object();
-
-	for (int i = 0; o && i < KESU_MF_COUNT; i++)
-		if (rpt_row_set(o, kesu_media_field_info((enum kesu_media_field)i)->key,
-			    kesu_media_get(m, (enum kesu_media_field)i)) < 0) {
-			json_decref(o);
-			return NULL;
-		}
-	return o;
-}
-
 static json_t *work_row(const struct kesu_work *w)
 {
 	json_t *o = json_object();
@@ -120,11 +97,6 @@ static json_t *work_row(const struct kesu_work *w)
 			return NULL;
 		}
 	return o;
-}
-
-int rpt_append(json_t *arr, json_t *v)
-{
-	return v && json_array_append_new(arr, v) == 0 ? 0 : -ENOMEM;
 }
 
 static int build_media(struct kesu_ledger *lg, struct report *r, int plan_only,

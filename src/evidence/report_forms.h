@@ -10,7 +10,7 @@
 
 #include <kesu/pdf.h>
 
-/* A medium as a report row {field key: text} (report.c). */
+/* A medium as a report row {field key: text} (report_rows.c). */
 json_t *rpt_media_row(const struct kesu_media *m);
 
 /* データ返却等計画書 --plan N: the items of approved plan N, as approved. */

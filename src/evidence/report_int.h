@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Private to the reports (report.c) and the completion judgement
- * (completion.c): a report's content before it is rendered.
+ * Private to the reports (report.c, report_forms.c, report_rows.c) and the
+ * completion judgement (completion.c): a report's content before it is
+ * rendered.
  */
 #ifndef KESU_REPORT_INT_H
 #define KESU_REPORT_INT_H
@@ -30,6 +31,7 @@ struct report {
 	char seal_note[512];           /* why no new seal was made ("" when one was) */
 };
 
+/* Rows (report_rows.c): row[key] = value ("" for NULL); a medium as {field key: text}. */
 int rpt_row_set(json_t *row, const char *key, const char *value);
 json_t *rpt_media_row(const struct kesu_media *m);
 /* Append v (stolen) to arr; -ENOMEM when v is NULL or appending fails. */
