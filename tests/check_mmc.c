@@ -524,6 +524,22 @@ START_TEST(test_wipe_secure_erase)
 }
 END_TEST
 
+/* The method kesu info says auto takes for a card configured with extra. */
+static void ck_auto_info(const char *extra, const char *want)
+{
+	struct card c;
+	json_t *doc;
+	const char *name;
+
+	card_setup(&c, extra, 0);
+	doc = info_json(&c);
+	name = json_string_value(json_object_get(json_object_get(doc, "method_auto"), "name"));
+	ck_assert_msg(name && !strcmp(name, want), "card%s: auto is %s, want %s", extra,
+		      name ? name : "(none)", want);
+	json_decref(doc);
+	card_teardown(&c);
+}
+
 /* auto: sanitize when offered, else secure erase, else (and on SD) an overwrite that says why. */
 START_TEST(test_wipe_auto)
 {
@@ -533,6 +549,14 @@ START_TEST(test_wipe_auto)
 
 	if (tu_skip_unless_root("test_wipe_auto"))
 		return;
+	/* Each kind of card: the documented choice (README, Firmware erase). */
+	ck_auto_info("", "mmc-sanitize");
+	ck_auto_info(",\"sec_feature\":{\"secure_erase\":false,\"secure_trim\":false,\"sanitize\":true}",
+		     "mmc-sanitize");
+	/* SANITIZE exists from eMMC 4.5 (EXT_CSD_REV 6): a 4.41 card's bit 6 does not count. */
+	ck_auto_info(",\"ext_csd_rev\":5", "mmc-secure-erase");
+	ck_auto_info(",\"sec_feature\":0", "overwrite");
+	ck_auto_info(",\"card\":\"sd\"", "overwrite");
 	card_setup(&c, ",\"sec_feature\":1", 0);
 	text = info_text(&c);
 	ck_has(text, "auto: mmc-secure-erase, the strongest Purge");

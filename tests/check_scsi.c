@@ -359,6 +359,7 @@ START_TEST(test_scsi_info_sim)
 	ck_assert_str_eq(jstr(json_object_get(scsi, "sanitize"), "block", NULL), "yes");
 	ck_assert_str_eq(jstr(json_object_get(scsi, "sanitize"), "crypto", NULL), "no");
 	ck_assert_str_eq(jstr(doc, "scsi", "sanitize_state"), "idle");
+	ck_assert_str_eq(jstr(doc, "scsi", "format_unit"), "yes");
 	json_decref(doc);
 	/* The text says the same, and what it probed is in the simulator's log. */
 	sim_fx_run(&f, &r, NULL, argv);
@@ -366,8 +367,11 @@ START_TEST(test_scsi_info_sim)
 	ck_assert_ptr_nonnull(strstr(r.out, "10020 rpm; form factor 2.5 inch"));
 	ck_assert_ptr_nonnull(strstr(r.out, "type 1 protection information enabled"));
 	ck_assert_ptr_nonnull(strstr(r.out, "overwrite yes, block erase yes, crypto erase no"));
+	ck_assert_ptr_nonnull(strstr(r.out, "format unit:     yes\n"));
 	tu_result_free(&r);
 	ck_assert(sim_fx_log_has(&f, "scsi REPORT_SUPPORTED_OPCODES opcode=0xa3 options=2 requested=0x48/0x03 -> ok"));
+	/* FORMAT UNIT is asked on its own (an opcode without service actions: reporting option 001b). */
+	ck_assert(sim_fx_log_has(&f, "scsi REPORT_SUPPORTED_OPCODES opcode=0xa3 options=1 requested=0x04"));
 	ck_assert(sim_fx_log_has(&f, "scsi READ_CAPACITY_16"));
 	/* Nothing that changes the drive. */
 	ck_assert(!sim_fx_log_has(&f, "scsi SANITIZE"));
@@ -379,6 +383,15 @@ START_TEST(test_scsi_info_sim)
 	ck_assert_str_eq(jstr(json_object_get(json_object_get(doc, "scsi"), "sanitize"), "block", NULL),
 			 "not reported");
 	ck_assert_ptr_nonnull(strstr(jstr(doc, "scsi", "note"), "refuses REPORT SUPPORTED OPERATION CODES"));
+	ck_assert_str_eq(jstr(doc, "scsi", "format_unit"), "not reported");
+	json_decref(doc);
+
+	/* A device that does not list FORMAT UNIT: info says so, nothing else changes. */
+	sim_fx_config(&f, SCSI(",\"format_unit\":false"));
+	doc = info_json(&f);
+	ck_assert_str_eq(jstr(doc, "scsi", "format_unit"), "no");
+	ck_assert_str_eq(jstr(json_object_get(json_object_get(doc, "scsi"), "sanitize"), "block", NULL),
+			 "yes");
 	json_decref(doc);
 
 	/* An SSD; and an ATA drive behind SAT stays an ATA drive. */
@@ -481,6 +494,11 @@ START_TEST(test_scsi_sg3_utils_agree)
 	t = sg(&f, "sg_opcodes", "--opcode=0x48,2", NULL);
 	ck_has(t, "Command is supported");
 	free(t);
+	/* FORMAT UNIT: kesu's "format_unit" is what sg_opcodes finds. */
+	ck_assert_str_eq(jstr(doc, "scsi", "format_unit"), "yes");
+	t = sg(&f, "sg_opcodes", "--opcode=0x04", NULL);
+	ck_has(t, "Command is supported");
+	free(t);
 	json_decref(doc);
 
 	/* A sanitize started by sg_sanitize: sg_requests and kesu info see it running, with progress. */
@@ -499,6 +517,15 @@ START_TEST(test_scsi_sg3_utils_agree)
 	ck_has(t, "No additional sense information");
 	free(t);
 	ck_assert(sim_fx_log_has(&f, "scsi SANITIZE_COMPLETE sa=0x02 -> ok"));
+
+	/* A drive that does not list FORMAT UNIT: neither kesu nor sg_opcodes finds it. */
+	sim_fx_config(&f, SCSI(",\"format_unit\":false"));
+	doc = info_json(&f);
+	ck_assert_str_eq(jstr(doc, "scsi", "format_unit"), "no");
+	json_decref(doc);
+	t = sg(&f, "sg_opcodes", "--opcode=0x04", NULL);
+	ck_has(t, "Command is NOT supported");
+	free(t);
 	tu_loop_detach(f.dev);
 }
 END_TEST
