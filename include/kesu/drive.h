@@ -85,6 +85,13 @@ const char *kesu_media_name(enum kesu_media m);
 int kesu_drive_probe(int fd, const struct kesu_dev_identity *id, struct kesu_drive *d);
 
 /*
+ * Ask the self-encrypting drive's state again (d->opal: IOC_OPAL_GET_STATUS
+ * and a Level 0 Discovery through d's protocol), e.g. after a revert. Sends
+ * nothing that changes the drive.
+ */
+void kesu_drive_opal_refresh(int fd, const struct kesu_dev_identity *id, struct kesu_drive *d);
+
+/*
  * What the drive says it is, without claiming it (kesu info, the TUI's list,
  * dry runs): open id->path read-only and shared (O_NONBLOCK: an empty card
  * reader does not wait), kesu_drive_probe(), close. Returns 0, or -errno when

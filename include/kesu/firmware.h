@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Firmware erase methods: ATA Security Erase, ATA Sanitize, NVMe Format NVM
- * and NVMe Sanitize, run on an opened target (safety.h) and a probed drive
+ * Firmware erase methods: ATA Security Erase, ATA Sanitize, NVMe Format NVM,
+ * NVMe Sanitize, SCSI Sanitize, eMMC erase and sanitize, TCG Opal revert, run on an opened target (safety.h) and a probed drive
  * (drive.h), with a readback proof (readback.h) and hidden-area handling
  * (hidden.h). The runner fills the same struct kesu_result as the overwrite.
  *
@@ -11,7 +11,9 @@
  *      operations); nothing has been sent that changes the drive;
  *   2. hidden areas: --unhide restores the native max (recorded), else the
  *      hidden sectors are named and the outcome cannot be ERASED;
- *   3. readback before: hash every region of the sampled-verification plan;
+ *   3. readback before: hash every region of the sampled-verification plan
+ *      (not on a LOCKED self-encrypting drive before its revert: it reads
+ *      nothing, so the outcome of the revert can be UNVERIFIED at best);
  *   4. the method, with progress, ETA, stall detection and timeouts;
  *   5. readback after: the same regions, checked against what the method
  *      leaves (zeros, ones, the pattern, or "every region changed" for
@@ -52,6 +54,9 @@ struct kesu_fw_opts {
 	unsigned poll_ms;                   /* 0: KESU_FW_POLL_DEFAULT_MS */
 	const char *chosen_why;             /* `auto`: why this method (goes to the details) */
 	const struct kesu_run *run;         /* verification, operator, stop, progress (run.h) */
+	const char *opal_psid;              /* opal-psid-revert: the label's PSID (never recorded) */
+	const uint8_t *opal_password;       /* opal-revert: the owner's SID password (never recorded) */
+	size_t opal_password_len;
 };
 
 /* True for the methods kesu_fw_run() runs (everything but overwrite). */

@@ -17,11 +17,14 @@
  *   nvme-sanitize-*              Purge
  *   mmc-sanitize                 Purge (erase, then eMMC SANITIZE of the unmapped blocks)
  *   mmc-secure-erase             Purge (JESD84: the erased groups and every copy of them)
+ *   opal-psid-revert, opal-revert Purge (a TCG revert to factory state: a new media key;
+ *                                a cryptographic erase, SP 800-88 Table A-8 for SEDs)
  *
  * `auto` takes the strongest Purge the drive supports, sanitize before
  * format/security erase, block erase before crypto erase (its result can be
  * read back and checked; a crypto erase only counts if every byte was always
- * encrypted), and falls back to overwrite (Clear).
+ * encrypted), and falls back to overwrite (Clear). It never chooses a TCG
+ * revert: that needs the PSID from the drive's label or the owner's password.
  *
  * Adding a method: a value in enum kesu_method, its row in kesu_methods[],
  * and its own file in src/erase/ with the support check and the runner
@@ -53,6 +56,8 @@ enum kesu_method {
 	KESU_METHOD_SCSI_SANITIZE_OVERWRITE,
 	KESU_METHOD_MMC_SANITIZE,
 	KESU_METHOD_MMC_SECURE_ERASE,
+	KESU_METHOD_OPAL_PSID_REVERT,
+	KESU_METHOD_OPAL_REVERT,
 	KESU_METHOD_COUNT
 };
 
@@ -69,7 +74,7 @@ enum kesu_method_family {
 	KESU_FAMILY_NVME,           /* NVMe admin commands */
 	KESU_FAMILY_SCSI,           /* SCSI commands (SAS/FC/UAS disks, not ATA behind SAT) */
 	KESU_FAMILY_MMC,            /* eMMC commands (MMC_IOC_CMD) */
-	/* TCG Opal comes here */
+	KESU_FAMILY_OPAL,           /* a TCG revert through the kernel's sed-opal (any protocol) */
 	KESU_FAMILY_COUNT
 };
 

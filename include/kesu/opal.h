@@ -158,14 +158,22 @@ int kesu_opal_get_status(int fd, uint32_t *flags, struct kesu_errbuf *eb);
  * Revert the TPer to factory state through the kernel: with the PSID
  * (IOC_OPAL_PSID_REVERT_TPR) or the owner's SID password
  * (IOC_OPAL_REVERT_TPR; key of len bytes, used verbatim). The key is wiped
- * from kesu's buffers afterwards and never appears in eb. Errors:
- * -KESU_E_NO_TRANSPORT (no sed-opal for the device), -KESU_E_NOT_ROOT,
- * -KESU_E_DEV_ABORT (the drive refused: a wrong PSID or password, eb names
- * the TCG status), -KESU_E_LOCKED (too many wrong tries: power-cycle),
- * -errno.
+ * from kesu's buffers afterwards and never appears in eb. *status (may be
+ * NULL) gets the TCG method status the drive answered (0 success, 0x01
+ * NOT_AUTHORIZED...), or -1 when the ioctl itself failed or was not sent.
+ * Errors: -KESU_E_BAD_INPUT (a PSID that is not 32 letters and digits, an
+ * empty or too long key: nothing sent), -KESU_E_NO_TRANSPORT (no sed-opal
+ * for the device), -KESU_E_NOT_ROOT, -KESU_E_DEV_ABORT (the drive refused:
+ * a wrong PSID or password, eb names the TCG status), -KESU_E_LOCKED (too
+ * many wrong tries: power-cycle), -errno.
  */
-int kesu_opal_psid_revert(int fd, const char *psid, struct kesu_errbuf *eb);
-int kesu_opal_revert(int fd, const uint8_t *key, size_t len, struct kesu_errbuf *eb);
+int kesu_opal_psid_revert(int fd, const char *psid, int *status, struct kesu_errbuf *eb);
+int kesu_opal_revert(int fd, const uint8_t *key, size_t len, int *status, struct kesu_errbuf *eb);
+
+/* TCG method status NOT_AUTHORIZED: the PSID or password is wrong, nothing changed. */
+#define KESU_OPAL_ST_NOT_AUTHORIZED 0x01
+/* TCG method status AUTHORITY_LOCKED_OUT: too many wrong tries, nothing changed. */
+#define KESU_OPAL_ST_LOCKED_OUT 0x12
 
 /* A TCG method status (a positive sed-opal ioctl return) in words. */
 const char *kesu_opal_status_name(int status);

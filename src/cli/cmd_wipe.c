@@ -56,6 +56,9 @@ struct wipe_args {
 	int yes, dry_run, json, json_progress, quiet;
 	const char *out_dir;
 	const char *resume;
+	/* TCG revert keys (a->fw points here): never printed, never in the record; wiped before exit */
+	char psid[KESU_OPAL_PSID_LEN + 1];
+	uint8_t password[WIPE_FW_PASSWORD_MAX + 1];
 	unsigned threads;
 	uint64_t chunk;
 	struct wipe_evidence_args evidence;
@@ -268,6 +271,11 @@ static void usage(FILE *out)
 	      "                          first (else they are not erased and the wipe FAILS)\n"
 	      "      --stall-timeout S   firmware methods: give up watching after S seconds\n"
 	      "                          without progress (default 600)\n"
+	      "      --psid PSID         opal-psid-revert: the 32-character PSID printed on\n"
+	      "                          the drive's label (never shown or recorded)\n"
+	      "      --psid-file F       the same from the first line of F (- : stdin)\n"
+	      "      --password-file F   opal-revert: the owner's SID password, first line\n"
+	      "                          of F (- : stdin), used verbatim; never recorded\n"
 	      "      --dry-run           print the plan and the safety decision of the real\n"
 	      "                          run (same refusal, same exit status); touch nothing\n"
 	      "  -J, --json              print the result as JSON on stdout\n"
@@ -286,7 +294,7 @@ static void usage(FILE *out)
 
 enum { OPT_DRY_RUN = 256, OPT_JSON_PROGRESS, OPT_THREADS, OPT_CHUNK,
        OPT_CHAIN, OPT_PASSPHRASE_FILE, OPT_NO_CERT, OPT_MEDIA_ID,
-       OPT_UNHIDE, OPT_STALL, OPT_WITNESS };
+       OPT_UNHIDE, OPT_STALL, OPT_WITNESS, OPT_PSID, OPT_PSID_FILE, OPT_PASSWORD_FILE };
 
 /* 1..max, digits only (kesu_parse_uint: no sign, blank or suffix). */
 static int parse_uint(const char *s, unsigned max, unsigned *out)
@@ -304,6 +312,46 @@ static int check_text(const char *option, const char *field, const char *value)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * --psid, --psid-file, --password-file: read and checked now; the PSID given
+ * on the command line is blanked in argv (ps shows it only until here).
+ */
+static int take_secret(int opt, char *arg, struct wipe_args *a)
+{
+	struct kesu_errbuf eb = { { 0 } };
+	char line[WIPE_FW_PASSWORD_MAX + 1];
+	size_t len = 0;
+	int rc = 0;
+
+	if (opt == OPT_PASSWORD_FILE) {
+		rc = wipe_fw_secret_read(arg, "owner's password", line, sizeof(line), &len, &eb);
+		if (rc == 0) {
+			memcpy(a->password, line, len);
+			a->fw.password = a->password;
+			a->fw.password_len = len;
+		}
+	} else if (opt == OPT_PSID_FILE) {
+		rc = wipe_fw_secret_read(arg, "PSID", line, sizeof(line), &len, &eb);
+	} else {
+		rc = kesu_opal_psid_check(arg, &eb);
+		if (rc == 0)
+			memcpy(line, arg, KESU_OPAL_PSID_LEN + 1);
+		explicit_bzero(arg, strlen(arg));
+	}
+	if (rc == 0 && opt != OPT_PASSWORD_FILE) {
+		rc = kesu_opal_psid_check(line, &eb);
+		if (rc == 0) {
+			memcpy(a->psid, line, KESU_OPAL_PSID_LEN + 1);
+			a->fw.psid = a->psid;
+		}
+	}
+	explicit_bzero(line, sizeof(line));
+	if (rc < 0)
+		kesu_cli_error("%s: %s", opt == OPT_PSID ? "--psid" : opt == OPT_PSID_FILE ?
+			       "--psid-file" : "--password-file", eb.msg);
+	return rc;
 }
 
 static int parse_args(int argc, char **argv, struct wipe_args *a)
@@ -327,7 +375,10 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 		{ "out",           required_argument, NULL, 'o' },
 		{ "passes",        required_argument, NULL, 'n' },
 		{ "passphrase-file", required_argument, NULL, OPT_PASSPHRASE_FILE },
+		{ "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
 		{ "pattern",       required_argument, NULL, 'p' },
+		{ "psid",          required_argument, NULL, OPT_PSID },
+		{ "psid-file",     required_argument, NULL, OPT_PSID_FILE },
 		{ "quiet",         no_argument,       NULL, 'q' },
 		{ "resume",        required_argument, NULL, 'r' },
 		{ "stall-timeout", required_argument, NULL, OPT_STALL },
@@ -414,6 +465,12 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 			break;
 		case CLI_OPT_JSON: a->json = 1; break;
 		case OPT_JSON_PROGRESS: a->json_progress = 1; break;
+		case OPT_PSID:
+		case OPT_PSID_FILE:
+		case OPT_PASSWORD_FILE:
+			if (take_secret(c, optarg, a) < 0)
+				return -1;
+			break;
 		case OPT_THREADS:
 			if (parse_uint(optarg, 64, &a->threads) < 0) {
 				kesu_cli_error("--threads takes a number from 1 to 64");
@@ -435,6 +492,14 @@ static int parse_args(int argc, char **argv, struct wipe_args *a)
 	if (!method_known(a->fw.method)) {
 		kesu_cli_error("unknown method '%s'; methods: %s (see kesu-wipe(8))", a->fw.method,
 			       wipe_fw_method_list());
+		return -1;
+	}
+	if (a->fw.psid && strcmp(a->fw.method, kesu_method_name(KESU_METHOD_OPAL_PSID_REVERT))) {
+		kesu_cli_error("--psid and --psid-file are for --method opal-psid-revert only");
+		return -1;
+	}
+	if (a->fw.password && strcmp(a->fw.method, kesu_method_name(KESU_METHOD_OPAL_REVERT))) {
+		kesu_cli_error("--password-file is for --method opal-revert only");
 		return -1;
 	}
 	if (!a->resume && optind >= argc) {
@@ -971,9 +1036,8 @@ static void warn_clock(const struct kesu_time_source *ts)
 			       "certificates will say so", ts->detail);
 }
 
-int cmd_wipe(int argc, char **argv)
+static int wipe_main(int argc, char **argv, struct wipe_args *a)
 {
-	struct wipe_args a = { 0 };
 	struct wipe_evidence ev = { 0 };
 	struct kesu_dev_identity *ids = NULL;
 	struct kesu_errbuf eb = { { 0 } };
@@ -981,14 +1045,14 @@ int cmd_wipe(int argc, char **argv)
 	char out_dir[PATH_MAX];
 	int n, i, rc, code = KESU_EXIT_OK;
 
-	rc = parse_args(argc, argv, &a);
+	rc = parse_args(argc, argv, a);
 	if (rc)
 		return rc > 0 ? KESU_EXIT_OK : KESU_EXIT_USAGE;
-	if (a.dry_run && !a.resume)
-		return dry_run(argv + optind, argc - optind, &a);
-	if (a.dry_run)
-		return dry_run_resume(&a, optind < argc ? argv[optind] : NULL);
-	n = a.resume ? 1 : argc - optind;
+	if (a->dry_run && !a->resume)
+		return dry_run(argv + optind, argc - optind, a);
+	if (a->dry_run)
+		return dry_run_resume(a, optind < argc ? argv[optind] : NULL);
+	n = a->resume ? 1 : argc - optind;
 	jobs = calloc((size_t)n, sizeof(*jobs));
 	if (!jobs)
 		return KESU_EXIT_IO;
@@ -998,44 +1062,44 @@ int cmd_wipe(int argc, char **argv)
 			goto out;
 		}
 		jobs[i].result_init = true;
-		jobs[i].target.arg = a.resume ? NULL : argv[optind + i];
+		jobs[i].target.arg = a->resume ? NULL : argv[optind + i];
 	}
-	if (a.resume) {
+	if (a->resume) {
 		char jdir[PATH_MAX];
 
-		rc = setup_resume(&jobs[0], &a, optind < argc ? argv[optind] : NULL,
+		rc = setup_resume(&jobs[0], a, optind < argc ? argv[optind] : NULL,
 				  &jobs[0].erase.eb);
 		if (rc < 0) {
 			kesu_cli_error("%s", jobs[0].erase.eb.msg);
 			code = kesu_exit_for(rc);
 			goto out;
 		}
-		snprintf(jdir, sizeof(jdir), "%s", a.resume);
-		snprintf(out_dir, sizeof(out_dir), "%s", a.out_dir ? a.out_dir : dirname(jdir));
+		snprintf(jdir, sizeof(jdir), "%s", a->resume);
+		snprintf(out_dir, sizeof(out_dir), "%s", a->out_dir ? a->out_dir : dirname(jdir));
 	} else {
-		snprintf(out_dir, sizeof(out_dir), "%s", a.out_dir ? a.out_dir : DEFAULT_OUT);
+		snprintf(out_dir, sizeof(out_dir), "%s", a->out_dir ? a->out_dir : DEFAULT_OUT);
 	}
 	if (out_dir_refused(out_dir)) {
 		code = KESU_EXIT_IO;
 		goto out;
 	}
 	/* Every device is checked and held before anything is asked or written. */
-	if (!a.resume && (rc = check_named_twice(argv + optind, n)) < 0) {
+	if (!a->resume && (rc = check_named_twice(argv + optind, n)) < 0) {
 		code = rc == -KESU_E_BAD_INPUT ? KESU_EXIT_USAGE : kesu_exit_for(rc);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
 		rc = open_job(&jobs[i]);
-		if (rc == 0 && a.resume)
+		if (rc == 0 && a->resume)
 			rc = kesu_journal_matches(&jobs[i].plan.resume, &jobs[i].target.t.id,
 						  &jobs[i].erase.eb);
 		if (rc == 0)
-			rc = job_plan(&jobs[i], &a, &jobs[i].erase.eb);
+			rc = job_plan(&jobs[i], a, &jobs[i].erase.eb);
 		if (rc < 0) {
 			kesu_cli_error("%s", jobs[i].erase.eb.msg[0] ? jobs[i].erase.eb.msg :
 				       kesu_strerror(rc));
-			code = rc == -KESU_E_BAD_INPUT && a.resume ? KESU_EXIT_UNSAFE : kesu_exit_for(rc);
-			if (rc == -KESU_E_BAD_INPUT && !a.resume)
+			code = rc == -KESU_E_BAD_INPUT && a->resume ? KESU_EXIT_UNSAFE : kesu_exit_for(rc);
+			if (rc == -KESU_E_BAD_INPUT && !a->resume)
 				code = KESU_EXIT_USAGE;
 			goto out;
 		}
@@ -1050,13 +1114,13 @@ int cmd_wipe(int argc, char **argv)
 		ids[i] = jobs[i].target.t.id;
 		jobs[i].signing = &ev;
 	}
-	rc = wipe_evidence_prepare(&ev, &a.evidence, ids, n, out_dir, &eb);
+	rc = wipe_evidence_prepare(&ev, &a->evidence, ids, n, out_dir, &eb);
 	if (rc < 0) {
 		kesu_cli_error("%s", eb.msg[0] ? eb.msg : kesu_strerror(rc));
 		code = kesu_exit_for(rc);
 		goto out;
 	}
-	if (ev.note[0] && !a.evidence.no_cert)
+	if (ev.note[0] && !a->evidence.no_cert)
 		kesu_cli_error("warning: %s", ev.note);
 	warn_clock(&jobs[0].result.time);
 	/* A clock before the boot image was built (a flat battery: 2000) dates nothing kesu signs. */
@@ -1066,7 +1130,7 @@ int cmd_wipe(int argc, char **argv)
 		code = KESU_EXIT_UNSAFE;
 		goto out;
 	}
-	if (confirm(jobs, n, &a) < 0) {
+	if (confirm(jobs, n, a) < 0) {
 		code = KESU_EXIT_DECLINED;
 		goto out;
 	}
@@ -1083,10 +1147,19 @@ int cmd_wipe(int argc, char **argv)
 		snprintf(jobs[i].result.witness, sizeof(jobs[i].result.witness), "%s",
 			 ev.opts.witness ? ev.opts.witness : "");
 	}
-	code = run_jobs(jobs, n, &a);
+	code = run_jobs(jobs, n, a);
 out:
 	release_jobs(jobs, n);
 	wipe_evidence_release(&ev);
 	free(ids);
+	return code;
+}
+
+int cmd_wipe(int argc, char **argv)
+{
+	struct wipe_args a = { 0 };
+	int code = wipe_main(argc, argv, &a);
+
+	explicit_bzero(&a, sizeof(a));   /* the PSID or password, if given */
 	return code;
 }

@@ -9,7 +9,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 bool wipe_fw_handles(const char *method)
 {
@@ -67,6 +69,63 @@ static int pattern32(const char *spec, uint32_t *out, struct kesu_errbuf *eb)
 	return 0;
 }
 
+int wipe_fw_secret_read(const char *path, const char *what, char *buf, size_t cap, size_t *len,
+			struct kesu_errbuf *eb)
+{
+	bool in = !strcmp(path, "-");
+	const char *name = in ? "standard input" : path;
+	char *data = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	*len = 0;
+	buf[0] = '\0';
+	rc = in ? kesu_read_fd(STDIN_FILENO, name, 4096, &data, &n, eb) :
+		  kesu_read_file(path, 4096, &data, &n, eb);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < n && data[i] != '\n' && data[i] != '\r'; i++)
+		;
+	if (i == 0)
+		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: the first line (the %s) is empty",
+				  name, what);
+	else if (i >= cap)
+		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: the %s is longer than %zu bytes",
+				  name, what, cap - 1);
+	if (rc == 0) {
+		memcpy(buf, data, i);
+		buf[i] = '\0';
+		*len = i;
+	}
+	explicit_bzero(data, n);
+	free(data);
+	return rc;
+}
+
+/* The key a TCG revert needs: given for that method, and only for it. */
+static int check_secrets(const struct wipe_fw_args *a, enum kesu_method m, struct kesu_errbuf *eb)
+{
+	if (a->psid && m != KESU_METHOD_OPAL_PSID_REVERT)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "--psid is for --method opal-psid-revert "
+				    "only (%s takes none)", kesu_method_name(m));
+	if (a->password && m != KESU_METHOD_OPAL_REVERT)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "--password-file is for --method "
+				    "opal-revert only (%s takes none)", kesu_method_name(m));
+	return 0;
+}
+
+/* A real run needs the key; a dry run says it is missing. */
+static int secret_missing(const struct wipe_fw *w, struct kesu_errbuf *eb)
+{
+	if (w->o.method == KESU_METHOD_OPAL_PSID_REVERT && !w->o.opal_psid)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "opal-psid-revert needs the PSID printed "
+				    "on the drive's label: give --psid PSID or --psid-file FILE");
+	if (w->o.method == KESU_METHOD_OPAL_REVERT && !w->o.opal_password)
+		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "opal-revert needs the owner's SID "
+				    "password: give --password-file FILE");
+	return 0;
+}
+
 static int resolve(struct wipe_fw *w, const struct kesu_run *run, const struct wipe_fw_args *a,
 		   struct kesu_errbuf *eb)
 {
@@ -79,10 +138,12 @@ static int resolve(struct wipe_fw *w, const struct kesu_run *run, const struct w
 	w->firmware = kesu_fw_is_firmware(m);
 	w->o = (struct kesu_fw_opts){
 		.method = m, .unhide = a->unhide, .stall_timeout_s = a->stall_timeout_s,
-		.chosen_why = w->why, .run = run,
+		.chosen_why = w->why, .run = run, .opal_psid = a->psid,
+		.opal_password = a->password, .opal_password_len = a->password_len,
 	};
-	if (!w->firmware)
-		return 0;
+	rc = check_secrets(a, m, eb);
+	if (rc < 0 || !w->firmware)
+		return rc;
 	if (!kesu_method_takes_pattern32(m)) {
 		if (a->pattern || a->passes > 1)
 			return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s writes no pattern: --pattern "
@@ -104,6 +165,9 @@ int wipe_fw_plan(struct wipe_fw *w, const struct kesu_target *t, const struct ke
 	w->drv = t->drive;   /* asked when the target was opened (target.h) */
 	rc = resolve(w, run, a, eb);
 	if (rc < 0 || !w->firmware)
+		return rc;
+	rc = secret_missing(w, eb);
+	if (rc < 0)
 		return rc;
 	return kesu_fw_check(t, &w->drv, &w->o, eb);
 }
@@ -134,6 +198,12 @@ static void print_plan(const struct kesu_dev_identity *id, const struct wipe_fw 
 		printf("  readback:     the same %s regions before and after: %llu bytes (%.2f%% of "
 		       "the device) each time\n", kesu_verify_mode_name(plan->mode),
 		       (unsigned long long)plan->planned_bytes, (double)plan->coverage_ppm / 1e4);
+	if (w->o.method == KESU_METHOD_OPAL_PSID_REVERT)
+		printf("  psid:         %s\n", w->o.opal_psid ? "given (not shown, not recorded)" :
+		       "not given: the wipe needs --psid or --psid-file");
+	else if (w->o.method == KESU_METHOD_OPAL_REVERT)
+		printf("  password:     %s\n", w->o.opal_password ? "given (not shown, not recorded)" :
+		       "not given: the wipe needs --password-file");
 	printf("  safety:       %s\n", safety);
 	printf("  ready:        %s%s\n", ready ? "yes" : "no: ", ready ? "" : refusal);
 }
@@ -143,10 +213,11 @@ static json_t *plan_json(const struct kesu_dev_identity *id, const struct wipe_f
 			 const char *refusal)
 {
 	char desc[2048];
-	json_t *pj = kesu_record_plan_json(plan);
+	json_t *pj = kesu_record_plan_json(plan), *o;
+	bool psid = w->o.method == KESU_METHOD_OPAL_PSID_REVERT;
 
 	wipe_fw_describe(w, desc, sizeof(desc));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:s, s:s, s:s, s:s, s:o, s:s, "
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:s, s:s, s:s, s:s, s:o, s:s, "
 			 "s:i, s:s}", "path", id->path, "transport",
 			 kesu_transport_name(id->transport), "model", id->model, "serial",
 			 id->serial, "vendor", id->vendor, "size_bytes", (json_int_t)id->size_bytes,
@@ -156,6 +227,12 @@ static json_t *plan_json(const struct kesu_dev_identity *id, const struct wipe_f
 			 "details", desc, "auto", w->why, "verification_plan",
 			 pj ? pj : json_object(), "safety", safety, "ready", ready,
 			 "refusal", refusal);
+	/* whether the TCG revert's key was given: never the key */
+	if (o && (psid || w->o.method == KESU_METHOD_OPAL_REVERT))
+		json_object_set_new(o, psid ? "psid" : "password", json_string(
+				    (psid ? w->o.opal_psid != NULL : w->o.opal_password != NULL) ?
+				    "given" : "not given"));
+	return o;
 }
 
 int wipe_fw_dry_run(const struct kesu_target *target, const struct kesu_run *run,
@@ -185,7 +262,7 @@ int wipe_fw_dry_run(const struct kesu_target *target, const struct kesu_run *run
 		rc = 1;
 		goto out;
 	}
-	ready = kesu_fw_check(&t, &w.drv, &w.o, &ceb) == 0;
+	ready = secret_missing(&w, &ceb) == 0 && kesu_fw_check(&t, &w.drv, &w.o, &ceb) == 0;
 	rc = kesu_verify_plan_build(run->verify, t.id.size_bytes, t.id.logical_sector_size, 0, 0,
 				    &plan, &eb);
 	if (rc < 0) {

@@ -23,7 +23,21 @@ struct wipe_fw_args {
 	unsigned passes;              /* --passes (sanitize overwrite: 1..16), 0: 1 */
 	bool unhide;
 	unsigned stall_timeout_s;     /* 0: default */
+	const char *psid;             /* --psid / --psid-file (checked), or NULL */
+	const uint8_t *password;      /* --password-file's first line, or NULL */
+	size_t password_len;
 };
+
+/* The longest owner's password --password-file takes (the kernel's opal_key). */
+#define WIPE_FW_PASSWORD_MAX 255
+
+/*
+ * A secret's first line from path ("-": standard input), without its line
+ * end, into buf (cap bytes, NUL-terminated); *len its length. -KESU_E_BAD_INPUT
+ * for an empty first line or one longer than cap - 1; eb never holds the secret.
+ */
+int wipe_fw_secret_read(const char *path, const char *what, char *buf, size_t cap, size_t *len,
+			struct kesu_errbuf *eb);
 
 /* One drive's firmware state. */
 struct wipe_fw {

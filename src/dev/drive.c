@@ -147,6 +147,11 @@ static void probe_opal(int fd, const struct kesu_dev_identity *id, struct kesu_d
 	(void)kesu_opal_probe(fd, id->is_image ? KESU_OPAL_TR_NONE : tr, tcg_claimed(d), &d->opal);
 }
 
+void kesu_drive_opal_refresh(int fd, const struct kesu_dev_identity *id, struct kesu_drive *d)
+{
+	probe_opal(fd, id, d);
+}
+
 int kesu_drive_probe(int fd, const struct kesu_dev_identity *id, struct kesu_drive *d)
 {
 	memset(d, 0, sizeof(*d));

@@ -402,11 +402,13 @@ const char *kesu_opal_status_name(int status)
 }
 
 static int revert(int fd, unsigned long req, const char *what, const uint8_t *key, size_t len,
-		  struct kesu_errbuf *eb)
+		  int *status, struct kesu_errbuf *eb)
 {
 	struct opal_key *k;
 	int ret, err;
 
+	if (status)
+		*status = -1;
 	if (len == 0 || len > KESU_OPAL_KEY_MAX)
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT, "%s: the key must be 1 to %d bytes",
 				    what, KESU_OPAL_KEY_MAX);
@@ -422,28 +424,32 @@ static int revert(int fd, unsigned long req, const char *what, const uint8_t *ke
 	free(k);
 	if (ret < 0)
 		return kernel_error(err, what, eb);
-	if (ret == 0x12)
+	if (status)
+		*status = ret;
+	if (ret == KESU_OPAL_ST_LOCKED_OUT)
 		return kesu_err_set(eb, -KESU_E_LOCKED, "%s: the drive refused: AUTHORITY_LOCKED_OUT "
 				    "(too many wrong tries; power-cycle the drive and try again)",
 				    what);
 	if (ret > 0)
 		return kesu_err_set(eb, -KESU_E_DEV_ABORT, "%s: the drive refused: %s (0x%02x)%s",
-				    what, kesu_opal_status_name(ret), ret, ret == 0x01 ?
+				    what, kesu_opal_status_name(ret), ret, ret == KESU_OPAL_ST_NOT_AUTHORIZED ?
 				    ": the key is wrong" : "");
 	return 0;
 }
 
-int kesu_opal_psid_revert(int fd, const char *psid, struct kesu_errbuf *eb)
+int kesu_opal_psid_revert(int fd, const char *psid, int *status, struct kesu_errbuf *eb)
 {
 	int rc = kesu_opal_psid_check(psid, eb);
 
+	if (status)
+		*status = -1;
 	if (rc < 0)
 		return rc;
 	return revert(fd, IOC_OPAL_PSID_REVERT_TPR, "PSID revert (IOC_OPAL_PSID_REVERT_TPR)",
-		      (const uint8_t *)psid, strlen(psid), eb);
+		      (const uint8_t *)psid, strlen(psid), status, eb);
 }
 
-int kesu_opal_revert(int fd, const uint8_t *key, size_t len, struct kesu_errbuf *eb)
+int kesu_opal_revert(int fd, const uint8_t *key, size_t len, int *status, struct kesu_errbuf *eb)
 {
-	return revert(fd, IOC_OPAL_REVERT_TPR, "revert (IOC_OPAL_REVERT_TPR)", key, len, eb);
+	return revert(fd, IOC_OPAL_REVERT_TPR, "revert (IOC_OPAL_REVERT_TPR)", key, len, status, eb);
 }

@@ -93,9 +93,11 @@ static int not_ready_error(const struct kesu_drive *d)
 int kesu_fw_sed_check(const char *path, const struct kesu_drive *d, enum kesu_method m,
 		      struct kesu_errbuf *eb)
 {
+	const struct kesu_method_desc *md = kesu_method_desc(m);
 	char desc[384];
 
-	if (!d->opal.locked)
+	/* A revert is the remedy for the lock. */
+	if (!d->opal.locked || (md && md->family == KESU_FAMILY_OPAL))
 		return 0;
 	kesu_opal_describe(&d->opal, desc, sizeof(desc));
 	return kesu_err_set(eb, -KESU_E_LOCKED, "refusing %s on %s: it is a self-encrypting drive "
@@ -280,6 +282,14 @@ static int readback(struct fw_run *ru, struct kesu_readback *rb, bool after)
 	return rc;
 }
 
+/* A LOCKED self-encrypting drive reads nothing before its revert: nothing to compare with. */
+static bool before_unreadable(const struct fw_run *ru)
+{
+	const struct kesu_method_desc *md = kesu_method_desc(ru->o->method);
+
+	return md && md->family == KESU_FAMILY_OPAL && ru->d.opal.locked;
+}
+
 /* The outcome after a method that reported success. */
 static void judge(struct fw_run *ru, const struct kesu_readback *rb, bool hidden)
 {
@@ -290,6 +300,12 @@ static void judge(struct fw_run *ru, const struct kesu_readback *rb, bool hidden
 	if (ru->o->run->verify == KESU_VERIFY_NONE) {
 		kesu_result_add_reason(r, "the drive reports success; no readback was run "
 				       "(--verify none)");
+	} else if (ru->no_before) {
+		kesu_result_add_reason(r, "the self-encrypting drive was LOCKED, so nothing could be "
+				       "read before the erase to compare with; afterwards all %zu "
+				       "sampled regions read (SHA-256 %s), but that their content "
+				       "changed rests on the drive's word: erase it again (it is "
+				       "unlocked now) for a verified record", rb->n, rb->after_sha256);
 	} else {
 		kesu_readback_describe(rb, desc, sizeof(desc));
 		if (rb->failed) {
@@ -328,8 +344,8 @@ static void judge(struct fw_run *ru, const struct kesu_readback *rb, bool hidden
 	if (bad)
 		r->outcome = KESU_OUTCOME_FAILED;
 	else
-		r->outcome = ru->o->run->verify == KESU_VERIFY_NONE ? KESU_OUTCOME_UNVERIFIED :
-			     KESU_OUTCOME_ERASED;
+		r->outcome = ru->o->run->verify == KESU_VERIFY_NONE || ru->no_before ?
+			     KESU_OUTCOME_UNVERIFIED : KESU_OUTCOME_ERASED;
 }
 
 static int run_setup(struct fw_run *ru, enum kesu_rb_expect expect)
@@ -399,7 +415,11 @@ int kesu_fw_run(struct kesu_target *t, const struct kesu_drive *d, const struct 
 	rc = run_setup(ru, expect);
 	if (rc < 0)
 		goto out;
-	if (o->run->verify != KESU_VERIFY_NONE) {
+	if (o->run->verify != KESU_VERIFY_NONE && before_unreadable(ru)) {
+		ru->no_before = true;
+		kesu_fw_log_command(r, "readback before erase", 0, "not done: the self-encrypting "
+				    "drive is LOCKED, its blocks cannot be read before the revert");
+	} else if (o->run->verify != KESU_VERIFY_NONE) {
 		rc = readback(ru, &rb, false);
 		if (rc < 0)
 			goto out;   /* nothing was sent yet: no record */

@@ -36,6 +36,7 @@ struct fw_run {
 	uint32_t last_frac;           /* last erase progress, of 65536 */
 	char password[KESU_ATA_PASSWORD_LEN + 1];  /* ATA security: kesu's temporary password */
 	char unreached[512];          /* parts of the medium the method could not erase: not ERASED */
+	bool no_before;               /* nothing could be read before (a locked SED): not ERASED */
 	/* a blocking command's ticker */
 	pthread_t ticker;
 	pthread_mutex_t tick_lock;
@@ -115,5 +116,9 @@ int fw_scsi_sanitize_run(struct fw_run *ru, const struct kesu_method_desc *m);
 void fw_mmc_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
 		  struct kesu_method_eval *e);
 int fw_mmc_run(struct fw_run *ru, const struct kesu_method_desc *m);
+/* opal_revert.c: action 0 PSID revert, 1 the owner's revert (SID password) */
+void fw_opal_check(const struct kesu_drive *d, const struct kesu_method_desc *m,
+		   struct kesu_method_eval *e);
+int fw_opal_run(struct fw_run *ru, const struct kesu_method_desc *m);
 
 #endif

@@ -142,6 +142,24 @@ const struct kesu_method_desc kesu_methods[KESU_METHOD_COUNT] = {
 			    "both boot partitions in erase groups",
 		.check = fw_mmc_check, .run = fw_mmc_run, .auto_rank = 15, .menu = true,
 		.help = "eMMC secure erase, boot partitions too (Purge)" },
+	/* A TCG revert needs what only the operator has (the label's PSID, the owner's
+	 * password): `auto` never chooses it. */
+	ROW(KESU_METHOD_OPAL_PSID_REVERT), .name = "opal-psid-revert", .family = KESU_FAMILY_OPAL,
+		.nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_PURGE,
+		.leaves = KESU_LEAVES_CRYPTO, .readback = KESU_RB_CHANGED, .action = 0,
+		.commands = "TCG revert of the TPer to factory state with the PSID "
+			    "(IOC_OPAL_PSID_REVERT_TPR): a new media encryption key; then the "
+			    "locking state read again (IOC_OPAL_GET_STATUS, Level 0 Discovery)",
+		.check = fw_opal_check, .run = fw_opal_run, .menu = true,
+		.help = "TCG revert with the label's PSID, --psid (Purge)" },
+	ROW(KESU_METHOD_OPAL_REVERT), .name = "opal-revert", .family = KESU_FAMILY_OPAL,
+		.nist_hdd = KESU_CLASS_PURGE, .nist_flash = KESU_CLASS_PURGE,
+		.leaves = KESU_LEAVES_CRYPTO, .readback = KESU_RB_CHANGED, .action = 1,
+		.commands = "TCG revert of the TPer to factory state with the owner's SID password "
+			    "(IOC_OPAL_REVERT_TPR): a new media encryption key; then the locking "
+			    "state read again (IOC_OPAL_GET_STATUS, Level 0 Discovery)",
+		.check = fw_opal_check, .run = fw_opal_run,
+		.help = "TCG revert, owner's password, --password-file" },
 };
 
 /* What a family needs the drive to answer, and what to say when it does not. */
@@ -157,6 +175,8 @@ static const struct {
 	[KESU_FAMILY_SCSI] = { "SCSI", KESU_DRIVE_SCSI,
 			       "not a SCSI drive (no SCSI INQUIRY answer, or an ATA disk behind SAT)" },
 	[KESU_FAMILY_MMC] = { "MMC", KESU_DRIVE_MMC, "not an eMMC (no answer to MMC_IOC_CMD)" },
+	/* any protocol: the method's check asks for a self-encrypting drive */
+	[KESU_FAMILY_OPAL] = { "TCG", KESU_DRIVE_NONE, NULL },
 };
 
 static const char *const leaves_names[] = {
@@ -334,7 +354,8 @@ void kesu_method_evaluate(const struct kesu_drive *d, enum kesu_method m,
 		return;
 	}
 	md->check(d, md, e);
-	if (e->ready && d->opal.locked) {
+	/* A revert is the remedy for a locked SED, not something the lock blocks. */
+	if (e->ready && d->opal.locked && md->family != KESU_FAMILY_OPAL) {
 		e->ready = false;
 		snprintf(e->reason, sizeof(e->reason), "the self-encrypting drive is LOCKED: unlock "
 			 "it, or use opal-psid-revert with the label's PSID");
