@@ -937,6 +937,21 @@ START_TEST(test_scsi_exit_failure_mode)
 	ck_has(t, "would send SANITIZE EXIT FAILURE MODE");
 	free(t);
 	ck_assert(!sim_fx_log_has(&f, "exit_failure_mode"));
+	{
+		const char *jargv[] = { tu_kesu_bin(), "unlock", f.dev, "--exit-failure-mode", "--dry-run",
+					"--json", NULL };
+
+		sim_fx_run(&f, &r, NULL, jargv);
+		ck_assert_int_eq(r.status, 0);
+		doc = json_loads(r.out, 0, NULL);
+		ck_assert_ptr_nonnull(doc);
+		ck_assert_str_eq(jstr(doc, "result", NULL), "would-exit-failure-mode");
+		ck_assert_str_eq(jstr(doc, "would_send", NULL),
+				 "REQUEST SENSE, SANITIZE EXIT FAILURE MODE, REQUEST SENSE");
+		json_decref(doc);
+		tu_result_free(&r);
+	}
+	ck_assert(!sim_fx_log_has(&f, "exit_failure_mode"));
 	ck_assert_int_eq(unlock_efm(&f, NULL, &t), 0);
 	ck_has(t, "sanitize failure mode ended");
 	free(t);
@@ -952,16 +967,26 @@ START_TEST(test_scsi_exit_failure_mode)
 		sgargv[3] = f.dev;
 		sim_fx_run(&f, &r, NULL, sgargv);
 		tu_result_free(&r);
-		ck_assert_int_ne(unlock_efm(&f, NULL, &t), 0);
+		ck_assert_int_eq(unlock_efm(&f, NULL, &t), 8);
 		ck_has(t, "refuses EXIT FAILURE MODE");
 		ck_has(t, "only a sanitize that succeeds");
 		free(t);
 	}
 	/* An ATA drive has no sanitize failure mode of this kind. */
 	sim_fx_config(&f, "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\"}]}");
-	ck_assert_int_ne(unlock_efm(&f, NULL, &t), 0);
+	ck_assert_int_eq(unlock_efm(&f, NULL, &t), 8);
 	ck_has(t, "not a SCSI drive");
 	free(t);
+	/* --help says what exit 8 means in both modes, as kesu-unlock(8) does. */
+	{
+		struct tu_result h;
+
+		tu_kesu(&h, "unlock", "--help", NULL);
+		ck_assert_int_eq(h.status, 0);
+		ck_has(h.out, "8 not an ATA drive or no Security feature set");
+		ck_has(h.out, "8 not a SCSI drive, or it refuses EXIT FAILURE MODE");
+		tu_result_free(&h);
+	}
 	tu_loop_detach(f.dev);
 }
 END_TEST

@@ -92,8 +92,12 @@ static void usage(FILE *out)
 	      "  -J, --json          print the commands sent and the final state as JSON\n"
 	      "  -h, --help          show this help\n\n"
 	      "Exit: 0 no password left, 1 the password is still set, 2 usage, 4 unsafe device or\n"
-	      "a record of another drive, 8 not an ATA drive, 11 unreadable record, 13 not\n"
-	      "confirmed, 14 frozen or still locked. See kesu-unlock(8).\n", out);
+	      "a record of another drive, 8 not an ATA drive or no Security feature set,\n"
+	      "11 unreadable record, 13 not confirmed, 14 frozen or still locked.\n"
+	      "With --exit-failure-mode: 0 the drive is not (or no longer) in failure mode,\n"
+	      "1 still in failure mode after EXIT FAILURE MODE, 4 unsafe device or a sanitize\n"
+	      "in progress, 8 not a SCSI drive, or it refuses EXIT FAILURE MODE (its failed\n"
+	      "sanitize had no AUSE), 10 I/O error. See kesu-unlock(8).\n", out);
 }
 
 enum { OPT_DRY_RUN = 256, OPT_EXIT_FAILURE };
@@ -382,7 +386,11 @@ static void print_json(const struct unlock_run *u)
 		json_object_set_new(doc, "security_before", security_json(&u->drv.ata.security));
 	if (u->have_after)
 		json_object_set_new(doc, "security_after", security_json(&u->after.security));
-	if (u->a->dry_run)
+	if (u->a->dry_run && u->a->exit_failure)
+		json_object_set_new(doc, "would_send", json_string(!strcmp(u->result,
+				    "would-exit-failure-mode") ? "REQUEST SENSE, SANITIZE EXIT FAILURE "
+				    "MODE, REQUEST SENSE" : "nothing"));
+	else if (u->a->dry_run)
 		json_object_set_new(doc, "would_send", json_string(plan_text(&u->drv.ata.security)));
 	text = json_dumps(doc, JSON_SORT_KEYS | JSON_INDENT(2));
 	if (text)
