@@ -910,6 +910,74 @@ START_TEST(test_tui_frozen_drive_unfreeze_key)
 }
 END_TEST
 
+/*
+ * opal-psid-revert on a simulated self-encrypting drive: the TUI asks for the
+ * drive's PSID, shows only stars and the count, refuses a malformed one, and
+ * hands it to kesu wipe over a pipe; the drive's bytes change.
+ */
+START_TEST(test_tui_psid_revert)
+{
+	static const char psid[] = "KESUSIMPSID0123456789ABCDEFGHIJK";
+	char dev[64], img[PATH_MAX], cfg[PATH_MAX], json[PATH_MAX + 256], word[16], row[128];
+	struct tui_session s;
+	char *scr;
+
+	if (tu_skip_unless_root("test_tui_psid_revert") || !have_tools("test_tui_psid_revert"))
+		return;
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
+	fill_pattern(dev, DEV_SIZE);
+	snprintf(cfg, sizeof(cfg), "%s/sim.json", tu_tmpdir());
+	snprintf(json, sizeof(json), "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"opal\":"
+		 "{\"locking_enabled\":true}}]}", dev);
+	ck_assert_int_eq(tu_write_file(cfg, json, strlen(json)), 0);
+	snprintf(json, sizeof(json), "%s/no-build-time", tu_tmpdir());
+	ck_assert_int_eq(setenv("KESU_BUILD_TIME_FILE", json, 1), 0);
+	ck_assert_int_eq(setenv("KESU_SIM_CONFIG", cfg, 1), 0);
+	ck_assert_int_eq(setenv("LD_PRELOAD", tu_sim_lib(), 1), 0);
+
+	tui_start(&s, tu_tmpdir(), 50);
+	free(tui_wait_for(&s, "Enter erase selected  q quit", WAIT_SHORT_MS));
+	tui_select(&s, dev_name(dev), 1);
+	for (int i = 0; i < 40; i++) {
+		scr = tui_screen(&s, false);
+		bool there = strstr(scr, "Method: opal-psid-revert ") != NULL;
+
+		free(scr);
+		if (there)
+			break;
+		tui_keys(&s, "m");
+		sleep_ms(100);
+	}
+	free(tui_wait_for(&s, "Method: opal-psid-revert ", WAIT_SHORT_MS));
+	tui_keys(&s, "Enter");
+	free(tui_wait_for(&s, "PSID of ", WAIT_SHORT_MS));
+	tui_type(&s, "SHORT");
+	tui_keys(&s, "Enter");
+	free(tui_wait_for(&s, "32 characters", WAIT_SHORT_MS));
+	for (int i = 0; i < 5; i++)
+		tui_keys(&s, "BSpace");
+	tui_type(&s, psid);
+	scr = tui_wait_for(&s, "(32/32): ********************************", WAIT_SHORT_MS);
+	ck_assert_msg(!strstr(scr, "KESUSIMPSID"), "the PSID is on screen:\n%s", scr);
+	free(scr);
+	tui_keys(&s, "Enter");
+	tui_read_word(&s, word, sizeof(word));
+	tui_type(&s, word);
+	tui_keys(&s, "Enter");
+	scr = tui_wait_for(&s, "Finished. Enter: back", WAIT_WIPE_MS);
+	snprintf(row, sizeof(row), "%-16s ERASED", dev);
+	ck_assert_msg(strstr(scr, row), "no \"%s\" on the outcome screen:\n%s", row, scr);
+	ck_assert_msg(!strstr(scr, "KESUSIMPSID"), "the PSID is on screen:\n%s", scr);
+	free(scr);
+	tui_keys(&s, "Enter");
+	ck_assert_int_eq(tui_quit(&s), 0);
+	unsetenv("LD_PRELOAD");
+	ck_assert_msg(!pattern_anywhere(dev, DEV_SIZE), "%s still holds the pattern", dev);
+	ck_assert_int_eq(tu_sh("grep -r -a -q -F %s %s", psid, s.out), 1);
+	tu_loop_detach(dev);
+}
+END_TEST
+
 int main(void)
 {
 	static const struct {
@@ -923,6 +991,7 @@ int main(void)
 		{ "needs_terminal_and_has_help", &test_tui_needs_terminal_and_has_help },
 		{ "contents_labels_print", &test_tui_contents_labels_print },
 		{ "frozen_drive_unfreeze_key", &test_tui_frozen_drive_unfreeze_key },
+		{ "psid_revert", &test_tui_psid_revert },
 	};
 	Suite *s = suite_create("tui");
 

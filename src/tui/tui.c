@@ -9,6 +9,7 @@
 #include <kesu/cli.h>
 #include <kesu/config.h>
 #include <kesu/methods.h>
+#include <kesu/opal.h>
 #include <kesu/record.h>
 #include <kesu/text.h>
 #include <kesu/util.h>
@@ -52,11 +53,13 @@ struct tui {
 	/* Who erases: --operator or typed ('o'); else the configuration's [operator] name. */
 	char operator_name[KESU_TEXT_BYTES(KESU_TEXT_NAME_MAX)];
 	char config_operator[KESU_TEXT_BYTES(KESU_TEXT_NAME_MAX)];
+	/* opal-psid-revert: each selected drive's PSID, in selection order; wiped after the run */
+	char psids[TUI_MAX_JOBS][KESU_OPAL_PSID_LEN + 1];
 };
 
 static volatile sig_atomic_t tui_interrupted;
 
-/* auto, overwrite (the fallback), then the firmware methods in `auto`'s order. */
+/* auto, overwrite (the fallback), the firmware methods in `auto`'s order, then the unranked ones. */
 static void list_methods(struct tui *t)
 {
 	enum kesu_method order[KESU_METHOD_COUNT];
@@ -68,6 +71,10 @@ static void list_methods(struct tui *t)
 	for (size_t i = 0; i < n && i < KESU_METHOD_COUNT && t->n_methods < TUI_MAX_METHODS; i++)
 		if (kesu_method_desc(order[i])->menu)
 			t->methods[t->n_methods++] = kesu_method_name(order[i]);
+	/* then those auto never takes (the PSID revert: it needs the label's PSID) */
+	for (unsigned i = 1; i < KESU_METHOD_COUNT && t->n_methods < TUI_MAX_METHODS; i++)
+		if (kesu_methods[i].menu && !kesu_methods[i].auto_rank)
+			t->methods[t->n_methods++] = kesu_methods[i].name;
 }
 
 static void on_sigint(int sig)
@@ -365,9 +372,82 @@ static void print_labels(const struct tui *t, const struct tui_job *jobs, size_t
 	snprintf(msg, len, "%zu label(s) sent to %s.", printed, printer);
 }
 
+/* The chosen method takes a PSID per drive (opal-psid-revert). */
+static bool wants_psid(const struct tui *t)
+{
+	return !strcmp(t->methods[t->method], kesu_method_name(KESU_METHOD_OPAL_PSID_REVERT));
+}
+
+/*
+ * Ask for one drive's PSID on the bottom lines: typed blind (a star per
+ * character, the count shown), checked (32 letters and digits) on Enter.
+ * true when taken, false on Esc.
+ */
+static bool ask_psid(const struct tui_drive *d, char *psid)
+{
+	char typed[KESU_OPAL_PSID_LEN + 1] = "", stars[KESU_OPAL_PSID_LEN + 1] = "";
+	struct kesu_errbuf eb = { { 0 } };
+	size_t len = 0;
+	bool taken = false;
+
+	curs_set(1);
+	for (;;) {
+		mvprintw(LINES - 3, 0, "PSID of %s (serial %s): the 32 letters and digits on its label.",
+			 d->id.path, d->id.serial);
+		clrtoeol();
+		mvprintw(LINES - 2, 0, "%s", eb.msg[0] ? eb.msg : "Enter takes it, Esc cancels the erase.");
+		clrtoeol();
+		memset(stars, '*', len);
+		stars[len] = '\0';
+		mvprintw(LINES - 1, 0, "PSID (%2zu/%d): %s", len, KESU_OPAL_PSID_LEN, stars);
+		clrtoeol();
+		refresh();
+		int c = getch();
+
+		if (c == 27)
+			break;
+		if (c == '\n' || c == KEY_ENTER || c == '\r') {
+			if (kesu_opal_psid_check(typed, &eb) == 0) {
+				memcpy(psid, typed, KESU_OPAL_PSID_LEN + 1);
+				taken = true;
+				break;
+			}
+			continue;
+		}
+		if ((c == KEY_BACKSPACE || c == 127 || c == 8) && len > 0)
+			typed[--len] = '\0';
+		else if (c > 32 && c < 127 && len < KESU_OPAL_PSID_LEN) {
+			typed[len++] = (char)c;
+			typed[len] = '\0';
+		}
+	}
+	explicit_bzero(typed, sizeof(typed));
+	curs_set(0);
+	return taken;
+}
+
+/* Every selected drive's PSID when the method takes one; false when the operator cancelled. */
+static bool ask_psids(struct tui *t)
+{
+	size_t n = 0;
+
+	if (!wants_psid(t))
+		return true;
+	for (size_t i = 0; i < t->n_drives && n < TUI_MAX_JOBS; i++) {
+		if (!t->drives[i].selected)
+			continue;
+		if (!ask_psid(&t->drives[i], t->psids[n++])) {
+			explicit_bzero(t->psids, sizeof(t->psids));
+			snprintf(t->message, sizeof(t->message), "Cancelled: nothing was erased.");
+			return false;
+		}
+	}
+	return true;
+}
+
 static size_t start_jobs(struct tui *t, struct tui_job *jobs)
 {
-	const struct tui_wipe_opts o = { .kesu = t->kesu, .method = t->methods[t->method],
+	struct tui_wipe_opts o = { .kesu = t->kesu, .method = t->methods[t->method],
 					 .out_dir = t->out_dir, .config = t->config,
 					 .operator_name = t->operator_name };
 	size_t n = 0;
@@ -375,6 +455,7 @@ static size_t start_jobs(struct tui *t, struct tui_job *jobs)
 	for (size_t i = 0; i < t->n_drives && n < TUI_MAX_JOBS; i++) {
 		if (!t->drives[i].selected)
 			continue;
+		o.psid = wants_psid(t) ? t->psids[n] : NULL;
 		if (tui_job_start(&jobs[n], &o, t->drives[i].id.path) < 0) {
 			snprintf(jobs[n].outcome, sizeof(jobs[n].outcome), "ERROR");
 			snprintf(jobs[n].reason, sizeof(jobs[n].reason), "could not start kesu wipe: %s",
@@ -551,10 +632,11 @@ static void handle_key(struct tui *t, int c, bool *quit)
 				 TUI_MAX_JOBS, count_selected(t));
 			break;
 		}
-		if (confirm(t)) {
+		if (ask_psids(t) && confirm(t)) {
 			run_jobs(t);
 			rescan(t);
 		}
+		explicit_bzero(t->psids, sizeof(t->psids));
 		break;
 	case 'q':
 		*quit = true;

@@ -60,10 +60,12 @@ struct tui_wipe_opts {
 	const char *out_dir;
 	const char *config;        /* NULL: kesu wipe's default */
 	const char *operator_name; /* NULL or "": none given (the config's [operator] name applies) */
+	const char *psid;          /* opal-psid-revert: this drive's PSID, handed over a pipe
+				    * (--psid-file -), never on the command line; else NULL */
 };
 
 /* Start `KESU wipe --yes --json --json-progress --method M --out DIR [--config C]
- * [--operator NAME] DEVICE`. */
+ * [--operator NAME] [--psid-file -] DEVICE` (the PSID on the child's stdin). */
 int tui_job_start(struct tui_job *j, const struct tui_wipe_opts *o, const char *device);
 /* Read what the children wrote, for up to timeout_ms; reap finished ones. */
 void tui_jobs_poll(struct tui_job *jobs, size_t n, int timeout_ms);

@@ -18,7 +18,7 @@
 
 int tui_job_start(struct tui_job *j, const struct tui_wipe_opts *o, const char *device)
 {
-	int err_pipe[2], out_pipe[2];
+	int err_pipe[2], out_pipe[2], in_pipe[2] = { -1, -1 };
 
 	memset(j, 0, sizeof(*j));
 	j->err_fd = j->out_fd = -1;
@@ -33,6 +33,16 @@ int tui_job_start(struct tui_job *j, const struct tui_wipe_opts *o, const char *
 		close(err_pipe[1]);
 		return -err;
 	}
+	/* The PSID goes through a pipe: 33 bytes fit its buffer before the child reads. */
+	if (o->psid && pipe2(in_pipe, O_CLOEXEC) < 0) {
+		int err = errno;
+
+		close(err_pipe[0]);
+		close(err_pipe[1]);
+		close(out_pipe[0]);
+		close(out_pipe[1]);
+		return -err;
+	}
 	pid_t pid = fork();
 
 	if (pid < 0) {
@@ -42,12 +52,16 @@ int tui_job_start(struct tui_job *j, const struct tui_wipe_opts *o, const char *
 		close(err_pipe[1]);
 		close(out_pipe[0]);
 		close(out_pipe[1]);
+		if (o->psid) {
+			close(in_pipe[0]);
+			close(in_pipe[1]);
+		}
 		return -err;
 	}
 	if (pid == 0) {
-		const char *argv[16];
+		const char *argv[20];
 		int a = 0;
-		int devnull = open("/dev/null", O_RDONLY);
+		int devnull = o->psid ? in_pipe[0] : open("/dev/null", O_RDONLY);
 
 		if (devnull >= 0)
 			dup2(devnull, 0);
@@ -71,6 +85,10 @@ int tui_job_start(struct tui_job *j, const struct tui_wipe_opts *o, const char *
 			argv[a++] = "--operator";
 			argv[a++] = o->operator_name;
 		}
+		if (o->psid) {
+			argv[a++] = "--psid-file";
+			argv[a++] = "-";
+		}
 		argv[a++] = device;
 		argv[a] = NULL;
 		execv(o->kesu, (char *const *)argv);
@@ -78,6 +96,22 @@ int tui_job_start(struct tui_job *j, const struct tui_wipe_opts *o, const char *
 	}
 	close(err_pipe[1]);
 	close(out_pipe[1]);
+	if (o->psid) {
+		size_t len = strlen(o->psid);
+
+		struct sigaction ign, old;
+
+		/* a child that died at once must not take the TUI with it */
+		memset(&ign, 0, sizeof(ign));
+		ign.sa_handler = SIG_IGN;
+		sigaction(SIGPIPE, &ign, &old);
+		close(in_pipe[0]);
+		if (write(in_pipe[1], o->psid, len) != (ssize_t)len || write(in_pipe[1], "\n", 1) != 1) {
+			/* the child reads an incomplete PSID and refuses it: its error is shown */
+		}
+		close(in_pipe[1]);
+		sigaction(SIGPIPE, &old, NULL);
+	}
 	j->pid = pid;
 	j->err_fd = err_pipe[0];
 	j->out_fd = out_pipe[0];
