@@ -105,7 +105,8 @@ static void usage(FILE *out)
 		"  -h, --help                 show this help\n\n"
 		"Keys: Up/Down (k/j) move, Space selects, m changes the method, o the operator's\n"
 		"name, r rescans, u unfreezes chosen frozen drives (suspend and resume), Enter\n"
-		"continues, q quits; after the wipes, p prints the labels.\n"
+		"continues, q quits; after the wipes, p prints the labels. With the method\n"
+		"opal-psid-revert the TUI asks each drive's PSID (its label), shown as stars.\n"
 		"See kesu-tui(8).\n");
 }
 
