@@ -59,7 +59,8 @@ static struct guest_disk disks[] = {
  * read come first; a script that erases a disk appends itself here and checks
  * the disk's image from the host afterwards.
  */
-static const char *const guest_scripts[] = { "identify.sh", "harness.sh", "firmware.sh", NULL };
+static const char *const guest_scripts[] = { "identify.sh", "harness.sh", "firmware.sh", "unfreeze.sh",
+					       NULL };
 
 /* Filled by the fixture, in the parent process, before any test forks. */
 static struct {
@@ -747,6 +748,51 @@ START_TEST(test_guest_scsi_sanitize_refused)
 }
 END_TEST
 
+/*
+ * kesu unfreeze: the guest really suspends to RAM (S3 "deep"), the RTC alarm
+ * wakes it, and kesu reads the AHCI disk's IDENTIFY again (QEMU's disk is never
+ * frozen: the suspend is forced with --always).
+ */
+START_TEST(test_guest_unfreeze_suspends)
+{
+	if (guest_skip("test_guest_unfreeze_suspends"))
+		return;
+	int rc = -1, drc = -1;
+	char *out = guest_section("unfreeze", &rc);
+	char *dmesg = guest_section("unfreeze.dmesg", &drc);
+	json_error_t je;
+	json_t *doc, *drive;
+	size_t i;
+	int seen = 0;
+
+	ck_assert_msg(out, "the guest reported no unfreeze section");
+	ck_assert_msg(rc == 0, "kesu unfreeze exited %d: %s", rc, out);
+	doc = json_loads(out, 0, &je);
+	ck_assert_msg(doc, "kesu unfreeze --json: %s: %s", je.text, out);
+	ck_assert_msg(json_is_true(json_object_get(doc, "suspended")), "not suspended: %s", out);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "mem_sleep")), "deep");
+	json_array_foreach(json_object_get(doc, "drives"), i, drive) {
+		const char *sn = json_string_value(json_object_get(drive, "serial"));
+
+		if (!sn || strcmp(sn, "KESUSATA01"))
+			continue;
+		seen = 1;
+		ck_assert(json_is_true(json_object_get(drive, "ata")));
+		ck_assert_msg(json_is_false(json_object_get(drive, "frozen_after")),
+			      "IDENTIFY not read again after the resume: %s", out);
+	}
+	ck_assert_msg(seen, "the AHCI disk is not in kesu unfreeze's report: %s", out);
+	ck_assert_int_eq(json_integer_value(json_object_get(doc, "still_frozen")), 0);
+	/* The kernel's own word that it went to S3 and came back. */
+	ck_assert_msg(dmesg && strstr(dmesg, "PM: suspend entry (deep)") &&
+		      strstr(dmesg, "Waking up from system sleep state S3") &&
+		      strstr(dmesg, "PM: suspend exit"), "no S3 round trip in dmesg");
+	json_decref(doc);
+	free(out);
+	free(dmesg);
+}
+END_TEST
+
 /* A tcase per behaviour; all share the one boot (the fixture is unchecked: it
  * runs in this process, and only the first call boots). */
 static void add_case(Suite *s, const char *name, const TTest *test)
@@ -774,6 +820,7 @@ static Suite *guest_suite(void)
 	add_case(s, "nvme_format_erases", test_guest_nvme_format_erases);
 	add_case(s, "ata_secure_erase_refused", test_guest_ata_secure_erase_refused);
 	add_case(s, "scsi_sanitize_refused", test_guest_scsi_sanitize_refused);
+	add_case(s, "unfreeze_suspends", test_guest_unfreeze_suspends);
 	return s;
 }
 

@@ -117,8 +117,13 @@ cat "$base" "$out/layer.cpio" >"$out/initrd"
 flock -u 9
 rm -f "$out/layer.cpio" "$out/layer.args"
 
-kernel="$kdir/vmlinux"
-[ -f "$kernel" ] || kernel="$kdir/vmlinuz"
+# The compressed bzImage, not the uncompressed vmlinux: QEMU loads an ELF
+# (PVH) kernel as ROM blobs and copies them back into guest RAM at every
+# system reset, including the one that wakes a guest from S3, so a guest
+# booted from vmlinux crashes right after SeaBIOS jumps to its resume vector
+# (kesu unfreeze in check_guest suspends the guest).
+kernel="$kdir/vmlinuz"
+[ -f "$kernel" ] || kernel="$kdir/vmlinux"
 : >"$out/console.log"
 : >"$out/results.log"
 
