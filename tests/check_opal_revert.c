@@ -233,6 +233,7 @@ START_TEST(test_psid_wrong_refused)
 	ck_secret_absent(WRONG_PSID, &w, evidence_dir());
 	after = media(&f);
 	ck_assert_uint_eq(same_blocks(before, after), DEV_SIZE / BLOCK);
+	free(after);
 	wipe_free(&w);
 
 	/* malformed: refused before anything is sent, and not echoed */
