@@ -469,6 +469,36 @@ START_TEST(test_pg_locked_ledger)
 }
 END_TEST
 
+/* A password in the URL, as user:password@ or password=, is never shown back. */
+START_TEST(test_pg_password_never_shown)
+{
+	static const char *const urls[] = {
+		"postgresql://mgr:Pw-0f-the-ledger@127.0.0.1:1/kesu?sslmode=disable",
+		"postgresql://mgr@127.0.0.1:1/kesu?password=Pw-0f-the-ledger&sslmode=disable",
+		"postgres://127.0.0.1:1/kesu?sslmode=disable&password=Pw-0f-the-ledger",
+	};
+	char url[700];
+	struct tu_result r;
+
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		tu_kesu(&r, "ledger", "--db", urls[i], "list", NULL);
+		ck_assert_int_ne(r.status, 0);
+		ck_assert_msg(strstr(r.err, "127.0.0.1:1/kesu") && !strstr(r.err, "Pw-0f"), "%s", r.err);
+		ck_assert_msg(strstr(r.err, "sslmode=disable"), "%s", r.err);
+		tu_result_free(&r);
+	}
+	if (!setup())
+		return;
+	/* a server that answers: a database it does not have */
+	snprintf(url, sizeof(url), "%.*s_none?password=Pw-0f-the-ledger&%s", (int)(strchr(db, '?') - db), db,
+		 strchr(db, '?') + 1);
+	tu_kesu(&r, "ledger", "--db", url, "list", NULL);
+	ck_assert_int_ne(r.status, 0);
+	ck_assert_msg(strstr(r.err, "_none") && !strstr(r.err, "Pw-0f"), "%s", r.err);
+	tu_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ledger_pg");
@@ -482,6 +512,7 @@ int main(void)
 		{ "server_roles", test_pg_server_roles },
 		{ "inventory", test_pg_inventory_check },
 		{ "locked", test_pg_locked_ledger },
+		{ "password_never_shown", test_pg_password_never_shown },
 	};
 	int rc;
 

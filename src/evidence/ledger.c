@@ -541,23 +541,57 @@ out:
 	return lg_end(lg, rc, eb);
 }
 
-/* The target as shown to people: a server URL without its password. */
+/* A URL's query without its password= parameter, appended at o; the end. */
+static char *put_query_without_password(char *o, const char *query)
+{
+	char sep = '?';
+
+	while (*query) {
+		size_t n = strcspn(query, "&");
+
+		if (strncmp(query, "password=", 9)) {
+			*o++ = sep;
+			memcpy(o, query, n);
+			o += n;
+			sep = '&';
+		}
+		query += n;
+		if (*query == '&')
+			query++;
+	}
+	return o;
+}
+
+/* The target as shown to people: a server URL without its password, whether it
+ * came as user:password@ or as a password= parameter. */
 static char *display_name(const char *target)
 {
-	const char *scheme = strstr(target, "://"), *at, *colon;
-	char *out;
+	const char *auth = strstr(target, "://"), *at, *colon, *query, *p = target;
+	size_t auth_len;
+	char *out, *o;
 
-	if (!kesu_store_is_server(target) || !scheme)
+	if (!kesu_store_is_server(target) || !auth)
 		return strdup(target);
-	scheme += 3;
-	at = strchr(scheme, '@');
-	colon = at ? memchr(scheme, ':', (size_t)(at - scheme)) : NULL;
-	if (!colon)
-		return strdup(target);
+	auth += 3;
+	auth_len = strcspn(auth, "/?");
+	at = memrchr(auth, '@', auth_len);
+	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	query = strchr(auth, '?');
 	if (!(out = malloc(strlen(target) + 1)))
 		return NULL;
-	memcpy(out, target, (size_t)(colon - target));
-	strcpy(out + (colon - target), at);
+	o = out;
+	if (colon) {
+		memcpy(o, p, (size_t)(colon - p));
+		o += colon - p;
+		p = at;
+	}
+	if (!query)
+		query = p + strlen(p);
+	memcpy(o, p, (size_t)(query - p));
+	o += query - p;
+	if (*query)
+		o = put_query_without_password(o, query + 1);
+	*o = '\0';
 	return out;
 }
 
