@@ -4,7 +4,8 @@
  * the contract and the contractor, dated in Japanese style; the completion
  * report's judgement is check_completion's. Certificates are linked through
  * the library with fixture files (their signatures are the certificate
- * module's tests).
+ * module's tests). Each case runs on an SQLite file and, as NAME_pg, on a
+ * PostgreSQL database (tests/lib/pgfx.c).
  */
 #include <check.h>
 #include <stdio.h>
@@ -16,23 +17,29 @@
 #include <kesu/ledger.h>
 #include <kesu/util.h>
 
+#include "lib/pgfx.h"
 #include "lib/testutil.h"
 
 static char db[512], conf[512], templates[512];
 
 #define OP "--operator=山田 太郎"
 
-static void setup(void)
+/* A fresh ledger (on_pg: on the cluster) and configuration; 0 when the case must skip. */
+static int setup(int on_pg)
 {
+	char path[512];
+
 	static const char cfg[] =
 		"[operator]\nname = 山田 太郎\n"
 		"[contract]\nname = ○○システム運用業務の委託\ncontractor = 株式会社サンプル\n";
 
-	snprintf(db, sizeof(db), "%s/kesu.db", tu_tmpdir());
+	snprintf(path, sizeof(path), "%s/kesu.db", tu_tmpdir());
+	if (!pgfx_ledger(on_pg, path, db, sizeof(db)))
+		return 0;
 	snprintf(conf, sizeof(conf), "%s/kesu.conf", tu_tmpdir());
 	snprintf(templates, sizeof(templates), "--templates=%s/reports", tu_srcdir());
-	unlink(db);
 	ck_assert_int_eq(tu_write_file(conf, cfg, strlen(cfg)), 0);
+	return 1;
 }
 
 static int kesu_ok(struct tu_result *r, const char *cmd, const char *a1, const char *a2,
@@ -94,7 +101,8 @@ START_TEST(test_report_return_plan_and_ledger)
 	char out[600], csv[600], *text;
 	struct tu_result r;
 
-	setup();
+	if (!setup(_i))
+		return;
 	add_planned("M-0001", "顧客データ", "消去");
 	add_planned("M-0002", "試験データ", "廃棄");
 	ck_assert_int_eq(kesu_ok(&r, "ledger", "add", "M-0003", "--data-name=保管のみ", NULL, NULL,
@@ -141,7 +149,8 @@ START_TEST(test_report_schedule_and_result)
 	char out[600], *text;
 	struct tu_result r;
 
-	setup();
+	if (!setup(_i))
+		return;
 	ck_assert_int_eq(kesu_ok(&r, "work", "plan", "--id=W-001", "--target=顧客データ",
 				 "--worker=佐藤 花子", "--time=2026-11-25 09:00-12:00",
 				 "--content=移行テスト", "--place=本社3階", NULL), 0);
@@ -191,7 +200,8 @@ START_TEST(test_report_check_by_certificate_payload)
 	struct tu_result r;
 	const char *argv[] = { tu_kesu_bin(), "ledger", "--db", db, OP, "check", NULL };
 
-	setup();
+	if (!setup(_i))
+		return;
 	add_planned("M-0001", "顧客データ", "消去");
 	add_planned("M-0002", "試験データ", "消去");
 	link_cert("KC-20261201-00000001", "M-0001", "ERASED", sha);
@@ -236,7 +246,8 @@ START_TEST(test_report_roster)
 	char out[600], csv[600], *text;
 	struct tu_result r;
 
-	setup();
+	if (!setup(_i))
+		return;
 	snprintf(out, sizeof(out), "%s/roster.pdf", tu_tmpdir());
 	ck_assert_int_eq(kesu_ok(&r, "ledger", "add", "M-0001", NULL, NULL, NULL, NULL, NULL, NULL),
 			 0);
@@ -290,7 +301,8 @@ START_TEST(test_report_return_plan_approval)
 	char out[600], csv[600], *text;
 	struct tu_result r;
 
-	setup();
+	if (!setup(_i))
+		return;
 	roster();
 	add_planned("M-0001", "顧客データ", "消去");
 	snprintf(out, sizeof(out), "%s/plan.pdf", tu_tmpdir());
@@ -366,7 +378,8 @@ START_TEST(test_report_work_approval_and_overrun)
 	char out[600], *text;
 	struct tu_result r;
 
-	setup();
+	if (!setup(_i))
+		return;
 	roster();
 	ck_assert_int_eq(kesu_ok(&r, "work", "plan", "--id=W-001", "--target=顧客データ",
 				 "--worker=佐藤 花子", "--time=2026-11-25 09:00-12:00",
@@ -450,6 +463,13 @@ int main(void)
 		{ "work_approval_overrun", test_report_work_approval_and_overrun },
 	};
 
-	TU_ADD_CASES(s, tests, 120);
-	return tu_main(s);
+	char why[256];
+	int rc;
+
+	if (pgfx_start(why, sizeof(why)))
+		fprintf(stderr, "PostgreSQL: %s: the *_pg cases SKIP\n", why);
+	PGFX_ADD_BOTH(s, tests, 120);
+	rc = tu_main(s);
+	pgfx_stop();
+	return rc;
 }

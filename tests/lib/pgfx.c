@@ -12,8 +12,21 @@
 
 static char dir[256];
 static int running;
+static char not_running[256] = "pgfx_start was not called";
+static int dbno;
+
+static int start(char *why, size_t len);
 
 int pgfx_start(char *why, size_t len)
+{
+	int rc = start(why, len);
+
+	if (rc)
+		snprintf(not_running, sizeof(not_running), "%s", why);
+	return rc;
+}
+
+static int start(char *why, size_t len)
 {
 	char tmpl[] = "/tmp/kesu-pg.XXXXXX";
 
@@ -87,4 +100,53 @@ int pgfx_psql(const char *url, const char *sql)
 char *pgfx_psql_out(const char *url, const char *sql)
 {
 	return tu_sh_out(PGBIN "/psql -X -q -t -A -v ON_ERROR_STOP=1 '%s' -c \"%s\" 2>&1", url, sql);
+}
+
+char *pgfx_dump(const char *url)
+{
+	/* pg_dump's \restrict lines carry a random key of each run */
+	return tu_sh_out(PGBIN "/pg_dump -d '%s' | grep -v -e '^SELECT pg_catalog.setval'"
+			 " -e '^.restrict ' -e '^.unrestrict '", url);
+}
+
+void pgfx_add_both(Suite *s, const struct tu_case *cases, size_t n, unsigned timeout)
+{
+	/* Check keeps the pointers to the names until the runner is freed */
+	static char names[128][48];
+	static size_t used;
+
+	for (size_t c = 0; c < n; c++) {
+		for (int i = 0; i < 2; i++) {
+			TCase *tc;
+
+			if (used == sizeof(names) / sizeof(names[0])) {
+				fprintf(stderr, "pgfx_add_both: more than %zu cases\n", used);
+				abort();
+			}
+			snprintf(names[used], sizeof(names[used]), "%s%s", cases[c].name, i ? "_pg" : "");
+			tc = tcase_create(names[used++]);
+			if (timeout)
+				tcase_set_timeout(tc, timeout);
+			tcase_add_loop_test(tc, cases[c].test, i, i + 1);
+			suite_add_tcase(s, tc);
+		}
+	}
+}
+
+int pgfx_ledger(int on_pg, const char *sqlite_path, char *db, size_t len)
+{
+	char name[40];
+
+	if (!on_pg) {
+		snprintf(db, len, "%s", sqlite_path);
+		unlink(db);
+		return 1;
+	}
+	if (!running) {
+		fprintf(stderr, "SKIP: the PostgreSQL case: %s\n", not_running);
+		return 0;
+	}
+	snprintf(name, sizeof(name), "l%d_%d", (int)getpid(), ++dbno);
+	ck_assert_int_eq(pgfx_new_db(name, db, len), 0);
+	return 1;
 }
