@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/pgfx.h"
 #include "lib/testutil.h"
 #include "overwrite_helpers.h"
 
@@ -723,6 +724,7 @@ START_TEST(test_tui_needs_terminal_and_has_help)
 	ck_assert_int_eq(r.status, KESU_EXIT_OK);
 	ck_assert_ptr_nonnull(strstr(r.out, "Usage: kesu tui"));
 	ck_assert_ptr_nonnull(strstr(r.out, "--operator NAME"));
+	ck_assert_ptr_nonnull(strstr(r.out, "--db PATH|URL"));
 	tu_result_free(&r);
 
 	ck_assert_int_eq(tu_kesu(&r, "tui", "--no-such-option", NULL), 0);
@@ -978,6 +980,253 @@ START_TEST(test_tui_psid_revert)
 }
 END_TEST
 
+/* The ledger's command line for the tests: kesu ledger --db DB --config CFG ARGS... */
+#define TUI_LEDGER(r, db, cfg, ...) tu_kesu((r), "ledger", "--db", (db), "--config", (cfg), __VA_ARGS__, NULL)
+
+/* A configuration naming the operator, the ledger and the root that verifies the certificates. */
+static void ledger_config(const char *cfg, const char *db, const struct tu_pki *p)
+{
+	char text[4 * PATH_MAX];
+
+	snprintf(text, sizeof(text), "[operator]\nname = Sato Hanako\n[ledger]\ndb = %s\n[signing]\nroot = %s\n",
+		 db, p->root);
+	ck_assert_int_eq(tu_write_file(cfg, text, strlen(text)), 0);
+}
+
+/*
+ * With a ledger ([ledger] db): two simulated ATA drives, one whose serial is
+ * a medium's. The list and the confirmation say which medium each drive is,
+ * or that it is not in the ledger; both are erased; the medium's certificate
+ * is linked (the medium 消去済, the certificate under it, the audit holds),
+ * the other drive's certificate is kept beside it, linked to nothing. On an
+ * SQLite file, and as ledger_media_pg on a database of the PostgreSQL cluster.
+ */
+START_TEST(test_tui_ledger_media)
+{
+	char devs[2][64], img[PATH_MAX], sim[PATH_MAX], json[2 * PATH_MAX], pki_dir[PATH_MAX], db[PATH_MAX];
+	char cfg[PATH_MAX], extra[PATH_MAX + 16], word[16], row[PATH_MAX + 64], *scr;
+	struct tui_session s;
+	struct tu_result r;
+	struct tu_pki p;
+
+	if (tu_skip_unless_root("test_tui_ledger_media") || !have_tools("test_tui_ledger_media"))
+		return;
+	snprintf(sim, sizeof(sim), "%s/kesu.db", tu_tmpdir());
+	if (!pgfx_ledger(_i, sim, db, sizeof(db)))
+		return;
+	snprintf(pki_dir, sizeof(pki_dir), "%s/pki", tu_tmpdir());
+	ck_assert_int_eq(mkdir(pki_dir, 0700), 0);
+	tu_make_pki(pki_dir, "/CN=TUI Test Root", "/CN=TUI Test Station", &p);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(tu_loop_create(DEV_SIZE, devs[i], sizeof(devs[i]), img, sizeof(img)), 0);
+		fill_pattern(devs[i], DEV_SIZE);
+	}
+	qsort(devs, 2, sizeof(devs[0]), cmp_dev);   /* the list's order: the cursor only goes down */
+	snprintf(sim, sizeof(sim), "%s/sim.json", tu_tmpdir());
+	snprintf(json, sizeof(json), "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"serial\":\"KESUTUI-LEDGER-1\"},"
+		 "{\"path\":\"%s\",\"type\":\"ata\",\"serial\":\"KESUTUI-NOT-IN-1\"}]}", devs[0], devs[1]);
+	ck_assert_int_eq(tu_write_file(sim, json, strlen(json)), 0);
+	snprintf(cfg, sizeof(cfg), "%s/kesu.conf", tu_tmpdir());
+	ledger_config(cfg, db, &p);
+	/* a medium with the first drive's serial, and one whose serial only contains the second's */
+	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "add", "TUI-M1", "--serial=KESUTUI-LEDGER-1", "--data-name=顧客データ",
+				    "--medium=SSD"), 0);
+	ck_assert_msg(r.status == 0, "ledger add: %s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "add", "TUI-M2", "--serial=KESUTUI-NOT-IN-10", "--medium=SSD"), 0);
+	ck_assert_msg(r.status == 0, "ledger add: %s", r.err);
+	tu_result_free(&r);
+	snprintf(json, sizeof(json), "%s/no-build-time", tu_tmpdir());
+	ck_assert_int_eq(setenv("KESU_BUILD_TIME_FILE", json, 1), 0);
+	ck_assert_int_eq(setenv("KESU_SIM_CONFIG", sim, 1), 0);
+	ck_assert_int_eq(setenv("LD_PRELOAD", tu_sim_lib(), 1), 0);
+
+	snprintf(extra, sizeof(extra), "--config '%s'", cfg);
+	tui_start_with(&s, p.st_dir, 50, extra);
+	scr = tui_wait_for(&s, "Enter erase selected  q quit", WAIT_SHORT_MS);
+	free(scr);
+	scr = tui_wait_for(&s, "Ledger ", WAIT_SHORT_MS);
+	snprintf(row, sizeof(row), "Ledger %s: 1 drive found in it by serial", db);
+	ck_assert_msg(strstr(scr, row), "no \"%s\" on:\n%s", row, scr);
+	snprintf(row, sizeof(row), "serial KESUTUI-LEDGER-1  medium TUI-M1");
+	ck_assert_msg(strstr(scr, row), "no \"%s\" on:\n%s", row, scr);
+	snprintf(row, sizeof(row), "serial KESUTUI-NOT-IN-1  not in the ledger");
+	ck_assert_msg(strstr(scr, row), "no \"%s\" on:\n%s", row, scr);
+	free(scr);
+	tui_select(&s, dev_name(devs[0]), 1);
+	tui_select(&s, dev_name(devs[1]), 2);
+	tui_keys(&s, "Enter");
+	tui_read_word(&s, word, sizeof(word));
+	scr = tui_screen(&s, false);
+	ck_assert_msg(strstr(scr, "KESUTUI-LEDGER-1  medium TUI-M1") &&
+		      strstr(scr, "KESUTUI-NOT-IN-1  not in the ledger"), "the confirmation lists:\n%s", scr);
+	free(scr);
+	tui_type(&s, word);
+	tui_keys(&s, "Enter");
+	scr = tui_wait_for(&s, "Finished. Enter: back", WAIT_WIPE_MS);
+	for (int i = 0; i < 2; i++) {
+		snprintf(row, sizeof(row), "%-16s ERASED", devs[i]);
+		ck_assert_msg(strstr(scr, row), "no \"%s\" on the outcome screen:\n%s", row, scr);
+	}
+	ck_assert_msg(strstr(scr, "medium TUI-M1: certificate linked in the ledger") &&
+		      strstr(scr, "not in the ledger: certificate kept, not linked"),
+		      "the ledger's part is not on the outcome screen:\n%s", scr);
+	free(scr);
+	tui_keys(&s, "Enter");
+	ck_assert_int_eq(tui_quit(&s), KESU_EXIT_OK);
+	unsetenv("LD_PRELOAD");
+	assert_no_reports(&s);
+	for (int i = 0; i < 2; i++)
+		ck_assert_msg(!pattern_anywhere(devs[i], DEV_SIZE), "%s still holds the pattern", devs[i]);
+	ck_assert_uint_eq(count_suffix(s.out, ".json.p7s", NULL, 0), 2);
+
+	/* the ledger: TUI-M1 erased with one certificate (the one naming it), TUI-M2 untouched */
+	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "show", "TUI-M1", "--json"), 0);
+	ck_assert_msg(r.status == 0, "ledger show: %s", r.err);
+	ck_assert_msg(strstr(r.out, "消去済") && strstr(r.out, "\"certificate_id\": \"KC-") &&
+		      strstr(r.out, "KESUTUI-LEDGER-1"), "TUI-M1 in the ledger:\n%s", r.out);
+	tu_result_free(&r);
+	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "show", "TUI-M2", "--json"), 0);
+	ck_assert_msg(r.status == 0 && !strstr(r.out, "消去済") && !strstr(r.out, "KC-"), "TUI-M2 in the ledger:\n%s",
+		      r.out);
+	tu_result_free(&r);
+	ck_assert_int_eq(tu_sh("grep -l '\"property_id\": *\"TUI-M1\"' %s/KC-*.json | grep -c -v p7s | grep -qx 1",
+			       s.out), 0);
+	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "audit"), 0);
+	ck_assert_msg(r.status == 0, "audit: %s%s", r.out, r.err);
+	tu_result_free(&r);
+	for (int i = 0; i < 2; i++)
+		tu_loop_detach(devs[i]);
+}
+END_TEST
+
+/*
+ * The medium is found, but the ledger does not take the certificate (here:
+ * the root it verifies against is another CA's): the drive is erased, the
+ * screen says the certificate was not linked and how to link it, and
+ * kesu ledger attach-cert with the right root links it later.
+ */
+START_TEST(test_tui_ledger_link_refused_kept)
+{
+	char dev[64], img[PATH_MAX], sim[PATH_MAX], json[2 * PATH_MAX], pki_dir[PATH_MAX], db[PATH_MAX];
+	char cfg[PATH_MAX], extra[PATH_MAX + 16], word[16], row[128], cert[PATH_MAX], ca[PATH_MAX + 8], *scr;
+	struct tui_session s;
+	struct tu_result r;
+	struct tu_pki p, other;
+
+	if (tu_skip_unless_root("test_tui_ledger_link_refused_kept") ||
+	    !have_tools("test_tui_ledger_link_refused_kept"))
+		return;
+	snprintf(pki_dir, sizeof(pki_dir), "%s/pki", tu_tmpdir());
+	ck_assert_int_eq(mkdir(pki_dir, 0700), 0);
+	tu_make_pki(pki_dir, "/CN=TUI Test Root", "/CN=TUI Test Station", &p);
+	snprintf(pki_dir, sizeof(pki_dir), "%s/other", tu_tmpdir());
+	ck_assert_int_eq(mkdir(pki_dir, 0700), 0);
+	tu_make_pki(pki_dir, "/CN=Another Root", "/CN=Another Station", &other);
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
+	fill_pattern(dev, DEV_SIZE);
+	snprintf(sim, sizeof(sim), "%s/sim.json", tu_tmpdir());
+	snprintf(json, sizeof(json), "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"serial\":\"KESUTUI-LEDGER-2\"}]}",
+		 dev);
+	ck_assert_int_eq(tu_write_file(sim, json, strlen(json)), 0);
+	snprintf(db, sizeof(db), "%s/kesu.db", tu_tmpdir());
+	snprintf(cfg, sizeof(cfg), "%s/kesu.conf", tu_tmpdir());
+	ledger_config(cfg, db, &other);
+	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "add", "TUI-M3", "--serial=KESUTUI-LEDGER-2", "--medium=SSD"), 0);
+	ck_assert_msg(r.status == 0, "ledger add: %s", r.err);
+	tu_result_free(&r);
+	snprintf(json, sizeof(json), "%s/no-build-time", tu_tmpdir());
+	ck_assert_int_eq(setenv("KESU_BUILD_TIME_FILE", json, 1), 0);
+	ck_assert_int_eq(setenv("KESU_SIM_CONFIG", sim, 1), 0);
+	ck_assert_int_eq(setenv("LD_PRELOAD", tu_sim_lib(), 1), 0);
+
+	snprintf(extra, sizeof(extra), "--config '%s'", cfg);
+	tui_start_with(&s, p.st_dir, 50, extra);
+	free(tui_wait_for(&s, "serial KESUTUI-LEDGER-2  medium TUI-M3", WAIT_SHORT_MS));
+	tui_select(&s, dev_name(dev), 1);
+	tui_keys(&s, "Enter");
+	tui_read_word(&s, word, sizeof(word));
+	tui_type(&s, word);
+	tui_keys(&s, "Enter");
+	scr = tui_wait_for(&s, "Finished. Enter: back", WAIT_WIPE_MS);
+	snprintf(row, sizeof(row), "%-16s ERASED", dev);
+	ck_assert_msg(strstr(scr, row) && strstr(scr, "medium TUI-M3: certificate NOT linked, kept: kesu ledger attach-cert ") &&
+		      strstr(scr, "/KC-"), "the outcome screen:\n%s", scr);
+	free(scr);
+	tui_keys(&s, "Enter");
+	ck_assert_int_eq(tui_quit(&s), KESU_EXIT_OK);
+	unsetenv("LD_PRELOAD");
+	assert_no_reports(&s);
+	ck_assert_msg(!pattern_anywhere(dev, DEV_SIZE), "%s still holds the pattern", dev);
+
+	/* nothing linked yet; the certificate kept names the medium, and links with the right root */
+	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "show", "TUI-M3", "--json"), 0);
+	ck_assert_msg(r.status == 0 && !strstr(r.out, "消去済") && !strstr(r.out, "KC-"), "TUI-M3:\n%s", r.out);
+	tu_result_free(&r);
+	ck_assert_uint_eq(count_suffix(s.out, ".json.p7s", cert, sizeof(cert)), 1);
+	cert[strlen(cert) - 4] = '\0';
+	snprintf(ca, sizeof(ca), "--ca=%s", p.root);
+	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "--operator=Sato Hanako", "attach-cert", ca, cert), 0);
+	ck_assert_msg(r.status == 0, "attach-cert: %s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "show", "TUI-M3", "--json"), 0);
+	ck_assert_msg(r.status == 0 && strstr(r.out, "消去済") && strstr(r.out, "KC-"), "TUI-M3:\n%s", r.out);
+	tu_result_free(&r);
+	tu_loop_detach(dev);
+}
+END_TEST
+
+/*
+ * A ledger that cannot be read (a server that refuses, its URL with a
+ * password): the screen says so, without the password, and the drive is
+ * erased all the same, its certificate kept for kesu ledger attach-cert.
+ */
+START_TEST(test_tui_ledger_unreadable)
+{
+	static const char url[] = "postgresql://station:TuiS3cretPw@127.0.0.1:1/kesu?password=TuiS3cretPw2";
+	char dev[64], img[PATH_MAX], pki_dir[PATH_MAX], extra[256], word[16], row[128], path[PATH_MAX], *scr;
+	struct tui_session s;
+	struct tu_pki p;
+
+	if (tu_skip_unless_root("test_tui_ledger_unreadable") || !have_tools("test_tui_ledger_unreadable"))
+		return;
+	snprintf(pki_dir, sizeof(pki_dir), "%s/pki", tu_tmpdir());
+	ck_assert_int_eq(mkdir(pki_dir, 0700), 0);
+	tu_make_pki(pki_dir, "/CN=TUI Test Root", "/CN=TUI Test Station", &p);
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
+	fill_pattern(dev, DEV_SIZE);
+
+	snprintf(extra, sizeof(extra), "--db '%s'", url);
+	tui_start_with(&s, p.st_dir, 50, extra);
+	scr = tui_wait_for(&s, "cannot be read:", WAIT_SHORT_MS);
+	ck_assert_msg(strstr(scr, "Ledger postgresql://station@127.0.0.1:1/kesu cannot be read:\n") &&
+		      strstr(scr, "kesu ledger attach-cert") && !strstr(scr, "TuiS3cret"),
+		      "the ledger's line:\n%s", scr);
+	free(scr);
+	tui_select(&s, dev_name(dev), 1);
+	tui_keys(&s, "Enter");
+	tui_read_word(&s, word, sizeof(word));
+	tui_type(&s, word);
+	tui_keys(&s, "Enter");
+	scr = tui_wait_for(&s, "Finished. Enter: back", WAIT_WIPE_MS);
+	snprintf(row, sizeof(row), "%-16s ERASED", dev);
+	ck_assert_msg(strstr(scr, row) && strstr(scr, "ledger not read: certificate kept, not linked") &&
+		      !strstr(scr, "TuiS3cret"), "the outcome screen:\n%s", scr);
+	free(scr);
+	tui_keys(&s, "Enter");
+	scr = tui_wait_for(&s, "cannot be read:", WAIT_SHORT_MS);
+	ck_assert_msg(!strstr(scr, "TuiS3cret"), "the password is on screen:\n%s", scr);
+	free(scr);
+	ck_assert_int_eq(tui_quit(&s), KESU_EXIT_OK);
+	assert_no_reports(&s);
+	snprintf(path, sizeof(path), "%s/stderr", s.dir);
+	ck_assert_int_eq(tu_sh("grep -r -q TuiS3cret '%s' %s", path, s.out), 1);
+	ck_assert_msg(!pattern_anywhere(dev, DEV_SIZE), "%s still holds the pattern", dev);
+	ck_assert_uint_eq(count_suffix(s.out, ".json.p7s", NULL, 0), 1);
+	tu_loop_detach(dev);
+}
+END_TEST
+
 int main(void)
 {
 	static const struct {
@@ -992,17 +1241,32 @@ int main(void)
 		{ "contents_labels_print", &test_tui_contents_labels_print },
 		{ "frozen_drive_unfreeze_key", &test_tui_frozen_drive_unfreeze_key },
 		{ "psid_revert", &test_tui_psid_revert },
+		{ "ledger_media", &test_tui_ledger_media },
+		{ "ledger_link_refused_kept", &test_tui_ledger_link_refused_kept },
+		{ "ledger_unreadable", &test_tui_ledger_unreadable },
 	};
 	Suite *s = suite_create("tui");
+	TCase *tc;
+	char why[256];
+	int rc;
 
 	runner_pid = getpid();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		TCase *tc = tcase_create(cases[i].name);
-
+		tc = tcase_create(cases[i].name);
 		tcase_set_timeout(tc, 120);
 		tcase_add_unchecked_fixture(tc, NULL, teardown);
 		tcase_add_test(tc, *cases[i].test);
 		suite_add_tcase(s, tc);
 	}
-	return tu_main(s);
+	/* the ledger on PostgreSQL: Check's loop index 1 (pgfx.h) */
+	tc = tcase_create("ledger_media_pg");
+	tcase_set_timeout(tc, 120);
+	tcase_add_unchecked_fixture(tc, NULL, teardown);
+	tcase_add_loop_test(tc, test_tui_ledger_media, 1, 2);
+	suite_add_tcase(s, tc);
+	if (pgfx_start(why, sizeof(why)))
+		fprintf(stderr, "PostgreSQL: %s: ledger_media_pg SKIPs\n", why);
+	rc = tu_main(s);
+	pgfx_stop();
+	return rc;
 }

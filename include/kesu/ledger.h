@@ -132,7 +132,14 @@ enum kesu_ledger_open_flags {
 int kesu_ledger_open(const char *path, unsigned flags, int busy_ms, struct kesu_ledger **lg,
 		     struct kesu_errbuf *eb);
 void kesu_ledger_close(struct kesu_ledger *lg);
+/* The ledger's name as shown to people: a file's path, or a server URL without its password. */
 const char *kesu_ledger_path(const struct kesu_ledger *lg);
+/*
+ * The same for a ledger not opened (or that cannot be): path as it is, a
+ * postgresql:// URL without the password of user:password@ or of a
+ * password= parameter. free() it; NULL when out of memory.
+ */
+char *kesu_ledger_display_name(const char *path);
 
 /* Who makes the following changes (recorded in full in every event). */
 int kesu_ledger_set_operator(struct kesu_ledger *lg, const char *name);

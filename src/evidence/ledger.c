@@ -564,7 +564,7 @@ static char *put_query_without_password(char *o, const char *query)
 
 /* The target as shown to people: a server URL without its password, whether it
  * came as user:password@ or as a password= parameter. */
-static char *display_name(const char *target)
+char *kesu_ledger_display_name(const char *target)
 {
 	const char *auth = strstr(target, "://"), *at, *colon, *query, *p = target;
 	size_t auth_len;
@@ -632,7 +632,7 @@ int kesu_ledger_open(const char *path, unsigned flags, int busy_ms, struct kesu_
 		memory = 1;   /* a private in-memory ledger (tests, fuzzing): nothing on disk */
 	else if (!kesu_store_is_server(path) && (rc = file_prepare(path, flags, eb)) < 0)
 		return rc;
-	if (!(lg = calloc(1, sizeof(*lg))) || !(lg->path = display_name(path))) {
+	if (!(lg = calloc(1, sizeof(*lg))) || !(lg->path = kesu_ledger_display_name(path))) {
 		free(lg);
 		return -ENOMEM;
 	}

@@ -32,6 +32,10 @@
 
 #define TUI_MAX_JOBS 32
 
+/* What the footer says when the ledger cannot be read. */
+#define LEDGER_LATER "Drives are still erased and each certificate is kept: link it later (kesu cert issue " \
+	"RECORD --property-id MEDIUM, then kesu ledger attach-cert CERT)."
+
 /* The method list: auto, then the methods the table offers here (methods.h). */
 #define TUI_MAX_METHODS (KESU_METHOD_COUNT + 1)
 
@@ -39,6 +43,12 @@ struct tui {
 	const char *kesu;
 	const char *out_dir;
 	const char *config;
+	const char *db;          /* --db: the ledger, handed to kesu wipe as it was given */
+	const char *ledger_db;   /* --db, else the configuration's [ledger] db, else NULL */
+	char *config_db;         /* [ledger] db, malloc'd */
+	char ledger_status[300]; /* "Ledger NAME: ..." (no password), "" without a ledger */
+	char ledger_why[512];    /* why it cannot be read */
+	bool ledger_failed;      /* it could not be read: no drive names a medium */
 	const char *label_template; /* "none": no labels */
 	const char *printer;     /* NULL: the first /dev/usb/lp* present, if any */
 	bool confirm_clock;      /* ask the operator about the clock first (the boot image) */
@@ -86,14 +96,20 @@ static void on_sigint(int sig)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: kesu tui [--out DIR] [--config FILE] [--operator NAME] [--label-template NAME]\n"
-		"                [--printer DEV] [--confirm-clock]\n\n"
+		"Usage: kesu tui [--out DIR] [--config FILE] [--db PATH|URL] [--operator NAME]\n"
+		"                [--label-template NAME] [--printer DEV] [--confirm-clock]\n\n"
 		"The interactive front end of the boot image: choose drives and a method,\n"
 		"confirm with the word shown, watch progress, read the outcome; each\n"
 		"certified drive gets its label (PDF, PNG) beside its certificate.\n\n"
 		"Options:\n"
 		"  -o, --out DIR              evidence directory for kesu wipe (default ./kesu-evidence)\n"
 		"  -c, --config FILE          configuration passed to kesu wipe\n"
+		"  -d, --db PATH|URL          the media ledger: a file or a postgresql:// URL\n"
+		"                             (default [ledger] db). Each drive is looked up by\n"
+		"                             its serial and its medium shown; kesu wipe gets\n"
+		"                             --media-id and links the certificate to it. A drive\n"
+		"                             not in the ledger is erased all the same, its\n"
+		"                             certificate kept unlinked\n"
 		"  -O, --operator NAME        the person erasing (氏名 on the certificates), over the\n"
 		"                             configuration's [operator] name; o changes it\n"
 		"  -t, --label-template NAME  the labels' template (default drive-ql62; none: no labels)\n"
@@ -138,10 +154,18 @@ static size_t count_selected(const struct tui *t)
 	return n;
 }
 
-/* Drive rows that fit between the title and the four footer lines. */
-static size_t list_rows(void)
+/* The footer's ledger lines: none without a ledger, three when it could not be read. */
+static int ledger_lines(const struct tui *t)
 {
-	return LINES > 10 ? (size_t)(LINES - 7) / 3 : 1;
+	return t->ledger_status[0] ? 1 + 2 * t->ledger_failed : 0;
+}
+
+/* Drive rows that fit between the title and the footer lines. */
+static size_t list_rows(const struct tui *t)
+{
+	int spare = LINES - 7 - ledger_lines(t);
+
+	return spare >= 3 ? (size_t)spare / 3 : 1;
 }
 
 static void draw_drive(int y, const struct tui_drive *d, bool at_cursor)
@@ -153,6 +177,8 @@ static void draw_drive(int y, const struct tui_drive *d, bool at_cursor)
 		attron(A_REVERSE);
 	mvprintw(y, 0, "%s %-10s %-6s %-10s %.40s  serial %.30s", d->offered ? (d->selected ? "[x]" : "[ ]") : " - ",
 		 d->id.name, kesu_transport_name(d->id.transport), size, d->id.model, d->id.serial);
+	if (d->offered && d->ledger[0])
+		printw("  %s", d->ledger);
 	if (at_cursor)
 		attroff(A_REVERSE);
 	if (!d->offered)
@@ -166,7 +192,7 @@ static void draw_drive(int y, const struct tui_drive *d, bool at_cursor)
 
 static void draw_list(struct tui *t)
 {
-	size_t chosen, fit = list_rows(), end;
+	size_t chosen, fit = list_rows(t), end;
 	char who[sizeof(t->operator_name) + 64];
 
 	/* Scroll so the cursor's row is on screen: a bench may hold more drives than rows. */
@@ -188,6 +214,14 @@ static void draw_list(struct tui *t)
 		printw("   Drives %zu-%zu of %zu", t->top + 1, end, t->n_drives);
 	operator_text(t, who, sizeof(who));
 	mvprintw(y + 1, 0, "Operator: %s", who);
+	if (t->ledger_status[0]) {
+		mvprintw(y + 2, 0, "%.*s", COLS > 1 ? COLS - 1 : 1, t->ledger_status);
+		if (t->ledger_failed) {
+			mvprintw(y + 3, 2, "%.*s", COLS > 3 ? COLS - 3 : 1, t->ledger_why);
+			mvprintw(y + 4, 0, "%.*s", COLS > 1 ? COLS - 1 : 1, LEDGER_LATER);
+		}
+		y += ledger_lines(t);
+	}
 	mvprintw(y + 2, 0, "Up/Down move  Space select  m method  o operator  r rescan  Enter erase selected  q quit%s",
 		 tui_any_frozen(t->drives, t->n_drives) ? "  u unfreeze" : "");
 	if (t->message[0])
@@ -202,8 +236,14 @@ static void rescan(struct tui *t)
 	t->n_drives = 0;
 	t->cursor = 0;
 	t->top = 0;
-	if (tui_drives_scan(&t->drives, &t->n_drives) < 0)
+	if (tui_drives_scan(&t->drives, &t->n_drives) < 0) {
 		snprintf(t->message, sizeof(t->message), "Could not list drives: %s", strerror(errno));
+		return;
+	}
+	if (t->ledger_db)
+		t->ledger_failed = tui_ledger_lookup(t->ledger_db, t->drives, t->n_drives, t->ledger_status,
+						     sizeof(t->ledger_status), t->ledger_why,
+						     sizeof(t->ledger_why)) < 0;
 }
 
 /* A word the operator types to confirm: ERASE- and four letters, new each time. */
@@ -230,7 +270,8 @@ static int draw_selected(int y, const struct tui *t)
 		if (!d->selected)
 			continue;
 		if (shown < room) {
-			mvprintw(y++, 2, "%s  %s  serial %s", d->id.path, d->id.model, d->id.serial);
+			mvprintw(y++, 2, "%s  %s  serial %s%s%s", d->id.path, d->id.model, d->id.serial,
+				 d->ledger[0] ? "  " : "", d->ledger);
 			shown++;
 		}
 		total++;
@@ -283,15 +324,38 @@ static bool confirm(const struct tui *t)
 	}
 }
 
-/* One job at row y; with detail, the reason, record or last message on the row below. */
+/* What became of the certificate in the ledger; "" without a ledger. */
+static void ledger_outcome(const struct tui_job *j, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (j->media_id[0] && j->ledger_error[0])
+		snprintf(buf, len, "medium %s: certificate NOT linked, kept: kesu ledger attach-cert %.200s "
+			 "(%.200s)", j->media_id, j->certificate, j->ledger_error);
+	else if (j->media_id[0] && j->certificate[0])
+		snprintf(buf, len, "medium %s: certificate linked in the ledger", j->media_id);
+	else if (j->media_id[0])
+		snprintf(buf, len, "medium %s: no certificate, nothing linked", j->media_id);
+	else if (j->ledger[0] && j->certificate[0])
+		snprintf(buf, len, "%s: certificate kept, not linked", j->ledger);
+	else if (j->ledger[0])
+		snprintf(buf, len, "%s", j->ledger);
+}
+
+/* One job at row y; with detail, the reason, record or last message on the row below, the ledger's on the next. */
 static void draw_job(int y, const struct tui_job *j, bool detail)
 {
 	if (j->state == TUI_JOB_DONE) {
 		bool good = kesu_outcome_is(j->outcome, KESU_OUTCOME_ERASED);
+		char ledger[512];
 
+		ledger_outcome(j, ledger, sizeof(ledger));
 		attron(A_BOLD);
 		mvprintw(y, 0, "%-16s %s", j->device, j->outcome);
 		attroff(A_BOLD);
+		if (ledger[0] && detail)
+			mvprintw(y + 2, 4, "%.*s", COLS > 8 ? COLS - 8 : 1, ledger);
+		else if (j->media_id[0] && !detail)
+			printw("  medium %s%s", j->media_id, j->ledger_error[0] ? " NOT linked" : "");
 		if (!good && j->reason[0] && !detail)
 			printw("  %.*s", COLS > 40 ? COLS - 40 : 1, j->reason);
 		else if (!good && j->reason[0])
@@ -450,13 +514,16 @@ static size_t start_jobs(struct tui *t, struct tui_job *jobs)
 {
 	struct tui_wipe_opts o = { .kesu = t->kesu, .method = t->methods[t->method],
 					 .out_dir = t->out_dir, .config = t->config,
-					 .operator_name = t->operator_name };
+					 .operator_name = t->operator_name,
+					 .db = t->db && *t->db ? t->db : NULL };
 	size_t n = 0;
 
 	for (size_t i = 0; i < t->n_drives && n < TUI_MAX_JOBS; i++) {
 		if (!t->drives[i].selected)
 			continue;
 		o.psid = wants_psid(t) ? t->psids[n] : NULL;
+		o.media_id = t->drives[i].media_id[0] ? t->drives[i].media_id : NULL;
+		o.ledger = t->drives[i].ledger;
 		if (tui_job_start(&jobs[n], &o, t->drives[i].id.path) < 0) {
 			snprintf(jobs[n].outcome, sizeof(jobs[n].outcome), "ERROR");
 			snprintf(jobs[n].reason, sizeof(jobs[n].reason), "could not start kesu wipe: %s",
@@ -653,6 +720,7 @@ static int parse_args(int argc, char **argv, struct tui *t)
 	static const struct option opts[] = {
 		{ "config",         required_argument, NULL, 'c' },
 		{ "confirm-clock",  no_argument,       NULL, 'C' },
+		{ "db",             required_argument, NULL, 'd' },
 		{ "help",           no_argument,       NULL, 'h' },
 		{ "label-template", required_argument, NULL, 't' },
 		{ "operator",       required_argument, NULL, 'O' },
@@ -663,7 +731,7 @@ static int parse_args(int argc, char **argv, struct tui *t)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:O:t:p:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:O:t:p:c:d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': t->out_dir = optarg; break;
 		case 'O':
@@ -676,6 +744,7 @@ static int parse_args(int argc, char **argv, struct tui *t)
 		case 't': t->label_template = optarg; break;
 		case 'p': t->printer = optarg; break;
 		case 'c': t->config = optarg; break;
+		case 'd': t->db = optarg; break;
 		case 'C': t->confirm_clock = true; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -1;
@@ -688,15 +757,25 @@ static int parse_args(int argc, char **argv, struct tui *t)
 	return 0;
 }
 
-/* The name kesu wipe takes when the TUI gives none: shown, so nobody is surprised. */
-static void load_config_operator(struct tui *t)
+/* The name kesu wipe takes when the TUI gives none: shown, so nobody is surprised;
+ * and the ledger, --db or [ledger] db (kesu wipe reads the same configuration). */
+static int load_config_operator(struct tui *t)
 {
 	struct kesu_config *cfg = NULL;
+	const char *db;
 
-	if (kesu_config_load(t->config, &cfg, NULL) == 0)
+	if (kesu_config_load(t->config, &cfg, NULL) == 0) {
 		snprintf(t->config_operator, sizeof(t->config_operator), "%s",
 			 kesu_config_get_or(cfg, "operator", "name", ""));
+		db = kesu_config_get_or(cfg, "ledger", "db", "");
+		if (*db && !(t->config_db = strdup(db))) {
+			kesu_config_free(cfg);
+			return -ENOMEM;
+		}
+	}
 	kesu_config_free(cfg);
+	t->ledger_db = t->db && *t->db ? t->db : t->config_db;
+	return 0;
 }
 
 int cmd_tui(int argc, char **argv)
@@ -731,7 +810,10 @@ int cmd_tui(int argc, char **argv)
 		return KESU_EXIT_BAD_INPUT;
 	}
 	kesu_config_free(cfg);
-	load_config_operator(&t);
+	if (load_config_operator(&t) < 0) {
+		fprintf(stderr, "kesu tui: %s\n", strerror(ENOMEM));
+		return KESU_EXIT_FAILURE;
+	}
 	signal(SIGINT, on_sigint);
 	setlocale(LC_ALL, "");
 	initscr();
@@ -742,6 +824,7 @@ int cmd_tui(int argc, char **argv)
 	/* No erase before the operator has answered for the clock. */
 	if (t.confirm_clock && tui_clock_confirm(t.message, sizeof(t.message)) < 0) {
 		endwin();
+		free(t.config_db);
 		return KESU_EXIT_DECLINED;
 	}
 	rescan(&t);
@@ -751,5 +834,6 @@ int cmd_tui(int argc, char **argv)
 	}
 	endwin();
 	free(t.drives);
+	free(t.config_db);
 	return KESU_EXIT_OK;
 }

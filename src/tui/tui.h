@@ -9,6 +9,7 @@
 #define KESU_TUI_H
 
 #include <kesu/dev.h>
+#include <kesu/text.h>  /* KESU_ID_MAX (not ledger.h: its struct kesu_media is not drive.h's enum) */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,10 +24,24 @@ struct tui_drive {
 	char capability[160];    /* media and what `auto` would choose */
 	char contents[160];      /* what is written on it: "holds: gpt, 2 partitions: ..." */
 	bool frozen;             /* ATA security frozen (IDENTIFY word 128 bit 3) */
+	/* With a ledger: the medium whose serial is this drive's ("" for none) and what to say */
+	char media_id[KESU_ID_MAX + 1];
+	char ledger[128];         /* "medium M-0001", "not in the ledger", ... ("" without a ledger) */
 };
 
 /* Every whole disk with its safety and capability. Free *out with free(). */
 int tui_drives_scan(struct tui_drive **out, size_t *n);
+
+/*
+ * The ledger (tui_ledger.c): look each offered drive's serial up in the
+ * ledger db (a file or a postgresql:// URL) through the ledger API and fill
+ * its media_id and ledger text; status gets a line naming the ledger (its
+ * name without a password). 0, or the open's or the list's error with its
+ * message in why; then every drive says the ledger was not read, and none
+ * names a medium.
+ */
+int tui_ledger_lookup(const char *db, struct tui_drive *drives, size_t n, char *status, size_t len,
+		      char *why, size_t why_len);
 
 enum tui_job_state { TUI_JOB_RUNNING, TUI_JOB_DONE };
 
@@ -51,6 +66,9 @@ struct tui_job {
 	char *out;               /* the child's stdout, collected */
 	size_t out_len;
 	char last_text[256];     /* the last non-JSON stderr line */
+	char media_id[KESU_ID_MAX + 1]; /* the medium handed to kesu wipe, "" for none */
+	char ledger[128];         /* the drive's ledger text when it started ("" without a ledger) */
+	char ledger_error[256];  /* why kesu wipe could not link the certificate ("" when it did) */
 };
 
 /* What every child `kesu wipe` is given besides its device. */
@@ -62,10 +80,16 @@ struct tui_wipe_opts {
 	const char *operator_name; /* NULL or "": none given (the config's [operator] name applies) */
 	const char *psid;          /* opal-psid-revert: this drive's PSID, handed over a pipe
 				    * (--psid-file -), never on the command line; else NULL */
+	const char *media_id;      /* the drive's medium in the ledger, else NULL */
+	const char *ledger;        /* what the ledger said of the drive, shown with the outcome */
+	const char *db;            /* the TUI's --db, else NULL: kesu wipe takes [ledger] db
+				    * from the same configuration, so a URL's password is
+				    * not put on a command line where it was not */
 };
 
 /* Start `KESU wipe --yes --json --json-progress --method M --out DIR [--config C]
- * [--operator NAME] [--psid-file -] DEVICE` (the PSID on the child's stdin). */
+ * [--operator NAME] [--psid-file -] [--media-id ID [--db DB]] DEVICE` (the PSID
+ * on the child's stdin). */
 int tui_job_start(struct tui_job *j, const struct tui_wipe_opts *o, const char *device);
 /* Read what the children wrote, for up to timeout_ms; reap finished ones. */
 void tui_jobs_poll(struct tui_job *jobs, size_t n, int timeout_ms);

@@ -23,6 +23,10 @@ int tui_job_start(struct tui_job *j, const struct tui_wipe_opts *o, const char *
 	memset(j, 0, sizeof(*j));
 	j->err_fd = j->out_fd = -1;
 	snprintf(j->device, sizeof(j->device), "%s", device);
+	if (o->media_id)
+		snprintf(j->media_id, sizeof(j->media_id), "%s", o->media_id);
+	if (o->ledger)
+		snprintf(j->ledger, sizeof(j->ledger), "%s", o->ledger);
 	snprintf(j->phase, sizeof(j->phase), "starting");
 	if (pipe2(err_pipe, O_CLOEXEC) < 0)
 		return -errno;
@@ -59,7 +63,7 @@ int tui_job_start(struct tui_job *j, const struct tui_wipe_opts *o, const char *
 		return -err;
 	}
 	if (pid == 0) {
-		const char *argv[20];
+		const char *argv[24];
 		int a = 0;
 		int devnull = o->psid ? in_pipe[0] : open("/dev/null", O_RDONLY);
 
@@ -88,6 +92,14 @@ int tui_job_start(struct tui_job *j, const struct tui_wipe_opts *o, const char *
 		if (o->psid) {
 			argv[a++] = "--psid-file";
 			argv[a++] = "-";
+		}
+		if (o->media_id && *o->media_id) {
+			argv[a++] = "--media-id";
+			argv[a++] = o->media_id;
+			if (o->db) {
+				argv[a++] = "--db";
+				argv[a++] = o->db;
+			}
 		}
 		argv[a++] = device;
 		argv[a] = NULL;
@@ -157,11 +169,13 @@ void tui_job_parse_result(struct tui_job *j)
 	const char *outcome = json_string_value(json_object_get(r, "outcome"));
 	const char *record = json_string_value(json_object_get(r, "record"));
 	const char *cert = json_string_value(json_object_get(r, "certificate"));
+	const char *ledger_error = json_string_value(json_object_get(r, "ledger_error"));
 	json_t *reasons = json_object_get(r, "reasons");
 
 	snprintf(j->outcome, sizeof(j->outcome), "%s", outcome ? outcome : "ERROR");
 	snprintf(j->record, sizeof(j->record), "%s", record ? record : "");
 	snprintf(j->certificate, sizeof(j->certificate), "%s", cert ? cert : "");
+	snprintf(j->ledger_error, sizeof(j->ledger_error), "%s", ledger_error ? ledger_error : "");
 	j->reason[0] = '\0';
 	if (json_is_array(reasons) && json_array_size(reasons) > 0) {
 		const char *s = json_string_value(json_array_get(reasons, 0));
