@@ -238,6 +238,34 @@ START_TEST(test_ledger_csv_sjis_round_trip)
 }
 END_TEST
 
+/* export -o writes its file for its owner only (people's names; as JSON the whole chain),
+ * whatever the umask and the mode of the file it replaces. */
+START_TEST(test_ledger_export_file_private)
+{
+	static const char *const names[] = { "out.csv", "out.json" };
+	struct tu_result r;
+	struct stat st;
+
+	SETUP_DB();
+	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0001", "--giver=日本 一郎", "--receiver=山田 太郎"), 0);
+	tu_result_free(&r);
+	for (size_t i = 0; i < 2; i++) {
+		char path[512];
+		mode_t old = umask(0);
+
+		snprintf(path, sizeof(path), "%s/%s", tu_tmpdir(), names[i]);
+		ck_assert_int_eq(tu_write_file(path, "old", 3), 0);
+		ck_assert_int_eq(chmod(path, 0666), 0);
+		ck_assert_int_eq(LEDGER(&r, "export", "-o", path), 0);
+		umask(old);
+		tu_result_free(&r);
+		ck_assert_int_eq(stat(path, &st), 0);
+		ck_assert_msg((st.st_mode & 07777) == 0600, "%s has mode %o", names[i], (unsigned)(st.st_mode & 07777));
+		ck_assert_int_eq(tu_sh("grep -q '日本 一郎' '%s'", path), 0);
+	}
+}
+END_TEST
+
 START_TEST(test_ledger_csv_malformed_rows_named_nothing_imported)
 {
 	static const char bad[] =
@@ -863,6 +891,7 @@ int main(void)
 		{ "work", test_ledger_work_plan_done },
 		{ "attach_unsigned", test_ledger_attach_cert_refuses_unsigned },
 		{ "attach_signed", test_ledger_attach_cert_signed },
+		{ "export_private", test_ledger_export_file_private },
 	};
 	/* SQLite's file itself: its journal, its locks, its pages */
 	struct tu_case sqlite_only[] = {

@@ -64,7 +64,7 @@ static void usage(FILE *out)
 	      "      --csv             list: print CSV\n"
 	      "      --search TEXT     list: match data name, medium, serial or media ID\n"
 	      "  -e, --encoding ENC    import/export/--csv: utf-8, sjis (CP932) or auto\n"
-	      "  -o, --output FILE     export: write FILE (atomically) instead of stdout\n"
+	      "  -o, --output FILE     export: write FILE (atomically, mode 0600) instead of stdout\n"
 	      "      --ca ROOT.pem     attach-cert, audit: the trusted root (default [signing] root)\n"
 	      "      --tsa-ca FILE     attach-cert: the time stamp authority's root\n"
 	      "                        (default [signing] tsa_root)\n"
@@ -416,7 +416,8 @@ static int write_out(const char *path, const char *data, size_t len)
 			return lcli_fail(-EIO, NULL);
 		return KESU_EXIT_OK;
 	}
-	if ((rc = kesu_write_file_atomic(path, data, len, 0644, &eb)) < 0)
+	/* people's names (and, as JSON, the whole chain): readable by its owner only */
+	if ((rc = kesu_write_file_atomic(path, data, len, 0600, &eb)) < 0)
 		return lcli_fail(rc, &eb);
 	return KESU_EXIT_OK;
 }
