@@ -1177,6 +1177,69 @@ START_TEST(test_tui_ledger_link_refused_kept)
 END_TEST
 
 /*
+ * A ledger but no signing key: kesu wipe --media-id would erase nothing (it
+ * links a certificate), so the TUI says there is no key, hands no medium,
+ * and the drive is erased with its record; the medium stays as it was.
+ */
+START_TEST(test_tui_ledger_no_signing_key)
+{
+	char dev[64], img[PATH_MAX], sim[PATH_MAX], json[2 * PATH_MAX], keys[PATH_MAX], db[PATH_MAX];
+	char cfg[PATH_MAX], extra[PATH_MAX + 16], word[16], row[128], *scr;
+	struct tui_session s;
+	struct tu_result r;
+
+	if (tu_skip_unless_root("test_tui_ledger_no_signing_key") || !have_tools("test_tui_ledger_no_signing_key"))
+		return;
+	snprintf(keys, sizeof(keys), "%s/no-keys", tu_tmpdir());
+	ck_assert_int_eq(tu_loop_create(DEV_SIZE, dev, sizeof(dev), img, sizeof(img)), 0);
+	fill_pattern(dev, DEV_SIZE);
+	snprintf(sim, sizeof(sim), "%s/sim.json", tu_tmpdir());
+	snprintf(json, sizeof(json), "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"serial\":\"KESUTUI-LEDGER-4\"}]}",
+		 dev);
+	ck_assert_int_eq(tu_write_file(sim, json, strlen(json)), 0);
+	snprintf(db, sizeof(db), "%s/kesu.db", tu_tmpdir());
+	snprintf(cfg, sizeof(cfg), "%s/kesu.conf", tu_tmpdir());
+	snprintf(json, sizeof(json), "[operator]\nname = Sato Hanako\n[ledger]\ndb = %s\n", db);
+	ck_assert_int_eq(tu_write_file(cfg, json, strlen(json)), 0);
+	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "add", "TUI-M4", "--serial=KESUTUI-LEDGER-4", "--medium=SSD"), 0);
+	ck_assert_msg(r.status == 0, "ledger add: %s", r.err);
+	tu_result_free(&r);
+	snprintf(json, sizeof(json), "%s/no-build-time", tu_tmpdir());
+	ck_assert_int_eq(setenv("KESU_BUILD_TIME_FILE", json, 1), 0);
+	ck_assert_int_eq(setenv("KESU_SIM_CONFIG", sim, 1), 0);
+	ck_assert_int_eq(setenv("LD_PRELOAD", tu_sim_lib(), 1), 0);
+
+	snprintf(extra, sizeof(extra), "--config '%s'", cfg);
+	tui_start_with(&s, keys, 50, extra);
+	scr = tui_wait_for(&s, "serial KESUTUI-LEDGER-4  medium TUI-M4", WAIT_SHORT_MS);
+	ck_assert_msg(strstr(scr, "No signing key, so no certificate and no medium is linked: "),
+		      "no word of the missing key:\n%s", scr);
+	free(scr);
+	tui_select(&s, dev_name(dev), 1);
+	tui_keys(&s, "Enter");
+	tui_read_word(&s, word, sizeof(word));
+	tui_type(&s, word);
+	tui_keys(&s, "Enter");
+	scr = tui_wait_for(&s, "Finished. Enter: back", WAIT_WIPE_MS);
+	snprintf(row, sizeof(row), "%-16s ERASED", dev);
+	ck_assert_msg(strstr(scr, row) && strstr(scr, "medium TUI-M4: no signing key, not linked"),
+		      "the outcome screen:\n%s", scr);
+	free(scr);
+	tui_keys(&s, "Enter");
+	ck_assert_int_eq(tui_quit(&s), KESU_EXIT_OK);
+	unsetenv("LD_PRELOAD");
+	assert_no_reports(&s);
+	ck_assert_msg(!pattern_anywhere(dev, DEV_SIZE), "%s still holds the pattern", dev);
+	ck_assert_uint_eq(count_suffix(s.out, ".record.json", NULL, 0), 1);
+	ck_assert_uint_eq(count_suffix(s.out, ".json.p7s", NULL, 0), 0);
+	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "show", "TUI-M4", "--json"), 0);
+	ck_assert_msg(r.status == 0 && strstr(r.out, "受領") && !strstr(r.out, "KC-"), "TUI-M4:\n%s", r.out);
+	tu_result_free(&r);
+	tu_loop_detach(dev);
+}
+END_TEST
+
+/*
  * A ledger that cannot be read (a server that refuses, its URL with a
  * password): the screen says so, without the password, and the drive is
  * erased all the same, its certificate kept for kesu ledger attach-cert.
@@ -1243,6 +1306,7 @@ int main(void)
 		{ "psid_revert", &test_tui_psid_revert },
 		{ "ledger_media", &test_tui_ledger_media },
 		{ "ledger_link_refused_kept", &test_tui_ledger_link_refused_kept },
+		{ "ledger_no_signing_key", &test_tui_ledger_no_signing_key },
 		{ "ledger_unreadable", &test_tui_ledger_unreadable },
 	};
 	Suite *s = suite_create("tui");

@@ -6,6 +6,7 @@
  */
 #include "tui.h"
 
+#include <kesu/cert.h>
 #include <kesu/cli.h>
 #include <kesu/config.h>
 #include <kesu/methods.h>
@@ -49,6 +50,8 @@ struct tui {
 	char ledger_status[300]; /* "Ledger NAME: ..." (no password), "" without a ledger */
 	char ledger_why[512];    /* why it cannot be read */
 	bool ledger_failed;      /* it could not be read: no drive names a medium */
+	bool no_signer;          /* kesu wipe cannot certify: no medium is handed to it */
+	char signer_why[200];
 	const char *label_template; /* "none": no labels */
 	const char *printer;     /* NULL: the first /dev/usb/lp* present, if any */
 	bool confirm_clock;      /* ask the operator about the clock first (the boot image) */
@@ -154,10 +157,11 @@ static size_t count_selected(const struct tui *t)
 	return n;
 }
 
-/* The footer's ledger lines: none without a ledger, three when it could not be read. */
+/* The footer's ledger lines: none without a ledger, three when it could not be read,
+ * one more without a signing key. */
 static int ledger_lines(const struct tui *t)
 {
-	return t->ledger_status[0] ? 1 + 2 * t->ledger_failed : 0;
+	return t->ledger_status[0] ? 1 + 2 * t->ledger_failed + t->no_signer : 0;
 }
 
 /* Drive rows that fit between the title and the footer lines. */
@@ -220,6 +224,9 @@ static void draw_list(struct tui *t)
 			mvprintw(y + 3, 2, "%.*s", COLS > 3 ? COLS - 3 : 1, t->ledger_why);
 			mvprintw(y + 4, 0, "%.*s", COLS > 1 ? COLS - 1 : 1, LEDGER_LATER);
 		}
+		if (t->no_signer)
+			mvprintw(y + ledger_lines(t) + 1, 0, "No signing key, so no certificate and no medium is "
+				 "linked: %.*s", COLS > 70 ? COLS - 70 : 1, t->signer_why);
 		y += ledger_lines(t);
 	}
 	mvprintw(y + 2, 0, "Up/Down move  Space select  m method  o operator  r rescan  Enter erase selected  q quit%s",
@@ -519,11 +526,17 @@ static size_t start_jobs(struct tui *t, struct tui_job *jobs)
 	size_t n = 0;
 
 	for (size_t i = 0; i < t->n_drives && n < TUI_MAX_JOBS; i++) {
-		if (!t->drives[i].selected)
+		const struct tui_drive *d = &t->drives[i];
+		char ledger[sizeof(d->ledger)];
+
+		if (!d->selected)
 			continue;
 		o.psid = wants_psid(t) ? t->psids[n] : NULL;
-		o.media_id = t->drives[i].media_id[0] ? t->drives[i].media_id : NULL;
-		o.ledger = t->drives[i].ledger;
+		/* kesu wipe --media-id needs a certificate to link: without a key it would erase nothing */
+		o.media_id = d->media_id[0] && !t->no_signer ? d->media_id : NULL;
+		snprintf(ledger, sizeof(ledger), "%.90s%s", d->ledger,
+			 d->media_id[0] && t->no_signer ? ": no signing key, not linked" : "");
+		o.ledger = ledger;
 		if (tui_job_start(&jobs[n], &o, t->drives[i].id.path) < 0) {
 			snprintf(jobs[n].outcome, sizeof(jobs[n].outcome), "ERROR");
 			snprintf(jobs[n].reason, sizeof(jobs[n].reason), "could not start kesu wipe: %s",
@@ -757,8 +770,20 @@ static int parse_args(int argc, char **argv, struct tui *t)
 	return 0;
 }
 
+/* With a ledger: whether kesu wipe will find a signing key, as it looks for one. */
+static void check_signer(struct tui *t, const struct kesu_config *cfg)
+{
+	const struct kesu_cert_issue_opts opts = { .cfg = cfg };
+	struct kesu_errbuf eb = { { 0 } };
+
+	t->no_signer = kesu_cert_signer_check(&opts, NULL, 0, &eb) < 0;
+	if (t->no_signer)
+		snprintf(t->signer_why, sizeof(t->signer_why), "%.199s", eb.msg[0] ? eb.msg : "no key");
+}
+
 /* The name kesu wipe takes when the TUI gives none: shown, so nobody is surprised;
- * and the ledger, --db or [ledger] db (kesu wipe reads the same configuration). */
+ * and the ledger, --db or [ledger] db (kesu wipe reads the same configuration),
+ * with whether the wipes can certify for it. */
 static int load_config_operator(struct tui *t)
 {
 	struct kesu_config *cfg = NULL;
@@ -773,8 +798,10 @@ static int load_config_operator(struct tui *t)
 			return -ENOMEM;
 		}
 	}
-	kesu_config_free(cfg);
 	t->ledger_db = t->db && *t->db ? t->db : t->config_db;
+	if (t->ledger_db)
+		check_signer(t, cfg);
+	kesu_config_free(cfg);
 	return 0;
 }
 
