@@ -229,14 +229,21 @@ netboot: $(KESU)
 	@sh iso/mkiso.sh -k $(KESU) -N $(BUILD)/netboot
 	@sh iso/mknetboot.sh -d $(BUILD)/netboot $(if $(NETBOOT_OPTS),-c '$(NETBOOT_OPTS)')
 
-netboot-test: netboot
-	@sh iso/netboot-test.sh -n $(BUILD)/netboot -k $(KESU) -o $(BUILD)/netboot-test
+# The test's time server (answers SNTP on 127.0.0.1 with the host's clock).
+NTP_ANSWER := $(BUILD)/tests/qemu/ntp-answer
+$(NTP_ANSWER): tests/qemu/ntp-answer.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+
+netboot-test: netboot $(NTP_ANSWER)
+	@sh iso/netboot-test.sh -n $(BUILD)/netboot -k $(KESU) -t $(NTP_ANSWER) -o $(BUILD)/netboot-test
 
 # make check's part: the same, but a machine without QEMU or without the
 # Debian packages the image is made of (exit 77) prints SKIP and passes.
-check-iso: $(KESU)
+check-iso: $(KESU) $(NTP_ANSWER)
 	@rc=0; sh iso/mkiso.sh -k $(KESU) -o $(BUILD)/kesu.iso -N $(BUILD)/netboot || rc=$$?; \
 	if [ $$rc -eq 0 ]; then sh iso/iso-test.sh -i $(BUILD)/kesu.iso -k $(KESU) -o $(BUILD)/iso-test || rc=$$?; fi; \
-	if [ $$rc -eq 0 ]; then sh iso/netboot-test.sh -n $(BUILD)/netboot -k $(KESU) -o $(BUILD)/netboot-test || rc=$$?; fi; \
+	if [ $$rc -eq 0 ]; then sh iso/netboot-test.sh -n $(BUILD)/netboot -k $(KESU) -t $(NTP_ANSWER) -o $(BUILD)/netboot-test || rc=$$?; fi; \
 	if [ $$rc -eq 77 ]; then echo "iso-test: SKIP: the boot image cannot be built or booted here (see above)"; rc=0; fi; \
 	exit $$rc

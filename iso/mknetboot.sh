@@ -40,6 +40,11 @@ initrd initrd.img
 boot
 EOF
 echo "$base $opts" >"$dir/cmdline.txt"
+case " $opts " in
+*" kesu.ledger="*) case " $opts " in *" kesu.operator="*) ;; *)
+	echo "mknetboot: the command line names a ledger but no kesu.operator=FAMILY_GIVEN: the ledger records who registers each certificate and takes none without it (NETBOOT_OPTS='...' to add it)" >&2 ;;
+	esac ;;
+esac
 
 n=0
 for f in undionly.kpxe snponly.efi ipxe.efi; do

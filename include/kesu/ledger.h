@@ -217,6 +217,16 @@ struct kesu_cert_trust;
 int kesu_ledger_attach_cert_trust(struct kesu_ledger *lg, const char *cert_path,
 				  const struct kesu_cert_trust *trust, char *media_id,
 				  struct kesu_errbuf *eb);
+/*
+ * The same for a certificate that names no medium (a station that could not
+ * reach the ledger before its erase): want_media names it, and it is linked
+ * only when the certificate's device serial is the ledger's serial for that
+ * medium. A certificate that names a medium must name want_media (or
+ * want_media is NULL).
+ */
+int kesu_ledger_attach_cert_to(struct kesu_ledger *lg, const char *cert_path,
+			       const struct kesu_cert_trust *trust, const char *want_media,
+			       char *media_id, struct kesu_errbuf *eb);
 
 /* One audit event. detail is canonical JSON: {"changes":{field:[old,new]},...}. */
 struct kesu_ledger_event {

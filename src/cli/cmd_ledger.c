@@ -68,6 +68,9 @@ static void usage(FILE *out)
 	      "      --ca ROOT.pem     attach-cert, audit: the trusted root (default [signing] root)\n"
 	      "      --tsa-ca FILE     attach-cert: the time stamp authority's root\n"
 	      "                        (default [signing] tsa_root)\n"
+	      "      --media-id ID     attach-cert: the medium of a certificate that names none\n"
+	      "                        (its station could not reach the ledger); linked only when\n"
+	      "                        the certificate's serial is the ledger's for ID\n"
 	      "      --seal FILE       audit: also hold the chain against this seal file\n"
 	      "                        (repeatable; the files in DB.seals/ are always checked)\n"
 	      "      --approved-by NAME  approve-plan: the 主管担当 who approved it (full name)\n"
@@ -80,6 +83,7 @@ static void usage(FILE *out)
 enum {
 	OPT_CSV = LCLI_OPT_FREE, OPT_SEARCH, OPT_APPROVED_BY, OPT_APPROVED_AT, OPT_SEAL,
 	OPT_TSA_CA,
+	OPT_MEDIA_ID,
 	OPT_FIELD = 1000,    /* + enum kesu_media_field */
 };
 
@@ -88,7 +92,7 @@ struct ledger_args {
 	struct kesu_media fields;
 	int nfields;
 	int csv;
-	const char *search, *encoding, *output, *ca, *tsa_ca, *approved_by, *approved_at;
+	const char *search, *encoding, *output, *ca, *tsa_ca, *approved_by, *approved_at, *media_id;
 	const char *seals[64];
 	size_t nseals;
 	int npos;
@@ -108,6 +112,7 @@ static int parse_args(int argc, char **argv, struct ledger_args *a)
 		{ "approved-at", required_argument, NULL, OPT_APPROVED_AT },
 		{ "seal", required_argument, NULL, OPT_SEAL },
 		{ "tsa-ca", required_argument, NULL, OPT_TSA_CA },
+		{ "media-id", required_argument, NULL, OPT_MEDIA_ID },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	struct option opts[sizeof(base) / sizeof(base[0]) + KESU_MF_COUNT + 1];
@@ -141,6 +146,7 @@ static int parse_args(int argc, char **argv, struct ledger_args *a)
 		case OPT_APPROVED_BY: a->approved_by = optarg; break;
 		case OPT_APPROVED_AT: a->approved_at = optarg; break;
 		case OPT_TSA_CA: a->tsa_ca = optarg; break;
+		case OPT_MEDIA_ID: a->media_id = optarg; break;
 		case OPT_SEAL:
 			if (a->nseals == sizeof(a->seals) / sizeof(a->seals[0])) {
 				kesu_cli_error("at most 64 --seal files");
@@ -741,7 +747,7 @@ static int do_attach(struct kesu_ledger *lg, struct ledger_args *a, const struct
 
 	if (t.tsa_ca_path && !*t.tsa_ca_path)
 		t.tsa_ca_path = NULL;
-	if ((rc = kesu_ledger_attach_cert_trust(lg, a->pos[1], &t, media_id, &eb)) < 0)
+	if ((rc = kesu_ledger_attach_cert_to(lg, a->pos[1], &t, a->media_id, media_id, &eb)) < 0)
 		return lcli_fail(rc, &eb);
 	/* Linked, but its times may not be what they say: flag it. */
 	if (kesu_cert_file_time_doubt(a->pos[1], doubt, sizeof(doubt)) == 1)

@@ -24,6 +24,13 @@ int kesu_ledger_attach_cert_trust(struct kesu_ledger *lg, const char *cert_path,
 				  const struct kesu_cert_trust *trust, char *media_id,
 				  struct kesu_errbuf *eb)
 {
+	return kesu_ledger_attach_cert_to(lg, cert_path, trust, NULL, media_id, eb);
+}
+
+int kesu_ledger_attach_cert_to(struct kesu_ledger *lg, const char *cert_path,
+			       const struct kesu_cert_trust *trust, const char *want_media,
+			       char *media_id, struct kesu_errbuf *eb)
+{
 	struct kesu_cert_verify v;
 	int rc;
 
@@ -40,5 +47,5 @@ int kesu_ledger_attach_cert_trust(struct kesu_ledger *lg, const char *cert_path,
 		return rc;
 	}
 	return lg_link_cert(lg, cert_path, v.timestamp == KESU_TS_OK ? v.timestamp_time : "",
-			    media_id, eb);
+			    want_media, media_id, eb);
 }

@@ -26,6 +26,7 @@ struct cert_facts {
 	char media_id[KESU_LEDGER_ID_MAX];
 	char serial[128];
 	char sha256[KESU_SHA256_HEX_LEN + 1];
+	int medium_named_here;   /* the certificate names none: the caller named it */
 };
 
 static const char *jpath(json_t *root, const char *a, const char *b, const char *c)
@@ -39,7 +40,35 @@ static const char *jpath(json_t *root, const char *a, const char *b, const char 
 	return json_string_value(v);
 }
 
-static int cert_read_facts(const char *path, struct cert_facts *cf, struct kesu_errbuf *eb)
+/*
+ * The medium: the certificate's own, or, for one that names none (its
+ * station could not reach the ledger before the erase), the one the caller
+ * names; a certificate that names another is never relinked.
+ */
+static int cert_medium(const char *id, const char *named, const char *want, struct cert_facts *cf,
+		       struct kesu_errbuf *eb)
+{
+	int rc = -KESU_E_BAD_INPUT;
+
+	if (named && *named && want && *want && strcmp(named, want))
+		return kesu_err_set(eb, rc, "certificate %s is for medium %s, not %s", id, named, want);
+	if ((!named || !*named) && want && *want) {
+		named = want;
+		cf->medium_named_here = 1;
+	}
+	if (!named || !*named)
+		return kesu_err_set(eb, rc, "certificate %s names no medium (nist.media.property_id is "
+				    "empty): name it with --media-id MEDIA-ID (its serial %s must be "
+				    "the ledger's for that medium)", id, *cf->serial ? cf->serial : "(none)");
+	if (!kesu_ledger_id_valid(named))
+		return kesu_err_set(eb, rc, "certificate %s names media ID '%s', which is not a valid ID",
+				    id, named);
+	snprintf(cf->media_id, sizeof(cf->media_id), "%s", named);
+	return 0;
+}
+
+static int cert_read_facts(const char *path, const char *want, struct cert_facts *cf,
+			   struct kesu_errbuf *eb)
 {
 	const char *id, *outcome, *media, *serial;
 	char *data = NULL;
@@ -73,21 +102,10 @@ static int cert_read_facts(const char *path, struct cert_facts *cf, struct kesu_
 		kesu_err_set(eb, rc, "certificate %s has no outcome", id);
 		goto out;
 	}
-	if (!media || !*media) {
-		kesu_err_set(eb, rc, "certificate %s names no medium (nist.media.property_id is empty): "
-			     "wipe with --media-id to link it to the ledger", id);
-		goto out;
-	}
-	if (!kesu_ledger_id_valid(media)) {
-		kesu_err_set(eb, rc, "certificate %s names media ID '%s', which is not a valid ID", id,
-			     media);
-		goto out;
-	}
 	snprintf(cf->cert_id, sizeof(cf->cert_id), "%s", id);
 	snprintf(cf->outcome, sizeof(cf->outcome), "%s", outcome);
-	snprintf(cf->media_id, sizeof(cf->media_id), "%s", media);
 	snprintf(cf->serial, sizeof(cf->serial), "%s", serial ? serial : "");
-	rc = 0;
+	rc = cert_medium(id, media, want, cf, eb);
 out:
 	json_decref(root);
 	free(data);
@@ -143,6 +161,15 @@ static int cert_insert(struct kesu_ledger *lg, const struct cert_facts *cf, cons
 		return rc;
 	}
 	ledger_serial = kesu_media_get(&m, KESU_MF_SERIAL);
+	/* A medium the certificate does not name itself is linked on the serial alone. */
+	if (cf->medium_named_here && (!*ledger_serial || !*cf->serial)) {
+		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT,
+				  "certificate %s names no medium, and %s: it cannot be linked to %s; "
+				  "nothing was linked", cf->cert_id,
+				  *cf->serial ? "the ledger records no serial for that medium" :
+						"it records no device serial", cf->media_id);
+		goto out;
+	}
 	if (*ledger_serial && *cf->serial && strcmp(ledger_serial, cf->serial)) {
 		rc = kesu_err_set(eb, -KESU_E_BAD_INPUT,
 				  "certificate %s is for serial %s but the ledger records serial %s for "
@@ -211,11 +238,11 @@ out:
 int kesu_ledger_link_cert(struct kesu_ledger *lg, const char *cert_path, char *media_id,
 			  struct kesu_errbuf *eb)
 {
-	return lg_link_cert(lg, cert_path, "", media_id, eb);
+	return lg_link_cert(lg, cert_path, "", NULL, media_id, eb);
 }
 
 int lg_link_cert(struct kesu_ledger *lg, const char *cert_path, const char *ts_time,
-		 char *media_id, struct kesu_errbuf *eb)
+		 const char *want_media, char *media_id, struct kesu_errbuf *eb)
 {
 	struct cert_facts cf;
 	char abs_path[PATH_MAX];
@@ -223,7 +250,7 @@ int lg_link_cert(struct kesu_ledger *lg, const char *cert_path, const char *ts_t
 
 	if ((rc = lg_require_operator(lg, eb)) < 0)
 		return rc;
-	if ((rc = cert_read_facts(cert_path, &cf, eb)) < 0)
+	if ((rc = cert_read_facts(cert_path, want_media, &cf, eb)) < 0)
 		return rc;
 	/* keep where the file is, absolute, so the link still finds it from elsewhere */
 	if (!realpath(cert_path, abs_path))

@@ -105,9 +105,10 @@ int lg_media_validate(const struct kesu_media *in, struct kesu_media *out,
 int lg_media_update(struct kesu_ledger *lg, const char *action, const char *media_id,
 		    const struct kesu_media *changes, struct kesu_errbuf *eb);
 
-/* kesu_ledger_link_cert() recording a verified time stamp's time (ts_time, "" for none). */
+/* kesu_ledger_link_cert() recording a verified time stamp's time (ts_time, "" for none),
+ * to want_media when the certificate names no medium (NULL: it must name one). */
 int lg_link_cert(struct kesu_ledger *lg, const char *cert_path, const char *ts_time,
-		 char *media_id, struct kesu_errbuf *eb);
+		 const char *want_media, char *media_id, struct kesu_errbuf *eb);
 
 /* Fill m from a SELECT of all media columns in enum order. */
 int lg_media_from_row(struct kesu_store_stmt *st, struct kesu_media *m);
