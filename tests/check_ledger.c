@@ -874,6 +874,101 @@ START_TEST(test_ledger_attach_cert_signed)
 }
 END_TEST
 
+/* A certificate that names no medium (its station could not reach the ledger):
+ * linked only with --media-id, and only on the ledger's serial for that medium. */
+START_TEST(test_ledger_attach_cert_naming_no_medium)
+{
+	char dir[512], root[PATH_MAX + 8], out[600], rec[600], json[900], *before, *after;
+	struct tu_result r;
+	struct tu_pki pki;
+	char *id;
+
+	SETUP_DB();
+	snprintf(dir, sizeof(dir), "%s/pki", tu_tmpdir());
+	snprintf(out, sizeof(out), "%s/out", dir);
+	ck_assert_int_eq(tu_sh("mkdir -p '%s'", out), 0);
+	tu_make_pki(dir, "/CN=Test Root", "/CN=山田 太郎", &pki);
+	snprintf(root, sizeof(root), "--ca=%s", pki.root);
+	snprintf(rec, sizeof(rec), "%s/tests/fixtures/record-overwrite.json", tu_srcdir());
+	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", out, "--key", pki.key, "--cert",
+				 pki.cert, "--operator", "山田 太郎", "--config", "/dev/null", "--json",
+				 NULL), 0);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(id = strstr(r.out, "KC-"));
+	snprintf(json, sizeof(json), "%s/%.*s.json", out, (int)strcspn(id, "\""), id);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0001", "--serial=Z3TABC12", "--place=金庫A"), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0002", "--serial=OTHER", "--place=金庫A"), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0003", "--place=金庫A"), 0);
+	tu_result_free(&r);
+
+	before = dump();
+	/* no medium named: refused, naming the remedy */
+	ck_assert_int_eq(LEDGER(&r, OP, "attach-cert", root, json), KESU_EXIT_BAD_INPUT);
+	ck_assert_msg(strstr(r.err, "names no medium") && strstr(r.err, "--media-id"), "%s", r.err);
+	tu_result_free(&r);
+	/* another serial, or none in the ledger: refused */
+	ck_assert_int_eq(LEDGER(&r, OP, "attach-cert", root, json, "--media-id=M-0002"),
+			 KESU_EXIT_BAD_INPUT);
+	ck_assert_msg(strstr(r.err, "serial OTHER"), "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "attach-cert", root, json, "--media-id=M-0003"),
+			 KESU_EXIT_BAD_INPUT);
+	ck_assert_msg(strstr(r.err, "records no serial"), "%s", r.err);
+	tu_result_free(&r);
+	after = dump();
+	same_dump(before, after);
+	free(after);
+	free(before);
+	/* the medium whose serial it is */
+	ck_assert_msg(LEDGER(&r, OP, "attach-cert", root, json, "--media-id=M-0001") == 0, "%s", r.err);
+	ck_assert_ptr_nonnull(strstr(r.out, "to M-0001"));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "show", "M-0001", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"status\": \"消去済\""));
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "audit"), 0);
+	tu_result_free(&r);
+}
+END_TEST
+
+/* --media-id never relinks a certificate that names its own medium. */
+START_TEST(test_ledger_attach_cert_media_id_never_relinks)
+{
+	char dir[512], root[PATH_MAX + 8], out[600], rec[600], json[900];
+	struct tu_result r;
+	struct tu_pki pki;
+	char *id;
+
+	SETUP_DB();
+	snprintf(dir, sizeof(dir), "%s/pki", tu_tmpdir());
+	snprintf(out, sizeof(out), "%s/out", dir);
+	ck_assert_int_eq(tu_sh("mkdir -p '%s'", out), 0);
+	tu_make_pki(dir, "/CN=Test Root", "/CN=山田 太郎", &pki);
+	snprintf(root, sizeof(root), "--ca=%s", pki.root);
+	snprintf(rec, sizeof(rec), "%s/tests/fixtures/record-overwrite.json", tu_srcdir());
+	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", out, "--key", pki.key, "--cert",
+				 pki.cert, "--operator", "山田 太郎", "--property-id", "M-0001",
+				 "--config", "/dev/null", "--json", NULL), 0);
+	ck_assert_ptr_nonnull(id = strstr(r.out, "KC-"));
+	snprintf(json, sizeof(json), "%s/%.*s.json", out, (int)strcspn(id, "\""), id);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0001", "--serial=Z3TABC12"), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0002", "--serial=Z3TABC12"), 0);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, OP, "attach-cert", root, json, "--media-id=M-0002"),
+			 KESU_EXIT_BAD_INPUT);
+	ck_assert_msg(strstr(r.err, "is for medium M-0001, not M-0002"), "%s", r.err);
+	tu_result_free(&r);
+	ck_assert_int_eq(LEDGER(&r, "show", "M-0002", "--json"), 0);
+	ck_assert_ptr_nonnull(strstr(r.out, "\"certificates\": []"));
+	tu_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ledger");
@@ -892,6 +987,8 @@ int main(void)
 		{ "attach_unsigned", test_ledger_attach_cert_refuses_unsigned },
 		{ "attach_signed", test_ledger_attach_cert_signed },
 		{ "export_private", test_ledger_export_file_private },
+		{ "attach_no_medium", test_ledger_attach_cert_naming_no_medium },
+		{ "attach_no_relink", test_ledger_attach_cert_media_id_never_relinks },
 	};
 	/* SQLite's file itself: its journal, its locks, its pages */
 	struct tu_case sqlite_only[] = {
