@@ -13,7 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <kesu/cli.h>
@@ -499,6 +503,47 @@ START_TEST(test_pg_password_never_shown)
 }
 END_TEST
 
+/* A server that takes the connection and never answers: kesu gives up after
+ * 10 s by default, or after the URL's connect_timeout, instead of waiting forever. */
+START_TEST(test_pg_silent_server_times_out)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	char url[200];
+	struct tu_result r;
+	struct timespec t0, t1;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	double secs;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);   /* the kernel completes the handshake; nobody reads */
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &al), 0);
+
+	snprintf(url, sizeof(url), "postgresql://mgr@127.0.0.1:%u/kesu?connect_timeout=2",
+		 ntohs(a.sin_port));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tu_kesu(&r, "ledger", "--db", url, "list", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_int_ne(r.status, 0);
+	ck_assert_msg(secs >= 1.5 && secs < 8, "%.1f s: %s", secs, r.err);
+	tu_result_free(&r);
+
+	snprintf(url, sizeof(url), "postgresql://mgr@127.0.0.1:%u/kesu", ntohs(a.sin_port));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tu_kesu(&r, "ledger", "--db", url, "list", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_int_ne(r.status, 0);
+	ck_assert_msg(secs >= 9 && secs < 30, "%.1f s: %s", secs, r.err);
+	ck_assert_msg(strstr(r.err, "timeout"), "%s", r.err);
+	tu_result_free(&r);
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ledger_pg");
@@ -513,6 +558,7 @@ int main(void)
 		{ "inventory", test_pg_inventory_check },
 		{ "locked", test_pg_locked_ledger },
 		{ "password_never_shown", test_pg_password_never_shown },
+		{ "silent_server", test_pg_silent_server_times_out },
 	};
 	int rc;
 

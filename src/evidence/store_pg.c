@@ -404,6 +404,8 @@ static void quiet_notice(void *ud, const char *msg)
 
 int store_pg_open(const char *url, int busy_ms, struct kesu_store **out)
 {
+	static const char *const keys[] = { "connect_timeout", "dbname", NULL };
+	const char *values[] = { "10", url, NULL };
 	struct pg_store *s;
 	char sql[160];
 
@@ -412,7 +414,10 @@ int store_pg_open(const char *url, int busy_ms, struct kesu_store **out)
 		return KESU_STORE_NOMEM;
 	s->base.ops = &pg_ops;
 	*out = &s->base;
-	s->conn = PQconnectdb(url);
+	/* A server that does not answer at all would hold a station (and the TUI's
+	 * drive list) until TCP gives up: 10 s unless the URL says otherwise (the
+	 * URL, expanded after it, wins). */
+	s->conn = PQconnectdbParams(keys, values, 1);
 	if (!s->conn) {
 		set_msg(s, "out of memory");
 		return KESU_STORE_NOMEM;
