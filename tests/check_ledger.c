@@ -806,33 +806,39 @@ START_TEST(test_ledger_text_options)
 END_TEST
 
 /* A certificate issued by kesu cert with keys from kesu ca/key: verified, linked, 消去済. */
-START_TEST(test_ledger_attach_cert_signed)
+/* A certificate signed by a fresh test PKI for the fixture record (serial
+ * Z3TABC12), naming property_id (NULL: no medium): its path in json, and
+ * "--ca=ROOT" for attach-cert in root. */
+static void issue_test_cert(const char *property_id, char *root, size_t root_len, char *json,
+			    size_t json_len)
 {
-	char dir[512], root[PATH_MAX + 8], out[600];
-	char json[900], *before, *after;
+	char dir[512], out[600], rec[600];
 	struct tu_result r;
 	struct tu_pki pki;
 	char *id;
 
-	SETUP_DB();
 	snprintf(dir, sizeof(dir), "%s/pki", tu_tmpdir());
 	snprintf(out, sizeof(out), "%s/out", dir);
 	ck_assert_int_eq(tu_sh("mkdir -p '%s'", out), 0);
 	tu_make_pki(dir, "/CN=Test Root", "/CN=山田 太郎", &pki);
-	snprintf(root, sizeof(root), "--ca=%s", pki.root);
-	{
-		char rec[600];
-
-		snprintf(rec, sizeof(rec), "%s/tests/fixtures/record-overwrite.json", tu_srcdir());
-		ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", out, "--key", pki.key,
-					 "--cert", pki.cert, "--operator", "山田 太郎", "--property-id",
-					 "M-0001", "--config", "/dev/null", "--json", NULL), 0);
-	}
+	snprintf(root, root_len, "--ca=%s", pki.root);
+	snprintf(rec, sizeof(rec), "%s/tests/fixtures/record-overwrite.json", tu_srcdir());
+	tu_kesu(&r, "cert", "issue", rec, "--out", out, "--key", pki.key, "--cert", pki.cert,
+		"--operator", "山田 太郎", "--config", "/dev/null", "--json",
+		property_id ? "--property-id" : NULL, property_id, NULL);
 	ck_assert_msg(r.status == 0, "%s", r.err);
-	id = strstr(r.out, "KC-");
-	ck_assert_ptr_nonnull(id);
-	snprintf(json, sizeof(json), "%s/%.*s.json", out, (int)strcspn(id, "\""), id);
+	ck_assert_ptr_nonnull(id = strstr(r.out, "KC-"));
+	snprintf(json, json_len, "%s/%.*s.json", out, (int)strcspn(id, "\""), id);
 	tu_result_free(&r);
+}
+
+START_TEST(test_ledger_attach_cert_signed)
+{
+	char root[PATH_MAX + 8], json[900], *before, *after;
+	struct tu_result r;
+
+	SETUP_DB();
+	issue_test_cert("M-0001", root, sizeof(root), json, sizeof(json));
 
 	/* the ledger records another serial: refused, nothing linked */
 	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0001", "--serial=OTHER", "--place=金庫A"), 0);
@@ -878,25 +884,11 @@ END_TEST
  * linked only with --media-id, and only on the ledger's serial for that medium. */
 START_TEST(test_ledger_attach_cert_naming_no_medium)
 {
-	char dir[512], root[PATH_MAX + 8], out[600], rec[600], json[900], *before, *after;
+	char root[PATH_MAX + 8], json[900], *before, *after;
 	struct tu_result r;
-	struct tu_pki pki;
-	char *id;
 
 	SETUP_DB();
-	snprintf(dir, sizeof(dir), "%s/pki", tu_tmpdir());
-	snprintf(out, sizeof(out), "%s/out", dir);
-	ck_assert_int_eq(tu_sh("mkdir -p '%s'", out), 0);
-	tu_make_pki(dir, "/CN=Test Root", "/CN=山田 太郎", &pki);
-	snprintf(root, sizeof(root), "--ca=%s", pki.root);
-	snprintf(rec, sizeof(rec), "%s/tests/fixtures/record-overwrite.json", tu_srcdir());
-	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", out, "--key", pki.key, "--cert",
-				 pki.cert, "--operator", "山田 太郎", "--config", "/dev/null", "--json",
-				 NULL), 0);
-	ck_assert_msg(r.status == 0, "%s", r.err);
-	ck_assert_ptr_nonnull(id = strstr(r.out, "KC-"));
-	snprintf(json, sizeof(json), "%s/%.*s.json", out, (int)strcspn(id, "\""), id);
-	tu_result_free(&r);
+	issue_test_cert(NULL, root, sizeof(root), json, sizeof(json));
 	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0001", "--serial=Z3TABC12", "--place=金庫A"), 0);
 	tu_result_free(&r);
 	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0002", "--serial=OTHER", "--place=金庫A"), 0);
@@ -937,24 +929,11 @@ END_TEST
 /* --media-id never relinks a certificate that names its own medium. */
 START_TEST(test_ledger_attach_cert_media_id_never_relinks)
 {
-	char dir[512], root[PATH_MAX + 8], out[600], rec[600], json[900];
+	char root[PATH_MAX + 8], json[900];
 	struct tu_result r;
-	struct tu_pki pki;
-	char *id;
 
 	SETUP_DB();
-	snprintf(dir, sizeof(dir), "%s/pki", tu_tmpdir());
-	snprintf(out, sizeof(out), "%s/out", dir);
-	ck_assert_int_eq(tu_sh("mkdir -p '%s'", out), 0);
-	tu_make_pki(dir, "/CN=Test Root", "/CN=山田 太郎", &pki);
-	snprintf(root, sizeof(root), "--ca=%s", pki.root);
-	snprintf(rec, sizeof(rec), "%s/tests/fixtures/record-overwrite.json", tu_srcdir());
-	ck_assert_int_eq(tu_kesu(&r, "cert", "issue", rec, "--out", out, "--key", pki.key, "--cert",
-				 pki.cert, "--operator", "山田 太郎", "--property-id", "M-0001",
-				 "--config", "/dev/null", "--json", NULL), 0);
-	ck_assert_ptr_nonnull(id = strstr(r.out, "KC-"));
-	snprintf(json, sizeof(json), "%s/%.*s.json", out, (int)strcspn(id, "\""), id);
-	tu_result_free(&r);
+	issue_test_cert("M-0001", root, sizeof(root), json, sizeof(json));
 	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0001", "--serial=Z3TABC12"), 0);
 	tu_result_free(&r);
 	ck_assert_int_eq(LEDGER(&r, OP, "add", "M-0002", "--serial=Z3TABC12"), 0);
