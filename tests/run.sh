@@ -92,4 +92,12 @@ for t in $bins; do
 	fi
 done
 echo "tests: $passed passed, $failed failed"
-[ -z "$bad" ] || { echo "failing:$bad" >&2; exit 1; }
+[ -z "$bad" ] || {
+	# Repeat why each failed at the end, where a log's tail will show it.
+	for name in $bad; do
+		echo "--- $name:"
+		grep -E ':[FE]:|ERROR: |SUMMARY: |runtime error' "$KESU_TEST_TMP/$name.log" | head -20
+	done
+	echo "failing:$bad" >&2
+	exit 1
+}
