@@ -39,7 +39,7 @@ endif
 # never while the Makefile is read: on a machine without the packages,
 # `make demo` and `make check` install them (deps) before anything asks, and
 # a plain `make` says to run `make deps` instead of failing on a missing header.
-PKGS       := blkid libnvme openssl libqrencode jansson sqlite3 libpq pangocairo cairo-pdf cairo-svg cairo-png ncursesw
+PKGS       := blkid libnvme openssl libgcrypt libqrencode jansson sqlite3 libpq pangocairo cairo-pdf cairo-svg cairo-png ncursesw
 pkg_missing = $(error kesu: the build dependencies are not installed (pkg-config cannot \
 	find: $(1)); run 'make deps' as root first (it installs the Debian packages), \
 	or use 'make demo' / 'make check', which run it)

