@@ -12,6 +12,7 @@
 #include <kesu/record.h>
 
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -373,6 +374,53 @@ START_TEST(test_overwrite_sigint_interrupts_then_resume)
 	ck_assert_int_eq(tu_kesu(&r, "wipe", "--resume", jpath, "--yes", "-q", NULL), 0);
 	ck_assert_int_eq(r.status, 11);
 	tu_result_free(&r);
+}
+END_TEST
+
+/*
+ * A quiet wipe of a slow disk waits, it does not spin: the main thread used to
+ * poll the progress board without sleeping once a second had passed with
+ * nothing printed (-q), burning a core for the whole wipe.
+ */
+START_TEST(test_overwrite_quiet_slow_disk_sleeps)
+{
+	char dev[64], out[PATH_MAX];
+	const char *argv[12];
+	struct timespec t0, t1;
+	struct rusage ru;
+	double wall, cpu;
+	int status;
+	pid_t pid;
+
+	if (tu_skip_unless_root(__func__))
+		return;
+	ck_assert_int_eq(ow_nbd_create("--filter=delay memory 16M wdelay=40ms", 512, dev,
+				       sizeof(dev)), 0);
+	ow_out_dir(out, sizeof(out));
+	argv[0] = tu_kesu_bin();
+	argv[1] = "wipe";
+	argv[2] = dev;
+	argv[3] = "--yes";
+	argv[4] = "-q";
+	argv[5] = "--verify";
+	argv[6] = "none";
+	argv[7] = "--out";
+	argv[8] = out;
+	argv[9] = "--chunk";
+	argv[10] = "256K";
+	argv[11] = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid = spawn_kesu(argv);
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert(WIFEXITED(status));
+	wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	      (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	/* 64 writes of 40 ms, two at a time: well over a second of waiting */
+	ck_assert_msg(wall >= 1.2, "the slow disk took only %.2f s", wall);
+	ck_assert_msg(cpu < wall / 2, "%.2f CPU-s in %.2f s: kesu spun while it waited", cpu, wall);
 }
 END_TEST
 
@@ -857,6 +905,7 @@ int main(void)
 		{ "dead_device_stops", test_overwrite_dead_device_stops },
 		{ "kill9_then_resume", test_overwrite_kill9_then_resume },
 		{ "sigint_interrupts_then_resume", test_overwrite_sigint_interrupts_then_resume },
+		{ "quiet_slow_disk_sleeps", test_overwrite_quiet_slow_disk_sleeps },
 		{ "two_devices_in_parallel", test_overwrite_two_devices_in_parallel },
 		{ "refusals_touch_nothing", test_overwrite_refusals_touch_nothing },
 		{ "resume_refuses_another_device", test_overwrite_resume_refuses_another_device },

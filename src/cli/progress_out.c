@@ -197,8 +197,10 @@ bool progress_board_print(struct progress_board *b, bool force)
 
 	pthread_mutex_lock(&b->lock);
 	all = all_finished(b);
-	if (b->style != PROGRESS_QUIET && (force || now - b->last_print_ms >= every)) {
-		print_board(b);
+	/* Quiet keeps the schedule too: progress_board_wait sleeps until the next due time. */
+	if (force || now - b->last_print_ms >= every) {
+		if (b->style != PROGRESS_QUIET)
+			print_board(b);
 		b->last_print_ms = now;
 	}
 	pthread_mutex_unlock(&b->lock);
