@@ -31,8 +31,18 @@ cleanup() {
 		dev=$(mountpoint -d "$m" 2>/dev/null) || continue
 		fuse_loops="$fuse_loops $(losetup -l -n -O NAME,BACK-MAJ:MIN 2>/dev/null | awk -v d="$dev" '$2 == d { print $1 }')"
 	done
+	# A test that failed exits without its own clean-up, and its FUSE server
+	# dies with it: the mount can no longer be stat()ed and its loop device
+	# shows only "/nbd". The fixtures list each such loop device with its file.
+	if [ -f "$KESU_TEST_TMP/fuse-loops" ]; then
+		while read -r l f; do
+			b=$(cat "/sys/block/${l#/dev/}/loop/backing_file" 2>/dev/null) || continue
+			[ "$b" = "$f" ] || [ "$b" = "/${f##*/}" ] && fuse_loops="$fuse_loops $l"
+		done <"$KESU_TEST_TMP/fuse-loops"
+	fi
 	for l in $fuse_loops; do
-		losetup -d "$l" 2>/dev/null
+		losetup -d "$l" 2>/dev/null ||
+			{ udevadm settle 2>/dev/null; sleep 0.5; losetup -d "$l" 2>/dev/null; }
 	done
 	for m in $mounts; do
 		umount -l "$m" 2>/dev/null
