@@ -8,6 +8,9 @@
  */
 #include "overwrite_helpers.h"
 
+#include <locale.h>
+#include <wchar.h>
+
 #define DEV_SIZE (16 * MiB)
 
 struct station {
@@ -254,6 +257,68 @@ START_TEST(test_options_help_lists_shared)
 }
 END_TEST
 
+/* Columns a line takes on a terminal: kanji count two. */
+static int display_width(const char *line, size_t len)
+{
+	mbstate_t st;
+	int cols = 0;
+	size_t i = 0;
+
+	memset(&st, 0, sizeof(st));
+	while (i < len) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, line + i, len - i, &st);
+		int w;
+
+		ck_assert_msg(n != (size_t)-1 && n != (size_t)-2 && n != 0, "bad UTF-8: %.*s",
+			      (int)len, line);
+		w = wcwidth(wc);
+		cols += w > 0 ? w : 0;
+		i += n;
+	}
+	return cols;
+}
+
+static void assert_fits_80(const char *cmd, const char *text)
+{
+	const char *line = text;
+
+	while (*line) {
+		size_t len = strcspn(line, "\n");
+
+		ck_assert_msg(display_width(line, len) <= 80, "kesu %s --help: %d columns: %.*s",
+			      cmd, display_width(line, len), (int)len, line);
+		line += len + (line[len] == '\n');
+	}
+}
+
+/* Every command's --help fits an 80-column terminal. */
+START_TEST(test_options_help_fits_80_columns)
+{
+	struct tu_result top, r;
+	const char *p;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(setlocale(LC_CTYPE, "C.UTF-8"));
+	ck_assert_int_eq(tu_kesu(&top, "--help", NULL), 0);
+	assert_fits_80("", top.out);
+	p = strstr(top.out, "Commands:\n");
+	ck_assert_ptr_nonnull(p);
+	for (p = strchr(p, '\n') + 1; p[0] == ' ' && p[1] == ' ' && p[2] != ' '; p = strchr(p, '\n') + 1) {
+		char cmd[32];
+
+		ck_assert_int_eq(sscanf(p, "%31s", cmd), 1);
+		tu_kesu(&r, cmd, "--help", NULL);
+		ck_assert_msg(r.status == 0, "kesu %s --help: exit %d", cmd, r.status);
+		assert_fits_80(cmd, r.out);
+		tu_result_free(&r);
+		n++;
+	}
+	ck_assert_int_ge(n, 16);
+	tu_result_free(&top);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("options");
@@ -267,6 +332,7 @@ int main(void)
 	tcase_add_test(tc, test_options_signing_notice_cert_issue);
 	tcase_add_test(tc, test_options_signing_notice_wipe);
 	tcase_add_test(tc, test_options_help_lists_shared);
+	tcase_add_test(tc, test_options_help_fits_80_columns);
 	suite_add_tcase(s, tc);
 	return tu_main(s);
 }

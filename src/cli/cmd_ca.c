@@ -21,8 +21,10 @@
 
 static void usage(FILE *out)
 {
-	fputs("Usage: kesu ca init [--dir DIR] [--subject SUBJ] [--days N] [--passphrase-file FILE]\n"
-	      "       kesu ca sign CSR [--dir DIR] [--out FILE] [--days N] [--passphrase-file FILE]\n\n"
+	fputs("Usage: kesu ca init [--dir DIR] [--subject SUBJ] [--days N]\n"
+	      "                      [--passphrase-file FILE]\n"
+	      "       kesu ca sign CSR [--dir DIR] [--out FILE] [--days N]\n"
+	      "                        [--passphrase-file FILE]\n\n"
 	      "init creates the root: DIR/root.key (P-256, mode 0600) and the self-signed\n"
 	      "DIR/root.pem (CA:TRUE, keyCertSign, cRLSign; 20 years). Keep DIR offline;\n"
 	      "give root.pem and its SHA-256 ('kesu key show DIR/root.pem') to clients.\n"
@@ -31,7 +33,8 @@ static void usage(FILE *out)
 	      "Options:\n"
 	      "  -d, --dir DIR             CA directory (default: ca/ in the key directory,\n"
 	      "                            /etc/kesu/ca as root, else ~/.config/kesu/ca)\n"
-	      "  -s, --subject SUBJ        init: e.g. \"/CN=Example KK erasure root/O=Example KK\"\n"
+	      "  -s, --subject SUBJ        init: e.g.\n"
+	      "                            \"/CN=Example KK erasure root/O=Example KK\"\n"
 	      "  -o, --out FILE            sign: the certificate (default: CSR name with .pem)\n"
 	      "      --days N              validity in days\n"
 	      "  -p, --passphrase-file F   encrypt/decrypt root.key with the first line of F\n"

@@ -27,7 +27,8 @@
 static void usage(FILE *out)
 {
 	fputs("Usage: kesu key init [--dir DIR] [--subject SUBJ] [--passphrase-file FILE]\n"
-	      "       kesu key self-sign [--dir DIR] [--subject SUBJ] [--days N] [--passphrase-file FILE]\n"
+	      "       kesu key self-sign [--dir DIR] [--subject SUBJ] [--days N]\n"
+	      "                          [--passphrase-file FILE]\n"
 	      "       kesu key show [FILE...] [--dir DIR] [--json]\n\n"
 	      "init creates an ECDSA P-256 signing key DIR/signer.key (mode 0600) and a\n"
 	      "certificate request DIR/signer.csr for 'kesu ca sign'. self-sign makes\n"

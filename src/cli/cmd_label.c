@@ -40,7 +40,8 @@ struct label_opts {
 
 static void usage(FILE *out)
 {
-	fputs("Usage: kesu label --template NAME (--media-id ID | --cert CERT.json)... [OPTIONS]\n"
+	fputs("Usage: kesu label --template NAME (--media-id ID | --cert CERT.json)...\n"
+	      "                  [OPTIONS]\n"
 	      "                  (-o FILE.png|.pdf|.svg|.bin | --print DEVICE)\n"
 	      "       kesu label --list-templates [--json]\n\n"
 	      "Print QR-coded labels for storage media. The QR code holds KESU:M:<MEDIA-ID>,\n"

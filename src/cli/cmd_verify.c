@@ -57,7 +57,8 @@ static void usage(FILE *out)
 	      "      --json-progress    progress as JSON lines on stderr\n"
 	      "  -q, --quiet            no progress output\n"
 	      "  -h, --help             show this help\n\n"
-	      "Exit: 0 matches, 1 differs or unreadable sectors, 9 interrupted. See kesu-verify(8).\n",
+	      "Exit: 0 matches, 1 differs or unreadable sectors, 9 interrupted.\n"
+	      "See kesu-verify(8).\n",
 	      out);
 }
 
