@@ -948,6 +948,46 @@ START_TEST(test_ledger_attach_cert_media_id_never_relinks)
 }
 END_TEST
 
+/*
+ * An option that only other commands take is refused, not ignored, before the
+ * ledger is opened (so nothing is created): --media-id on list used to be
+ * accepted and did nothing.
+ */
+START_TEST(test_ledger_option_of_another_command)
+{
+	static const struct {
+		const char *cmd, *arg, *option, *said;
+	} cases[] = {
+		{ "list", "--media-id=M-0001", "--media-id", "(it is for attach-cert)" },
+		{ "show", "--seal=seal.json", "--seal", "(it is for audit and seal)" },
+		{ "audit", "--approved-by=主管 一郎", "--approved-by", "(it is for approve-plan)" },
+		{ "add", "--tsa-ca=tsa.pem", "--tsa-ca", "(it is for attach-cert)" },
+		{ "history", "--csv", "--csv", "(it is for list and export)" },
+		{ "seal", "--search=x", "--search", "(it is for list and export)" },
+	};
+	char path[512], want[160];
+	struct tu_result r;
+
+	snprintf(path, sizeof(path), "%s/none.db", tu_tmpdir());
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		tu_kesu(&r, "ledger", "--db", path, OP, cases[i].cmd, cases[i].arg, NULL);
+		snprintf(want, sizeof(want), "%s is not an option of 'ledger %s' %s", cases[i].option,
+			 cases[i].cmd, cases[i].said);
+		ck_assert_msg(r.status == KESU_EXIT_USAGE && strstr(r.err, want), "%s %s: exit %d: %s",
+			      cases[i].cmd, cases[i].arg, r.status, r.err);
+		tu_result_free(&r);
+		ck_assert_int_ne(access(path, F_OK), 0);
+	}
+	/* where it belongs it is taken */
+	ck_assert_int_eq(tu_kesu(&r, "ledger", "--db", path, OP, "add", "M-0001", NULL), 0);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	tu_result_free(&r);
+	tu_kesu(&r, "ledger", "--db", path, "list", "--csv", "--search=M-0001", NULL);
+	ck_assert_msg(r.status == 0 && strstr(r.out, "M-0001"), "%s", r.err);
+	tu_result_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ledger");
@@ -975,6 +1015,7 @@ int main(void)
 		{ "kill_import", test_ledger_kill_during_large_import },
 		{ "locked", test_ledger_locked_database },
 		{ "corrupt", test_ledger_corrupt_database },
+		{ "option_of_another_command", test_ledger_option_of_another_command },
 	};
 	char why[256];
 	int rc;

@@ -91,6 +91,25 @@ enum {
 	OPT_FIELD = 1000,    /* + enum kesu_media_field */
 };
 
+/* Options that only some ledger commands take: given elsewhere they are refused, not ignored. */
+enum {
+	LO_CSV = 1 << 0, LO_SEARCH = 1 << 1, LO_APPROVED_BY = 1 << 2, LO_APPROVED_AT = 1 << 3,
+	LO_SEAL = 1 << 4, LO_TSA_CA = 1 << 5, LO_MEDIA_ID = 1 << 6,
+};
+
+static const struct {
+	unsigned flag;
+	const char *option, *commands;
+} limited_options[] = {
+	{ LO_CSV, "--csv", "list and export" },
+	{ LO_SEARCH, "--search", "list and export" },
+	{ LO_APPROVED_BY, "--approved-by", "approve-plan" },
+	{ LO_APPROVED_AT, "--approved-at", "approve-plan" },
+	{ LO_SEAL, "--seal", "audit and seal" },
+	{ LO_TSA_CA, "--tsa-ca", "attach-cert" },
+	{ LO_MEDIA_ID, "--media-id", "attach-cert" },
+};
+
 struct ledger_args {
 	struct lcli_common c;
 	struct kesu_media fields;
@@ -99,6 +118,7 @@ struct ledger_args {
 	const char *search, *encoding, *output, *ca, *tsa_ca, *approved_by, *approved_at, *media_id;
 	const char *seals[64];
 	size_t nseals;
+	unsigned given;          /* LO_* of the options that only some commands take */
 	int npos;
 	char **pos;
 };
@@ -142,16 +162,17 @@ static int parse_args(int argc, char **argv, struct ledger_args *a)
 		if (taken)
 			continue;
 		switch (c) {
-		case OPT_CSV: a->csv = 1; break;
-		case OPT_SEARCH: a->search = optarg; break;
+		case OPT_CSV: a->csv = 1; a->given |= LO_CSV; break;
+		case OPT_SEARCH: a->search = optarg; a->given |= LO_SEARCH; break;
 		case 'e': a->encoding = optarg; break;
 		case 'o': a->output = optarg; break;
 		case CLI_OPT_CA: a->ca = optarg; break;
-		case OPT_APPROVED_BY: a->approved_by = optarg; break;
-		case OPT_APPROVED_AT: a->approved_at = optarg; break;
-		case OPT_TSA_CA: a->tsa_ca = optarg; break;
-		case OPT_MEDIA_ID: a->media_id = optarg; break;
+		case OPT_APPROVED_BY: a->approved_by = optarg; a->given |= LO_APPROVED_BY; break;
+		case OPT_APPROVED_AT: a->approved_at = optarg; a->given |= LO_APPROVED_AT; break;
+		case OPT_TSA_CA: a->tsa_ca = optarg; a->given |= LO_TSA_CA; break;
+		case OPT_MEDIA_ID: a->media_id = optarg; a->given |= LO_MEDIA_ID; break;
 		case OPT_SEAL:
+			a->given |= LO_SEAL;
 			if (a->nseals == sizeof(a->seals) / sizeof(a->seals[0])) {
 				kesu_cli_error("at most 64 --seal files");
 				return KESU_EXIT_USAGE;
@@ -798,11 +819,29 @@ static int do_init_server(struct kesu_ledger *lg, struct ledger_args *a)
 static const struct {
 	const char *name;
 	int creates;
+	unsigned takes;          /* LO_* */
 } subcommands[] = {
-	{ "add", 1 }, { "edit", 0 }, { "move", 0 }, { "show", 0 }, { "history", 0 },
-	{ "list", 0 }, { "import", 1 }, { "export", 0 }, { "audit", 0 }, { "check", 0 },
-	{ "attach-cert", 0 }, { "approve-plan", 0 }, { "seal", 0 }, { "init-server", 1 },
+	{ "add", 1, 0 }, { "edit", 0, 0 }, { "move", 0, 0 }, { "show", 0, 0 },
+	{ "history", 0, 0 }, { "list", 0, LO_CSV | LO_SEARCH }, { "import", 1, 0 },
+	{ "export", 0, LO_CSV | LO_SEARCH }, { "audit", 0, LO_SEAL }, { "check", 0, 0 },
+	{ "attach-cert", 0, LO_TSA_CA | LO_MEDIA_ID },
+	{ "approve-plan", 0, LO_APPROVED_BY | LO_APPROVED_AT },
+	{ "seal", 0, LO_SEAL }, { "init-server", 1, 0 },
 };
+
+/* An option the command would ignore is a mistake: say which command takes it. */
+static int check_limited_options(const struct ledger_args *a, unsigned takes)
+{
+	for (size_t i = 0; i < sizeof(limited_options) / sizeof(limited_options[0]); i++) {
+		if (!(a->given & limited_options[i].flag & ~takes))
+			continue;
+		kesu_cli_error("%s is not an option of 'ledger %s' (it is for %s); see "
+			       "'kesu ledger --help'", limited_options[i].option, a->pos[0],
+			       limited_options[i].commands);
+		return KESU_EXIT_USAGE;
+	}
+	return 0;
+}
 
 static int run(struct kesu_ledger *lg, struct ledger_args *a, const struct kesu_config *cfg)
 {
@@ -830,6 +869,7 @@ int cmd_ledger(int argc, char **argv)
 	struct kesu_ledger *lg = NULL;
 	struct kesu_config *cfg = NULL;
 	int rc, creates = -1;
+	unsigned takes = 0;
 
 	if ((rc = parse_args(argc, argv, &a)) != 0) {
 		kesu_media_release(&a.fields);
@@ -841,13 +881,17 @@ int cmd_ledger(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		if (!strcmp(a.pos[0], subcommands[i].name))
+		if (!strcmp(a.pos[0], subcommands[i].name)) {
 			creates = subcommands[i].creates;
+			takes = subcommands[i].takes;
+		}
 	if (creates < 0) {
 		kesu_cli_error("unknown ledger command '%s'; see 'kesu ledger --help'", a.pos[0]);
 		rc = KESU_EXIT_USAGE;
 		goto out;
 	}
+	if ((rc = check_limited_options(&a, takes)) != 0)
+		goto out;
 	if ((rc = lcli_open(&a.c, creates ? KESU_LEDGER_CREATE : 0, &lg, &cfg)) != 0)
 		goto out;
 	/* SQLite frees and reallocates large blocks per statement; glibc would give them
