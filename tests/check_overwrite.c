@@ -385,7 +385,8 @@ END_TEST
 START_TEST(test_overwrite_quiet_slow_disk_sleeps)
 {
 	char dev[64], out[PATH_MAX];
-	const char *argv[12];
+	const char *argv[] = { tu_kesu_bin(), "wipe", dev, "--yes", "-q", "--verify", "none",
+			       "--out", out, "--chunk", "256K", NULL };
 	struct timespec t0, t1;
 	struct rusage ru;
 	double wall, cpu;
@@ -397,18 +398,6 @@ START_TEST(test_overwrite_quiet_slow_disk_sleeps)
 	ck_assert_int_eq(ow_nbd_create("--filter=delay memory 16M wdelay=40ms", 512, dev,
 				       sizeof(dev)), 0);
 	ow_out_dir(out, sizeof(out));
-	argv[0] = tu_kesu_bin();
-	argv[1] = "wipe";
-	argv[2] = dev;
-	argv[3] = "--yes";
-	argv[4] = "-q";
-	argv[5] = "--verify";
-	argv[6] = "none";
-	argv[7] = "--out";
-	argv[8] = out;
-	argv[9] = "--chunk";
-	argv[10] = "256K";
-	argv[11] = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pid = spawn_kesu(argv);
 	ck_assert_int_gt(pid, 0);

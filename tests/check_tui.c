@@ -207,6 +207,20 @@ static bool pattern_anywhere(const char *dev, size_t size)
 /* --- the tmux session ---------------------------------------------------- */
 
 /* Append a shell-quoted word (single quotes; a ' inside becomes '\''). */
+/*
+ * kesu started from here on talks to the drive simulator configured by
+ * sim_config, and has no image build time to hold its clock against.
+ */
+static void use_simulator(const char *sim_config)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/no-build-time", tu_tmpdir());
+	ck_assert_int_eq(setenv("KESU_BUILD_TIME_FILE", path, 1), 0);
+	ck_assert_int_eq(setenv("KESU_SIM_CONFIG", sim_config, 1), 0);
+	ck_assert_int_eq(setenv("LD_PRELOAD", tu_sim_lib(), 1), 0);
+}
+
 static void put_quoted(FILE *f, const char *s)
 {
 	fputc('\'', f);
@@ -892,10 +906,7 @@ START_TEST(test_tui_frozen_drive_unfreeze_key)
 	ck_assert_int_eq(tu_write_file(env, json, strlen(json)), 0);
 	ck_assert_int_eq(chmod(env, 0755), 0);
 	ck_assert_int_eq(setenv("KESU_SUSPEND_CMD", env, 1), 0);
-	snprintf(env, sizeof(env), "%s/no-build-time", tu_tmpdir());
-	ck_assert_int_eq(setenv("KESU_BUILD_TIME_FILE", env, 1), 0);
-	ck_assert_int_eq(setenv("KESU_SIM_CONFIG", cfg, 1), 0);
-	ck_assert_int_eq(setenv("LD_PRELOAD", tu_sim_lib(), 1), 0);
+	use_simulator(cfg);
 
 	tui_start(&s, tu_tmpdir(), 50);
 	free(tui_wait_for(&s, "security FROZEN (u: unfreeze)", WAIT_SHORT_MS));
@@ -932,10 +943,7 @@ START_TEST(test_tui_psid_revert)
 	snprintf(json, sizeof(json), "{\"devices\":[{\"path\":\"%s\",\"type\":\"ata\",\"opal\":"
 		 "{\"locking_enabled\":true}}]}", dev);
 	ck_assert_int_eq(tu_write_file(cfg, json, strlen(json)), 0);
-	snprintf(json, sizeof(json), "%s/no-build-time", tu_tmpdir());
-	ck_assert_int_eq(setenv("KESU_BUILD_TIME_FILE", json, 1), 0);
-	ck_assert_int_eq(setenv("KESU_SIM_CONFIG", cfg, 1), 0);
-	ck_assert_int_eq(setenv("LD_PRELOAD", tu_sim_lib(), 1), 0);
+	use_simulator(cfg);
 
 	tui_start(&s, tu_tmpdir(), 50);
 	free(tui_wait_for(&s, "Enter erase selected  q quit", WAIT_SHORT_MS));
@@ -983,6 +991,14 @@ END_TEST
 /* The ledger's command line for the tests: kesu ledger --db DB --config CFG ARGS... */
 #define TUI_LEDGER(r, db, cfg, ...) tu_kesu((r), "ledger", "--db", (db), "--config", (cfg), __VA_ARGS__, NULL)
 
+/* kesu ledger add ARGS..., which must succeed. */
+#define LEDGER_ADD_OK(db, cfg, ...) do { \
+		struct tu_result add_; \
+		ck_assert_int_eq(TUI_LEDGER(&add_, db, cfg, "add", __VA_ARGS__), 0); \
+		ck_assert_msg(add_.status == 0, "ledger add: %s", add_.err); \
+		tu_result_free(&add_); \
+	} while (0)
+
 /* A configuration naming the operator, the ledger and the root that verifies the certificates. */
 static void ledger_config(const char *cfg, const char *db, const struct tu_pki *p)
 {
@@ -1029,17 +1045,10 @@ START_TEST(test_tui_ledger_media)
 	snprintf(cfg, sizeof(cfg), "%s/kesu.conf", tu_tmpdir());
 	ledger_config(cfg, db, &p);
 	/* a medium with the first drive's serial, and one whose serial only contains the second's */
-	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "add", "TUI-M1", "--serial=KESUTUI-LEDGER-1", "--data-name=顧客データ",
-				    "--medium=SSD"), 0);
-	ck_assert_msg(r.status == 0, "ledger add: %s", r.err);
-	tu_result_free(&r);
-	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "add", "TUI-M2", "--serial=KESUTUI-NOT-IN-10", "--medium=SSD"), 0);
-	ck_assert_msg(r.status == 0, "ledger add: %s", r.err);
-	tu_result_free(&r);
-	snprintf(json, sizeof(json), "%s/no-build-time", tu_tmpdir());
-	ck_assert_int_eq(setenv("KESU_BUILD_TIME_FILE", json, 1), 0);
-	ck_assert_int_eq(setenv("KESU_SIM_CONFIG", sim, 1), 0);
-	ck_assert_int_eq(setenv("LD_PRELOAD", tu_sim_lib(), 1), 0);
+	LEDGER_ADD_OK(db, cfg, "TUI-M1", "--serial=KESUTUI-LEDGER-1", "--data-name=顧客データ",
+		      "--medium=SSD");
+	LEDGER_ADD_OK(db, cfg, "TUI-M2", "--serial=KESUTUI-NOT-IN-10", "--medium=SSD");
+	use_simulator(sim);
 
 	snprintf(extra, sizeof(extra), "--config '%s'", cfg);
 	tui_start_with(&s, p.st_dir, 50, extra);
@@ -1132,13 +1141,8 @@ START_TEST(test_tui_ledger_link_refused_kept)
 	snprintf(db, sizeof(db), "%s/kesu.db", tu_tmpdir());
 	snprintf(cfg, sizeof(cfg), "%s/kesu.conf", tu_tmpdir());
 	ledger_config(cfg, db, &other);
-	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "add", "TUI-M3", "--serial=KESUTUI-LEDGER-2", "--medium=SSD"), 0);
-	ck_assert_msg(r.status == 0, "ledger add: %s", r.err);
-	tu_result_free(&r);
-	snprintf(json, sizeof(json), "%s/no-build-time", tu_tmpdir());
-	ck_assert_int_eq(setenv("KESU_BUILD_TIME_FILE", json, 1), 0);
-	ck_assert_int_eq(setenv("KESU_SIM_CONFIG", sim, 1), 0);
-	ck_assert_int_eq(setenv("LD_PRELOAD", tu_sim_lib(), 1), 0);
+	LEDGER_ADD_OK(db, cfg, "TUI-M3", "--serial=KESUTUI-LEDGER-2", "--medium=SSD");
+	use_simulator(sim);
 
 	snprintf(extra, sizeof(extra), "--config '%s'", cfg);
 	tui_start_with(&s, p.st_dir, 50, extra);
@@ -1201,13 +1205,8 @@ START_TEST(test_tui_ledger_no_signing_key)
 	snprintf(cfg, sizeof(cfg), "%s/kesu.conf", tu_tmpdir());
 	snprintf(json, sizeof(json), "[operator]\nname = Sato Hanako\n[ledger]\ndb = %s\n", db);
 	ck_assert_int_eq(tu_write_file(cfg, json, strlen(json)), 0);
-	ck_assert_int_eq(TUI_LEDGER(&r, db, cfg, "add", "TUI-M4", "--serial=KESUTUI-LEDGER-4", "--medium=SSD"), 0);
-	ck_assert_msg(r.status == 0, "ledger add: %s", r.err);
-	tu_result_free(&r);
-	snprintf(json, sizeof(json), "%s/no-build-time", tu_tmpdir());
-	ck_assert_int_eq(setenv("KESU_BUILD_TIME_FILE", json, 1), 0);
-	ck_assert_int_eq(setenv("KESU_SIM_CONFIG", sim, 1), 0);
-	ck_assert_int_eq(setenv("LD_PRELOAD", tu_sim_lib(), 1), 0);
+	LEDGER_ADD_OK(db, cfg, "TUI-M4", "--serial=KESUTUI-LEDGER-4", "--medium=SSD");
+	use_simulator(sim);
 
 	snprintf(extra, sizeof(extra), "--config '%s'", cfg);
 	tui_start_with(&s, keys, 50, extra);
