@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <kesu/dev.h>
+#include <kesu/drive.h>
+#include <kesu/overwrite.h>
 
 #include "lib/fakesys.h"
 #include "lib/testutil.h"
@@ -252,6 +254,59 @@ START_TEST(test_dev_loop_identity)
 }
 END_TEST
 
+/*
+ * The drive's own serial and model replace the block layer's. libata (and
+ * many bridges) pass only the model's first 16 characters on: that is the
+ * same model, not a bridge's. A product name of its own is kept beside it.
+ */
+START_TEST(test_dev_adopt_drive_identity)
+{
+	struct kesu_dev_identity sata = { .model = "Samsung SSD 860 ", .serial = "S3Z9NB0K" };
+	struct kesu_dev_identity usb = { .model = "USB3.0 BRIDGE", .serial = "BRIDGE-0042" };
+	struct kesu_dev_identity quiet = { .model = "QEMU HARDDISK", .serial = "QM00001" };
+
+	kesu_drive_adopt_identity_from(&sata, "S3Z9NB0K", "Samsung SSD 860 EVO 500GB", "ata-identify");
+	ck_assert_str_eq(sata.model, "Samsung SSD 860 EVO 500GB");
+	ck_assert_str_eq(sata.bridge_model, "");
+	ck_assert_str_eq(sata.bridge_serial, "");
+	ck_assert_str_eq(sata.serial_source, "ata-identify");
+
+	kesu_drive_adopt_identity_from(&usb, "S-DRIVE-0001", "KESU SIM HDD", "ata-identify");
+	ck_assert_str_eq(usb.model, "KESU SIM HDD");
+	ck_assert_str_eq(usb.bridge_model, "USB3.0 BRIDGE");
+	ck_assert_str_eq(usb.serial, "S-DRIVE-0001");
+	ck_assert_str_eq(usb.bridge_serial, "BRIDGE-0042");
+
+	/* A SCSI drive answers its serial only: the model stays the block layer's. */
+	kesu_drive_adopt_identity_from(&quiet, "QM00001", NULL, "scsi-vpd80");
+	ck_assert_str_eq(quiet.model, "QEMU HARDDISK");
+	ck_assert_str_eq(quiet.bridge_model, "");
+}
+END_TEST
+
+/* A journal written before kesu took the drive's own model still resumes on that drive, and only there. */
+START_TEST(test_dev_journal_matches_older_model)
+{
+	struct kesu_dev_identity id = { .model = "USB3.0 BRIDGE", .serial = "BRIDGE-0042",
+					.size_bytes = 1u << 20 };
+	struct kesu_journal j = { .device_size = 1u << 20 };
+	struct kesu_errbuf eb = { "" };
+
+	kesu_drive_adopt_identity_from(&id, "S-DRIVE-0001", "Samsung SSD 860 EVO 500GB",
+				       "ata-identify");
+	snprintf(j.device_serial, sizeof(j.device_serial), "S-DRIVE-0001");
+	snprintf(j.device_model, sizeof(j.device_model), "Samsung SSD 860 EVO 500GB");
+	ck_assert_int_eq(kesu_journal_matches(&j, &id, &eb), 0);
+	snprintf(j.device_model, sizeof(j.device_model), "USB3.0 BRIDGE");   /* the bridge's */
+	ck_assert_int_eq(kesu_journal_matches(&j, &id, &eb), 0);
+	snprintf(j.device_model, sizeof(j.device_model), "Samsung SSD 860 ");  /* libata's cut */
+	ck_assert_int_eq(kesu_journal_matches(&j, &id, &eb), 0);
+	snprintf(j.device_model, sizeof(j.device_model), "WDC WD10EZEX");
+	ck_assert_int_lt(kesu_journal_matches(&j, &id, &eb), 0);
+	ck_assert_ptr_nonnull(strstr(eb.msg, "WDC WD10EZEX"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dev");
@@ -267,6 +322,8 @@ int main(void)
 	tcase_add_test(tc, test_dev_missing_and_not_block);
 	tcase_add_test(tc, test_dev_image_identity);
 	tcase_add_test(tc, test_dev_loop_identity);
+	tcase_add_test(tc, test_dev_adopt_drive_identity);
+	tcase_add_test(tc, test_dev_journal_matches_older_model);
 	suite_add_tcase(s, tc);
 	return tu_main(s);
 }

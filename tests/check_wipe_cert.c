@@ -368,9 +368,10 @@ START_TEST(test_wipe_cert_operator_option_over_config)
 END_TEST
 
 /*
- * A drive behind a USB bridge whose VPD page 0x80 reports the bridge's serial:
- * the record, the certificate and the ledger check use the drive's own serial
- * (ATA IDENTIFY through SAT), and the bridge's is kept beside it. The drive is
+ * A drive behind a USB bridge whose VPD page 0x80 reports the bridge's serial
+ * and whose INQUIRY names the bridge: the record, the certificate and the
+ * ledger check use the drive's own serial and model (ATA IDENTIFY through
+ * SAT), and the bridge's are kept beside them. The drive is
  * the simulator on a loop device (vpd_serial: the bridge's), which a fake
  * sysfs shows as a USB disk whose device/vpd_pg80 holds what the kernel would
  * have read from that bridge.
@@ -414,14 +415,33 @@ START_TEST(test_wipe_cert_drive_serial_behind_usb_bridge)
 
 		const char *dry_fw[] = { tu_kesu_bin(), "wipe", "--dry-run", "--method",
 					 "ata-secure-erase", f.dev, NULL };
+		const char *dry_json[] = { tu_kesu_bin(), "wipe", "--dry-run", "--json", f.dev, NULL };
+		json_t *dry_doc, *plan;
 
 		sim_fx_run(&f, &r, NULL, dry);
 		run_ok(&r);
 		ck_assert_msg(strstr(r.out, "serial 'S-DRIVE-0001'") && strstr(r.out, "BRIDGE-0042"),
 			      "dry run: %s", r.out);
+		ck_assert_msg(strstr(r.out, "KESU SIM HDD, serial") &&
+			      strstr(r.out, "USB bridge reports 'USB3.0 BRIDGE'"), "dry run: %s", r.out);
+		tu_result_free(&r);
+		sim_fx_run(&f, &r, NULL, dry_json);
+		run_ok(&r);
+		dry_doc = json_loads(r.out, 0, NULL);
+		plan = json_array_get(json_object_get(dry_doc, "devices"), 0);
+		ck_assert_msg(plan, "dry run --json: %s", r.out);
+		ck_assert_str_eq(json_string_value(json_object_get(plan, "model")), "KESU SIM HDD");
+		ck_assert_str_eq(json_string_value(json_object_get(plan, "bridge_model")),
+				 "USB3.0 BRIDGE");
+		ck_assert_str_eq(json_string_value(json_object_get(plan, "bridge_serial")),
+				 "BRIDGE-0042");
+		json_decref(dry_doc);
 		tu_result_free(&r);
 		sim_fx_run(&f, &r, NULL, dry_fw);
 		ck_assert_msg(strstr(r.out, "serial 'S-DRIVE-0001'") && strstr(r.out, "BRIDGE-0042"),
+			      "firmware dry run: %s%s", r.out, r.err);
+		ck_assert_msg(strstr(r.out, "KESU SIM HDD, serial") &&
+			      strstr(r.out, "USB bridge reports 'USB3.0 BRIDGE'"),
 			      "firmware dry run: %s%s", r.out, r.err);
 		tu_result_free(&r);
 	}
@@ -459,10 +479,15 @@ START_TEST(test_wipe_cert_drive_serial_behind_usb_bridge)
 	ck_assert_str_eq(at3(doc, "record", "device", "serial"), "S-DRIVE-0001");
 	ck_assert_str_eq(at3(doc, "record", "device", "bridge_serial"), "BRIDGE-0042");
 	ck_assert_str_eq(at3(doc, "record", "device", "serial_source"), "ata-identify");
+	ck_assert_str_eq(at3(doc, "nist", "media", "model"), "KESU SIM HDD");
+	ck_assert_str_eq(at3(doc, "nist", "media", "bridge_model"), "USB3.0 BRIDGE");
+	ck_assert_str_eq(at3(doc, "record", "device", "model"), "KESU SIM HDD");
+	ck_assert_str_eq(at3(doc, "record", "device", "bridge_model"), "USB3.0 BRIDGE");
 	ck_assert_str_eq(at3(doc, "record", "device", "transport"), "usb");
 	json_decref(doc);
 	ck_pdf_has(cert, "S-DRIVE-0001");
 	ck_pdf_has(cert, "BRIDGE-0042");
+	ck_pdf_has(cert, "USB3.0 BRIDGE");
 	ck_assert_int_eq(tu_kesu(&r, "cert", "verify", cert, "--ca", p.root, NULL), 0);
 	run_ok(&r);
 	ck_assert_ptr_nonnull(strstr(r.out, "S-DRIVE-0001"));

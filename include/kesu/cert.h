@@ -19,7 +19,8 @@
  *   issued_at (RFC 3339), outcome (the record's: ERASED|FAILED|INTERRUPTED|UNVERIFIED),
  *   nist {person{name,title,organisation,location,contact},
  *         media{make,model,serial,property_id,type,source,classification,
- *               data_backed_up,backup_location[,data_name,bridge_serial]},
+ *               data_backed_up,backup_location[,data_name,bridge_serial,
+ *               bridge_model]},
  *         sanitization{category,method,details,tool,tool_version,
  *               verification_method,verification_result,post_classification,notes},
  *         destination,
@@ -30,9 +31,10 @@
  *   [witness{name}]  (立会者)
  *
  * Members in [] were added later: certificates issued before them lack them
- * and still verify; when present they are strings. nist.media.serial is the
- * drive's own serial (ATA or NVMe IDENTIFY when kesu could ask the drive);
- * bridge_serial is what a USB bridge reported instead, "" when none.
+ * and still verify; when present they are strings. nist.media.serial and
+ * model are the drive's own (ATA or NVMe IDENTIFY when kesu could ask the
+ * drive); bridge_serial and bridge_model are what a USB bridge reported
+ * instead, "" when none.
  * nist.media.data_name and type come from the ledger entry of a linked wipe
  * (データ名, 記録媒体).
  *
@@ -128,7 +130,7 @@ extern const char *const kesu_cert_validation_keys[];
 extern const char *const kesu_cert_contract_keys[];
 extern const char *const kesu_cert_signer_keys[];
 /* Members added later, present in newer certificates only (NULL-terminated). */
-extern const char *const kesu_cert_media_added_keys[];   /* data_name, bridge_serial */
+extern const char *const kesu_cert_media_added_keys[];   /* data_name, bridge_serial, bridge_model */
 extern const char *const kesu_cert_witness_keys[];       /* name */
 
 /*

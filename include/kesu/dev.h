@@ -53,12 +53,15 @@ struct kesu_dev_identity {
 	char wwid[256];           /* device/wwid (SCSI/NVMe world-wide ID) */
 	/*
 	 * serial is the drive's own when kesu could ask it (ATA IDENTIFY through
-	 * SAT, NVMe Identify: kesu_drive_adopt_serial()); bridge_serial then holds
+	 * SAT, NVMe Identify: kesu_drive_adopt_identity()); bridge_serial then holds
 	 * what the block layer reported instead (a USB bridge's VPD page 0x80 or
 	 * iSerialNumber), "" when the two agree or nothing else was reported.
 	 */
 	char bridge_serial[128];
 	char serial_source[16];   /* "ata-identify", "nvme-identify", "sysfs", "" unknown */
+	/* The same for the model: the block layer's (a USB bridge's product
+	 * name) when the drive's own replaced it and it is not that cut short. */
+	char bridge_model[128];
 };
 
 /*

@@ -101,20 +101,21 @@ void kesu_drive_opal_refresh(int fd, const struct kesu_dev_identity *id, struct 
 int kesu_drive_inspect(const struct kesu_dev_identity *id, struct kesu_drive *d);
 
 /*
- * The drive's own serial into id: ask fd (opened on the device id describes)
- * for NVMe Identify Controller, else ATA IDENTIFY DEVICE through SAT; when
- * the drive answers, its serial becomes id->serial, and what the block layer
- * had reported instead (a USB bridge's VPD page 0x80 or iSerialNumber) moves
- * to id->bridge_serial. Sends only IDENTIFY-class commands; a device that
- * answers neither (loop, virtio, a bridge without SAT) keeps its identity.
+ * The drive's own serial and model into id: ask fd (opened on the device id
+ * describes) for NVMe Identify Controller, else ATA IDENTIFY DEVICE through
+ * SAT, else SCSI VPD page 0x80 (serial only). When the drive answers, its
+ * serial and model replace what the block layer reported, which moves to
+ * id->bridge_serial and id->bridge_model where it differs (a USB bridge's
+ * own serial and product name; a model the block layer only cut short is
+ * the same model). Sends only IDENTIFY-class commands; a device that answers
+ * none (loop, virtio, a bridge without SAT) keeps its identity.
  */
-void kesu_drive_adopt_serial(int fd, struct kesu_dev_identity *id);
-/* The same with a serial already read (a probe's d->ata.serial); "" changes nothing. */
-void kesu_drive_adopt_serial_from(struct kesu_dev_identity *id, const char *serial,
-				  const char *source);
-
-/* The drive's own serial from a probe ("" when none) and its source ("nvme-identify", ...). */
-const char *kesu_drive_serial(const struct kesu_drive *d, const char **source);
+void kesu_drive_adopt_identity(int fd, struct kesu_dev_identity *id);
+/* The same with a probe's answers (kesu_drive_inspect()). */
+void kesu_drive_adopt_probed(struct kesu_dev_identity *id, const struct kesu_drive *d);
+/* The same with a serial and model already read; "" or NULL leaves that one as it is. */
+void kesu_drive_adopt_identity_from(struct kesu_dev_identity *id, const char *serial,
+				    const char *model, const char *source);
 
 /* The media class from the probe (rotation rate, NVMe) and the identity (transport, removable, rotational). */
 enum kesu_media kesu_media_classify(const struct kesu_dev_identity *id, const struct kesu_drive *d);

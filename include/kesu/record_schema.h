@@ -73,6 +73,7 @@
 	X(model,                "model",                STR,  1) \
 	X(serial,               "serial",               STR,  1) \
 	X(bridge_serial,        "bridge_serial",        STR,  0) \
+	X(bridge_model,         "bridge_model",         STR,  0) \
 	X(serial_source,        "serial_source",        STR,  0) \
 	X(firmware,             "firmware",             STR,  1) \
 	X(size_bytes,           "size_bytes",           U64,  1) \

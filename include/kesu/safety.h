@@ -66,7 +66,7 @@ enum kesu_target_flags {
 
 /*
  * Check everything, then open. Once open, t->id.serial is the drive's own
- * when the drive answers IDENTIFY (kesu_drive_adopt_serial()). Errors: -ENOENT, -KESU_E_NOT_ROOT,
+ * when the drive answers IDENTIFY (kesu_drive_adopt_identity()). Errors: -ENOENT, -KESU_E_NOT_ROOT,
  * -KESU_E_NOT_BLOCK, -KESU_E_PARTITION, -KESU_E_MOUNTED, -KESU_E_ROOTFS,
  * -KESU_E_BOOT_MEDIUM, -KESU_E_SWAP, -KESU_E_HOLDERS, -KESU_E_READONLY,
  * -KESU_E_BUSY; eb says which device and why.

@@ -7,6 +7,7 @@
  * (src/erase, the methods' table in methods.h).
  */
 #include "cli_options.h"
+#include "devout.h"
 #include "progress_out.h"
 #include "wipe_fw.h"
 #include "wipe_evidence.h"
@@ -645,10 +646,10 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr,
 
 		snprintf(seed, sizeof(seed), "%llu", (unsigned long long)plan.seed);
 		json_object_set_new(pj, "seed", json_string(plan.mode == KESU_VERIFY_SAMPLE ? seed : ""));
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i, "
-			"s:s, s:s, s:i, s:i, s:o, s:s}", "auto", why, "path", id.path, "transport",
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, "
+			"s:i, s:s, s:s, s:i, s:i, s:o, s:s}", "auto", why, "path", id.path, "transport",
 			kesu_transport_name(id.transport), "model", id.model, "serial", id.serial,
-			"bridge_serial", id.bridge_serial,
+			"bridge_serial", id.bridge_serial, "bridge_model", id.bridge_model,
 			"vendor", id.vendor, "size_bytes", (json_int_t)id.size_bytes,
 			"logical_sector_size", (int)id.logical_sector_size, "method",
 			kesu_method_name(KESU_METHOD_OVERWRITE),
@@ -659,9 +660,7 @@ static int dry_run_one(const char *path, const struct wipe_args *a, json_t *arr,
 		printf("%s: %s %s %s, serial '%s', %s (%llu bytes, %u-byte sectors)\n", id.path,
 		       kesu_transport_name(id.transport), id.vendor, id.model, id.serial, size,
 		       (unsigned long long)id.size_bytes, id.logical_sector_size);
-		if (id.bridge_serial[0])
-			printf("  serial:       '%s' is the drive's own (IDENTIFY); the USB bridge "
-			       "reports '%s'\n", id.serial, id.bridge_serial);
+		devout_bridge_lines(stdout, &id);
 		printf("  method:       overwrite (NIST SP 800-88 Clear)\n");
 		if (why[0])
 			printf("  auto:         %s\n", why);

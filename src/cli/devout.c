@@ -187,3 +187,13 @@ void devout_table_free(struct devout_table *t)
 	free(t->cells);
 	memset(t, 0, sizeof(*t));
 }
+
+void devout_bridge_lines(FILE *out, const struct kesu_dev_identity *id)
+{
+	if (id->bridge_serial[0])
+		fprintf(out, "  serial:       '%s' is the drive's own (IDENTIFY); the USB bridge "
+			"reports '%s'\n", id->serial, id->bridge_serial);
+	if (id->bridge_model[0])
+		fprintf(out, "  model:        '%s' is the drive's own (IDENTIFY); the USB bridge "
+			"reports '%s'\n", id->model, id->bridge_model);
+}

@@ -26,6 +26,13 @@ void devout_safety_text(const struct kesu_safety *s, char *buf, size_t len);
 json_t *devout_identity_json(const struct kesu_dev_identity *id, const struct kesu_safety *s,
 			     const char *safety_error);
 
+/*
+ * The plan's lines on a drive behind a USB bridge: the serial and model kesu
+ * records are the drive's own, and what the bridge reports instead. Nothing
+ * when the two agree.
+ */
+void devout_bridge_lines(FILE *out, const struct kesu_dev_identity *id);
+
 /* Dump with sorted keys and indentation, then a newline. Returns 0 or -EIO. */
 int devout_json_print(FILE *out, json_t *root);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* kesu wipe: firmware methods and auto (wipe_fw.h). */
+#include "devout.h"
 #include "wipe_fw.h"
 
 #include <kesu/cli.h>
@@ -188,9 +189,7 @@ static void print_plan(const struct kesu_dev_identity *id, const struct wipe_fw 
 	printf("%s: %s %s %s, serial '%s', %s (%llu bytes, %u-byte sectors)\n", id->path,
 	       kesu_transport_name(id->transport), id->vendor, id->model, id->serial, size,
 	       (unsigned long long)id->size_bytes, id->logical_sector_size);
-	if (id->bridge_serial[0])
-		printf("  serial:       '%s' is the drive's own (IDENTIFY); the USB bridge reports "
-		       "'%s'\n", id->serial, id->bridge_serial);
+	devout_bridge_lines(stdout, id);
 	printf("  method:       %s (NIST SP 800-88 %s)\n", kesu_method_name(w->o.method),
 	       kesu_nist_class_name(kesu_method_class(w->o.method, w->drv.media)));
 	printf("  plan:         %s\n", desc);
@@ -227,6 +226,10 @@ static json_t *plan_json(const struct kesu_dev_identity *id, const struct wipe_f
 			 "details", desc, "auto", w->why, "verification_plan",
 			 pj ? pj : json_object(), "safety", safety, "ready", ready,
 			 "refusal", refusal);
+	if (o) {
+		json_object_set_new(o, "bridge_serial", json_string(id->bridge_serial));
+		json_object_set_new(o, "bridge_model", json_string(id->bridge_model));
+	}
 	/* whether the TCG revert's key was given: never the key */
 	if (o && (psid || w->o.method == KESU_METHOD_OPAL_REVERT))
 		json_object_set_new(o, psid ? "psid" : "password", json_string(
@@ -243,15 +246,13 @@ int wipe_fw_dry_run(const struct kesu_target *target, const struct kesu_run *run
 	struct kesu_errbuf eb = { { 0 } }, ceb = { { 0 } };
 	struct kesu_verify_plan plan;
 	struct wipe_fw w;
-	const char *source, *serial;
 	int rc, ready;
 
 	t.id = target->id;
 	memset(&w, 0, sizeof(w));
 	w.drv = target->drive;
-	/* The serial the wipe will record: the drive's own (kesu_target_open). */
-	serial = kesu_drive_serial(&w.drv, &source);
-	kesu_drive_adopt_serial_from(&t.id, serial, source);
+	/* The serial and model the wipe will record: the drive's own (kesu_target_open). */
+	kesu_drive_adopt_probed(&t.id, &w.drv);
 	rc = resolve(&w, run, a, &eb);
 	if (rc < 0) {
 		kesu_cli_error("%s", eb.msg);

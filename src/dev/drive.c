@@ -187,67 +187,86 @@ int kesu_drive_inspect(const struct kesu_dev_identity *id, struct kesu_drive *d)
 	return -err;
 }
 
-/* The drive's own serial, as IDENTIFY gives it: NVMe first, then ATA through SAT, then SCSI VPD 0x80. */
-static void drive_serial(int fd, char *serial, size_t len, const char **source)
+/* The drive's own serial, model and their source as IDENTIFY gives them:
+ * NVMe first, then ATA through SAT, then SCSI VPD 0x80 (serial only: the
+ * block layer's model already is the SCSI INQUIRY's). */
+static void drive_identity(int fd, char *serial, size_t serial_len, char *model,
+			   size_t model_len, const char **source)
 {
 	struct kesu_nvme_ctrl c;
 	struct kesu_ata_identify a;
 	uint8_t page[KESU_ATA_IDENTIFY_LEN];
 	uint32_t nsid;
 
-	serial[0] = '\0';
+	serial[0] = model[0] = '\0';
 	*source = "";
 	if (kesu_nvme_probe(fd, &nsid, NULL) == 0 && kesu_nvme_identify_ctrl(fd, &c, NULL, NULL) == 0) {
-		snprintf(serial, len, "%s", c.serial);
+		snprintf(serial, serial_len, "%s", c.serial);
+		snprintf(model, model_len, "%s", c.model);
 		*source = "nvme-identify";
 	} else if (kesu_ata_identify(fd, page, &a, NULL) == 0) {
-		snprintf(serial, len, "%s", a.serial);
+		snprintf(serial, serial_len, "%s", a.serial);
+		snprintf(model, model_len, "%s", a.model);
 		*source = "ata-identify";
-	} else if (kesu_scsi_serial(fd, serial, len) == 0) {
+	} else if (kesu_scsi_serial(fd, serial, serial_len) == 0) {
 		*source = "scsi-vpd80";
 	}
 }
 
-void kesu_drive_adopt_serial_from(struct kesu_dev_identity *id, const char *serial,
-				  const char *source)
+/* The block layer's model is the drive's when it is the drive's cut short
+ * (libata and many bridges pass the first 16 characters on as INQUIRY's). */
+static bool same_model(const char *block_model, const char *drive_model)
 {
-	if (!serial || !*serial)
-		return;
-	if (id->serial[0] && strcmp(id->serial, serial))
-		snprintf(id->bridge_serial, sizeof(id->bridge_serial), "%s", id->serial);
-	snprintf(id->serial, sizeof(id->serial), "%s", serial);
-	snprintf(id->serial_source, sizeof(id->serial_source), "%s", source);
+	size_t n = strlen(block_model);
+
+	while (n && block_model[n - 1] == ' ')
+		n--;
+	return n && !strncmp(block_model, drive_model, n);
 }
 
-void kesu_drive_adopt_serial(int fd, struct kesu_dev_identity *id)
+void kesu_drive_adopt_identity_from(struct kesu_dev_identity *id, const char *serial,
+				    const char *model, const char *source)
 {
-	char serial[sizeof(id->serial)];
+	if (serial && *serial) {
+		if (id->serial[0] && strcmp(id->serial, serial))
+			snprintf(id->bridge_serial, sizeof(id->bridge_serial), "%s", id->serial);
+		snprintf(id->serial, sizeof(id->serial), "%s", serial);
+		snprintf(id->serial_source, sizeof(id->serial_source), "%s", source);
+	}
+	if (model && *model) {
+		if (id->model[0] && !same_model(id->model, model))
+			snprintf(id->bridge_model, sizeof(id->bridge_model), "%s", id->model);
+		snprintf(id->model, sizeof(id->model), "%s", model);
+	}
+}
+
+void kesu_drive_adopt_identity(int fd, struct kesu_dev_identity *id)
+{
+	char serial[sizeof(id->serial)], model[sizeof(id->model)];
 	const char *source;
 
 	if (id->is_image)
 		return;
-	drive_serial(fd, serial, sizeof(serial), &source);
-	kesu_drive_adopt_serial_from(id, serial, source);
+	drive_identity(fd, serial, sizeof(serial), model, sizeof(model), &source);
+	kesu_drive_adopt_identity_from(id, serial, model, source);
 }
 
-const char *kesu_drive_serial(const struct kesu_drive *d, const char **source)
+void kesu_drive_adopt_probed(struct kesu_dev_identity *id, const struct kesu_drive *d)
 {
 	switch (d->proto) {
 	case KESU_DRIVE_NVME:
-		*source = "nvme-identify";
-		return d->nvme.serial;
+		kesu_drive_adopt_identity_from(id, d->nvme.serial, d->nvme.model, "nvme-identify");
+		break;
 	case KESU_DRIVE_ATA:
-		*source = "ata-identify";
-		return d->ata.serial;
+		kesu_drive_adopt_identity_from(id, d->ata.serial, d->ata.model, "ata-identify");
+		break;
 	case KESU_DRIVE_SCSI:
-		*source = "scsi-vpd80";
-		return d->scsi.serial;
+		kesu_drive_adopt_identity_from(id, d->scsi.serial, NULL, "scsi-vpd80");
+		break;
 	case KESU_DRIVE_MMC:
 	case KESU_DRIVE_NONE:
 		break;
 	}
-	*source = "";
-	return "";
 }
 
 enum kesu_media kesu_media_classify(const struct kesu_dev_identity *id, const struct kesu_drive *d)

@@ -809,9 +809,9 @@ static int target_open(const char *path, unsigned flags, bool probe, struct kesu
 	    ioctl(t->fd, BLKROGET, &ro) == 0 && ro)
 		rc = kesu_err_set(eb, -KESU_E_READONLY, "refusing %s: the kernel marks it "
 				  "read-only; %s", t->id.path, remedy(-KESU_E_READONLY));
-	/* The drive's own serial, not a USB bridge's: it names the drive in records. */
+	/* The drive's own serial and model, not a USB bridge's: they name the drive in records. */
 	if (rc == 0)
-		kesu_drive_adopt_serial(t->fd, &t->id);
+		kesu_drive_adopt_identity(t->fd, &t->id);
 	if (rc < 0 || probe) {
 		close(t->fd);
 		t->fd = -1;

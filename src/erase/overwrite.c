@@ -92,11 +92,16 @@ int kesu_overwrite_opts_from_journal(const struct kesu_journal *j, struct kesu_r
 int kesu_journal_matches(const struct kesu_journal *j, const struct kesu_dev_identity *id,
 			 struct kesu_errbuf *eb)
 {
-	/* A journal of an older kesu may name a USB bridge's serial instead of the drive's. */
+	/* A journal of an older kesu may name a USB bridge's serial and model
+	 * instead of the drive's, or the model as the block layer cut it short. */
+	size_t model_len = strlen(j->device_model);
 	bool serial_ok = !strcmp(j->device_serial, id->serial) ||
 			 (id->bridge_serial[0] && !strcmp(j->device_serial, id->bridge_serial));
+	bool model_ok = !strcmp(j->device_model, id->model) ||
+			(id->bridge_model[0] && !strcmp(j->device_model, id->bridge_model)) ||
+			(model_len && !strncmp(j->device_model, id->model, model_len));
 
-	if (j->device_size != id->size_bytes || !serial_ok || strcmp(j->device_model, id->model))
+	if (j->device_size != id->size_bytes || !serial_ok || !model_ok)
 		return kesu_err_set(eb, -KESU_E_BAD_INPUT,
 				    "%s was written for another device (model '%s', serial '%s', "
 				    "%llu bytes); %s is model '%s', serial '%s', %llu bytes: name "

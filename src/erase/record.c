@@ -289,11 +289,12 @@ static json_t *host_json(void)
 
 static json_t *device_json(const struct kesu_dev_identity *d)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:i, s:i}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:i, s:i}",
 			 "path", d->path, "name", d->name,
 			 "transport", kesu_transport_name(d->transport),
 			 "vendor", d->vendor, "model", d->model, "serial", d->serial,
-			 "bridge_serial", d->bridge_serial, "serial_source", d->serial_source,
+			 "bridge_serial", d->bridge_serial, "bridge_model", d->bridge_model,
+			 "serial_source", d->serial_source,
 			 "firmware", d->firmware, "size_bytes", jint(d->size_bytes),
 			 "logical_sector_size", jint(d->logical_sector_size),
 			 "physical_sector_size", jint(d->physical_sector_size),

@@ -179,7 +179,8 @@ const char *const kesu_cert_validation_keys[] = { "name", "title", "organisation
 						  "contact", "date", "signature", NULL };
 const char *const kesu_cert_contract_keys[] = { "name", "client", "contractor", NULL };
 const char *const kesu_cert_signer_keys[] = { "subject", "fingerprint", NULL };
-const char *const kesu_cert_media_added_keys[] = { "data_name", "bridge_serial", NULL };
+const char *const kesu_cert_media_added_keys[] = { "data_name", "bridge_serial", "bridge_model",
+						   NULL };
 const char *const kesu_cert_witness_keys[] = { "name", NULL };
 
 /* Members added after the first certificates: absent is fine, present must be strings. */
@@ -433,12 +434,13 @@ static json_t *build_nist(const struct kesu_record *rec, const struct kesu_cert_
 	/* The validation block stays empty until a second person validates. */
 	for (i = 0; validation_o && validation[i]; i++)
 		json_object_set_new(validation_o, validation[i], json_string(""));
-	return json_pack("{s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
+	return json_pack("{s:o, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s},"
 			 " s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:o}",
 		"person", build_person(rec, o),
 		"media",
 		"make", dev->vendor, "model", dev->model,
 		"serial", dev->serial, "bridge_serial", dev->bridge_serial,
+		"bridge_model", dev->bridge_model,
 		"data_name", given(o->data_name) ? o->data_name : "",
 		"property_id", cfg_get(cfg, "media", "property_id", ""),
 		"type", type,

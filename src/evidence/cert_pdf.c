@@ -213,6 +213,8 @@ static void media_block(struct page *pg, const json_t *m)
 	heading(pg, "媒体", "Media");
 	field(pg, "メーカー", "Make / vendor", jstr(m, "make"));
 	field(pg, "型番", "Model", jstr(m, "model"));
+	if (*jstr(m, "bridge_model"))
+		field(pg, "変換器の型番", "Model reported by the USB bridge", jstr(m, "bridge_model"));
 	field(pg, "シリアル番号", "Serial number", jstr(m, "serial"));
 	if (*jstr(m, "bridge_serial"))
 		field(pg, "変換器のシリアル番号", "Serial reported by the USB bridge",

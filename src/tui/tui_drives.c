@@ -18,15 +18,13 @@ static void describe_capability(struct tui_drive *t)
 {
 	struct kesu_drive d;
 	char why[256] = "";
-	const char *source = NULL, *serial;
 	(void)kesu_drive_inspect(&t->id, &d);
 	enum kesu_method m = kesu_method_auto(&d, why, sizeof(why));
 	struct kesu_method_eval ev;
 
-	/* The drive's own serial (behind a USB bridge too), as kesu wipe records it
-	 * and as the ledger is looked up by. */
-	serial = kesu_drive_serial(&d, &source);
-	kesu_drive_adopt_serial_from(&t->id, serial, source);
+	/* The drive's own serial and model (behind a USB bridge too), as kesu wipe
+	 * records them and as the ledger is looked up by. */
+	kesu_drive_adopt_probed(&t->id, &d);
 
 	kesu_method_evaluate(&d, m, &ev);
 	t->frozen = d.proto == KESU_DRIVE_ATA && d.ata.security.frozen;
